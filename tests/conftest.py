@@ -1,0 +1,39 @@
+"""Shared fixtures: isolated user data, and the real-nginx lab."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from realnginx import Lab, nginx_binary
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_data(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty data directory: no test sees or touches real progress."""
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("tutor-data")))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def nginx_bin() -> str:
+    """The nginx binary; skips without one, fails instead when TUTOR_REQUIRE_NGINX=1 (CI)."""
+    binary = nginx_binary()
+    if binary is None:
+        if os.environ.get("TUTOR_REQUIRE_NGINX") == "1":
+            pytest.fail("nginx is required (TUTOR_REQUIRE_NGINX=1) but not installed")
+        pytest.skip("nginx is not installed")
+    return binary
+
+
+@pytest.fixture
+def lab(nginx_bin, tmp_path):
+    """A Lab of real nginx and backends on loopback; stops every process by pid afterwards."""
+    the_lab = Lab(nginx_bin, tmp_path)
+    try:
+        yield the_lab
+    finally:
+        the_lab.close()

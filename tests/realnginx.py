@@ -1,0 +1,239 @@
+"""Real nginx and real HTTP backends on loopback addresses, for tests.
+
+Each backend is its own process on 127.0.0.x (a stand-in for one VM); nginx runs from a
+config in a temporary directory. Everything started here is stopped by process id.
+
+Tests that need nginx call `nginx_binary()` through the `nginx` fixture of conftest.py: it
+skips when nginx is missing, unless TUTOR_REQUIRE_NGINX=1 (set by .ci/run), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BACKEND_SCRIPT = Path(__file__).with_name("backend_app.py")
+NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+
+# One access-log line per request: what the simulator's --trace is compared with.
+TRACE_LOG_FORMAT = (
+    "log_format trace '$msec $remote_addr $request_method $request_uri $status "
+    '"$upstream_addr" "$upstream_status" $request_time\';'
+)
+
+
+def nginx_binary() -> str | None:
+    """The path of an nginx binary on this machine, or None."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return next((path for path in NGINX_CANDIDATES if os.access(path, os.X_OK)), None)
+
+
+def free_port(host: str) -> int:
+    """A TCP port that is free on `host` right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_listening(host: str, port: int, timeout: float = 5.0) -> None:
+    """Block until something accepts TCP connections on host:port (bounded)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s") from None
+            time.sleep(0.02)
+
+
+def wait_closed(host: str, port: int, timeout: float = 5.0) -> None:
+    """Block until host:port refuses connections (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                pass
+        except OSError:
+            return
+        time.sleep(0.02)
+    raise TimeoutError(f"{host}:{port} still accepts connections after {timeout}s")
+
+
+def _kill(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@dataclass
+class Backend:
+    """One app server process on host:port, named like a VM (app1, app2, ...)."""
+
+    name: str
+    host: str
+    port: int
+    mode: str = "ok"
+    extra: tuple[str, ...] = ()
+    log: Path | None = None
+    proc: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self) -> "Backend":
+        """Start (or restart) the process and wait until it accepts connections."""
+        cmd = [sys.executable, str(BACKEND_SCRIPT), "--host", self.host, "--port", str(self.port),
+               "--name", self.name, "--mode", self.mode, *self.extra]
+        if self.log:
+            cmd += ["--log", str(self.log)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_listening(self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        """Stop the process by pid (like Ctrl-C on `npm start`) and wait until the port refuses."""
+        _kill(self.proc)
+        self.proc = None
+        wait_closed(self.host, self.port)
+
+
+@dataclass
+class Nginx:
+    """A real nginx master process running `http_config` (the body of `http {}`) from `prefix`."""
+
+    binary: str
+    prefix: Path
+    http_config: str = ""
+    worker_processes: int = 1
+    proc: subprocess.Popen | None = None
+    listen_host: str = "127.0.0.1"
+    port: int = field(default=0)
+
+    def conf_text(self) -> str:
+        user = "user root;\n" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
+        p = self.prefix
+        return (
+            f"{user}daemon off;\nworker_processes {self.worker_processes};\n"
+            f"pid {p}/nginx.pid;\nerror_log {p}/error.log info;\n"
+            "events { worker_connections 512; }\n"
+            "http {\n"
+            f"  {TRACE_LOG_FORMAT}\n"
+            f"  access_log {p}/access.log trace;\n"
+            f"  client_body_temp_path {p}/client_body;\n  proxy_temp_path {p}/proxy;\n"
+            f"  fastcgi_temp_path {p}/fastcgi;\n  uwsgi_temp_path {p}/uwsgi;\n  scgi_temp_path {p}/scgi;\n"
+            f"{self.http_config}\n"
+            "}\n"
+        )
+
+    def write_conf(self) -> Path:
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        conf = self.prefix / "nginx.conf"
+        conf.write_text(self.conf_text(), encoding="utf-8")
+        return conf
+
+    def test_config(self) -> subprocess.CompletedProcess:
+        """Run `nginx -t` on the current config; returns the completed process (stderr has the verdict)."""
+        conf = self.write_conf()
+        return subprocess.run([self.binary, "-t", "-p", str(self.prefix), "-c", str(conf),
+                               "-e", str(self.prefix / "error.log")],
+                              capture_output=True, text=True, timeout=20)
+
+    def start(self) -> "Nginx":
+        """Start nginx in the foreground of a child process and wait until it listens."""
+        conf = self.write_conf()
+        self.proc = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(conf),
+                                      "-e", str(self.prefix / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_listening(self.listen_host, self.port)
+        except TimeoutError:
+            _kill(self.proc)
+            err = (self.prefix / "error.log").read_text(errors="replace") if (self.prefix / "error.log").exists() else ""
+            raise RuntimeError(f"nginx did not start: {err[-2000:]}") from None
+        return self
+
+    def reload(self, http_config: str) -> None:
+        """Swap in a new config with SIGHUP, as `systemctl reload nginx` does."""
+        self.http_config = http_config
+        self.write_conf()
+        os.kill(self.proc.pid, signal.SIGHUP)
+        time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop nginx (SIGQUIT, then harder) by the master's pid."""
+        _kill(self.proc, signal.SIGQUIT)
+        self.proc = None
+
+    def access_log(self) -> list[dict[str, str]]:
+        """The access log parsed into dicts: msec, client, method, uri, status, upstream_addr, upstream_status, time."""
+        path = self.prefix / "access.log"
+        rows = []
+        if not path.exists():
+            return rows
+        for line in path.read_text(encoding="utf-8").splitlines():
+            head, upstream_addr, _, upstream_status, tail = line.split('"')
+            msec, client, method, uri, status = head.split()
+            rows.append({"msec": msec, "client": client, "method": method, "uri": uri, "status": status,
+                         "upstream_addr": upstream_addr, "upstream_status": upstream_status,
+                         "time": tail.strip()})
+        return rows
+
+
+class Lab:
+    """Everything one test starts: backends and nginx, all stopped by pid in `close()`."""
+
+    def __init__(self, binary: str | None, tmp: Path):
+        self.binary = binary
+        self.tmp = tmp
+        self.backends: dict[str, Backend] = {}
+        self.nginxes: list[Nginx] = []
+
+    def backend(self, name: str, host: str, mode: str = "ok", port: int | None = None,
+                extra: tuple[str, ...] = (), start: bool = True) -> Backend:
+        """Create (and by default start) an app server `name` on host (a 127.0.0.x address)."""
+        backend = Backend(name=name, host=host, port=port or free_port(host), mode=mode,
+                          extra=extra, log=self.tmp / "backends.log")
+        self.backends[name] = backend
+        if start:
+            backend.start()
+        return backend
+
+    def nginx(self, http_config: str, port: int | None = None, worker_processes: int = 1,
+              start: bool = True) -> Nginx:
+        """Create (and by default start) an nginx whose `http {}` body is http_config.
+
+        Use `{port}` in http_config for the port nginx should listen on (it is filled in).
+        """
+        if self.binary is None:
+            raise RuntimeError("nginx is not installed")
+        port = port or free_port("127.0.0.1")
+        server = Nginx(binary=self.binary, prefix=self.tmp / f"nginx{len(self.nginxes)}",
+                       http_config=http_config.replace("{port}", str(port)),
+                       worker_processes=worker_processes, port=port)
+        self.nginxes.append(server)
+        if start:
+            server.start()
+        return server
+
+    def close(self) -> None:
+        for server in self.nginxes:
+            server.stop()
+        for backend in self.backends.values():
+            _kill(backend.proc)

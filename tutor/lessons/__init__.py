@@ -1,0 +1,1 @@
+"""Lessons: loading the Markdown/TOML lesson files and checking them (`tutor lint`)."""

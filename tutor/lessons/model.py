@@ -1,0 +1,112 @@
+"""Plain data for loaded lessons. The loader fills these; the TUI and lint read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LessonError:
+    """A problem found while loading or linting, reported as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A code fence the learner can copy: `language` is bash/nginx/text, `role` where to type it."""
+
+    language: str
+    code: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer of a predict-then-observe question."""
+
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Predict:
+    """A predict-then-observe question tied to a simulator scenario."""
+
+    scenario: str
+    question: str
+    choices: tuple[Choice, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class StepText:
+    """The prose of one step in one language."""
+
+    title: str
+    body: str  # Markdown to render: directives removed, code fence info reduced to the language
+    hints: tuple[str, ...] = ()
+    solution: str | None = None
+    commands: tuple[Command, ...] = ()
+    sims: tuple[str, ...] = ()  # scenario names of {sim} blocks, in order
+    predicts: tuple[Predict, ...] = ()
+    line: int = 0  # line of the step's opening fence in its file
+    fallback: bool = False  # True when this text comes from the other language
+
+
+@dataclass(frozen=True)
+class StepMeta:
+    """The language-neutral part of a step, from lesson.toml."""
+
+    id: str
+    covers: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    scenario: str | None = None
+
+
+@dataclass
+class Lesson:
+    """A loaded lesson: structure from lesson.toml and prose per language."""
+
+    id: str
+    order: int
+    folder: Path
+    title: dict[str, str]
+    summary: dict[str, str]
+    steps: list[StepMeta]
+    texts: dict[str, dict[str, StepText]] = field(default_factory=dict)  # lang -> step id -> text
+    requires: tuple[str, ...] = ()
+
+    def step_text(self, step_id: str, lang: str) -> StepText:
+        """The step's text in `lang`, or in the other language marked `fallback=True`."""
+        text = self.texts.get(lang, {}).get(step_id)
+        if text is not None:
+            return text
+        for other, by_id in self.texts.items():
+            if other != lang and step_id in by_id:
+                found = by_id[step_id]
+                return StepText(**{**found.__dict__, "fallback": True})
+        return StepText(title=step_id, body="", fallback=True)
+
+    def title_in(self, lang: str) -> str:
+        """The lesson title in `lang`, falling back to any title it has."""
+        return self.title.get(lang) or next(iter(self.title.values()), self.id)
+
+
+@dataclass
+class LessonSet:
+    """Every lesson found in a folder, plus the errors of those that failed to load."""
+
+    lessons: list[Lesson]
+    errors: list[LessonError]
+    broken: dict[str, list[LessonError]] = field(default_factory=dict)  # folder name -> errors
+
+    def get(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)

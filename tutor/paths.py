@@ -1,0 +1,41 @@
+"""Where tutor finds its shipped data (lessons, assets) and keeps the user's files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _data_root() -> Path:
+    """The folder holding `lessons/` and `assets/`: inside the wheel, or the source checkout."""
+    installed = _PACKAGE / "_data"
+    if (installed / "lessons").is_dir():
+        return installed
+    return _PACKAGE.parent
+
+
+def lessons_dir() -> Path:
+    """The shipped lessons folder."""
+    return _data_root() / "lessons"
+
+
+def assets_dir() -> Path:
+    """The shipped assets folder (scenarios, sample nginx configs)."""
+    return _data_root() / "assets"
+
+
+def scenarios_dir() -> Path:
+    """The shipped simulator scenarios (`assets/scenarios/*.toml`)."""
+    return assets_dir() / "scenarios"
+
+
+def user_data_dir() -> Path:
+    """Where progress and settings are saved; `TUTOR_DATA_DIR` overrides it (tests use this)."""
+    override = os.environ.get("TUTOR_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path
+
+    return user_data_path("tutor", appauthor=False)
