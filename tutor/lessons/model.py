@@ -58,6 +58,7 @@ class StepText:
     predicts: tuple[Predict, ...] = ()
     line: int = 0  # line of the step's opening fence in its file
     fallback: bool = False  # True when this text comes from the other language
+    sim_captions: tuple[str, ...] = ()  # the Markdown caption of each {sim} block, same order as sims
 
 
 @dataclass(frozen=True)

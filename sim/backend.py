@@ -1,0 +1,257 @@
+"""The app behind one upstream server: workers, accept queue, service times, failures, outages.
+
+A backend serves `concurrency` requests at once and keeps up to `queue` more waiting (FIFO);
+a full queue or a stopped app refuses the connection. It reports to the proxy through
+`proxy.answer(attempt, status)` and `proxy.fail(attempt, ft, reason)`. The per-request path uses
+one SimPy event (the end of service); timeouts of queued requests share one timer per backend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from random import Random
+
+from simpy.events import Timeout
+
+UP, STOPPED, HUNG, POWEROFF = "up", "stopped", "hung", "poweroff"
+
+
+class Attempt:
+    """One try of one request on one server, from nginx's connect() to its end."""
+
+    __slots__ = ("req", "peer", "backend", "sent", "started", "active", "timer", "request_sent")
+
+    def __init__(self, req, peer, backend, now: float) -> None:
+        self.req = req
+        self.peer = peer
+        self.backend = backend
+        self.sent = now              # connection opened (and the request sent, if accepted)
+        self.started = -1.0          # service start, -1 while not in service
+        self.active = True           # nginx still waits for this attempt
+        self.timer = False           # a read-timeout event of its own is scheduled
+        self.request_sent = False    # the request reached the app (POST is then not retried)
+
+
+def service_sampler(service: dict, rng: Random):
+    """A function drawing one service time from the scenario's `service` table."""
+    dist = service["dist"]
+    if dist == "exp":
+        mean = service["mean"]
+        random = rng.random
+        log = math.log
+        return lambda: -mean * log(1.0 - random())
+    if dist == "const":
+        value = service["mean"]
+        return lambda: value
+    if dist == "uniform":
+        low, high = service["low"], service["high"]
+        return lambda: rng.uniform(low, high)
+    sigma = service["sigma"]
+    mu = math.log(service["mean"]) - sigma * sigma / 2
+    return lambda: rng.lognormvariate(mu, sigma)
+
+
+class Backend:
+    """One app server; `status` is up | stopped | hung | poweroff and `factor` slows it down."""
+
+    def __init__(self, index: int, server, proxy, service_rng: Random, fail_rng: Random) -> None:
+        self.index = index
+        self.name = server.name
+        self.server = server
+        self.proxy = proxy
+        self.env = proxy.env
+        self.status = UP
+        self.factor = 1.0
+        self.concurrency = server.concurrency
+        self.queue_limit = server.queue
+        self.draw = service_sampler(server.service, service_rng)
+        self.fail_every = server.fail["every"]
+        self.fail_rate = server.fail["rate"]
+        self.fail_status = server.fail["status"]
+        self.fail_rng = fail_rng
+        self.busy = 0
+        self.serving: dict[Attempt, None] = {}   # insertion-ordered, so resets are deterministic
+        self.waiting: deque[Attempt] = deque()
+        self.lost: list[Attempt] = []            # accepted by a hung app: never answered
+        self.lost_pruned = 0                     # size of `lost` after its last clean-up
+        self.deadlines: deque[Attempt] = deque()  # queued/lost attempts in send order
+        self.timer_armed = False
+        self.completed = 0                       # answers the app produced (for fail.every)
+        self.attempts = self.ok = self.failed = 0
+        self.refused = self.timeouts = 0
+        self.busy_time = 0.0
+        self.area = 0.0                          # integral of (serving + waiting) over time
+        self.area_since = 0.0
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def connect(self, attempt: Attempt) -> None:
+        """nginx opens a connection and sends the request."""
+        self.attempts += 1
+        status = self.status
+        if status is UP:
+            if self.busy < self.concurrency:
+                attempt.request_sent = True
+                self._count_area()
+                self._serve(attempt, self.env.now)
+                return
+            if self.queue_limit < 0 or len(self.waiting) < self.queue_limit:
+                attempt.request_sent = True
+                self._count_area()
+                self.waiting.append(attempt)
+                self._watch(attempt)
+                return
+            self.refused += 1
+            self.proxy.fail(attempt, "error", "refused")
+        elif status is STOPPED:
+            self.refused += 1
+            self.proxy.fail(attempt, "error", "refused")
+        elif status is HUNG:
+            attempt.request_sent = True
+            if len(self.lost) > 64 and len(self.lost) > 2 * self.lost_pruned:
+                self.lost = [a for a in self.lost if a.active]
+                self.lost_pruned = len(self.lost)
+            self.lost.append(attempt)
+            self._watch(attempt)
+        else:
+            self.proxy.schedule_at(self.env.now + self.proxy.connect_timeout,
+                                   self.proxy.on_connect_timeout, attempt)
+
+    def _count_area(self) -> None:
+        now = self.env.now
+        self.area += (self.busy + len(self.waiting)) * (now - self.area_since)
+        self.area_since = now
+
+    def _serve(self, attempt: Attempt, now: float) -> None:
+        self.busy += 1
+        attempt.started = now
+        self.serving[attempt] = None
+        self.proxy.count_wait(attempt, now)
+        done = self.draw() * self.factor
+        Timeout(self.env, done, attempt).callbacks.append(self._complete)
+        deadline = attempt.sent + self.proxy.read_timeout
+        if now + done > deadline and not attempt.timer:
+            attempt.timer = True
+            self.proxy.schedule_at(deadline, self.proxy.on_read_timeout, attempt)
+
+    def _complete(self, event) -> None:
+        attempt = event._value
+        serving = self.serving
+        if attempt not in serving:
+            return                      # the app was reset while serving it
+        now = self.env.now
+        self._count_area()
+        del serving[attempt]
+        self.busy -= 1
+        self.busy_time += now - attempt.started
+        waiting = self.waiting
+        while waiting and self.busy < self.concurrency:
+            queued = waiting.popleft()
+            if queued.active:
+                self._serve(queued, now)
+        self.completed += 1
+        status = 200
+        if self.fail_every and self.completed % self.fail_every == 0:
+            status = self.fail_status
+        elif self.fail_rate and self.fail_rng.random() < self.fail_rate:
+            status = self.fail_status
+        if attempt.active:
+            self.proxy.answer(attempt, status)
+
+    # -- timeouts of requests that wait -----------------------------------------------------------
+
+    def _watch(self, attempt: Attempt) -> None:
+        self.deadlines.append(attempt)
+        if not self.timer_armed:
+            self.timer_armed = True
+            self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
+
+    def _on_deadline(self, event) -> None:
+        self.timer_armed = False
+        now = self.env.now
+        read_timeout = self.proxy.read_timeout
+        deadlines = self.deadlines
+        while deadlines:
+            attempt = deadlines[0]
+            if not attempt.active or attempt.started >= 0:
+                deadlines.popleft()
+                continue
+            deadline = attempt.sent + read_timeout
+            if deadline > now:
+                self.timer_armed = True
+                self.proxy.schedule_at(deadline, self._on_deadline, None)
+                return
+            deadlines.popleft()
+            self.timeouts += 1
+            self.proxy.fail(attempt, "timeout", "read_timeout")
+
+    # -- outages ---------------------------------------------------------------------------------
+
+    def apply(self, action: str, factor: float = 4.0) -> None:
+        """stop | start | hang | poweroff | slow, effective now."""
+        if action == "slow":
+            self.factor = factor
+            return
+        previous = self.status
+        if action == "start":
+            self.status = UP
+            self.factor = 1.0
+            if previous is HUNG:
+                self._reset(self._take_lost())
+            elif previous is POWEROFF:
+                self.lost = []
+            return
+        if action == "stop":
+            self.status = STOPPED
+            self._reset(self._take_in_flight() + self._take_lost())
+            return
+        victims = self._take_in_flight()
+        for attempt in victims:
+            if attempt.started >= 0 and not attempt.timer and attempt.active:
+                attempt.timer = True
+                self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout,
+                                       self.proxy.on_read_timeout, attempt)
+        if action == "hang":
+            self.status = HUNG
+            self.lost.extend(victims)
+        else:                           # poweroff: nobody will ever answer or reset these
+            self.status = POWEROFF
+            self.lost = []
+
+    def _take_in_flight(self) -> list[Attempt]:
+        """Empty the app (its workers and queue); returns what it held, in order."""
+        self._count_area()
+        now = self.env.now
+        victims = list(self.serving)
+        for attempt in victims:
+            self.busy_time += now - attempt.started
+        victims.extend(self.waiting)
+        self.serving = {}
+        self.waiting = deque()
+        self.busy = 0
+        return victims
+
+    def _take_lost(self) -> list[Attempt]:
+        lost, self.lost = self.lost, []
+        return lost
+
+    def _reset(self, victims: list[Attempt]) -> None:
+        """The app's sockets close: every attempt still waiting on it fails with a reset."""
+        for attempt in victims:
+            if attempt.active:
+                self.proxy.fail(attempt, "error", "reset")
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def queued(self) -> int:
+        """Requests waiting that nginx still waits for."""
+        return sum(1 for attempt in self.waiting if attempt.active)
+
+    def utilization(self, until: float) -> float:
+        """Share of worker time spent serving, up to simulated time `until`."""
+        if until <= 0:
+            return 0.0
+        now = self.env.now
+        busy = self.busy_time + sum(now - a.started for a in self.serving)
+        return busy / (self.concurrency * until)

@@ -1,0 +1,478 @@
+"""The simulation: clients -> nginx (workers, balancer, retries, timeouts) -> backends, on SimPy.
+
+`Simulation` can be stepped (`advance`) for an animation and controlled while it runs;
+`run()` plays a scenario to the end headless and returns a `Result`. Both are seeded: the same
+scenario and seed give the same numbers, byte for byte.
+
+Per request the hot path costs two SimPy events (its arrival and the end of its service);
+retries, timeouts and outages add events only when they happen.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import deque
+from heapq import heappush
+from random import Random
+
+import simpy
+from simpy.events import NORMAL, URGENT, Event
+
+from sim import events as ev
+from sim.backend import Attempt, Backend
+from sim.metrics import rounded, summary
+from sim.result import RequestRecord, Result
+from sim.scenario import NON_IDEMPOTENT_METHODS, POLICIES, Scenario, ScenarioError
+from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, PeerRequest, Upstream
+
+STATUS_FT = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
+             403: "http_403", 404: "http_404", 429: "http_429"}
+"""Backend statuses that `proxy_next_upstream` can act on, and the name it uses for them."""
+
+FT_STATUS = {"timeout": 504, "http_504": 504, "http_500": 500, "http_503": 503,
+             "http_403": 403, "http_404": 404, "http_429": 429}
+"""Status nginx gives the client when it stops after this kind of failure (502 otherwise)."""
+
+MAX_CLIENTS = 65536
+EVENT_BACKLOG = 100_000
+
+
+def client_address(index: int) -> str:
+    """Client `index` (from 0) is 10.<index // 256>.<index % 256>.1: one /24 each, so ip_hash sees them."""
+    return f"10.{index // 256 % 256}.{index % 256}.1"
+
+
+class Request(PeerRequest):
+    """One client request travelling through nginx."""
+
+    __slots__ = ("id", "t", "client", "upstream", "attempts", "measured")
+
+
+class Simulation:
+    """A running simulation of one scenario.
+
+    Args:
+        scenario: what to simulate.
+        seed: overrides `scenario.seed`.
+        events: keep an event stream for `drain_events()` (the UI); off for fast headless runs.
+        records: keep one `RequestRecord` per request (for traces).
+        open_ended: keep clients sending after `duration`/`requests` (an endless animation).
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, *, events: bool = False,
+                 records: bool = False, open_ended: bool = False) -> None:
+        if scenario.traffic.clients > MAX_CLIENTS:
+            raise ScenarioError(scenario.source, "traffic.clients", f"at most {MAX_CLIENTS}")
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.open_ended = open_ended
+        nginx, traffic = scenario.nginx, scenario.traffic
+        self.read_timeout = nginx.read_timeout
+        self.connect_timeout = nginx.connect_timeout
+        self.latency = nginx.latency
+        self.workers = nginx.workers
+        self.zone = nginx.zone
+        self.mask = frozenset(nginx.next_upstream)
+        self.tries_cap = nginx.next_upstream_tries
+        self.non_idempotent = traffic.method in NON_IDEMPOTENT_METHODS
+        self.retry_non_idempotent = "non_idempotent" in self.mask
+        self.pattern = traffic.pattern
+        self.rate = traffic.rate
+        self.clients = traffic.clients
+        self.think_time = traffic.think_time
+        self.addresses = [client_address(i) for i in range(self.clients)]
+        self.address_bytes = [bytes(int(part) for part in a.split(".")[:3]) for a in self.addresses]
+        self.backends = [Backend(i, server, self, self._rng(f"service/{server.name}"),
+                                 self._rng(f"fail/{server.name}"))
+                         for i, server in enumerate(scenario.servers)]
+        self.by_name = {backend.name: backend for backend in self.backends}
+        self._balancer_rng = self._rng("balancer")
+        self._arrival_rng = self._rng("arrivals")
+        self.policy = nginx.policy
+        self._build_upstreams(nginx.policy)
+        self._log: deque | None = deque(maxlen=EVENT_BACKLOG) if events else None
+        self.records: list[RequestRecord] | None = [] if records else None
+        if scenario.requests:
+            self._warmup_id, self._warmup_time = scenario.warmup * scenario.requests, 0.0
+        else:
+            self._warmup_id, self._warmup_time = 0.0, scenario.warmup * scenario.duration
+        self.sent = self.answered = self.ok = self.failed = 0
+        self.retries = self.no_live = 0
+        self.in_flight = 0
+        self.area = 0.0                 # integral of requests in flight over time
+        self._area_since = 0.0
+        self.status_counts: dict[int, int] = {}
+        self.latencies = array("d")
+        self.wait_sum = 0.0
+        self.wait_count = 0
+        self.arrivals_done = False
+        self.done = self.env.event()
+        self._arrival_gen = 0
+        self._uniform_origin = 0.0
+        self._uniform_k = 0
+        self._clients_left = self.clients
+        for event in scenario.events:
+            self.schedule_at(event.at, self._on_scenario_event, event, URGENT)
+        self._start_traffic()
+
+    def _rng(self, purpose: str) -> Random:
+        return Random(f"{self.seed}/{purpose}")
+
+    def _build_upstreams(self, policy: str) -> None:
+        """Fresh peer state for every worker, as after `nginx -s reload`."""
+        if self.zone or self.workers == 1:
+            shared = Upstream(self.scenario.servers, policy, self._balancer_rng)
+            self.upstreams = [shared] * self.workers
+        else:
+            self.upstreams = [Upstream(self.scenario.servers, policy, self._balancer_rng)
+                              for _ in range(self.workers)]
+        distinct = list(dict.fromkeys(self.upstreams))
+        self._peers_of = {i: [] for i in range(len(self.backends))}
+        for upstream in distinct:
+            for peer in upstream.peers():
+                self._peers_of[peer.index].append(peer)
+
+    # -- scheduling ------------------------------------------------------------------------------
+
+    def schedule_at(self, when: float, callback, value=None, priority=NORMAL) -> None:
+        """Call `callback(event)` at exactly simulated time `when`, with `event._value = value`.
+
+        Pushes onto SimPy's queue with an absolute time (simpy 4.1 internals), because
+        `now + (when - now)` can miss `when` by one ulp; exact times keep "an event applies before
+        a request arriving at the same moment" true.
+        """
+        env = self.env
+        event = Event(env)
+        event._ok = True
+        event._value = value
+        event.callbacks.append(callback)
+        heappush(env._queue, (when, priority, next(env._eid), event))
+
+    # -- traffic ---------------------------------------------------------------------------------
+
+    def _start_traffic(self) -> None:
+        if self.pattern == "closed":
+            for client in range(self.clients):
+                self.schedule_at(0.0, self._on_client, client)
+        else:
+            self._schedule_arrival(0.0)
+
+    def _may_send(self, when: float) -> bool:
+        if self.open_ended:
+            return True
+        if self.scenario.requests:
+            return self.sent < self.scenario.requests
+        return when <= self.scenario.duration
+
+    def _schedule_arrival(self, now: float) -> None:
+        if self.pattern == "poisson":
+            when = now + self._arrival_rng.expovariate(self.rate)
+        else:
+            self._uniform_k += 1
+            when = self._uniform_origin + self._uniform_k / self.rate
+        if not self._may_send(when):
+            self._arrivals_end()
+            return
+        self.schedule_at(when, self._on_arrival, self._arrival_gen)
+
+    def _on_arrival(self, event) -> None:
+        if event._value != self._arrival_gen:
+            return                      # superseded by a rate change
+        now = self.env.now
+        self._start_request(now, (self.sent) % self.clients)
+        self._schedule_arrival(now)
+
+    def _on_client(self, event) -> None:
+        now = self.env.now
+        if self.scenario.requests and not self.open_ended and self.sent >= self.scenario.requests:
+            self._client_retires()
+            return
+        self._start_request(now, event._value)
+
+    def _client_retires(self) -> None:
+        self._clients_left -= 1
+        if self._clients_left == 0:
+            self._arrivals_end()
+
+    def _arrivals_end(self) -> None:
+        self.arrivals_done = True
+        if self.in_flight == 0 and not self.done.triggered:
+            self.done.succeed()
+
+    # -- nginx -----------------------------------------------------------------------------------
+
+    def _start_request(self, now: float, client: int) -> None:
+        self.sent += 1
+        rid = self.sent
+        req = Request()
+        req.id = rid
+        req.t = now
+        req.client = client
+        upstream = self.upstreams[(rid - 1) % self.workers]
+        req.upstream = upstream
+        req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
+        req.attempts = []
+        req.measured = rid > self._warmup_id and now >= self._warmup_time
+        self.area += self.in_flight * (now - self._area_since)
+        self._area_since = now
+        self.in_flight += 1
+        if self._log is not None:
+            self._emit(ev.REQUEST, None, rid, client=self.addresses[client],
+                       worker=(rid - 1) % self.workers)
+        self._connect(req)
+
+    def _connect(self, req: Request) -> None:
+        now = self.env.now
+        peer = req.upstream.get(req, EPOCH + int(now))
+        if peer is None:
+            self.no_live += 1
+            if self._log is not None:
+                self._emit(ev.NO_LIVE_UPSTREAMS, None, req.id)
+            self._finish(req, 502)
+            return
+        backend = self.backends[peer.index]
+        req.attempts.append(backend)
+        if self._log is not None:
+            probe = bool(peer.max_fails) and peer.fails >= peer.max_fails and not req.group.single
+            if probe:
+                self._emit(ev.PROBE, backend.name, req.id, worker=self._worker_of(req))
+            self._emit(ev.ATTEMPT, backend.name, req.id, attempt=len(req.attempts), probe=probe,
+                       queued=backend.status == "up" and backend.busy >= backend.concurrency)
+        backend.connect(Attempt(req, peer, backend, now))
+
+    def fail(self, attempt: Attempt, ft: str, reason: str, status: int = 0) -> None:
+        """An attempt failed (`ft` as in proxy_next_upstream); nginx retries or answers the client."""
+        if not attempt.active:
+            return
+        attempt.active = False
+        req = attempt.req
+        backend = attempt.backend
+        backend.failed += 1
+        state = PEER_NEXT if ft == "http_403" or ft == "http_404" else PEER_FAILED
+        change = req.upstream.free(req, attempt.peer, state, EPOCH + int(self.env.now))
+        client_status = FT_STATUS.get(ft, 502)
+        if self._log is not None:
+            self._emit(ev.ATTEMPT_FAILED, backend.name, req.id, reason=reason,
+                       status=status or client_status)
+            if change == DISABLED:
+                self._emit(ev.SERVER_DISABLED, backend.name, req.id, until=attempt.peer.banned_until(),
+                           fails=attempt.peer.fails, worker=self._worker_of(req))
+        if req.tries == 0 or ft not in self.mask or (
+                attempt.request_sent and self.non_idempotent and not self.retry_non_idempotent):
+            self._finish(req, client_status)
+        else:
+            self._connect(req)
+
+    def answer(self, attempt: Attempt, status: int) -> None:
+        """The app answered with `status` (0: it closed the connection without answering)."""
+        if status == 0:
+            self.fail(attempt, "error", "closed")
+            return
+        req = attempt.req
+        ft = STATUS_FT.get(status)
+        if ft is not None and req.tries > 1 and ft in self.mask and (
+                not self.non_idempotent or self.retry_non_idempotent):
+            self.fail(attempt, ft, "status", status)
+            return
+        attempt.active = False
+        backend = attempt.backend
+        if status < 500:
+            backend.ok += 1
+        else:
+            backend.failed += 1
+        change = req.upstream.free(req, attempt.peer, 0, EPOCH + int(self.env.now))
+        if change == ENABLED and self._log is not None:
+            self._emit(ev.SERVER_ENABLED, backend.name, req.id, worker=self._worker_of(req))
+        self._finish(req, status)
+
+    def _finish(self, req: Request, status: int) -> None:
+        now = self.env.now
+        self.area += self.in_flight * (now - self._area_since)
+        self._area_since = now
+        self.in_flight -= 1
+        self.answered += 1
+        latency = now - req.t + self.latency
+        if status < 500:
+            self.ok += 1
+        else:
+            self.failed += 1
+        counts = self.status_counts
+        counts[status] = counts.get(status, 0) + 1
+        tries = len(req.attempts)
+        if tries > 1:
+            self.retries += tries - 1
+        if req.measured:
+            self.latencies.append(latency)
+        if self.records is not None:
+            self.records.append(RequestRecord(req.id, req.t, self.addresses[req.client],
+                                              tuple(b.name for b in req.attempts), status, latency))
+        if self._log is not None:
+            last = req.attempts[-1].name if req.attempts else None
+            self._emit(ev.RESPONSE, last, req.id, status=status, latency=latency, attempts=tries)
+        if self.pattern == "closed":
+            when = now + self.latency + self.think_time
+            if self.scenario.requests or self.open_ended or when <= self.scenario.duration:
+                self.schedule_at(when, self._on_client, req.client)
+            else:
+                self._client_retires()
+        if self.arrivals_done and self.in_flight == 0 and not self.done.triggered:
+            self.done.succeed()
+
+    def count_wait(self, attempt: Attempt, now: float) -> None:
+        """A backend starts serving `attempt` (for the `wait` statistic)."""
+        if attempt.req.measured:
+            self.wait_sum += now - attempt.sent
+            self.wait_count += 1
+
+    def on_connect_timeout(self, event) -> None:
+        """proxy_connect_timeout expired (the server's machine is off)."""
+        attempt = event._value
+        if attempt.active:
+            attempt.backend.timeouts += 1
+            self.fail(attempt, "timeout", "connect_timeout")
+
+    def on_read_timeout(self, event) -> None:
+        """proxy_read_timeout expired while the request was in service (or its app hung)."""
+        attempt = event._value
+        if attempt.active:
+            attempt.backend.timeouts += 1
+            self.fail(attempt, "timeout", "read_timeout")
+
+    def _on_scenario_event(self, event) -> None:
+        scheduled = event._value
+        self.apply(scheduled.server, scheduled.action, scheduled.factor)
+
+    def _worker_of(self, req: Request) -> int:
+        return (req.id - 1) % self.workers
+
+    def _emit(self, kind: str, server: str | None, request: int | None, **details) -> None:
+        self._log.append(ev.SimEvent(self.env.now, kind, server, request, details))
+
+    # -- stepping and controls (for the UI) ------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Current simulated time (seconds)."""
+        return self.env.now
+
+    @property
+    def finished(self) -> bool:
+        """True once clients stopped sending and every request got its answer."""
+        return self.done.triggered
+
+    def advance(self, until: float) -> None:
+        """Run the simulation up to simulated time `until` (no-op if already there)."""
+        if until > self.env.now:
+            self.env.run(until=until)
+
+    def run_to_end(self) -> None:
+        """Run until every request is answered (not for open-ended simulations)."""
+        if self.open_ended:
+            raise ValueError("an open-ended simulation has no end")
+        self.env.run(until=self.done)
+
+    def drain_events(self) -> list[ev.SimEvent]:
+        """Events since the last call, oldest first (needs `events=True`; at most the last 100,000)."""
+        if self._log is None:
+            return []
+        drained = list(self._log)
+        self._log.clear()
+        return drained
+
+    def apply(self, server: str, action: str, factor: float = 4.0) -> None:
+        """Apply stop | start | hang | poweroff | slow to `server` now."""
+        if server not in self.by_name:
+            raise KeyError(server)
+        if action not in ("stop", "start", "hang", "poweroff", "slow"):
+            raise ValueError(f"unknown action {action!r}")
+        if self._log is not None:
+            self._emit(ev.SERVER_ACTION, server, None, action=action, factor=factor)
+        self.by_name[server].apply(action, factor)
+
+    def set_policy(self, policy: str) -> None:
+        """Switch the balancing policy, with fresh peer state (like editing nginx.conf + reload)."""
+        if policy not in POLICIES:
+            raise ValueError(f"unknown policy {policy!r}")
+        if policy in ("ip_hash", "random", "random_two_least_conn") and any(
+                s.backup for s in self.scenario.servers):
+            raise ValueError(f"nginx does not allow backup servers with {policy}")
+        self.policy = policy
+        self._build_upstreams(policy)
+        if self._log is not None:
+            self._emit(ev.POLICY, None, None, policy=policy)
+
+    def set_rate(self, rate: float) -> None:
+        """Change the request rate (poisson/uniform) from now on."""
+        if not rate > 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        if self._log is not None:
+            self._emit(ev.RATE, None, None, rate=rate)
+        if self.pattern == "closed" or self.arrivals_done:
+            return
+        self._arrival_gen += 1
+        self._uniform_origin, self._uniform_k = self.env.now, 0
+        self._schedule_arrival(self.env.now)
+
+    def state(self) -> ev.SimState:
+        """A snapshot for drawing: per-server status, bans, load and counters, plus totals."""
+        now = EPOCH + int(self.env.now)
+        servers = []
+        for backend in self.backends:
+            peers = self._peers_of[backend.index]
+            banned = [peer for peer in peers if peer.banned(now)]
+            servers.append(ev.ServerState(
+                name=backend.name, status=backend.status, slow=backend.factor,
+                banned=bool(banned),
+                banned_until=max(peer.banned_until() for peer in banned) if banned else None,
+                fails=max(peer.fails for peer in peers), active=backend.busy, queued=backend.queued(),
+                attempts=backend.attempts, ok=backend.ok, failed=backend.failed,
+                backup=backend.server.backup, down=backend.server.down, weight=backend.server.weight))
+        return ev.SimState(time=self.env.now, policy=self.policy, rate=self.rate, sent=self.sent,
+                           answered=self.answered, ok=self.ok, failed=self.failed,
+                           in_flight=self.in_flight, retries=self.retries,
+                           no_live_upstreams=self.no_live, finished=self.finished,
+                           servers=tuple(servers))
+
+    # -- report ----------------------------------------------------------------------------------
+
+    def metrics(self) -> dict:
+        """The report, in the JSON shape of DESIGN.md section 3 (plus a few extra keys)."""
+        sim_time = self.env.now
+        area = self.area + self.in_flight * (sim_time - self._area_since)
+        servers = {}
+        for backend in self.backends:
+            servers[backend.name] = {
+                "attempts": backend.attempts, "ok": backend.ok, "failed": backend.failed,
+                "refused": backend.refused, "timeouts": backend.timeouts,
+                "utilization": rounded(backend.utilization(sim_time)),
+            }
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "sim_time": rounded(sim_time),
+            "requests": {"sent": self.sent, "ok": self.ok, "failed": self.failed,
+                         "dropped": self.sent - self.answered},
+            "status": {str(code): self.status_counts[code] for code in sorted(self.status_counts)},
+            "latency": summary(self.latencies),
+            "wait": {"mean": rounded(self.wait_sum / self.wait_count if self.wait_count else 0.0)},
+            "retries": self.retries,
+            "no_live_upstreams": self.no_live,
+            "throughput": rounded(self.answered / sim_time if sim_time > 0 else 0.0),
+            "in_flight": {"mean": rounded(area / sim_time if sim_time > 0 else 0.0)},
+            "servers": servers,
+        }
+
+    def result(self) -> Result:
+        """The report and (if kept) the per-request records, ordered by request id."""
+        records = sorted(self.records) if self.records is not None else None
+        return Result(scenario=self.scenario, seed=self.seed, sim_time=self.env.now,
+                      metrics=self.metrics(), records=records)
+
+
+def run(scenario: Scenario, seed: int | None = None, trace: bool = False) -> Result:
+    """Play `scenario` headless until every request is answered; `trace` keeps per-request records."""
+    simulation = Simulation(scenario, seed, records=trace)
+    simulation.run_to_end()
+    return simulation.result()

@@ -1,0 +1,403 @@
+"""Scenario files: frozen dataclasses, TOML loading and validation (DESIGN.md section 3).
+
+Every key has a default. A file (or dict) without `[[server]]` tables gets the demo's three app
+servers; it also gets the demo's event (app2 stops half way) unless it lists its own `[[event]]`s.
+Errors raise `ScenarioError`, whose text is one line: `file: key: message`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PATTERNS = ("poisson", "uniform", "closed")
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
+NON_IDEMPOTENT_METHODS = frozenset({"POST", "PATCH"})
+POLICIES = ("round_robin", "least_conn", "ip_hash", "random", "random_two_least_conn")
+NEXT_UPSTREAM = (
+    "error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504",
+    "http_403", "http_404", "http_429", "non_idempotent",
+)
+ACTIONS = ("stop", "start", "hang", "poweroff", "slow")
+DISTS = {"exp": ("mean",), "const": ("mean",), "uniform": ("low", "high"), "lognormal": ("mean", "sigma")}
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; `str(error)` is `file: key: message`."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        super().__init__(f"{source}: {key}: {message}")
+        self.source, self.key, self.message = source, key, message
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """How clients send requests (`[traffic]`)."""
+
+    pattern: str = "poisson"
+    rate: float = 20.0
+    clients: int = 1
+    think_time: float = 0.0
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class NginxSettings:
+    """The proxy in front of the servers (`[nginx]`). `next_upstream` is a tuple ('off' -> ())."""
+
+    policy: str = "round_robin"
+    next_upstream: tuple[str, ...] = ("error", "timeout")
+    next_upstream_tries: int = 0
+    connect_timeout: float = 60.0
+    read_timeout: float = 60.0
+    workers: int = 1
+    zone: bool = False
+    latency: float = 0.0005
+    config: str = ""
+
+
+def _default_service() -> dict:
+    return {"dist": "exp", "mean": 0.05}
+
+
+def _default_fail() -> dict:
+    return {"every": 0, "rate": 0.0, "status": 500}
+
+
+@dataclass(frozen=True)
+class Server:
+    """One upstream server (`[[server]]`) and the app behind it.
+
+    `service` is a dict: {"dist": "exp"|"const", "mean": s}, {"dist": "uniform", "low": a, "high": b}
+    or {"dist": "lognormal", "mean": s, "sigma": g} (mean of the time itself; sigma of its log).
+    `fail` is {"every": N, "rate": p, "status": code}; status 0 = connection closed unanswered.
+    """
+
+    name: str = "app1"
+    address: str = "10.37.19.46:3000"
+    weight: int = 1
+    max_fails: int = 1
+    fail_timeout: float = 10.0
+    max_conns: int = 0
+    backup: bool = False
+    down: bool = False
+    concurrency: int = 1
+    queue: int = -1
+    service: dict = field(default_factory=_default_service)
+    fail: dict = field(default_factory=_default_fail)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A scheduled change to a server (`[[event]]`); `factor` is used by `slow`."""
+
+    at: float
+    server: str
+    action: str
+    factor: float = 4.0
+
+
+DEMO_SERVERS = (
+    Server(name="app1", address="10.37.19.46:3000"),
+    Server(name="app2", address="10.37.19.47:3000"),
+    Server(name="app3", address="10.37.19.48:3000"),
+)
+
+
+def _demo_events(duration: float) -> tuple[Event, ...]:
+    return (Event(at=duration / 2, server="app2", action="stop"),)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole simulation: what runs, for how long, and what happens when."""
+
+    name: str = "demo"
+    title: dict = field(default_factory=lambda: {"id": "Satu server mati", "en": "One server dies"})
+    seed: int = 1
+    duration: float = 60.0
+    requests: int = 0
+    warmup: float = 0.0
+    traffic: Traffic = field(default_factory=Traffic)
+    nginx: NginxSettings = field(default_factory=NginxSettings)
+    servers: tuple[Server, ...] = DEMO_SERVERS
+    events: tuple[Event, ...] = _demo_events(60.0)
+    source: str = "<default>"
+
+    def server(self, name: str) -> Server:
+        """The server called `name` (KeyError if none)."""
+        for server in self.servers:
+            if server.name == name:
+                return server
+        raise KeyError(name)
+
+
+def default_scenario() -> Scenario:
+    """The demo: 3 app servers behind nginx, round robin, app2 stops half way."""
+    return Scenario()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a TOML scenario file; raises `ScenarioError` (also for I/O and TOML errors)."""
+    source = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ScenarioError(source, "file", exc.strerror or str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "toml", str(exc)) from None
+    return scenario_from_dict(data, source)
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Build and validate a Scenario from parsed TOML; `source` names it in error messages."""
+    check = _Checker(source)
+    check.known(data, "", ("scenario", "traffic", "nginx", "server", "event"))
+    head = check.table(data, "scenario")
+    check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup"))
+    base = Scenario()
+    duration = check.number(head, "scenario", "duration", base.duration, minimum=0.0, strict=True)
+    name = check.string(head, "scenario", "name", base.name)
+    title = _title(check, head, base.title)
+    seed = check.integer(head, "scenario", "seed", base.seed, minimum=None)
+    requests = check.integer(head, "scenario", "requests", base.requests, minimum=0)
+    warmup = check.number(head, "scenario", "warmup", base.warmup, minimum=0.0)
+    if warmup >= 1.0:
+        raise ScenarioError(source, "scenario.warmup", "must be a fraction below 1")
+    traffic = _traffic(check, check.table(data, "traffic"))
+    nginx = _nginx(check, check.table(data, "nginx"))
+    if "server" in data:
+        servers = tuple(_server(check, raw, i) for i, raw in enumerate(check.tables(data, "server"), 1))
+    else:
+        servers = DEMO_SERVERS
+    if "event" in data:
+        events = tuple(_event(check, raw, i) for i, raw in enumerate(check.tables(data, "event"), 1))
+    elif "server" in data:
+        events = ()
+    else:
+        events = _demo_events(duration)
+    scenario = Scenario(name=name, title=title, seed=seed, duration=duration, requests=requests,
+                        warmup=warmup, traffic=traffic, nginx=nginx, servers=servers,
+                        events=events, source=source)
+    validate(scenario)
+    return scenario
+
+
+def validate(scenario: Scenario) -> None:
+    """Cross-checks that involve several tables (also useful after `dataclasses.replace`)."""
+    source = scenario.source
+    if not scenario.servers:
+        raise ScenarioError(source, "server", "at least one server is needed")
+    names = [server.name for server in scenario.servers]
+    for index, server in enumerate(scenario.servers, 1):
+        if names.count(server.name) > 1:
+            raise ScenarioError(source, f"server[{index}].name", f"'{server.name}' is used twice")
+        if server.backup and scenario.nginx.policy in ("ip_hash", "random", "random_two_least_conn"):
+            raise ScenarioError(source, f"server[{index}].backup",
+                                f"nginx does not allow backup servers with {scenario.nginx.policy}")
+    if all(server.backup for server in scenario.servers):
+        raise ScenarioError(source, "server", "at least one server must not be a backup")
+    for index, event in enumerate(scenario.events, 1):
+        if event.server not in names:
+            raise ScenarioError(source, f"event[{index}].server",
+                                f"no server named '{event.server}' (servers: {', '.join(names)})")
+
+
+def _title(check: _Checker, head: dict, default: dict) -> dict:
+    if "title" not in head:
+        return dict(default)
+    raw = head["title"]
+    if isinstance(raw, str):
+        return {"id": raw, "en": raw}
+    if not isinstance(raw, dict):
+        raise ScenarioError(check.source, "scenario.title", "must be a string or { id = \"…\", en = \"…\" }")
+    check.known(raw, "scenario.title", ("id", "en"))
+    return {lang: check.string(raw, "scenario.title", lang, "") for lang in raw}
+
+
+def _traffic(check: _Checker, raw: dict) -> Traffic:
+    where, base = "traffic", Traffic()
+    check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method"))
+    return Traffic(
+        pattern=check.choice(raw, where, "pattern", base.pattern, PATTERNS),
+        rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True),
+        clients=check.integer(raw, where, "clients", base.clients, minimum=1),
+        think_time=check.number(raw, where, "think_time", base.think_time, minimum=0.0),
+        method=check.choice(raw, where, "method", base.method, METHODS),
+    )
+
+
+def _nginx(check: _Checker, raw: dict) -> NginxSettings:
+    where, base = "nginx", NginxSettings()
+    check.known(raw, where, ("policy", "next_upstream", "next_upstream_tries", "connect_timeout",
+                             "read_timeout", "workers", "zone", "latency", "config"))
+    next_upstream = base.next_upstream
+    if "next_upstream" in raw:
+        values = raw["next_upstream"]
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ScenarioError(check.source, "nginx.next_upstream", "must be a list of strings")
+        if values == ["off"]:
+            values = []
+        for value in values:
+            if value not in NEXT_UPSTREAM:
+                raise ScenarioError(check.source, "nginx.next_upstream",
+                                    f"unknown value '{value}' (use: off, {', '.join(NEXT_UPSTREAM)})")
+        next_upstream = tuple(dict.fromkeys(values))
+    return NginxSettings(
+        policy=check.choice(raw, where, "policy", base.policy, POLICIES),
+        next_upstream=next_upstream,
+        next_upstream_tries=check.integer(raw, where, "next_upstream_tries", base.next_upstream_tries,
+                                          minimum=0),
+        connect_timeout=check.number(raw, where, "connect_timeout", base.connect_timeout, 0.0, strict=True),
+        read_timeout=check.number(raw, where, "read_timeout", base.read_timeout, 0.0, strict=True),
+        workers=check.integer(raw, where, "workers", base.workers, minimum=1),
+        zone=check.boolean(raw, where, "zone", base.zone),
+        latency=check.number(raw, where, "latency", base.latency, minimum=0.0),
+        config=check.string(raw, where, "config", base.config, allow_empty=True),
+    )
+
+
+def _server(check: _Checker, raw: dict, index: int) -> Server:
+    where = f"server[{index}]"
+    base = DEMO_SERVERS[index - 1] if index <= len(DEMO_SERVERS) else Server(
+        name=f"app{index}", address=f"10.37.19.{45 + index}:3000")
+    check.known(raw, where, ("name", "address", "weight", "max_fails", "fail_timeout", "max_conns",
+                             "backup", "down", "concurrency", "queue", "service", "fail"))
+    return Server(
+        name=check.string(raw, where, "name", base.name),
+        address=check.string(raw, where, "address", base.address),
+        weight=check.integer(raw, where, "weight", base.weight, minimum=1),
+        max_fails=check.integer(raw, where, "max_fails", base.max_fails, minimum=0),
+        fail_timeout=check.number(raw, where, "fail_timeout", base.fail_timeout, minimum=0.0),
+        max_conns=check.integer(raw, where, "max_conns", base.max_conns, minimum=0),
+        backup=check.boolean(raw, where, "backup", base.backup),
+        down=check.boolean(raw, where, "down", base.down),
+        concurrency=check.integer(raw, where, "concurrency", base.concurrency, minimum=1),
+        queue=check.integer(raw, where, "queue", base.queue, minimum=-1),
+        service=_service(check, raw, where),
+        fail=_fail(check, raw, where),
+    )
+
+
+def _service(check: _Checker, raw: dict, where: str) -> dict:
+    if "service" not in raw:
+        return _default_service()
+    table = check.table(raw, "service", where)
+    where = f"{where}.service"
+    check.known(table, where, ("dist", "mean", "low", "high", "sigma"))
+    dist = check.choice(table, where, "dist", "exp", tuple(DISTS))
+    for key in table:
+        if key != "dist" and key not in DISTS[dist]:
+            raise ScenarioError(check.source, f"{where}.{key}", f"not used by dist = \"{dist}\"")
+    if dist == "uniform":
+        low = check.number(table, where, "low", 0.0, minimum=0.0)
+        high = check.number(table, where, "high", 0.1, minimum=0.0)
+        if high < low:
+            raise ScenarioError(check.source, f"{where}.high", "must be at least low")
+        return {"dist": dist, "low": low, "high": high}
+    service = {"dist": dist, "mean": check.number(table, where, "mean", 0.05, minimum=0.0,
+                                                   strict=dist != "const")}
+    if dist == "lognormal":
+        service["sigma"] = check.number(table, where, "sigma", 0.5, minimum=0.0)
+    return service
+
+
+def _fail(check: _Checker, raw: dict, where: str) -> dict:
+    if "fail" not in raw:
+        return _default_fail()
+    table = check.table(raw, "fail", where)
+    where = f"{where}.fail"
+    check.known(table, where, ("every", "rate", "status"))
+    rate = check.number(table, where, "rate", 0.0, minimum=0.0)
+    if rate > 1.0:
+        raise ScenarioError(check.source, f"{where}.rate", "must be a share between 0 and 1")
+    status = check.integer(table, where, "status", 500, minimum=0)
+    if status != 0 and not 100 <= status <= 599:
+        raise ScenarioError(check.source, f"{where}.status", "must be 0 (connection closed) or 100-599")
+    return {"every": check.integer(table, where, "every", 0, minimum=0), "rate": rate, "status": status}
+
+
+def _event(check: _Checker, raw: Any, index: int) -> Event:
+    where = f"event[{index}]"
+    check.known(raw, where, ("at", "server", "action", "factor"))
+    for key in ("at", "server", "action"):
+        if key not in raw:
+            raise ScenarioError(check.source, f"{where}.{key}", "is required")
+    return Event(
+        at=check.number(raw, where, "at", 0.0, minimum=0.0),
+        server=check.string(raw, where, "server", ""),
+        action=check.choice(raw, where, "action", "", ACTIONS),
+        factor=check.number(raw, where, "factor", 4.0, minimum=0.0, strict=True),
+    )
+
+
+class _Checker:
+    """Typed reads from TOML tables that raise `ScenarioError` with the key's full path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, key: str, message: str) -> ScenarioError:
+        return ScenarioError(self.source, f"{where}.{key}" if where else key, message)
+
+    def known(self, raw: Any, where: str, keys: tuple[str, ...]) -> None:
+        if not isinstance(raw, dict):
+            raise ScenarioError(self.source, where, "must be a table")
+        for key in raw:
+            if key not in keys:
+                raise self.fail(where, key, f"unknown key (known: {', '.join(keys)})")
+
+    def table(self, raw: dict, key: str, where: str = "") -> dict:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(where, key, "must be a table")
+        return value
+
+    def tables(self, raw: dict, key: str) -> list:
+        value = raw[key]
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self.fail("", key, f"must be an array of tables ([[{key}]])")
+        return value
+
+    def string(self, raw: dict, where: str, key: str, default: str, allow_empty: bool = False) -> str:
+        value = raw.get(key, default)
+        if not isinstance(value, str) or (not value and not allow_empty and key in raw):
+            raise self.fail(where, key, "must be a non-empty string" if not allow_empty else "must be a string")
+        return value
+
+    def choice(self, raw: dict, where: str, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = raw.get(key, default)
+        if value not in choices:
+            raise self.fail(where, key, f"must be one of: {', '.join(choices)}")
+        return value
+
+    def boolean(self, raw: dict, where: str, key: str, default: bool) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(where, key, "must be true or false")
+        return value
+
+    def integer(self, raw: dict, where: str, key: str, default: int, minimum: int | None) -> int:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+            if minimum is None:
+                raise self.fail(where, key, "must be an integer")
+            kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum,
+                                                                            f"an integer >= {minimum}")
+            raise self.fail(where, key, f"must be {kind}")
+        return value
+
+    def number(self, raw: dict, where: str, key: str, default: float, minimum: float,
+               strict: bool = False) -> float:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or value < minimum or (strict and value <= minimum):
+            bound = "a positive number" if strict and minimum == 0 else f"a number >= {minimum:g}"
+            raise self.fail(where, key, f"must be {bound}")
+        return float(value)

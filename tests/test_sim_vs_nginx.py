@@ -1,0 +1,153 @@
+"""The simulator against a real nginx, request by request.
+
+Each case is one scenario run twice: by real nginx 1.22 on loopback (real backend processes on
+127.0.0.2, 127.0.0.3, ..., stopped and started by pid at the scenario's times) and by
+`python -m tutor sim SCENARIO --nginx-conf SAME.conf --trace FILE`. Traffic is `uniform`
+(request k at k / rate), sent one after the other, so both sides see the same order. nginx's
+access log ($upstream_addr, $upstream_status) gives the servers each request tried and the
+status; the simulator's trace gives the same. They must agree on every request.
+
+Time: scenario second t is played at real time S + OFFSET + t, where S is a whole second of the
+wall clock, so that nginx's clock (whole seconds) reads S + floor(t) whenever the simulator's
+reads floor(t). Requests fall on multiples of 1/rate (fractions up to 0.75) and events between
+them, which leaves room for the few milliseconds each step really takes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.nginx
+
+OFFSET = 0.05
+RATE = 4.0
+ROOT = Path(__file__).resolve().parent.parent
+TOTALS: dict[str, tuple[int, int]] = {}
+
+
+@dataclass
+class Case:
+    """Servers (name -> `server` line parameters), events (t, name, stop|start) and the request count."""
+
+    name: str
+    servers: dict[str, str]
+    requests: int
+    events: list[tuple[float, str, str]] = field(default_factory=list)
+    balancing: str = ""
+    plain_proxy_pass: bool = False
+
+
+CASES = [
+    Case("round-robin", {"app1": "", "app2": "", "app3": ""}, requests=9),
+    Case("weights-5-1-1", {"app1": "weight=5", "app2": "", "app3": ""}, requests=10),
+    Case("stopped-server-ban-and-return", {"app1": "fail_timeout=1s", "app2": "fail_timeout=1s"}, requests=20,
+         events=[(1.1, "app2", "stop"), (4.35, "app2", "start")]),
+    Case("all-down-no-live-upstreams", {"app1": "fail_timeout=1s", "app2": "fail_timeout=1s"}, requests=20,
+         events=[(1.1, "app1", "stop"), (1.15, "app2", "stop"), (3.35, "app2", "start")]),
+    Case("backup", {"app1": "fail_timeout=1s", "app2": "fail_timeout=1s", "app3": "backup"}, requests=20,
+         events=[(1.1, "app1", "stop"), (1.15, "app2", "stop"), (2.85, "app1", "start")]),
+    Case("single-server", {"app1": ""}, requests=14, plain_proxy_pass=True,
+         events=[(1.1, "app1", "stop"), (2.35, "app1", "start")]),
+    Case("least-conn-sequential", {"app1": "", "app2": "max_fails=0"}, requests=8, balancing="least_conn;",
+         events=[(0.6, "app2", "stop")]),
+]
+
+
+def _config(case: Case, addresses: dict[str, str], port: int) -> str:
+    if case.plain_proxy_pass:
+        target = addresses[next(iter(case.servers))]
+        upstream = ""
+    else:
+        target = "apps"
+        lines = "".join(f"    server {addresses[name]} {params};\n".replace(" ;", ";")
+                        for name, params in case.servers.items())
+        upstream = f"upstream apps {{\n{case.balancing}\n{lines}}}\n"
+    return (upstream + f"server {{\n    listen 127.0.0.1:{port};\n    location / {{\n"
+            f"        proxy_pass http://{target};\n        add_header X-Upstream $upstream_addr always;\n"
+            "    }\n}\n")
+
+
+def _scenario_toml(case: Case, addresses: dict[str, str]) -> str:
+    lines = [f'[scenario]\nname = "{case.name}"\nseed = 1\nduration = {case.requests / RATE + 1}\n'
+             f"requests = {case.requests}\n",
+             f'[traffic]\npattern = "uniform"\nrate = {RATE}\n']
+    for name in case.servers:
+        lines.append(f'[[server]]\nname = "{name}"\naddress = "{addresses[name]}"\n'
+                     'service = { dist = "const", mean = 0.001 }\n')
+    for at, name, action in case.events:
+        lines.append(f'[[event]]\nat = {at}\nserver = "{name}"\naction = "{action}"\n')
+    return "\n".join(lines)
+
+
+def _run_real(lab, case: Case, addresses: dict[str, str], conf_path: Path, port: int
+              ) -> list[tuple[list[str], int]]:
+    backends = {}
+    for name, address in addresses.items():
+        host, port_text = address.split(":")
+        backends[name] = lab.backend(name, host, port=int(port_text))
+    by_address = {backend.address: name for name, backend in backends.items()}
+    proxy = lab.nginx(f"include {conf_path};", port=port)
+    steps = sorted([(at, 0, name, action) for at, name, action in case.events]
+                   + [(k / RATE, 1, "", "request") for k in range(1, case.requests + 1)])
+    start = math.floor(time.time()) + 1 + OFFSET
+    with httpx.Client(timeout=5) as client:
+        for at, _, name, action in steps:
+            time.sleep(max(0.0, start + at - time.time()))
+            if action == "request":
+                client.get(f"http://127.0.0.1:{proxy.port}/")
+            elif action == "stop":
+                backends[name].stop()
+            else:
+                backends[name].start()
+    rows = []
+    for row in proxy.access_log():
+        tried = [part.strip() for part in row["upstream_addr"].split(",")]
+        rows.append(([by_address[addr] for addr in tried if addr in by_address], int(row["status"])))
+    return rows
+
+
+def _run_sim(tmp_path: Path, case: Case, addresses: dict[str, str], conf_path: Path):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(_scenario_toml(case, addresses))
+    trace = tmp_path / "trace.jsonl"
+    done = subprocess.run([sys.executable, "-m", "tutor", "sim", str(scenario), "--nginx-conf", str(conf_path),
+                           "--trace", str(trace), "--json"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [(line["attempts"], line["status"]) for line in map(json.loads, trace.read_text().splitlines())]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_simulator_matches_real_nginx_request_by_request(lab, tmp_path, case):
+    from realnginx import free_port
+
+    addresses = {name: f"127.0.0.{index}:{free_port(f'127.0.0.{index}')}"
+                 for index, name in enumerate(case.servers, 2)}
+    port = free_port("127.0.0.1")
+    conf_path = tmp_path / "site.conf"
+    conf_path.write_text(_config(case, addresses, port))
+    simulated = _run_sim(tmp_path, case, addresses, conf_path)
+    real = _run_real(lab, case, addresses, conf_path, port)
+    matched = sum(1 for a, b in zip(real, simulated) if a == b)
+    TOTALS[case.name] = (matched, len(real))
+    print(f"\n{case.name}: {matched}/{len(real)} requests match")
+    assert len(real) == case.requests
+    assert simulated == real
+
+
+def test_print_totals():
+    """Run last (file order): the totals of the comparisons above, for the report (`-s`)."""
+    if not TOTALS:
+        pytest.skip("no comparison ran in this process")
+    matched = sum(m for m, _ in TOTALS.values())
+    total = sum(n for _, n in TOTALS.values())
+    print(f"\nsim vs real nginx: {matched}/{total} requests matched in {len(TOTALS)} cases")
+    assert matched <= total

@@ -1,0 +1,235 @@
+"""The Textual app: lessons, progress and settings, language switching, and `run_app` for the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.theme import BUILTIN_THEMES
+
+from tutor.i18n import LANGUAGES, other_language, tr
+from tutor.lessons.model import LessonError, LessonSet
+from tutor.paths import lessons_dir, user_data_dir
+from tutor.progress import Progress
+from tutor.screens.home import HomeScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.palette import TutorCommands
+from tutor.settings import Settings
+from tutor.strings import STRINGS
+from tutor.widgets.optional_sim import simview_class
+
+THEME = "tutor"
+COLOUR_BLIND_THEME = "tutor-colour-blind"
+
+
+def _themes():
+    """A pinned dark theme (snapshots must not follow TEXTUAL_THEME) and a colour-blind-safe twin."""
+    base = BUILTIN_THEMES["textual-dark"]
+    yield dataclasses.replace(base, name=THEME)
+    # Okabe-Ito colours: blue for success, vermillion for errors, yellow for warnings.
+    yield dataclasses.replace(base, name=COLOUR_BLIND_THEME, success="#56B4E9", error="#D55E00", warning="#F0E442")
+
+
+def load_lesson_set(root: Path) -> LessonSet:
+    """All lessons under `root`; if loading fails outright, an empty set with one error to show."""
+    try:
+        from tutor.lessons.loader import load_lessons
+
+        return load_lessons(root)
+    except Exception as exc:  # the app must open and say what went wrong, never crash
+        error = LessonError(str(root), 0, f"{type(exc).__name__}: {exc}")
+        return LessonSet(lessons=[], errors=[error], broken={root.name: [error]})
+
+
+class TutorApp(App):
+    """The tutor TUI. `lang` (reactive, "id"/"en") is followed by every screen and widget.
+
+    `lang=None` takes the saved setting, else `default_lang`. `data_dir` (default
+    `user_data_dir()`) holds progress.json and settings.json; `lessons_root` defaults to the
+    shipped lessons. `play=(scenario_path, nginx_conf)` opens the simulator straight away.
+    """
+
+    TITLE = "tutor"
+    COMMANDS = {TutorCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2,ctrl+l", "switch_language", "Language", id="language"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    lang: reactive[str] = reactive("id")
+    progress_version: reactive[int] = reactive(0)  # +1 on every progress change; screens watch it
+
+    def __init__(
+        self,
+        lang: str | None = None,
+        data_dir: Path | str | None = None,
+        lessons_root: Path | str | None = None,
+        *,
+        default_lang: str = "id",
+        play: tuple[str | None, str | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir) if data_dir is not None else user_data_dir()
+        self.settings, settings_backup = Settings.load(self.data_dir)
+        self.progress, progress_backup = Progress.load(self.data_dir)
+        self.progress.listeners.append(self._progress_changed)
+        self.lessons_root = Path(lessons_root) if lessons_root is not None else lessons_dir()
+        self.lessons = load_lesson_set(self.lessons_root)
+        self.play = play
+        self.startup_notices: list[tuple[str, dict[str, object]]] = []
+        if progress_backup is not None:
+            self.startup_notices.append(("notice.progress_corrupt", {"backup": progress_backup.name}))
+        if settings_backup is not None:
+            self.startup_notices.append(("notice.settings_corrupt", {"backup": settings_backup.name}))
+        chosen = lang if lang in LANGUAGES else self.settings.language or default_lang
+        self.set_reactive(TutorApp.lang, chosen if chosen in LANGUAGES else "id")
+        for theme in _themes():
+            self.register_theme(theme)
+        self.theme = COLOUR_BLIND_THEME if self.settings.colour_blind else THEME
+        self._default_animation = self.animation_level
+        if self.settings.reduced_motion:
+            self.animation_level = "none"
+        self._save_error_reported = False
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(STRINGS, key, self.lang, **values)
+
+    def on_mount(self) -> None:
+        self.set_class(self.settings.presenter, "-presenter")
+        self.push_screen(HomeScreen())
+        for key, values in self.startup_notices:
+            self.notify(self.t(key, **values), severity="warning", timeout=12)
+        if self.play is not None:
+            self._open_play(*self.play)
+
+    def _open_play(self, scenario: str | None, nginx_conf: str | None) -> None:
+        sim_screen = simview_class("SimScreen")
+        if sim_screen is None:
+            self.notify(self.t("sim.unavailable"), severity="error")
+            return
+        self.push_screen(sim_screen(scenario, nginx_conf))
+
+    # Language and settings
+    def watch_lang(self, lang: str) -> None:
+        self.settings.language = lang
+        self.settings.save()
+
+    def action_switch_language(self) -> None:
+        self.lang = other_language(self.lang)
+
+    def toggle_setting(self, name: str) -> None:
+        """Flip reduced_motion / colour_blind / presenter and apply it at once."""
+        value = self.settings.toggle(name)
+        if name == "colour_blind":
+            self.theme = COLOUR_BLIND_THEME if value else THEME
+        elif name == "reduced_motion":
+            self.animation_level = "none" if value else self._default_animation
+        elif name == "presenter":
+            self.set_class(value, "-presenter")
+            for screen in self.screen_stack:
+                if isinstance(screen, LessonScreen):
+                    screen._apply_step_list_visibility()
+        state = self.t("cmd.on") if value else self.t("cmd.off")
+        self.notify(self.t(f"cmd.toggle.{name}", state=state))
+
+    # Progress
+    def _progress_changed(self, _lesson_id: str | None, _step_id: str | None) -> None:
+        self.progress_version += 1
+        if self.progress.save_error and not self._save_error_reported:
+            self._save_error_reported = True
+            self.notify(self.t("notice.save_failed", error=self.progress.save_error), severity="error", timeout=12)
+
+    def confirm_reset_step(self, lesson_id: str, step_id: str) -> None:
+        def reset(yes: bool | None) -> None:
+            if yes:
+                self.progress.reset_step(lesson_id, step_id)
+                self._forget_views(lesson_id, step_id)
+
+        from tutor.screens.modals import ConfirmScreen
+
+        self.push_screen(ConfirmScreen("confirm.reset_step", step=step_id), reset)
+
+    def confirm_reset_lesson(self, lesson_id: str) -> None:
+        lesson = self.lessons.get(lesson_id)
+        title = lesson.title_in(self.lang) if lesson else lesson_id
+
+        def reset(yes: bool | None) -> None:
+            if yes:
+                self.progress.reset_lesson(lesson_id)
+                self._forget_views(lesson_id, None)
+
+        from tutor.screens.modals import ConfirmScreen
+
+        self.push_screen(ConfirmScreen("confirm.reset_lesson", lesson=title), reset)
+
+    def confirm_reset_all(self) -> None:
+        def reset(yes: bool | None) -> None:
+            if yes:
+                self.progress.reset_all()
+                self._forget_views(None, None)
+
+        from tutor.screens.modals import ConfirmScreen
+
+        self.push_screen(ConfirmScreen("confirm.reset_all"), reset)
+
+    def _forget_views(self, lesson_id: str | None, step_id: str | None) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonScreen) and lesson_id in (None, screen.lesson.id):
+                screen.forget_views(step_id)
+
+    # Navigation
+    def open_lesson(self, lesson_id: str, step_id: str | None = None) -> bool:
+        """Show a lesson (at `step_id`, else where the learner left it); False if there is no such lesson."""
+        lesson = self.lessons.get(lesson_id)
+        if lesson is None:
+            return False
+        if isinstance(self.screen, LessonScreen) and self.screen.lesson.id == lesson_id:
+            if step_id:
+                self.screen.go_to_step(step_id)
+            return True
+        screen = LessonScreen(lesson, step_id or self.progress.last_step(lesson_id))
+        if isinstance(self.screen, LessonScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        return True
+
+    def action_help(self) -> None:
+        from tutor.screens.modals import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        target = self.screen
+        if not hasattr(target, "HELP"):
+            return
+        self.push_screen(HelpScreen(target))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette"))
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Entry point from `tutor` and `tutor play`; returns the exit code."""
+    lang = args.lang if getattr(args, "lang_explicit", False) else None
+    play = None
+    if getattr(args, "command", None) == "play":
+        for label, value in (("scenario", args.scenario), ("nginx config", args.nginx_conf)):
+            if value and not Path(value).is_file():
+                print(f"tutor play: {label} file not found: {value}", file=sys.stderr)
+                return 2
+        if simview_class("SimScreen") is None:
+            print("tutor play: the simulator view is not available in this build", file=sys.stderr)
+            return 2
+        play = (args.scenario, args.nginx_conf)
+    app = TutorApp(lang=lang, default_lang=args.lang, play=play)
+    app.run()
+    return app.return_code or 0

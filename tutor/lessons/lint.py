@@ -1,0 +1,370 @@
+"""`tutor lint`: check lessons for structure, id/en parity, links, checks and scenarios.
+
+`lint(path)` returns a summary of the lessons and every error as `file:line: message`;
+`run_lint(args)` is the command (exit 0 clean, 1 on any error, 2 when PATH holds no lessons).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from difflib import get_close_matches
+from pathlib import Path
+from urllib.parse import unquote
+
+from tutor.lessons.loader import LESSON_FILE, LessonReading, language_file, read_lesson, relative_error
+from tutor.lessons.model import LessonError
+from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
+from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, ROLES, TYPED_LANGUAGES
+
+_SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
+_WEB_SCHEMES = ("http", "https", "mailto")
+_FOLDER_NAME = re.compile(r"^\d+-(.+)$")
+LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
+MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
+
+
+class LintUsageError(Exception):
+    """PATH does not exist or holds no lessons (exit code 2)."""
+
+
+def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[LessonError]]:
+    """Lint a lessons root folder or one lesson folder.
+
+    Returns (lessons, errors): one `{"id", "languages", "steps"}` dict per lesson that loads, in
+    `order`, and every problem with its file relative to `path`'s parent. Scenarios are looked up in
+    `scenarios`, by default the `assets/scenarios` folder beside the lessons folder (else the shipped one).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LintUsageError(f"{path}: no such file or folder")
+    if path.is_file():
+        path = path.parent
+    if _is_lesson_folder(path):
+        targets, lessons_root = [path], path.parent
+        context = [folder for folder in _candidate_folders(lessons_root) if folder != path]
+    else:
+        targets, lessons_root = _candidate_folders(path), path
+        context = []
+    if not targets:
+        raise LintUsageError(f"{path}: no lessons here (no folder with a {LESSON_FILE})")
+    scenario_folder = scenarios or _scenarios_beside(lessons_root)
+    readings = [read_lesson(folder) for folder in targets]
+    known = _lessons_by_id(readings + [read_lesson(folder) for folder in context])
+    errors: list[LessonError] = []
+    for reading in readings:
+        errors.extend(reading.errors)
+        errors.extend(_LessonLinter(reading, known, scenario_folder).run())
+    base = path.parent
+    unique = dict.fromkeys(relative_error(error, base) for error in errors)
+    ordered = sorted(unique, key=lambda error: (error.file, error.line))
+    return _summary(readings), ordered
+
+
+def run_lint(args) -> int:
+    """`tutor lint [PATH] [--json]`: print errors as `file:line: message`; exit 1 on any error."""
+    from tutor.paths import lessons_dir
+
+    path = Path(args.path) if getattr(args, "path", None) else lessons_dir()
+    try:
+        lessons, errors = lint(path)
+    except LintUsageError as exc:
+        print(f"tutor lint: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "json", False):
+        report = {
+            "lessons": lessons,
+            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
+        for error in errors:
+            print(error)
+        steps = sum(len(lesson["steps"]) for lesson in lessons)
+        verdict = _count(len(errors), "error") if errors else "no errors"
+        print(f"tutor lint: {_count(len(lessons), 'lesson')}, {_count(steps, 'step')}, {verdict}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _is_lesson_folder(path: Path) -> bool:
+    return (path / LESSON_FILE).is_file() or any(language_file(path, lang).is_file() for lang in LANGUAGES)
+
+
+def _candidate_folders(root: Path) -> list[Path]:
+    """Subfolders that hold a lesson (or look like one that lost its lesson.toml)."""
+    try:
+        children = sorted(child for child in root.iterdir() if child.is_dir())
+    except OSError:
+        return []
+    return [child for child in children if _is_lesson_folder(child)]
+
+
+def _scenarios_beside(lessons_root: Path) -> Path:
+    beside = lessons_root.parent / "assets" / "scenarios"
+    if beside.is_dir():
+        return beside
+    from tutor.paths import scenarios_dir
+
+    return scenarios_dir()
+
+
+def _lessons_by_id(readings: list[LessonReading]) -> dict[str, list[LessonReading]]:
+    known: dict[str, list[LessonReading]] = {}
+    for reading in readings:
+        if reading.meta.meta is not None:
+            known.setdefault(reading.meta.meta.id, []).append(reading)
+    return known
+
+
+def _summary(readings: list[LessonReading]) -> list[dict]:
+    loaded = sorted(
+        (reading for reading in readings if reading.lesson is not None),
+        key=lambda reading: (reading.lesson.order, reading.folder.name),
+    )
+    return [
+        {
+            "id": reading.lesson.id,
+            "languages": [lang for lang in LANGUAGES if lang in reading.files],
+            "steps": [step.id for step in reading.lesson.steps],
+        }
+        for reading in loaded
+    ]
+
+
+def _did_you_mean(name: str, known: tuple[str, ...] | list[str]) -> str:
+    close = get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _LessonLinter:
+    """The checks that need more than one file: names, parity, links, scenarios."""
+
+    def __init__(self, reading: LessonReading, known: dict[str, list[LessonReading]], scenarios: Path) -> None:
+        self.reading = reading
+        self.meta = reading.meta
+        self.known = known
+        self.scenarios = scenarios
+        self.step_ids = [step.id for step in self.meta.meta.steps] if self.meta.meta is not None else []
+        self.errors: list[LessonError] = []
+
+    def error(self, file: Path | str, line: int, message: str) -> None:
+        self.errors.append(LessonError(str(file), line, message))
+
+    def run(self) -> list[LessonError]:
+        meta = self.meta.meta
+        if meta is None:
+            return self.errors
+        self.lesson_level(meta)
+        for step in meta.steps:
+            self.step_names(step)
+        for lang in LANGUAGES:
+            parsed = self.reading.files.get(lang)
+            if parsed is None:
+                self.missing_file(lang)
+                continue
+            self.title(lang, parsed)
+            self.step_order(lang, parsed)
+            for step in parsed.steps:
+                self.step_content(parsed, step)
+        self.parity()
+        return self.errors
+
+    # lesson.toml
+
+    def lesson_level(self, meta) -> None:
+        toml = self.meta.path
+        match = _FOLDER_NAME.match(self.reading.folder.name)
+        if match is None or match[1] != meta.id:
+            self.error(toml, self.meta.line("id"),
+                       f"the lesson folder {self.reading.folder.name!r} must be named <nn>-{meta.id} (e.g. 01-{meta.id})")
+        for other in self.known.get(meta.id, []):
+            if other is not self.reading:
+                self.error(toml, self.meta.line("id"),
+                           f"lesson id {meta.id!r} is also used by {other.folder.name}/{LESSON_FILE}")
+        for required in meta.requires:
+            if required not in self.known:
+                self.error(toml, self.meta.value_line(required, "requires"),
+                           f"requires unknown lesson {required!r}{_did_you_mean(required, list(self.known))}")
+
+    def step_names(self, step) -> None:
+        toml = self.meta.path
+        for values, valid, key in ((step.covers, COVER_IDS, "covers"), (step.roles, ROLES, "roles"),
+                                 (step.checks, CHECK_IDS, "checks")):
+            for value in values:
+                if value not in valid:
+                    line = self.meta.value_line(value, key, step.id)
+                    self.error(toml, line, f"step {step.id!r}: unknown {key[:-1]} {value!r}"
+                               f"{_did_you_mean(value, valid)}; known: {_known_list(key, valid)}")
+        if step.scenario is not None and not self.scenario_exists(step.scenario):
+            self.error(toml, self.meta.line("scenario", step.id), self.unknown_scenario(step.scenario))
+
+    def scenario_exists(self, name: str) -> bool:
+        return bool(name) and "/" not in name and (self.scenarios / f"{name}.toml").is_file()
+
+    def unknown_scenario(self, name: str) -> str:
+        names = sorted(path.stem for path in self.scenarios.glob("*.toml"))
+        return f"unknown scenario {name!r}{_did_you_mean(name, names)}: there is no {self.scenarios.name}/{name}.toml"
+
+    # language files
+
+    def missing_file(self, lang: str) -> None:
+        path = language_file(self.reading.folder, lang)
+        other = next((other for other in LANGUAGES if other != lang and other in self.reading.files), None)
+        fallback = f" (the app falls back to {other}.md)" if other else ""
+        self.error(path, 1, f"{path.name} is missing: the lesson has no {LANGUAGE_NAMES[lang]} text{fallback}")
+
+    def title(self, lang: str, parsed: ParsedFile) -> None:
+        wanted = self.meta.meta.title.get(lang)
+        if parsed.title is not None and wanted is not None and parsed.title != wanted:
+            self.error(parsed.path, parsed.title_line,
+                       f"the title {parsed.title!r} differs from lesson.toml title.{lang} {wanted!r}")
+
+    def step_order(self, lang: str, parsed: ParsedFile) -> None:
+        """Same steps as lesson.toml, in the same order: report extra, missing and misplaced steps."""
+        expected = self.step_ids
+        present = [step for step in parsed.steps if step.id in expected]
+        for step in parsed.steps:
+            if step.id not in expected:
+                self.error(parsed.path, step.line,
+                           f"step {step.id!r} is not in lesson.toml{_did_you_mean(step.id, expected)}")
+        found = {step.id for step in present}
+        for index, step_id in enumerate(expected):
+            if step_id in found:
+                continue
+            following = next((parsed.step(later) for later in expected[index + 1:] if later in found), None)
+            line = following.line if following else parsed.line_count
+            where = self.elsewhere(lang, step_id)
+            self.error(parsed.path, line, f"step {step_id!r} is missing{where}")
+        highest = -1
+        for step in present:
+            position = expected.index(step.id)
+            if position < highest:
+                before = expected[position + 1]
+                self.error(parsed.path, step.line,
+                           f"step {step.id!r} is out of order: lesson.toml puts it before {before!r}")
+            highest = max(highest, position)
+
+    def elsewhere(self, lang: str, step_id: str) -> str:
+        for other in LANGUAGES:
+            parsed = self.reading.files.get(other)
+            if other != lang and parsed is not None and parsed.step(step_id) is not None:
+                return f" (it is in {other}.md:{parsed.step(step_id).line})"
+        return " (it is in lesson.toml)"
+
+    def step_content(self, parsed: ParsedFile, step: ParsedStep) -> None:
+        meta = next((s for s in self.meta.meta.steps if s.id == step.id), None)
+        text = step.text
+        if step.length > MAX_STEP_LINES:
+            self.error(parsed.path, step.line, f"step {step.id!r} is {step.length} lines long: keep a step under "
+                       f"{MAX_STEP_LINES} lines (split it in two), it is rendered alone")
+        typed = [command for command in text.commands if command.language in TYPED_LANGUAGES]
+        if typed and not text.hints:
+            self.error(parsed.path, step.line,
+                       f"step {step.id!r} has commands but no hint: add at least one `:::{{hint}}` block")
+        for ref in step.refs:
+            if ref.kind == "link":
+                self.link(parsed, ref)
+            elif ref.kind == "scenario" and not self.scenario_exists(ref.value):
+                self.error(parsed.path, ref.line, self.unknown_scenario(ref.value))
+            elif ref.kind == "role":
+                self.role(parsed, step, ref, meta)
+
+    def role(self, parsed: ParsedFile, step: ParsedStep, ref: Ref, meta) -> None:
+        if ref.value not in ROLES:
+            self.error(parsed.path, ref.line,
+                       f"unknown role {ref.value!r}{_did_you_mean(ref.value, ROLES)}; known: {', '.join(ROLES)}")
+        elif meta is not None and ref.value not in meta.roles:
+            listed = ", ".join(meta.roles) or "none"
+            self.error(parsed.path, ref.line,
+                       f"role {ref.value!r} is not in lesson.toml's roles for step {step.id!r} ({listed})")
+
+    def link(self, parsed: ParsedFile, ref: Ref) -> None:
+        target = ref.value.strip()
+        scheme = _SCHEME.match(target)
+        if not target:
+            self.error(parsed.path, ref.line, "empty link target")
+        elif target.startswith("#"):
+            if target[1:] not in self.step_ids:
+                self.error(parsed.path, ref.line, f"link to unknown step {target!r}{_did_you_mean(target[1:], self.step_ids)}")
+        elif scheme and scheme[1].lower() == "lesson":
+            self.lesson_link(parsed, ref, target[len("lesson:"):])
+        elif scheme and scheme[1].lower() in _WEB_SCHEMES:
+            return  # web links are not fetched
+        elif scheme:
+            self.error(parsed.path, ref.line,
+                       f"unsupported link {target!r}: use #step, lesson:<id>#<step>, a relative file or https://")
+        else:
+            self.file_link(parsed, ref, target)
+
+    def lesson_link(self, parsed: ParsedFile, ref: Ref, rest: str) -> None:
+        lesson_id, _, step_id = rest.partition("#")
+        others = self.known.get(lesson_id)
+        if not others:
+            self.error(parsed.path, ref.line,
+                       f"link to unknown lesson {lesson_id!r}{_did_you_mean(lesson_id, list(self.known))}")
+            return
+        steps = [step.id for step in others[0].meta.meta.steps]
+        if step_id and step_id not in steps:
+            self.error(parsed.path, ref.line,
+                       f"link to unknown step {step_id!r} of lesson {lesson_id!r}{_did_you_mean(step_id, steps)}")
+
+    def file_link(self, parsed: ParsedFile, ref: Ref, target: str) -> None:
+        relative = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        if relative.startswith("/"):
+            self.error(parsed.path, ref.line, f"link {target!r}: links to files must be relative to the lesson folder")
+        elif relative and not (parsed.path.parent / relative).exists():
+            self.error(parsed.path, ref.line, f"broken link: {relative!r} does not exist")
+
+    # id / en parity
+
+    def parity(self) -> None:
+        """Steps present in both languages must have the same hints, solution, sims, predicts, commands."""
+        files = [self.reading.files[lang] for lang in LANGUAGES if lang in self.reading.files]
+        if len(files) < 2:
+            return
+        first, second = files[0], files[1]
+        for step in second.steps:
+            other = first.step(step.id)
+            if other is None:
+                continue
+            for problem in _differences(other.text, step.text):
+                self.error(second.path, step.line,
+                           f"step {step.id!r}: {problem} (compare {first.path.name}:{other.line})")
+
+
+def _differences(a, b) -> list[str]:
+    """How the structure of two translations of a step differs, as readable phrases (b vs a)."""
+    problems = []
+    if len(a.hints) != len(b.hints):
+        problems.append(f"{_count(len(b.hints), 'hint')} here but {len(a.hints)} in the other language")
+    if (a.solution is None) != (b.solution is None):
+        problems.append("a {solution} block in only one language")
+    if a.sims != b.sims:
+        problems.append(f"{{sim}} scenarios {list(b.sims)} here but {list(a.sims)} in the other language")
+    scenarios_a = [predict.scenario for predict in a.predicts]
+    scenarios_b = [predict.scenario for predict in b.predicts]
+    if scenarios_a != scenarios_b:
+        problems.append(f"{{predict}} scenarios {scenarios_b} here but {scenarios_a} in the other language")
+    else:
+        for number, (pa, pb) in enumerate(zip(a.predicts, b.predicts), 1):
+            if [c.correct for c in pa.choices] != [c.correct for c in pb.choices]:
+                problems.append(f"{{predict}} #{number}: the choices or the right answer differ from the other language")
+    shape_a = [(c.language, c.role) for c in a.commands]
+    shape_b = [(c.language, c.role) for c in b.commands]
+    if shape_a != shape_b:
+        problems.append(f"{_count(len(shape_b), 'command')} here but {len(shape_a)} in the other language"
+                        if len(shape_a) != len(shape_b) else "code fences with other languages or roles than the other language")
+    return problems
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _known_list(key: str, valid: tuple[str, ...]) -> str:
+    if key == "covers":
+        return "intro-web-server, intro-reverse-proxy, intro-load-balancing, rp-1 ... rp-19, lb-1 ... lb-12"
+    return ", ".join(valid)

@@ -1,0 +1,372 @@
+"""Parsing one language file of a lesson (`id.md` / `en.md`) into steps.
+
+markdown-it-py with the colon-fence plugin finds the `::::{step} <id>` blocks; each step's content
+is parsed again to find its `:::{hint}`, `:::{solution}`, `:::{sim}` and `:::{predict}` blocks, its
+code fences and its links. Line numbers come from the tokens' `.map` and are 1-based in errors.
+markdown-it-py is imported on the first parse, so importing this module costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.lessons.model import Choice, Command, LessonError, Predict, StepText
+from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, STEP_BLOCKS
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_DIRECTIVE = re.compile(r"^\{([A-Za-z][\w-]*)\}\s*(.*)$")
+_FENCE_INFO = re.compile(r"^([^\s{]*)\s*(.*)$")
+_FENCE_OPTIONS = re.compile(r"^\{([^{}]*)\}$")
+_FENCE_OPTION = re.compile(r"""^([A-Za-z][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))$""")
+_CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
+_FENCE_OPTION_KEYS = ("role",)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name a step uses that lint resolves: a link target, a scenario or a code fence role."""
+
+    kind: str  # "link" | "scenario" | "role"
+    value: str
+    line: int
+
+
+@dataclass
+class ParsedStep:
+    """One `::::{step}` block of a language file."""
+
+    id: str
+    line: int
+    text: StepText
+    refs: list[Ref] = field(default_factory=list)
+    length: int = 0  # lines of the whole block, fences included
+
+
+@dataclass
+class ParsedFile:
+    """A parsed `id.md` / `en.md`: its `#` title, its steps in file order, and its problems."""
+
+    path: Path
+    title: str | None
+    title_line: int
+    steps: list[ParsedStep]
+    errors: list[LessonError]
+    line_count: int
+
+    def step(self, step_id: str) -> ParsedStep | None:
+        return next((step for step in self.steps if step.id == step_id), None)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.colon_fence import colon_fence_plugin
+
+    return MarkdownIt("commonmark").use(colon_fence_plugin)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Parse a lesson language file. Raises OSError/UnicodeDecodeError when it cannot be read."""
+    text = path.read_text(encoding="utf-8")
+    return _FileParser(path, text).parse()
+
+
+@dataclass
+class _Chunk:
+    """A hint, solution or caption: Markdown to render, cleaned, and the names it uses."""
+
+    markdown: str
+    refs: list[Ref]
+
+
+class _FileParser:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text.lstrip("\ufeff").replace("\r\n", "\n")
+        self.lines = self.text.split("\n")
+        self.errors: list[LessonError] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(LessonError(str(self.path), line, message))
+
+    def parse(self) -> ParsedFile:
+        tokens = _markdown().parse(self.text)
+        title, title_line = None, 0
+        steps: list[ParsedStep] = []
+        seen: dict[str, int] = {}
+        outside_run = False
+        first = True
+        for block, group in _top_blocks(tokens):
+            line = block.map[0] + 1 if block.map else 0
+            if block.type == "html_block" and block.content.lstrip().startswith("<!--"):
+                continue  # comments for authors and translators may stand anywhere
+            if first:
+                first = False
+                if block.type == "heading_open" and block.tag == "h1":
+                    title, title_line = group[1].content.strip(), line
+                    continue
+                self.error(line, "the file must start with the lesson title as a `# ` heading")
+                outside_run = block.type != "colon_fence"
+            if block.type == "colon_fence":
+                outside_run = False
+                step = self.top_level_block(block)
+                if step is None:
+                    continue
+                if step.id in seen:
+                    self.error(step.line, f"step {step.id!r} appears twice (first at line {seen[step.id]})")
+                    continue
+                seen[step.id] = step.line
+                steps.append(step)
+            elif not outside_run:
+                outside_run = True
+                self.error(line, "text outside a step block: only the `#` title may stand outside `::::{step}` blocks")
+        if first:
+            self.error(1, "the file is empty: it must start with the lesson title as a `# ` heading")
+        return ParsedFile(self.path, title, title_line, steps, self.errors, len(self.text.splitlines()) or 1)
+
+    def top_level_block(self, block: Token) -> ParsedStep | None:
+        line = block.map[0] + 1
+        name, arg = _directive(block.info)
+        if name != "step":
+            if name in STEP_BLOCKS:
+                self.error(line, f"a {{{name}}} block must be inside a `::::{{step}}` block")
+            else:
+                self.error(line, f"unknown block {block.info.strip()!r}: lesson files hold `::::{{step}} <id>` blocks")
+            return None
+        if len(block.markup) < 4:
+            self.error(line, "open a step with four colons (`::::{step} <id>`) so the `:::` blocks inside it can nest")
+        if not _is_closed(block, self.lines):
+            self.error(line, f"step {arg or '?'!r} is not closed: end it with a line `{block.markup}`")
+        if not ID_PATTERN.match(arg):
+            self.error(line, f"the step block needs a lowercase-with-dashes id: `::::{{step}} my-step` (got {arg!r})")
+            return None
+        return self.step(block, arg)
+
+    def step(self, block: Token, step_id: str) -> ParsedStep:
+        line = block.map[0] + 1
+        offset = block.map[0] + 1  # index (0-based) in the file of the step's first content line
+        lines = block.content.split("\n")
+        tokens = _markdown().parse(block.content)
+        rewrites: dict[int, str] = {}
+        commands, refs = self.scan(tokens, offset, lines, rewrites, "a step")
+        drops: list[tuple[int, int]] = []
+        title: str | None = None
+        hints: list[str] = []
+        solutions: list[str] = []
+        sims: list[str] = []
+        captions: list[str] = []
+        predicts: list[Predict] = []
+        for inner, group in _top_blocks(tokens):
+            if inner.type == "heading_open" and inner.tag == "h2" and title is None:
+                title = group[1].content.strip()
+                drops.append(tuple(inner.map))
+            if inner.type != "colon_fence":
+                continue
+            drops.append(tuple(inner.map))
+            inner_line = offset + inner.map[0] + 1
+            name, arg = _directive(inner.info)
+            if name == "step":
+                self.error(inner_line, f"step {arg!r} starts inside step {step_id!r}: close {step_id!r} with `::::` first")
+                continue
+            if not _is_closed(inner, lines):
+                self.error(inner_line, f"the {{{name}}} block is not closed: end it with a line `{inner.markup}`")
+            if name not in STEP_BLOCKS:
+                self.error(inner_line, f"unknown block {inner.info.strip()!r}: use hint, solution, sim or predict")
+                continue
+            if name in ("sim", "predict"):
+                if not arg:
+                    self.error(inner_line, f"the {{{name}}} block needs a scenario name: `:::{{{name}}} <scenario>`")
+                else:
+                    refs.append(Ref("scenario", arg, inner_line))
+            if name == "predict":
+                predict, predict_refs = self.predict(arg, inner.content, inner_line)
+                refs.extend(predict_refs)
+                if predict is not None:
+                    predicts.append(predict)
+                continue
+            chunk = self.chunk(inner.content, inner_line, name)
+            refs.extend(chunk.refs)
+            if name == "hint":
+                if not chunk.markdown:
+                    self.error(inner_line, "the hint is empty")
+                hints.append(chunk.markdown)
+            elif name == "solution":
+                if solutions:
+                    self.error(inner_line, f"step {step_id!r} has more than one {{solution}} block (at most one)")
+                solutions.append(chunk.markdown)
+            else:
+                sims.append(arg)
+                captions.append(chunk.markdown)
+        if title is None:
+            self.error(line, f"step {step_id!r} has no `## ` title")
+        text = StepText(
+            title=title or step_id,
+            body=_assemble(lines, drops, rewrites),
+            hints=tuple(hints),
+            solution=solutions[0] if solutions else None,
+            commands=tuple(commands),
+            sims=tuple(sims),
+            predicts=tuple(predicts),
+            line=line,
+            sim_captions=tuple(captions),
+        )
+        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0])
+
+    def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
+        """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
+        lines = content.split("\n")
+        tokens = _markdown().parse(content)
+        rewrites: dict[int, str] = {}
+        _, refs = self.scan(tokens, first_line, lines, rewrites, f"a {{{where}}} block")
+        return _Chunk(_assemble(lines, [], rewrites), refs)
+
+    def scan(
+        self, tokens: list[Token], offset: int, lines: list[str], rewrites: dict[int, str], where: str
+    ) -> tuple[list[Command], list[Ref]]:
+        """Collect code fences (as commands) and links; `offset` + 1 is the file line of `lines[0]`."""
+        commands: list[Command] = []
+        refs: list[Ref] = []
+        for token in tokens:
+            line = offset + token.map[0] + 1 if token.map else offset + 1
+            if token.type == "fence":
+                command = self.fence(token, line, lines, rewrites)
+                if command.role:
+                    refs.append(Ref("role", command.role, line))
+                if command.language in COMMAND_LANGUAGES:
+                    commands.append(command)
+            elif token.type == "inline":
+                refs.extend(_links(token, line))
+            elif token.type == "colon_fence" and (token.level > 0 or where != "a step"):
+                name, _ = _directive(token.info)
+                self.error(line, f"a {{{name}}} block cannot stand inside {where} or inside a list or quote")
+        return commands, refs
+
+    def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str]) -> Command:
+        """Read a code fence's language and role, and reduce its info string to the language."""
+        info = token.info.strip()
+        language, options = _FENCE_INFO.match(info).groups()
+        role = None
+        if options:
+            match = _FENCE_OPTIONS.match(options)
+            if not match:
+                self.error(line, f"cannot read the code fence options {options!r}: write e.g. ```bash {{role=proxy}}")
+            else:
+                for option in match[1].split():
+                    parsed = _FENCE_OPTION.match(option)
+                    if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
+                        self.error(line, f"unknown code fence option {option!r}: the only option is role=<role>")
+                        continue
+                    role = next(value for value in parsed.groups()[1:] if value is not None)
+        if info != language:
+            index = token.map[0]
+            source = lines[index]
+            start = source.find(token.markup)
+            rewrites[index] = source[: start + len(token.markup)] + language
+        return Command(language, token.content.rstrip("\n"), role)
+
+    def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Ref]]:
+        """Split a predict block into question, task-list choices and explanation."""
+        lines = content.split("\n")
+        tokens = _markdown().parse(content)
+        rewrites: dict[int, str] = {}
+        _, refs = self.scan(tokens, first_line, lines, rewrites, "a {predict} block")
+        choices_list = next(
+            ((block, group) for block, group in _top_blocks(tokens)
+             if block.type in ("bullet_list_open", "ordered_list_open")),
+            None,
+        )
+        if choices_list is None:
+            self.error(first_line, "the {predict} block has no choices: add a task list (`- [x] right`, `- [ ] wrong`)")
+            return None, refs
+        block, group = choices_list
+        choices: list[Choice] = []
+        for index, token in enumerate(group):
+            if token.type != "list_item_open" or token.level != block.level + 1:
+                continue
+            inline = next((t for t in group[index:] if t.type == "inline"), None)
+            match = _CHOICE.match(inline.content) if inline is not None else None
+            if match is None:
+                self.error(first_line + token.map[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
+                continue
+            choices.append(Choice(match[2].strip(), match[1] in "xX"))
+        question = _assemble(lines, [(block.map[0], len(lines))], rewrites)
+        explanation = _assemble(lines, [(0, block.map[1])], rewrites)
+        if choices and not any(choice.correct for choice in choices):
+            self.error(first_line, "the {predict} block has no correct choice: mark the right one(s) with `- [x]`")
+        if not question:
+            self.error(first_line, "the {predict} block has no question before its choices")
+        if not explanation:
+            self.error(first_line, "the {predict} block has no explanation after its choices")
+        return Predict(scenario, question, tuple(choices), explanation), refs
+
+
+def _directive(info: str) -> tuple[str, str]:
+    """`{step} my-id` -> ("step", "my-id"); anything else -> ("", info)."""
+    match = _DIRECTIVE.match(info.strip())
+    return (match[1], match[2].strip()) if match else ("", info.strip())
+
+
+def _top_blocks(tokens: list[Token]):
+    """Yield (first token, all tokens) of each outermost block in a token stream."""
+    index = 0
+    while index < len(tokens):
+        start = index
+        depth = 0
+        while True:
+            depth += tokens[index].nesting
+            index += 1
+            if depth <= 0:
+                break
+        yield tokens[start], tokens[start:index]
+
+
+def _is_closed(block: Token, lines: list[str]) -> bool:
+    """True when a colon fence ends with its closing line (markdown-it closes it at the end otherwise)."""
+    last = block.map[1] - 1
+    if last <= block.map[0] or last >= len(lines):
+        return False
+    closing = lines[last].strip()
+    return len(closing) >= len(block.markup) and set(closing) == {":"}
+
+
+def _links(inline: Token, line: int) -> list[Ref]:
+    """The link and image targets of an inline token, each with its own line."""
+    refs: list[Ref] = []
+    for child in inline.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            refs.append(Ref("link", str(child.attrs.get("href", "")), line))
+        elif child.type == "image":
+            refs.append(Ref("link", str(child.attrs.get("src", "")), line))
+    return refs
+
+
+def _assemble(lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str]) -> str:
+    """The Markdown left after dropping line ranges, without the blank lines they leave behind."""
+    dropped = set()
+    for start, end in drops:
+        dropped.update(range(start, end))
+    kept: list[str] = []
+    after_drop = False
+    for index, source in enumerate(lines):
+        if index in dropped:
+            after_drop = True
+            continue
+        blank = not source.strip()
+        if blank and after_drop and (not kept or not kept[-1].strip()):
+            continue
+        after_drop = after_drop and blank
+        kept.append(rewrites.get(index, source))
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept)

@@ -1,0 +1,35 @@
+"""The names a lesson may use: original-tutorial parts, roles, checks, code languages."""
+
+from __future__ import annotations
+
+import re
+
+from tutor.i18n import LANGUAGES
+from tutor.live.catalog import CHECK_IDS
+from tutor.live.catalog import ROLES as LIVE_ROLES
+
+# The parts of the original tutorial (seed/) that lessons cover: the three introductions,
+# reverse proxy screenshots 1-19 and load balancer screenshots 1-12.
+COVER_IDS: tuple[str, ...] = (
+    ("intro-web-server", "intro-reverse-proxy", "intro-load-balancing")
+    + tuple(f"rp-{n}" for n in range(1, 20))
+    + tuple(f"lb-{n}" for n in range(1, 13))
+)
+
+# Where a step's commands run: the live-check roles plus the learner's own laptop.
+ROLES: tuple[str, ...] = (*LIVE_ROLES, "laptop")
+
+# Code fences the learner can copy (`StepText.commands`); of those, the ones the learner types
+# or edits (a step with any of these needs a hint; `text` fences are diagrams and sample output).
+COMMAND_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "text")
+TYPED_LANGUAGES: tuple[str, ...] = ("bash", "nginx")
+
+# Block directives allowed inside a step.
+STEP_BLOCKS: tuple[str, ...] = ("hint", "solution", "sim", "predict")
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+__all__ = [
+    "CHECK_IDS", "COMMAND_LANGUAGES", "COVER_IDS", "ID_PATTERN", "LANGUAGES", "ROLES", "STEP_BLOCKS",
+    "TYPED_LANGUAGES",
+]

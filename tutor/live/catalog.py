@@ -1,0 +1,86 @@
+"""The live checks' vocabulary: check ids, roles, failure codes (DESIGN.md section 5).
+
+Pure data, no httpx: the lesson linter imports it to validate the check ids of lesson steps.
+"""
+
+from __future__ import annotations
+
+CHECK_IDS = ("app-running", "nginx-running", "proxy-pass", "hosts-file", "lb-distributes", "lb-failover")
+
+# Role -> default port. `proxy` is the nginx VM, app1..app3 run the Node app (`npm start`).
+ROLES = {"proxy": 80, "app1": 3000, "app2": 3000, "app3": 3000}
+APP_ROLES = ("app1", "app2", "app3")
+
+DEFAULT_DOMAIN = "hasil.xyz"  # the tutorial's domain (seed/README.md)
+DEFAULT_TIMEOUT = 3.0
+
+CODES = (
+    "refused", "timeout", "unreachable", "dns", "http_status", "bad_gateway", "gateway_timeout",
+    "default_page", "not_nginx", "missing_upstream_header", "single_backend", "uneven",
+    "failover_errors", "hosts_mismatch", "not_stopped",
+)
+
+# What each check needs: the proxy, and how many app roles at least.
+NEEDS = {
+    "app-running": (False, 1),
+    "nginx-running": (True, 0),
+    "proxy-pass": (True, 0),
+    "hosts-file": (True, 0),
+    "lb-distributes": (True, 2),
+    "lb-failover": (True, 2),
+}
+
+# Checks that only make sense after the learner did something on purpose (stopped an app):
+# they run when named, never as part of "every check that can run".
+ON_REQUEST_ONLY = ("lb-failover",)
+
+# Simulator scenarios (assets/scenarios/<name>.toml) that show the same failure.
+SCENARIOS = ("rp-app-stopped", "lb-one-dies", "lb-poweroff", "lb-all-down", "lb-weights", "lb-tutorial")
+
+_SCENARIO_BY_CHECK_CODE = {
+    ("app-running", "refused"): "rp-app-stopped",
+    ("app-running", "timeout"): "lb-poweroff",
+    ("app-running", "unreachable"): "lb-poweroff",
+    ("proxy-pass", "bad_gateway"): "rp-app-stopped",
+    ("proxy-pass", "gateway_timeout"): "lb-poweroff",
+    ("lb-distributes", "single_backend"): "lb-tutorial",
+    ("lb-distributes", "uneven"): "lb-weights",
+    ("lb-distributes", "bad_gateway"): "lb-all-down",
+    ("lb-distributes", "gateway_timeout"): "lb-poweroff",
+    ("lb-failover", "failover_errors"): "lb-one-dies",
+    ("lb-failover", "not_stopped"): "lb-one-dies",
+    ("lb-failover", "bad_gateway"): "lb-all-down",
+    ("lb-failover", "gateway_timeout"): "lb-poweroff",
+    ("lb-failover", "timeout"): "lb-poweroff",
+}
+
+
+def is_check_id(name: str) -> bool:
+    """True when `name` is one of the binding check ids."""
+    return name in CHECK_IDS
+
+
+def scenario_for(check: str, code: str | None) -> str | None:
+    """The simulator scenario that shows what a failed `check` with `code` saw, or None."""
+    if code is None:
+        return None
+    return _SCENARIO_BY_CHECK_CODE.get((check, code))
+
+
+def cannot_run(check: str, has_proxy: bool, app_count: int) -> str | None:
+    """Why `check` cannot run with these machines (an English one-liner), or None when it can."""
+    if check not in CHECK_IDS:
+        return f"unknown check {check!r}; checks are {', '.join(CHECK_IDS)}"
+    needs_proxy, min_apps = NEEDS[check]
+    if needs_proxy and not has_proxy:
+        return f"{check} needs the proxy: add --host proxy=ADDR (or use --multipass)"
+    if app_count < min_apps:
+        return (f"{check} needs at least {min_apps} app roles ({', '.join(APP_ROLES[:min_apps])}), "
+                f"got {app_count}: add --host appN=ADDR")
+    return None
+
+
+def default_checks(has_proxy: bool, app_count: int) -> list[str]:
+    """The checks `tutor check` runs when none is named: all that can run, bar the on-request ones."""
+    return [check for check in CHECK_IDS
+            if check not in ON_REQUEST_ONLY and cannot_run(check, has_proxy, app_count) is None]

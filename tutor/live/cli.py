@@ -1,0 +1,143 @@
+"""`tutor check`: run live checks headless and print a table, or JSON with `--json`.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable
+
+from tutor.i18n import tr
+from tutor.live.catalog import ROLES, cannot_run, default_checks
+from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_specs,
+                              match_roles, parse_role_answer, read_multipass)
+from tutor.live.result import CheckResult
+
+MAX_TIMEOUT = 60.0
+ASK_ATTEMPTS = 3
+
+TEXT = {
+    "head.check": {"en": "check", "id": "cek"},
+    "head.result": {"en": "result", "id": "hasil"},
+    "head.message": {"en": "message", "id": "pesan"},
+    "ok": {"en": "ok", "id": "ok"},
+    "fail": {"en": "FAIL", "id": "GAGAL"},
+    "machines": {"en": "Machines: {list}; domain {domain}", "id": "Mesin: {list}; domain {domain}"},
+    "ask": {
+        "en": "Which role does VM {vm} have? Type {roles} (several with commas), or Enter to skip: ",
+        "id": "VM {vm} berperan sebagai apa? Ketik {roles} (beberapa dipisah koma), atau Enter untuk lewati: ",
+    },
+}
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Run `tutor check` with parsed args; returns the exit code."""
+    lang = getattr(args, "lang", "id")
+    try:
+        machines, checks = prepare(args)
+    except HostError as exc:
+        print(f"tutor check: {exc}", file=sys.stderr)
+        return 2
+    from tutor.live.runner import run_checks
+
+    results = asyncio.run(run_checks(checks, machines, lang=lang, timeout=args.timeout))
+    if args.json:
+        print(json.dumps({"results": [result.to_json() for result in results]}, ensure_ascii=False))
+    else:
+        print(tr(TEXT, "machines", lang, list=describe_machines(machines), domain=machines.domain))
+        print(format_table(results, lang))
+    return 0 if all(result.ok for result in results) else 1
+
+
+def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> tuple[Machines, list[str]]:
+    """The machines and check ids to run, from args; HostError with a one-line reason if unusable."""
+    timeout = args.timeout
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise HostError(f"--timeout {timeout:g}: give seconds between 0 and {MAX_TIMEOUT:g}")
+    machines = machines_from_specs(list(args.host or []), args.domain)
+    if args.multipass:
+        if ask is None and sys.stdin.isatty():
+            ask = input
+        add_multipass_machines(machines, read_multipass(), ask, getattr(args, "lang", "id"))
+    if not machines.by_role:
+        raise HostError("no machines given: use --host ROLE=ADDR[:PORT] (roles: "
+                        f"{', '.join(ROLES)}) or --multipass")
+    checks = list(args.checks) or default_checks(machines.proxy is not None, len(machines.apps))
+    if not checks:
+        raise HostError("no check can run with only these machines; add --host proxy=ADDR or an app")
+    for check in checks:
+        reason = cannot_run(check, machines.proxy is not None, len(machines.apps))
+        if reason:
+            raise HostError(reason)
+    return machines, checks
+
+
+def add_multipass_machines(machines: Machines, vms: list[VM], ask: Callable[[str], str] | None,
+                           lang: str) -> None:
+    """Give roles not set by --host to the VMs multipass lists, asking (via `ask`) when unsure."""
+    taken = {machine.host for machine in machines.by_role.values()}
+    match = match_roles(vms, taken_roles=set(machines.by_role), taken_addresses=taken)
+    for role, vm in match.roles.items():
+        machines.by_role[role] = machine_from_vm(role, vm)
+    if not match.unsure:
+        return
+    if ask is None:
+        raise HostError(unsure_message(vms, match))
+    for vm in match.unsure:
+        free = [role for role in ROLES if role not in machines.by_role]
+        if not free:
+            break
+        for role in _ask_roles(vm, free, ask, lang):
+            machines.by_role[role] = machine_from_vm(role, vm)
+
+
+def _ask_roles(vm: VM, free: list[str], ask: Callable[[str], str], lang: str) -> list[str]:
+    prompt = tr(TEXT, "ask", lang, vm=vm.describe(), roles=", ".join(free))
+    for _ in range(ASK_ATTEMPTS):
+        try:
+            answer = ask(prompt)
+        except EOFError:
+            raise HostError(f"no answer for VM {vm.name}; give its role with --host") from None
+        try:
+            return parse_role_answer(answer, free)
+        except HostError as exc:
+            print(exc, file=sys.stderr)
+    raise HostError(f"no usable role for VM {vm.name}; give it with --host ROLE={vm.ip or 'ADDR'}")
+
+
+def unsure_message(vms: list[VM], match: RoleMatch) -> str:
+    """One line: the VMs with the roles found, and the --host to add for the unclear ones."""
+    role_of = {vm.name: role for role, vm in match.roles.items()}
+    listing = ", ".join(f"{vm.describe()} -> {role_of.get(vm.name, '?')}" for vm in vms)
+    unclear = match.unsure[0]
+    missing = "proxy" if "proxy" not in match.roles else "app1"
+    return (f"cannot tell the role of VM {', '.join(vm.name for vm in match.unsure)} from its name "
+            f"(VMs: {listing}); say it with e.g. --host {missing}={unclear.ip or 'ADDR'}")
+
+
+def describe_machines(machines: Machines) -> str:
+    return ", ".join(f"{role}={machine.address if machine.host else machine.state}"
+                     + (f" ({machine.vm})" if machine.vm and machine.vm != role else "")
+                     for role, machine in machines.by_role.items())
+
+
+def format_table(results: list[CheckResult], lang: str, width: int | None = None) -> str:
+    """A plain-text table: check, ok/FAIL (with the code), message wrapped to the terminal."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    statuses = [tr(TEXT, "ok", lang) if r.ok else f"{tr(TEXT, 'fail', lang)} {r.code}" for r in results]
+    check_w = max([len(tr(TEXT, "head.check", lang))] + [len(r.check) for r in results])
+    status_w = max([len(tr(TEXT, "head.result", lang))] + [len(s) for s in statuses])
+    message_w = max(30, width - check_w - status_w - 4)
+    lines = [f"{tr(TEXT, 'head.check', lang):<{check_w}}  {tr(TEXT, 'head.result', lang):<{status_w}}  "
+             f"{tr(TEXT, 'head.message', lang)}"]
+    for result, status in zip(results, statuses):
+        wrapped = textwrap.wrap(result.message, message_w) or [""]
+        lines.append(f"{result.check:<{check_w}}  {status:<{status_w}}  {wrapped[0]}")
+        lines.extend(f"{'':<{check_w}}  {'':<{status_w}}  {more}" for more in wrapped[1:])
+    return "\n".join(lines)

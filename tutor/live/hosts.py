@@ -1,0 +1,265 @@
+"""Where the learner's machines are: `--host ROLE=ADDR[:PORT]`, `--domain` and `--multipass`."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+
+from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
+from tutor.live.sanitize import sanitize
+
+MULTIPASS_TIMEOUT = 15.0
+
+_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+_HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
+
+
+class HostError(ValueError):
+    """Bad `--host`/`--domain` input or an unusable multipass answer; str() is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One role's address. `host` is None when multipass lists the VM but it is not running."""
+
+    role: str
+    host: str | None
+    port: int
+    vm: str | None = None  # the multipass VM name, when known
+    state: str = "Running"
+
+    @property
+    def address(self) -> str:
+        """host:port as in a URL (IPv6 in brackets)."""
+        host = self.host or "?"
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}/"
+
+    @property
+    def name(self) -> str:
+        """The name to use in "on X run ...": the VM name, else the role."""
+        return self.vm or self.role
+
+    @property
+    def label(self) -> str:
+        """How messages name the machine: `app2 (10.37.19.182:3000)` or `aplikasi2 (app2, ...)`."""
+        if self.vm and self.vm != self.role:
+            return f"{self.vm} ({self.role}, {self.address})"
+        return f"{self.role} ({self.address})"
+
+
+@dataclass
+class Machines:
+    """The machines a run of checks may contact, by role, and the domain to test."""
+
+    by_role: dict[str, Machine] = field(default_factory=dict)
+    domain: str = DEFAULT_DOMAIN
+
+    @property
+    def proxy(self) -> Machine | None:
+        return self.by_role.get("proxy")
+
+    @property
+    def apps(self) -> list[Machine]:
+        return [self.by_role[role] for role in APP_ROLES if role in self.by_role]
+
+
+def parse_address(text: str, default_port: int) -> tuple[str, int]:
+    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port."""
+    text = text.strip()
+    port_text = None
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise HostError(f"{text!r}: missing ']' after the IPv6 address")
+        host, rest = text[1:end], text[end + 1:]
+        if rest:
+            if not rest.startswith(":"):
+                raise HostError(f"{text!r}: expected ':PORT' after ']'")
+            port_text = rest[1:]
+        _check_ip(host, 6, text)
+    elif text.count(":") > 1:
+        host = text
+        _check_ip(host, 6, text)
+    else:
+        host, _, port_text = text.partition(":") if ":" in text else (text, "", None)
+        if not host:
+            raise HostError(f"{text!r}: the address is empty")
+        if re.fullmatch(r"[0-9.]+", host):
+            _check_ip(host, 4, text)
+        elif not _HOSTNAME.match(host):
+            raise HostError(f"{text!r} is not an IP address or host name")
+    port = default_port if port_text is None else _parse_port(port_text, text)
+    return host.lower(), port
+
+
+def _check_ip(host: str, version: int, text: str) -> None:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise HostError(f"{text!r} is not a valid IPv{version} address") from None
+    if ip.version != version:
+        raise HostError(f"{text!r} is not a valid IPv{version} address")
+
+
+def _parse_port(port_text: str, text: str) -> int:
+    if not port_text.isdigit():
+        raise HostError(f"{text!r}: the port must be a number from 1 to 65535")
+    port = int(port_text)
+    if not 1 <= port <= 65535:
+        raise HostError(f"{text!r}: port {port} is out of range (1-65535)")
+    return port
+
+
+def parse_host_spec(spec: str) -> Machine:
+    """`ROLE=ADDR[:PORT]` -> Machine; the port defaults to the role's (proxy 80, apps 3000)."""
+    role, sep, addr = spec.partition("=")
+    role = role.strip().lower()
+    if not sep:
+        raise HostError(f"--host {spec!r}: expected ROLE=ADDR[:PORT], e.g. app1=10.37.19.46:3000")
+    if role not in ROLES:
+        raise HostError(f"--host {spec!r}: unknown role {role!r}; roles are {', '.join(ROLES)}")
+    host, port = parse_address(addr, ROLES[role])
+    return Machine(role=role, host=host, port=port)
+
+
+def parse_domain(domain: str | None) -> str:
+    """The domain to test (default hasil.xyz), checked to be a host name."""
+    if domain is None:
+        return DEFAULT_DOMAIN
+    domain = domain.strip().rstrip(".").lower()
+    if not domain or not _HOSTNAME.match(domain) or re.fullmatch(r"[0-9.]+", domain):
+        raise HostError(f"--domain {domain!r} is not a domain name (e.g. hasil.xyz)")
+    return domain
+
+
+def machines_from_specs(specs: list[str], domain: str | None = None) -> Machines:
+    """Machines from `--host` options; a role given twice is an error."""
+    machines = Machines(domain=parse_domain(domain))
+    for spec in specs:
+        machine = parse_host_spec(spec)
+        if machine.role in machines.by_role:
+            raise HostError(f"--host: role {machine.role} is given twice")
+        machines.by_role[machine.role] = machine
+    return machines
+
+
+# --- multipass --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VM:
+    """One VM from `multipass list --format json`."""
+
+    name: str
+    state: str
+    ipv4: tuple[str, ...]
+    release: str = ""
+
+    @property
+    def ip(self) -> str | None:
+        """The VM's first (primary) IPv4 address, when it is running."""
+        return self.ipv4[0] if self.ipv4 and self.state == "Running" else None
+
+    def describe(self) -> str:
+        return f"{self.name} {self.ip or self.state}"
+
+
+def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
+    """The VMs multipass knows, from `multipass list --format json` (bounded in time)."""
+    env = {**os.environ, "LC_ALL": "C"}
+    try:
+        done = subprocess.run(["multipass", "list", "--format", "json"], capture_output=True,
+                              text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise HostError("multipass is not installed here (not on PATH); give the machines "
+                        "with --host ROLE=ADDR instead") from None
+    except subprocess.TimeoutExpired:
+        raise HostError(f"`multipass list` did not answer within {timeout:g} s; is multipassd "
+                        "running? Or give the machines with --host ROLE=ADDR") from None
+    if done.returncode != 0:
+        why = sanitize(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", 160)
+        raise HostError(f"`multipass list` failed (exit {done.returncode}): {why or 'no message'}")
+    return parse_multipass_json(done.stdout)
+
+
+def parse_multipass_json(text: str) -> list[VM]:
+    """Parse the output of `multipass list --format json`."""
+    try:
+        data = json.loads(text)
+        return [VM(name=str(item["name"]), state=str(item.get("state", "")),
+                   ipv4=tuple(str(ip) for ip in item.get("ipv4") or ()),
+                   release=str(item.get("release", "")))
+                for item in data["list"]]
+    except (ValueError, KeyError, TypeError):
+        raise HostError("`multipass list --format json` printed something that is not its "
+                        "usual JSON; give the machines with --host ROLE=ADDR") from None
+
+
+_PROXY_NAME = re.compile(r"proxy|nginx|balanc|(?:^|[^a-z])lb(?:[^a-z]|\d|$)")
+_APP_NAME = re.compile(r"(?:app|aplikasi)\D*?(\d+)")
+
+
+@dataclass
+class RoleMatch:
+    """VMs matched to roles by name; `unsure` lists the VMs to ask about (empty: nothing to ask)."""
+
+    roles: dict[str, VM] = field(default_factory=dict)
+    unsure: list[VM] = field(default_factory=list)
+    ignored: list[VM] = field(default_factory=list)
+
+
+def match_roles(vms: list[VM], taken_roles: set[str] = frozenset(),
+                taken_addresses: set[str] = frozenset()) -> RoleMatch:
+    """Match VMs to roles by name: exact role names first, then tutorial-like names.
+
+    proxy/app1/app2/app3 match exactly; then a name with proxy/nginx/balancer/lb is the proxy and
+    app<N>/aplikasi<N> is appN (N = 1..3), when exactly one VM claims the role. Roles in
+    `taken_roles` (given with --host) and VMs whose address is in `taken_addresses` are left out.
+    VMs left over are `unsure` when the proxy or every app is still missing, else `ignored`.
+    """
+    match = RoleMatch()
+    free = [vm for vm in vms if not (vm.ip and vm.ip in taken_addresses)]
+    for vm in list(free):
+        role = vm.name.lower()
+        if role in ROLES and role not in taken_roles and role not in match.roles:
+            match.roles[role] = vm
+            free.remove(vm)
+    claims: dict[str, list[VM]] = {}
+    for vm in free:
+        name = vm.name.lower()
+        app = _APP_NAME.search(name)
+        if app and f"app{int(app.group(1))}" in APP_ROLES:
+            claims.setdefault(f"app{int(app.group(1))}", []).append(vm)
+        elif _PROXY_NAME.search(name):
+            claims.setdefault("proxy", []).append(vm)
+    for role, claimants in claims.items():
+        if len(claimants) == 1 and role not in taken_roles and role not in match.roles:
+            match.roles[role] = claimants[0]
+            free.remove(claimants[0])
+    have = set(match.roles) | set(taken_roles)
+    missing_something = "proxy" not in have or not have & set(APP_ROLES)
+    (match.unsure if missing_something else match.ignored).extend(free)
+    return match
+
+
+def machine_from_vm(role: str, vm: VM) -> Machine:
+    """The Machine for a VM playing `role` (host None when the VM is not running)."""
+    return Machine(role=role, host=vm.ip, port=ROLES[role], vm=vm.name, state=vm.state or "Unknown")
+
+
+def parse_role_answer(answer: str, free_roles: list[str]) -> list[str]:
+    """Roles typed in answer to "which role is VM X?": e.g. `proxy`, `app3`, `proxy,app3`, or empty."""
+    roles = [part.strip().lower() for part in re.split(r"[,\s]+", answer) if part.strip()]
+    if roles in (["skip"], ["-"], ["none"]):
+        return []
+    for role in roles:
+        if role not in free_roles:
+            raise HostError(f"{role!r} is not a free role; choose from {', '.join(free_roles)}")
+    return roles

@@ -1,0 +1,107 @@
+"""The home screen: every lesson with its progress, and lessons that failed to load."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.screens.base import TutorScreen
+from tutor.widgets.keybar import KeyBar
+
+LESSON_PREFIX = "lesson:"
+BROKEN_PREFIX = "broken:"
+
+
+class HomeScreen(TutorScreen):
+    """Lists lessons as `1. Title   3/7 steps ✓`; Enter opens one."""
+
+    DEFAULT_CSS = """
+    HomeScreen #home-title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
+    HomeScreen #home-intro { padding: 1 2 0 2; color: $text-muted; }
+    HomeScreen #lessons { height: 1fr; margin: 1 2; border: round $primary 50%; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("r", "reset_lesson", show=False),
+        Binding("q", "app.quit", show=False),
+    ]
+    HELP_TITLE = "help.title.home"
+    HELP = (
+        ("↑ ↓", "key.move"),
+        ("Enter", "key.open"),
+        ("r", "key.reset_lesson"),
+        ("q", "key.quit"),
+    )
+    KEYS = (("Enter", "key.open"), ("F1", "key.help"), ("F2", "key.language"), ("^p", "key.palette"), ("q", "key.quit"))
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="home-title")
+        yield Static(id="home-intro")
+        yield OptionList(id="lessons")
+        yield KeyBar(id="keybar")
+
+    def setup(self) -> None:
+        self.query_one("#lessons", OptionList).focus()
+
+    def refresh_language(self) -> None:
+        lang = self.app.lang
+        self.query_one("#home-title", Static).update(self.t("app.title"))
+        self.query_one("#home-intro", Static).update(self.t("home.intro"))
+        self.query_one("#lessons", OptionList).border_title = self.t("home.lessons")
+        keys = tuple((k, "key.language_to_" + ("en" if lang == "id" else "id")) if k == "F2" else (k, v) for k, v in self.KEYS)
+        self.query_one(KeyBar).show(keys, lang)
+        self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        lessons = self.query_one("#lessons", OptionList)
+        highlighted = lessons.highlighted
+        lessons.set_options(self._options())
+        if lessons.option_count:
+            lessons.highlighted = min(highlighted or 0, lessons.option_count - 1)
+
+    def _options(self) -> list[Option]:
+        app = self.app
+        lang = app.lang
+        options = []
+        for number, lesson in enumerate(app.lessons.lessons, start=1):
+            step_ids = [step.id for step in lesson.steps]
+            done = app.progress.done_count(lesson.id, step_ids)
+            total = len(step_ids)
+            grid = Table.grid(expand=True)
+            grid.add_column(ratio=1)
+            grid.add_column(justify="right")
+            mark = " ✓" if total and done == total else ""
+            grid.add_row(Text(f"{number}. {lesson.title_in(lang)}", style="bold"), self.t("home.steps_done", done=done, total=total) + mark)
+            summary = lesson.summary.get(lang) or next(iter(lesson.summary.values()), "")
+            if summary:
+                grid.add_row(Text("   " + summary, style="dim"), "")
+            options.append(Option(grid, id=LESSON_PREFIX + lesson.id))
+        for folder, errors in app.lessons.broken.items():
+            label = Text.assemble(("⚠ ", "bold"), folder, " — ", self.t("home.broken", count=len(errors)))
+            options.append(Option(label, id=BROKEN_PREFIX + folder))
+        if not options:
+            options.append(Option(Text(self.t("home.empty"), style="dim"), id="empty", disabled=True))
+        return options
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        if option_id.startswith(LESSON_PREFIX):
+            self.app.open_lesson(option_id[len(LESSON_PREFIX):])
+        elif option_id.startswith(BROKEN_PREFIX):
+            from tutor.screens.modals import ErrorScreen
+
+            folder = option_id[len(BROKEN_PREFIX):]
+            self.app.push_screen(ErrorScreen(folder, self.app.lessons.broken.get(folder, [])))
+
+    def action_reset_lesson(self) -> None:
+        option = self.query_one("#lessons", OptionList).highlighted_option
+        if option is None or not (option.id or "").startswith(LESSON_PREFIX):
+            return
+        lesson = self.app.lessons.get(option.id[len(LESSON_PREFIX):])
+        if lesson is not None:
+            self.app.confirm_reset_lesson(lesson.id)

@@ -1,0 +1,359 @@
+"""The lesson screen: the step list, one step at a time, hints, solution, copy, done, simulator."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
+
+from tutor.lessons.model import Command, Lesson
+from tutor.progress import DONE
+from tutor.screens.base import TutorScreen
+from tutor.widgets.keybar import KeyBar
+from tutor.widgets.step_list import StepList, state_symbol
+from tutor.widgets.step_view import StepView
+
+NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
+COPYABLE = ("bash", "sh", "shell", "console", "nginx")
+BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
+
+
+def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
+    """The commands the learner can copy (bash/nginx fences, not sample output)."""
+    return [command for command in commands if command.language in COPYABLE]
+
+
+class LessonScreen(TutorScreen):
+    """Shows `lesson` at `step_id` (the first step when None or unknown)."""
+
+    DEFAULT_CSS = """
+    LessonScreen #lesson-title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
+    LessonScreen #lesson-body { height: 1fr; }
+    LessonScreen #views { height: 1fr; width: 1fr; }
+    LessonScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    LessonScreen #actions { height: 1; padding: 0 1; }
+    LessonScreen #actions Button { min-width: 0; width: auto; height: 1; margin: 0 1 0 0; padding: 0; }
+    .-presenter LessonScreen StepView { padding: 0 4; }
+    """
+
+    BINDINGS = [
+        Binding("n", "next_step", show=False),
+        Binding("p", "previous_step", show=False),
+        Binding("h", "hint", show=False),
+        Binding("v", "solution", show=False),
+        Binding("c", "copy", show=False),
+        Binding("d", "toggle_done", show=False),
+        Binding("s", "simulator", show=False),
+        Binding("t", "toggle_steps", show=False),
+        Binding("r", "reset_step", show=False),
+        Binding("escape,b", "back", show=False),
+    ]
+    HELP_TITLE = "help.title.lesson"
+    HELP = (
+        ("n", "key.next"),
+        ("p", "key.previous"),
+        ("h", "key.hint"),
+        ("v", "key.solution"),
+        ("c", "key.copy"),
+        ("d", "key.done"),
+        ("s", "key.sim"),
+        ("t", "key.steps"),
+        ("r", "key.reset_step"),
+        ("↑ ↓ PgUp PgDn", "key.scroll"),
+        ("Tab", "key.focus"),
+        ("Esc / b", "key.back"),
+    )
+    KEYS = (("F1", "key.help"), ("Esc", "key.back"), ("t", "key.steps"), ("F2", "key.language"), ("^p", "key.palette"))
+
+    def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
+        super().__init__()
+        self.lesson = lesson
+        ids = [step.id for step in lesson.steps]
+        self.index = ids.index(step_id) if step_id in ids else 0
+        self._views: dict[tuple[str, str], StepView] = {}
+        self._built = 0  # views built so far: each gets a fresh widget id
+        self._solution_armed: str | None = None
+        self._steps_choice: bool | None = None  # None: follow the width; else what the learner chose
+
+    # Layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-title")
+        with Horizontal(id="lesson-body"):
+            yield StepList(id="steps")
+            yield ContentSwitcher(id="views")
+        yield Static(id="status")
+        with Horizontal(id="actions"):
+            for name in BUTTONS:
+                yield Button("", id=f"btn-{name}", compact=True)
+        yield KeyBar(id="keybar")
+
+    def setup(self) -> None:
+        self._apply_step_list_visibility()
+        self.show_step(self.index)
+
+    def on_resize(self) -> None:
+        self._apply_step_list_visibility()
+
+    def _apply_step_list_visibility(self) -> None:
+        visible = self._steps_choice
+        if visible is None:
+            visible = self.size.width >= NARROW_WIDTH and not self.app.settings.presenter
+        self.query_one(StepList).set_class(not visible, "-hidden")
+
+    # Steps
+    @property
+    def step(self):
+        return self.lesson.steps[self.index]
+
+    @property
+    def text(self):
+        return self.lesson.step_text(self.step.id, self.app.lang)
+
+    def current_view(self) -> StepView | None:
+        return self._views.get((self.step.id, self.app.lang))
+
+    def show_step(self, index: int) -> None:
+        """Open step `index` (cached view if built before), mark it visited, update every label."""
+        if not self.lesson.steps:
+            self.query_one("#status", Static).update(self.t("lesson.no_steps"))
+            return
+        previous = self.current_view()
+        self.index = max(0, min(index, len(self.lesson.steps) - 1))
+        self._solution_armed = None
+        lang = self.app.lang
+        key = (self.step.id, lang)
+        switcher = self.query_one("#views", ContentSwitcher)
+        view = self._views.get(key)
+        if previous is not None and previous is not view:
+            previous.close_sims()
+        if view is None:
+            self._built += 1
+            view = StepView(self.lesson.id, self.step, self.text, lang, id=f"view-{self._built}")
+            self._views[key] = view
+            switcher.add_content(view, set_current=True)
+            self.call_after_refresh(self._after_view_mounted, view)
+        else:
+            switcher.current = view.id
+            view.sync(self.app.progress)
+            view.scroll_home(animate=False)
+        self.app.progress.visit(self.lesson.id, self.step.id)
+        self.query_one("#status", Static).update("")
+        self.refresh_progress()
+
+    def _after_view_mounted(self, view: StepView) -> None:
+        if view.is_attached:
+            view.sync(self.app.progress)
+            if view is self.current_view():
+                view.focus()
+
+    def go_to_step(self, step_id: str) -> bool:
+        ids = [step.id for step in self.lesson.steps]
+        if step_id not in ids:
+            return False
+        self.show_step(ids.index(step_id))
+        return True
+
+    # Labels
+    def refresh_language(self) -> None:
+        lang = self.app.lang
+        keys = tuple((k, "key.language_to_" + ("en" if lang == "id" else "id")) if k == "F2" else (k, v) for k, v in self.KEYS)
+        self.query_one(KeyBar).show(keys, lang)
+        if self.is_mounted and self._views and self.lesson.steps:
+            self.show_step(self.index)  # the step in the new language (built or cached)
+
+    def refresh_progress(self) -> None:
+        if not self.lesson.steps:
+            return
+        lang = self.app.lang
+        progress = self.app.progress
+        state = progress.state(self.lesson.id, self.step.id)
+        title = self.t(
+            "lesson.title",
+            lesson=self.lesson.title_in(lang),
+            n=self.index + 1,
+            total=len(self.lesson.steps),
+            step=self.text.title,
+        )
+        self.query_one("#lesson-title", Static).update(f"{title}  {state_symbol(state)}")
+        self.query_one(StepList).fill(self.lesson, progress, lang, self.index)
+        text = self.text
+        shown = progress.hints_shown(self.lesson.id, self.step.id)
+        labels = {
+            "prev": self.t("btn.prev"),
+            "next": self.t("btn.next"),
+            "hint": self.t("btn.hint", n=min(shown, len(text.hints)), total=len(text.hints)),
+            "solution": self.t("btn.solution_sure" if self._solution_armed == self.step.id else "btn.solution"),
+            "copy": self.t("btn.copy"),
+            "done": self.t("btn.undone" if state == DONE else "btn.done"),
+            "sim": self.t("btn.sim"),
+        }
+        disabled = {
+            "prev": self.index == 0,
+            "next": self.index == len(self.lesson.steps) - 1,
+            "hint": not text.hints,
+            "solution": text.solution is None,
+            "copy": not copyable_commands(text.commands),
+            "done": False,
+            "sim": not (self.current_view() and self.current_view().has_sims),
+        }
+        for name in BUTTONS:
+            button = self.query_one(f"#btn-{name}", Button)
+            if str(button.label) != labels[name]:
+                button.label = labels[name]
+                button.refresh(layout=True)
+            button.disabled = disabled[name]
+        view = self.current_view()
+        if view is not None and view.is_mounted:
+            view.sync(progress)
+
+    def say(self, key: str, **values: object) -> None:
+        """One line of feedback above the buttons (stays visible, unlike a toast)."""
+        self.query_one("#status", Static).update(self.t(key, **values))
+
+    # Actions
+    def action_next_step(self) -> None:
+        if self.index < len(self.lesson.steps) - 1:
+            self.show_step(self.index + 1)
+        else:
+            self.say("lesson.last_step")
+
+    def action_previous_step(self) -> None:
+        if self.index > 0:
+            self.show_step(self.index - 1)
+        else:
+            self.say("lesson.first_step")
+
+    def action_hint(self) -> None:
+        total = len(self.text.hints)
+        if not total:
+            self.say("hint.none")
+            return
+        before = self.app.progress.hints_shown(self.lesson.id, self.step.id)
+        shown = self.app.progress.reveal_hint(self.lesson.id, self.step.id, total)
+        if shown == before:
+            self.say("hint.all_shown", total=total)
+        else:
+            self.say("hint.shown", n=shown, total=total)
+            self.call_after_refresh(self._scroll_to_revealed)
+
+    def _scroll_to_revealed(self) -> None:
+        view = self.current_view()
+        if view is not None and view.last_revealed is not None and view.last_revealed.is_attached:
+            view.scroll_to_widget(view.last_revealed, top=True, animate=False)
+
+    def action_solution(self) -> None:
+        if self.text.solution is None:
+            self.say("solution.none")
+            return
+        if self.app.progress.solution_shown(self.lesson.id, self.step.id):
+            self.say("solution.already")
+            return
+        if self._solution_armed != self.step.id:
+            self._solution_armed = self.step.id
+            self.refresh_progress()
+            self.say("solution.confirm")
+            return
+        self._solution_armed = None
+        self.app.progress.show_solution(self.lesson.id, self.step.id)
+        self.say("solution.shown")
+        self.call_after_refresh(self._scroll_to_revealed)
+
+    def action_copy(self) -> None:
+        commands = copyable_commands(self.text.commands)
+        if not commands:
+            self.say("copy.none")
+        elif len(commands) == 1:
+            self.copy_command(commands[0])
+        else:
+            from tutor.screens.modals import CommandPicker
+
+            self.app.push_screen(CommandPicker(commands), self._picked)
+
+    def _picked(self, command: Command | None) -> None:
+        if command is not None:
+            self.copy_command(command)
+
+    def copy_command(self, command: Command) -> None:
+        """Copy to the clipboard (OSC 52) and show the command, for terminals that cannot copy."""
+        self.app.copy_to_clipboard(command.code)
+        first = command.code.strip().splitlines()[0] if command.code.strip() else ""
+        more = " …" if len(command.code.strip().splitlines()) > 1 else ""
+        self.say("copy.done", command=first + more)
+
+    def action_toggle_done(self) -> None:
+        done = self.app.progress.state(self.lesson.id, self.step.id) == DONE
+        self.app.progress.mark_done(self.lesson.id, self.step.id, not done)
+        self.say("done.unmarked" if done else "done.marked")
+
+    def action_simulator(self) -> None:
+        view = self.current_view()
+        if view is None or not view.has_sims:
+            self.say("sim.none")
+        elif view.open_sims():
+            self.say("sim.opened")
+        else:
+            self.say("sim.unavailable")
+
+    def action_toggle_steps(self) -> None:
+        steps = self.query_one(StepList)
+        self._steps_choice = steps.has_class("-hidden")
+        self._apply_step_list_visibility()
+        if self._steps_choice:
+            steps.focus()
+
+    def action_reset_step(self) -> None:
+        self.app.confirm_reset_step(self.lesson.id, self.step.id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def forget_views(self, step_id: str | None = None) -> None:
+        """Drop cached views (of one step, or all) after a reset, then show the step afresh."""
+        for key in [key for key in self._views if step_id in (None, key[0])]:
+            self._views.pop(key).remove()
+        if self.lesson.steps:
+            self.show_step(self.index)
+
+    # Events
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        action = {
+            "btn-prev": self.action_previous_step,
+            "btn-next": self.action_next_step,
+            "btn-hint": self.action_hint,
+            "btn-solution": self.action_solution,
+            "btn-copy": self.action_copy,
+            "btn-done": self.action_toggle_done,
+            "btn-sim": self.action_simulator,
+        }.get(event.button.id or "")
+        if action is not None:
+            action()
+
+    @on(OptionList.OptionSelected, "#steps")
+    def _step_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.show_step(event.option_index)
+
+    @on(Markdown.LinkClicked)
+    def _link(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.follow_link(event.href)
+
+    def follow_link(self, href: str) -> None:
+        """`#step` and `lesson:id#step` move inside the app; web links and files are shown, never opened."""
+        if href.startswith("#"):
+            if not self.go_to_step(href[1:]):
+                self.say("link.missing", target=href)
+        elif href.startswith("lesson:"):
+            lesson_id, _, step_id = href[len("lesson:"):].partition("#")
+            if not self.app.open_lesson(lesson_id, step_id or None):
+                self.say("link.missing", target=href)
+        else:
+            from tutor.screens.modals import LinkScreen
+
+            if "://" not in href and not href.startswith("mailto:"):
+                href = str((self.lesson.folder / href).resolve())
+            self.app.push_screen(LinkScreen(href))

@@ -1,0 +1,209 @@
+"""Dialogs: contextual help, confirmation, lesson load errors, command picker, link viewer."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.lessons.model import Command, LessonError
+from tutor.screens.base import GLOBAL_HELP, Translated, TutorModal
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 76; max-width: 95%; height: auto; max-height: 90%;
+    border: round $primary; background: $surface; padding: 0 1;
+}}
+{name} .dialog-title {{ text-style: bold; margin-bottom: 1; }}
+{name} .dialog-body {{ height: auto; max-height: 20; }}
+{name} .dialog-buttons {{ height: auto; align-horizontal: right; margin-top: 1; }}
+{name} .dialog-buttons Button {{ min-width: 0; width: auto; margin-left: 1; }}
+{name} .dialog-hint {{ color: $text-muted; margin-top: 1; }}
+"""
+
+
+class HelpScreen(TutorModal):
+    """The keys of the screen below (F1 was pressed there) and the keys that work everywhere."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen")
+    BINDINGS = [Binding("escape,f1,q", "close", show=False)]
+
+    def __init__(self, target: Translated) -> None:
+        super().__init__()
+        self.target = target
+        self.rows: list[tuple[str, str]] = []  # (key, what it does) as shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(classes="dialog-title", id="help-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(id="help-keys")
+            yield Static(classes="dialog-hint", id="help-close")
+
+    def refresh_language(self) -> None:
+        self.query_one("#help-title", Static).update(self.t("help.title", screen=self.t(self.target.HELP_TITLE)))
+        self.rows = [(key, self.t(label)) for key, label in self.target.HELP]
+        self.rows += [(key, self.t(label)) for key, label in GLOBAL_HELP]
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for number, (key, text) in enumerate(self.rows):
+            if number == len(self.target.HELP):
+                if number:
+                    table.add_row("", "")
+                table.add_row(Text(self.t("help.everywhere"), style="italic"), "")
+            table.add_row(key, text)
+        self.query_one("#help-keys", Static).update(table)
+        self.query_one("#help-close", Static).update(self.t("help.close"))
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+class ConfirmScreen(TutorModal[bool]):
+    """Yes/No question; dismisses with True only on an explicit yes."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
+    BINDINGS = [Binding("escape,n", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
+
+    def __init__(self, question_key: str, **values: object) -> None:
+        super().__init__()
+        self.question_key = question_key
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(classes="dialog-title", id="confirm-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("", id="confirm-no", variant="primary")
+                yield Button("", id="confirm-yes", variant="error")
+
+    def setup(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    def refresh_language(self) -> None:
+        self.query_one("#confirm-question", Static).update(self.t(self.question_key, **self.values))
+        self.query_one("#confirm-no", Button).label = self.t("confirm.no")
+        self.query_one("#confirm-yes", Button).label = self.t("confirm.yes")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ErrorScreen(TutorModal):
+    """Why a lesson folder failed to load: one `file:line: message` per problem."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ErrorScreen") + """
+    ErrorScreen > Vertical { border: round $error; }
+    """
+    BINDINGS = [Binding("escape,enter,q", "close", show=False)]
+
+    def __init__(self, folder: str, errors: list[LessonError]) -> None:
+        super().__init__()
+        self.folder = folder
+        self.errors = errors
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(classes="dialog-title", id="error-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static("\n".join(str(error) for error in self.errors), id="error-lines", markup=False)
+            yield Static(classes="dialog-hint", id="error-hint")
+
+    def refresh_language(self) -> None:
+        self.query_one("#error-title", Static).update(self.t("error.title", folder=self.folder))
+        self.query_one("#error-hint", Static).update(self.t("error.hint"))
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+class CommandPicker(TutorModal[Command | None]):
+    """Choose which of a step's commands to copy; the full text is shown so it can be selected by hand."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="CommandPicker") + """
+    CommandPicker OptionList { height: auto; max-height: 16; border: none; }
+    """
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, commands: list[Command]) -> None:
+        super().__init__()
+        self.commands = commands
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(classes="dialog-title", id="picker-title")
+            yield OptionList(id="picker-options")
+            yield Static(classes="dialog-hint", id="picker-hint")
+
+    def setup(self) -> None:
+        self.query_one("#picker-options", OptionList).focus()
+
+    def refresh_language(self) -> None:
+        self.query_one("#picker-title", Static).update(self.t("picker.title"))
+        self.query_one("#picker-hint", Static).update(self.t("picker.hint"))
+        options = self.query_one("#picker-options", OptionList)
+        highlighted = options.highlighted
+        prompts = []
+        for number, command in enumerate(self.commands, start=1):
+            where = self.t("picker.role", role=command.role) if command.role else ""
+            prompts.append(Option(Text.assemble((f"{number}. ", "bold"), (where + "\n" if where else "", "italic"), command.code.rstrip())))
+        options.set_options(prompts)
+        options.highlighted = highlighted or 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.commands[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LinkScreen(TutorModal):
+    """A web link or file path: shown in full and copyable, never opened behind the learner's back."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="LinkScreen")
+    BINDINGS = [Binding("escape,q", "close", show=False), Binding("c", "copy", show=False)]
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = target
+        self.rows: list[tuple[str, str]] = []  # (key, what it does) as shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(classes="dialog-title", id="link-title")
+            yield Static(self.target, id="link-target", markup=False)
+            yield Static(classes="dialog-hint", id="link-hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("", id="link-copy", variant="primary")
+                yield Button("", id="link-close")
+
+    def refresh_language(self) -> None:
+        self.query_one("#link-title", Static).update(self.t("link.title"))
+        self.query_one("#link-hint", Static).update(self.t("link.hint"))
+        self.query_one("#link-copy", Button).label = self.t("link.copy")
+        self.query_one("#link-close", Button).label = self.t("link.close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "link-copy":
+            self.action_copy()
+        else:
+            self.dismiss()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.target)
+        self.query_one("#link-hint", Static).update(self.t("link.copied"))
+
+    def action_close(self) -> None:
+        self.dismiss()

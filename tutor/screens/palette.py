@@ -1,0 +1,52 @@
+"""Command palette entries (Ctrl+P) in the learner's language: lessons, language, settings, reset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tutor.i18n import LANGUAGE_NAMES, other_language, tr
+from tutor.settings import TOGGLES
+from tutor.strings import STRINGS
+
+
+class TutorCommands(Provider):
+    """Every command of the app, named in the current language."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = self.app
+        lang = app.lang
+
+        def t(key: str, **values: object) -> str:
+            return tr(STRINGS, key, lang, **values)
+
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        for lesson in app.lessons.lessons:
+            commands.append((t("cmd.open_lesson", title=lesson.title_in(lang)), partial(app.open_lesson, lesson.id), t("cmd.open_lesson.help")))
+        target = other_language(lang)
+        commands.append((t("cmd.language", language=LANGUAGE_NAMES[target]), app.action_switch_language, t("cmd.language.help")))
+        for name in TOGGLES:
+            state = t("cmd.on") if app.settings[name] else t("cmd.off")
+            commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
+        lesson_screen = getattr(self.screen, "lesson", None)
+        if lesson_screen is not None and lesson_screen.steps:
+            step = self.screen.step
+            commands.append((t("cmd.reset_step"), partial(app.confirm_reset_step, lesson_screen.id, step.id), t("cmd.reset_step.help")))
+            commands.append((t("cmd.reset_lesson"), partial(app.confirm_reset_lesson, lesson_screen.id), t("cmd.reset_lesson.help")))
+        commands.append((t("cmd.reset_all"), app.confirm_reset_all, t("cmd.reset_all.help")))
+        commands.append((t("cmd.help"), app.action_help, t("cmd.help.help")))
+        commands.append((t("cmd.quit"), app.action_quit, t("cmd.quit.help")))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

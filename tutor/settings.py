@@ -1,0 +1,96 @@
+"""The learner's settings, saved as JSON in `user_data_dir()/settings.json` (atomic writes).
+
+Settings behave like a small dict too (`settings["reduced_motion"]`, `settings.get(...)`), so
+other parts (live checks) can read keys without knowing the class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from tutor.storage import Unreadable, read_json, write_json_atomic
+
+FILE_NAME = "settings.json"
+TOGGLES = ("reduced_motion", "colour_blind", "presenter")
+
+
+@dataclass
+class Settings:
+    """Language (None = not chosen yet), display toggles, and live-check hosts (role -> ADDR[:PORT])."""
+
+    language: str | None = None
+    reduced_motion: bool = False
+    colour_blind: bool = False
+    presenter: bool = False
+    hosts: dict[str, str] = field(default_factory=dict)
+    domain: str | None = None
+    path: Path | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> tuple[Settings, Path | None]:
+        """Settings from `folder/settings.json` and the backup path if that file was unreadable.
+
+        Unknown keys are ignored and a value of the wrong type falls back to its default.
+        """
+        path = folder / FILE_NAME
+        try:
+            data = read_json(path)
+        except Unreadable as bad:
+            return cls(path=path), bad.backup
+        settings = cls(path=path)
+        if isinstance(data, dict):
+            for name in settings.keys():
+                if name in data and _valid(name, data[name]):
+                    setattr(settings, name, data[name])
+        return settings, None
+
+    def keys(self) -> list[str]:
+        return [f.name for f in fields(self) if f.name != "path"]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.keys():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.keys() or not _valid(key, value):
+            raise KeyError(f"{key}={value!r}")
+        setattr(self, key, value)
+        self.save()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self.keys() else default
+
+    def toggle(self, key: str) -> bool:
+        """Flip a boolean setting, save, and return its new value."""
+        if key not in TOGGLES:
+            raise KeyError(key)
+        self[key] = not self[key]
+        return self[key]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.keys()}
+
+    def save(self) -> str | None:
+        """Write the file; returns a one-line error instead of raising."""
+        if self.path is None:
+            return None
+        try:
+            write_json_atomic(self.path, self.as_dict())
+        except OSError as exc:
+            return f"{self.path}: {exc.strerror or exc}"
+        return None
+
+
+def _valid(name: str, value: Any) -> bool:
+    if name == "language":
+        return value in (None, "id", "en")
+    if name in TOGGLES:
+        return isinstance(value, bool)
+    if name == "hosts":
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if name == "domain":
+        return value is None or isinstance(value, str)
+    return False

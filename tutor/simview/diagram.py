@@ -1,0 +1,228 @@
+"""The diagram: clients -> nginx -> servers, with requests moving along the links.
+
+Pure drawing code (Rich `Text`), no widgets: `LinkAnimator` keeps the moving glyphs, and
+`render_diagram` draws one frame of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+
+from tutor.i18n import tr
+from tutor.simview.frame import Frame, ServerView
+from tutor.simview.strings import STRINGS
+from tutor.simview.style import FAILED_GLYPH, REQUEST_GLYPH, SYMBOLS
+
+GLYPH_STEP = 1 / 3  # a glyph crosses a link in three frames
+MAX_NEW_GLYPHS = 3  # new glyphs per link per frame, however many requests went that way
+FAILURE_FRAMES = 3  # frames a failed attempt stays marked at the end of its link
+
+
+class LinkAnimator:
+    """Glyph positions (0..1) on the client link and on each nginx -> server link."""
+
+    def __init__(self, servers: int) -> None:
+        self.client: list[float] = []
+        self.links: list[list[float]] = [[] for _ in range(servers)]
+        self.failures: list[int] = [0] * servers
+
+    def advance(self, arrivals: int, attempts: Sequence[int], failures: Sequence[int]) -> None:
+        """Move every glyph one step, then start glyphs for this frame's requests."""
+        self.client = _moved(self.client, arrivals)
+        self.links = [_moved(glyphs, count) for glyphs, count in zip(self.links, attempts)]
+        self.failures = [FAILURE_FRAMES if new else max(0, left - 1) for left, new in zip(self.failures, failures)]
+
+    def clear(self) -> None:
+        """Remove every glyph (reduced motion, restart)."""
+        self.client = []
+        self.links = [[] for _ in self.links]
+        self.failures = [0] * len(self.failures)
+
+    @property
+    def idle(self) -> bool:
+        return not self.client and not any(self.links) and not any(self.failures)
+
+
+def _moved(glyphs: list[float], new: int) -> list[float]:
+    kept = [pos + GLYPH_STEP for pos in glyphs if pos + GLYPH_STEP <= 1.0]
+    count = min(new, MAX_NEW_GLYPHS)
+    kept.extend(GLYPH_STEP * j / count for j in range(count))
+    return kept
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Column widths and spacing of one diagram layout."""
+
+    client_col: int
+    client_link: int
+    server_link: int
+    row_gap: int  # blank rows between servers (presenter layout)
+    compact: bool
+
+
+LAYOUTS = {
+    "normal": Layout(client_col=10, client_link=6, server_link=8, row_gap=0, compact=False),
+    "compact": Layout(client_col=8, client_link=3, server_link=4, row_gap=0, compact=True),
+    "presenter": Layout(client_col=10, client_link=10, server_link=18, row_gap=1, compact=False),
+}
+BOX_INNER = 7
+
+
+def server_row(index: int, layout: Layout) -> int:
+    """The diagram row of server `index` (row 0 is the box's top border)."""
+    return 1 + index * (1 + layout.row_gap)
+
+
+def server_at_row(row: int, servers: int, layout: Layout) -> int | None:
+    """The server drawn on `row`, if any (for mouse clicks)."""
+    for index in range(servers):
+        if server_row(index, layout) == row:
+            return index
+    return None
+
+
+def state_text(server: ServerView, lang: str, *, short: bool = False) -> str:
+    """The state as words: "temporarily disabled 7s", "stopped", "up · backup"."""
+    state = server.shown_state
+    if state == "banned":
+        word = tr(STRINGS, "state.banned_short" if short else "state.banned", lang, left=server.ban_left)
+    else:
+        word = tr(STRINGS, f"state.{state}", lang)
+    if server.backup:
+        word += " · " + tr(STRINGS, "state.backup", lang)
+    return word
+
+
+def render_diagram(
+    frame: Frame,
+    animator: LinkAnimator | None,
+    *,
+    lang: str,
+    layout: Layout,
+    palette: dict[str, str],
+    selected: int | None = None,
+    width: int = 200,
+) -> Text:
+    """The whole diagram as text, fitted to `width` columns (shorter words, fewer columns when
+    narrow); `animator=None` draws no moving glyphs (reduced motion)."""
+    servers = frame.servers
+    rows = server_row(len(servers) - 1, layout) + 2 if servers else 3
+    middle = rows // 2
+    columns = _columns(servers, lang, layout, width)
+    lines: list[Text] = []
+    for row in range(rows):
+        line = Text(no_wrap=True, overflow="ellipsis")
+        _client_part(line, row, middle, frame, animator, lang, layout, palette)
+        index = server_at_row(row, len(servers), layout)
+        _box_part(line, row, rows, middle, index is not None)
+        if index is not None:
+            failed = animator.failures[index] > 0 if animator else False
+            _link(line, layout.server_link, animator.links[index] if animator else [], failed, palette)
+            line.append(" ")
+            _server_part(line, index, servers[index], selected == index, columns, lang, palette)
+        elif row == 0:
+            line.append(" " * (layout.server_link + 1))
+            _heading(line, columns, lang)
+        lines.append(line)
+    return Text("\n", no_wrap=True).join(lines)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    name: int
+    address: int
+    state: int
+    short: bool
+    served: bool
+
+
+_NUMBER_KEYS = ("col.active", "col.queued", "col.served")
+
+
+def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int) -> _Columns:
+    """Column widths; long state words and the served column only when they fit in `width`."""
+    name_w = max((len(s.name) for s in servers), default=0)
+    addr_w = max((len(s.address) for s in servers), default=0)
+    left = layout.client_col + layout.client_link + BOX_INNER + 2 + layout.server_link + 1 + 5
+    numbers = [max(4, len(tr(STRINGS, key, lang))) + 1 for key in _NUMBER_KEYS]
+    for short, served in ((False, True), (True, True), (True, False)):
+        state_w = _state_width(lang, short, any(s.backup for s in servers))
+        total = left + name_w + 1 + addr_w + 1 + state_w + sum(numbers[: 3 if served else 2])
+        if total <= width or (short and not served):
+            return _Columns(name_w, addr_w, state_w, short, served)
+    raise AssertionError("unreachable")
+
+
+def _state_width(lang: str, short: bool, backup: bool) -> int:
+    """The widest state word in `lang`, so columns stay put when a state changes."""
+    words = [tr(STRINGS, "state.banned_short" if short else "state.banned", lang, left=10)]
+    words += [tr(STRINGS, f"state.{name}", lang) for name in ("up", "stopped", "hung", "poweroff", "slow", "down")]
+    suffix = " · " + tr(STRINGS, "state.backup", lang) if backup else ""
+    return max(len(word) for word in words) + len(suffix)
+
+
+def _heading(line: Text, columns: _Columns, lang: str) -> None:
+    line.append(" " * (5 + columns.name + 1 + columns.address + 1 + columns.state))
+    for key in _NUMBER_KEYS[: 3 if columns.served else 2]:
+        label = tr(STRINGS, key, lang)
+        line.append(label.rjust(max(4, len(label)) + 1), style="dim")
+
+
+def _client_part(line, row, middle, frame, animator, lang, layout, palette) -> None:
+    width = layout.client_col + layout.client_link
+    if row == middle:
+        line.append(tr(STRINGS, "diagram.clients", lang).ljust(layout.client_col)[: layout.client_col])
+        _link(line, layout.client_link, animator.client if animator else [], False, palette)
+    elif row == middle + 1:
+        rate = tr(STRINGS, "diagram.rate", lang, rate=frame.rate)
+        line.append(rate.ljust(width)[:width], style="dim")
+    else:
+        line.append(" " * width)
+
+
+def _box_part(line: Text, row: int, rows: int, middle: int, has_link: bool) -> None:
+    if row == 0:
+        line.append("╭" + "─" * BOX_INNER + "╮")
+    elif row == rows - 1:
+        line.append("╰" + "─" * BOX_INNER + "╯")
+    else:
+        label = "nginx" if row == middle else ""
+        line.append("┤" if row == middle else "│")
+        line.append(label.center(BOX_INNER), style="bold" if label else "")
+        line.append("├" if has_link else "│")
+
+
+def _link(line: Text, width: int, glyphs: Sequence[float], failed: bool, palette: dict[str, str]) -> None:
+    cells = ["─"] * width
+    styles = [palette["link"]] * width
+    for pos in glyphs:
+        cell = min(width - 1, int(pos * (width - 1)))
+        cells[cell] = REQUEST_GLYPH
+        styles[cell] = palette["glyph"]
+    if failed:
+        cells[-1] = FAILED_GLYPH
+        styles[-1] = palette["failed"]
+    for char, style in zip(cells, styles):
+        line.append(char, style=style)
+
+
+def _server_part(line, index, server, is_selected, columns: _Columns, lang, palette) -> None:
+    state = server.shown_state
+    style = palette[state]
+    marker = f"{index + 1}" if index < 9 else " "
+    line.append(("»" if is_selected else " ") + marker, style=palette["selected"] if is_selected else "bold")
+    line.append(" ")
+    line.append(SYMBOLS[state], style=style)
+    line.append(" ")
+    line.append(server.name.ljust(columns.name), style="bold")
+    line.append(" ")
+    line.append(server.address.ljust(columns.address), style="dim")
+    line.append(" ")
+    line.append(state_text(server, lang, short=columns.short).ljust(columns.state), style=style)
+    values = (server.active, server.queued, server.served)[: 3 if columns.served else 2]
+    for key, value in zip(_NUMBER_KEYS, values):
+        line.append(str(value).rjust(max(4, len(tr(STRINGS, key, lang))) + 1))

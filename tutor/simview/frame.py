@@ -1,0 +1,70 @@
+"""Plain data the simulator view draws: one `Frame` per update, built from a simulator snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SERVER_ACTIONS = ("stop", "start", "hang", "poweroff", "slow")
+POLICIES = ("round_robin", "least_conn", "ip_hash", "random")
+
+
+@dataclass(frozen=True)
+class ServerView:
+    """One upstream server as the learner sees it."""
+
+    name: str
+    address: str
+    state: str  # up | stopped | hung | poweroff | slow
+    backup: bool = False
+    down: bool = False
+    ban_left: int = 0  # whole seconds of "temporarily disabled" left, 0 when eligible
+    active: int = 0
+    queued: int = 0
+    served: int = 0  # requests it answered
+
+    @property
+    def shown_state(self) -> str:
+        """The state the diagram shows: config `down` and a running ban hide the process state."""
+        if self.down:
+            return "down"
+        if self.ban_left > 0:
+            return "banned"
+        return self.state
+
+
+@dataclass(frozen=True)
+class Counters:
+    """What the clients saw so far."""
+
+    sent: int = 0
+    ok: int = 0
+    e502: int = 0
+    e504: int = 0
+    retries: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Client-visible errors (502 and 504)."""
+        return self.e502 + self.e504
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything one redraw needs; equal frames mean nothing to redraw."""
+
+    t: float
+    duration: float
+    policy: str
+    rate: float
+    servers: tuple[ServerView, ...]
+    counters: Counters
+    finished: bool = False
+
+
+def format_ms(seconds: float | None) -> str:
+    """A latency for people: "35 ms", "1.2 s", "–" when unknown."""
+    if seconds is None:
+        return "–"
+    if seconds >= 1.0:
+        return f"{seconds:.1f} s"
+    return f"{seconds * 1000:.0f} ms"

@@ -1,0 +1,525 @@
+"""`SimPanel`: the animated simulator as an embeddable widget.
+
+The model is advanced on the UI's schedule in small slices (`set_interval`, at most 10 frames a
+second, main thread); a fast-forward runs in a thread worker that reports back with a message.
+Tests build the panel with `timer=False` and call `tick()` / `step()` by hand: no wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Button, Label, RichLog, Sparkline, Static
+
+from tutor.i18n import tr
+from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_at_row
+from tutor.simview.eventlog import format_entry
+from tutor.simview.frame import Frame, format_ms
+from tutor.simview.narration import narrate
+from tutor.simview.player import Player, open_scenario
+from tutor.simview.strings import STRINGS
+from tutor.simview.style import palette
+from tutor.simview.summary import SimSummary
+
+FRAME_INTERVAL = 0.1  # seconds of wall time per frame (10 frames a second)
+LOG_REDRAW = 200
+SPARK_POINTS = 120  # seconds shown by each sparkline  # log entries redrawn after a language switch
+
+BINDING_TEXT = {  # action -> string key of its description
+    "toggle_play": "key.play",
+    "step": "key.step",
+    "faster": "key.faster",
+    "slower": "key.slower",
+    "restart": "key.restart",
+    "select_server": "key.select",
+    "server_action('stop')": "key.stop",
+    "server_action('start')": "key.start",
+    "server_action('hang')": "key.hang",
+    "server_action('poweroff')": "key.poweroff",
+    "server_action('slow')": "key.slow",
+    "cycle_policy": "key.policy",
+    "change_rate(1)": "key.rate_up",
+    "change_rate(-1)": "key.rate_down",
+    "fast_forward": "key.forward",
+    "jump": "key.jump",
+}
+
+
+class SimDiagram(Static):
+    """The clients -> nginx -> servers drawing; a click on a server row selects it."""
+
+    class ServerClicked(Message):
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.layout_name = "normal"
+        self.server_count = 0
+
+    def on_click(self, event: events.Click) -> None:
+        index = server_at_row(event.y, self.server_count, LAYOUTS[self.layout_name])
+        if index is not None:
+            self.post_message(self.ServerClicked(index))
+
+
+class SimPanel(Widget, can_focus=True):
+    """Diagram, controls, counters, sparklines and event log of one running scenario.
+
+    `scenario` is a scenario name (in `assets/scenarios/`), a path, or a `sim.Scenario`.
+    `timer=False` leaves the clock to the caller (`tick()`), for tests and benchmarks.
+    """
+
+    DEFAULT_CSS = """
+    SimPanel { height: 30; layout: vertical; }
+    SimPanel:focus { background-tint: $foreground 0%; }
+    SimPanel #sv-status { height: 1; background: $boost; }
+    SimPanel #sv-narration { height: auto; color: $text-muted; }
+    SimPanel #sv-diagram { height: auto; margin: 1 0 0 0; text-wrap: nowrap; text-overflow: ellipsis; }
+    SimPanel #sv-counters { height: 1; margin: 1 0 0 0; text-style: bold; }
+    SimPanel #sv-sparks { height: 3; margin: 1 0 0 0; }
+    SimPanel .sv-spark { width: 1fr; height: 3; padding: 0 1 0 0; }
+    SimPanel .sv-spark Label { height: 1; color: $text-muted; }
+    SimPanel .sv-spark Sparkline { height: 2; }
+    SimPanel #sv-buttons { height: 1; margin: 1 0 0 0; }
+    SimPanel #sv-buttons Button { margin: 0 1 0 0; min-width: 0; width: auto; }
+    SimPanel #sv-log { height: 1fr; min-height: 3; border-top: solid $panel; background: $surface; }
+    SimPanel SimSummary { display: none; }
+    SimPanel.-finished SimSummary { display: block; }
+    SimPanel.-finished #sv-sparks, SimPanel.-finished #sv-log { display: none; }
+    SimPanel.-compact #sv-diagram, SimPanel.-compact #sv-counters, SimPanel.-compact #sv-sparks { margin: 0; }
+    SimPanel.-compact #sv-sparks { height: 2; }
+    SimPanel.-compact .sv-spark { height: 2; }
+    SimPanel.-compact .sv-spark Sparkline { height: 1; }
+    SimPanel.-compact #sv-buttons { display: none; }
+    SimPanel.-presenter #sv-sparks, SimPanel.-presenter #sv-buttons { display: none; }
+    SimPanel.-presenter #sv-narration { text-style: bold; color: $text; }
+    SimPanel.-presenter #sv-diagram { margin: 1 0 1 0; }
+    """
+
+    BINDINGS = [
+        Binding("space", "toggle_play", "Play/Pause", id="sim.play"),
+        Binding("full_stop", "step", "Step", id="sim.step"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="sim.faster"),
+        Binding("minus", "slower", "Slower", key_display="-", id="sim.slower"),
+        Binding("r", "restart", "Restart", id="sim.restart"),
+        Binding("1,2,3,4,5,6,7,8,9", "select_server", "Select server", key_display="1-9", show=False,
+                id="sim.select"),
+        Binding("s", "server_action('stop')", "Stop", id="sim.stop"),
+        Binding("t", "server_action('start')", "Start", id="sim.start"),
+        Binding("h", "server_action('hang')", "Hang", id="sim.hang"),
+        Binding("o", "server_action('poweroff')", "Power off", id="sim.poweroff"),
+        Binding("l", "server_action('slow')", "Slow down", id="sim.slow"),
+        Binding("p", "cycle_policy", "Policy", id="sim.policy"),
+        Binding("right_square_bracket", "change_rate(1)", "Rate +", key_display="]", id="sim.rate_up"),
+        Binding("left_square_bracket", "change_rate(-1)", "Rate -", key_display="[", id="sim.rate_down"),
+        Binding("f", "fast_forward", "Skip to end", id="sim.forward"),
+        Binding("j", "jump", "Jump 10 s", show=False, id="sim.jump"),
+    ]
+
+    lang = reactive("id")
+    playing = reactive(True)
+    selected = reactive(0)
+    reduced_motion = reactive(False)
+    colorblind = reactive(False)
+    presenter = reactive(False)
+
+    class Finished(Message):
+        """The scenario reached its end (also after a fast-forward)."""
+
+        def __init__(self, panel: SimPanel) -> None:
+            super().__init__()
+            self.panel = panel
+
+        @property
+        def control(self) -> SimPanel:
+            return self.panel
+
+    class FastForwarded(Message):
+        """A fast-forward worker finished; the player holds the new state."""
+
+    def __init__(
+        self,
+        scenario: object = None,
+        lang: str = "id",
+        *,
+        playing: bool = True,
+        speed: float = 1.0,
+        timer: bool = True,
+        follow_app_lang: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.player = Player(open_scenario(scenario), frame_interval=FRAME_INTERVAL, speed=speed)
+        self.animator = LinkAnimator(len(self.player.frame.servers))
+        self._use_timer = timer
+        self._follow_app_lang = follow_app_lang
+        self._timer = None
+        self._shown: dict[str, object] = {}
+        self._log_written = 0
+        self._finished_sent = False
+        self.set_reactive(SimPanel.lang, lang)
+        self.set_reactive(SimPanel.playing, playing)
+
+    # ----- composition -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="sv-status")
+        yield Static(id="sv-narration")
+        yield SimDiagram(id="sv-diagram")
+        yield Static(id="sv-counters")
+        with Horizontal(id="sv-sparks"):
+            for key in ("throughput", "p50", "p95"):
+                with Vertical(classes="sv-spark"):
+                    yield Label(id=f"sv-label-{key}")
+                    yield Sparkline([], id=f"sv-spark-{key}")
+        with Horizontal(id="sv-buttons"):
+            for key in ("play", "step", "slower", "faster", "restart", "stop", "start", "hang",
+                        "poweroff", "slow", "policy"):
+                yield Button("", id=f"sv-btn-{key}", compact=True)
+        yield RichLog(id="sv-log", max_lines=500, wrap=False, markup=False, auto_scroll=True)
+        yield SimSummary()
+
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        if settings is not None:
+            self.reduced_motion = bool(getattr(settings, "reduced_motion", False))
+            self.colorblind = bool(getattr(settings, "colour_blind", False))
+            self.presenter = bool(getattr(settings, "presenter", False))
+        if self._follow_app_lang and isinstance(getattr(self.app, "lang", None), str):
+            self.lang = self.app.lang
+            self.watch(self.app, "lang", self._app_lang_changed, init=False)
+        if self._use_timer:
+            self._timer = self.set_interval(FRAME_INTERVAL, self.tick, pause=not self.playing)
+        self._translate()
+        self.redraw(full=True)
+
+    def _app_lang_changed(self, lang: str) -> None:
+        self.lang = lang
+
+    def on_resize(self, event: events.Resize) -> None:
+        compact = event.size.width < 96 or self.app.size.height < 28
+        self.set_class(compact, "-compact")
+        self.redraw(full=True)
+
+    # ----- the clock ----------------------------------------------------------------------
+    def tick(self) -> None:
+        """One frame: advance the model by speed x frame interval (if playing) and redraw."""
+        if self.player.busy:
+            return
+        moved = self.playing and self.player.tick()
+        self._after_advance(moved)
+
+    def step(self) -> None:
+        """Advance exactly one frame, even while paused."""
+        if self.player.busy:
+            return
+        self._after_advance(self.player.step())
+
+    def _after_advance(self, moved: bool) -> None:
+        motion = self.player.take_motion()
+        if self.reduced_motion:
+            self.animator.clear()
+        elif moved or not self.animator.idle:
+            self.animator.advance(*motion)
+        if moved or not self.animator.idle or self._shown.get("diagram_glyphs"):
+            self.redraw()
+        if self.player.frame.finished:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.playing:
+            self.playing = False
+        if not self._finished_sent:
+            self._finished_sent = True
+            self.animator.clear()
+            self.redraw()
+            self.query_one(SimSummary).show(self.player, self.lang)
+            self.add_class("-finished")
+            self.post_message(self.Finished(self))
+
+    def watch_playing(self, playing: bool) -> None:
+        if self._timer is not None:
+            if playing:
+                self._timer.resume()
+            else:
+                self._timer.pause()
+        if self.is_mounted:
+            self.redraw()
+
+    # ----- drawing ------------------------------------------------------------------------
+    def _layout_name(self) -> str:
+        if self.presenter:
+            return "presenter"
+        return "compact" if self.has_class("-compact") else "normal"
+
+    def redraw(self, full: bool = False) -> None:
+        """Update the widgets whose data changed since the last redraw (all of them if `full`)."""
+        if not self.is_mounted:
+            return
+        if full:
+            self._shown.clear()
+        frame = self.player.frame
+        lang = self.lang
+        self._set("sv-status", self._status_line(frame))
+        self._set("sv-narration", narrate(frame, self.player.serving, lang))
+        layout_name = self._layout_name()
+        diagram = self.query_one(SimDiagram)
+        diagram.layout_name = layout_name
+        diagram.server_count = len(frame.servers)
+        animator = None if self.reduced_motion else self.animator
+        glyphs_key = (tuple(map(tuple, self.animator.links)), tuple(self.animator.client),
+                      tuple(self.animator.failures)) if animator else None
+        self._shown["diagram_glyphs"] = bool(animator and not self.animator.idle)
+        width = self.content_size.width or self.app.size.width
+        key = (frame.servers, frame.rate, lang, layout_name, self.selected, self.colorblind, glyphs_key, width)
+        if self._shown.get("diagram") != key:
+            self._shown["diagram"] = key
+            diagram.update(render_diagram(frame, animator, lang=lang, layout=LAYOUTS[layout_name],
+                                          palette=palette(self.colorblind), selected=self.selected, width=width))
+        counters = frame.counters
+        self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
+                                    e504=counters.e504, retries=counters.retries, sent=counters.sent))
+        self._update_sparks()
+        self._update_log()
+
+    def _set(self, widget_id: str, text: str) -> None:
+        if self._shown.get(widget_id) != text:
+            self._shown[widget_id] = text
+            self.query_one(f"#{widget_id}", Static).update(text)
+
+    def _status_line(self, frame: Frame) -> str:
+        if self.player.busy:
+            state = "status.busy"
+        elif frame.finished:
+            state = "status.finished"
+        else:
+            state = "status.playing" if self.playing else "status.paused"
+        speed = f"{self.player.speed:g}"
+        return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t,
+                  duration=frame.duration, speed=speed, policy=frame.policy, rate=frame.rate)
+
+    def _update_sparks(self) -> None:
+        series = self.player.series
+        key = (series.version, self.lang)
+        if self._shown.get("sparks") == key:
+            return
+        self._shown["sparks"] = key
+        lang = self.lang
+        values = {
+            "throughput": (series.throughput, tr(STRINGS, "spark.throughput", lang, value=_number(series.last("throughput")))),
+            "p50": (series.p50, tr(STRINGS, "spark.p50", lang, value=format_ms(series.last("p50")))),
+            "p95": (series.p95, tr(STRINGS, "spark.p95", lang, value=format_ms(series.last("p95")))),
+        }
+        for name, (data, label) in values.items():
+            self.query_one(f"#sv-spark-{name}", Sparkline).data = data[-SPARK_POINTS:]
+            self.query_one(f"#sv-label-{name}", Label).update(label)
+
+    def _update_log(self) -> None:
+        log = self.query_one(RichLog)
+        total = self.player.log_total
+        if self._log_written == total:
+            return
+        entries = self.player.log
+        new = total - self._log_written
+        if new > len(entries):
+            new = len(entries)
+        for entry in list(entries)[len(entries) - new:]:
+            log.write(format_entry(entry, self.lang))
+        self._log_written = total
+
+    def _rewrite_log(self) -> None:
+        log = self.query_one(RichLog)
+        log.clear()
+        for entry in list(self.player.log)[-LOG_REDRAW:]:
+            log.write(format_entry(entry, self.lang))
+        self._log_written = self.player.log_total
+
+    # ----- language, settings -------------------------------------------------------------
+    def watch_lang(self) -> None:
+        if self.is_mounted:
+            self._translate()
+            self._rewrite_log()
+            self.redraw(full=True)
+            if self.has_class("-finished"):
+                self.query_one(SimSummary).show(self.player, self.lang)
+
+    def _translate(self) -> None:
+        """Button labels and binding descriptions (footer, F1 help) in the current language."""
+        lang = self.lang
+        for key in ("step", "slower", "faster", "restart", "stop", "start", "hang", "poweroff", "slow", "policy"):
+            self.query_one(f"#sv-btn-{key}", Button).label = tr(STRINGS, f"btn.{key}", lang)
+        self._label_play_button()
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=tr(STRINGS, BINDING_TEXT[b.action], lang)) if b.action in BINDING_TEXT else b
+                for b in bindings
+            ]
+        self.refresh_bindings()
+
+    def _label_play_button(self) -> None:
+        key = "btn.pause" if self.playing else "btn.play"
+        self.query_one("#sv-btn-play", Button).label = tr(STRINGS, key, self.lang)
+
+    def watch_reduced_motion(self, reduced: bool) -> None:
+        if reduced:
+            self.animator.clear()
+        self.redraw()
+
+    def watch_colorblind(self) -> None:
+        self.redraw()
+
+    def watch_presenter(self, presenter: bool) -> None:
+        self.set_class(presenter, "-presenter")
+        self.redraw()
+
+    def watch_selected(self) -> None:
+        self.redraw()
+
+    # ----- actions ------------------------------------------------------------------------
+    def _refuse_when_busy(self) -> bool:
+        if self.player.busy:
+            self.notify(tr(STRINGS, "msg.busy", self.lang), severity="warning")
+            return True
+        return False
+
+    def action_toggle_play(self) -> None:
+        if self.player.frame.finished:
+            self.notify(tr(STRINGS, "msg.finished", self.lang))
+            return
+        self.playing = not self.playing
+        self._label_play_button()
+
+    def action_step(self) -> None:
+        if self._refuse_when_busy():
+            return
+        if self.playing:
+            self.playing = False
+            self._label_play_button()
+        self.step()
+
+    def action_faster(self) -> None:
+        self.player.faster()
+        self.redraw()
+
+    def action_slower(self) -> None:
+        self.player.slower()
+        self.redraw()
+
+    def action_restart(self) -> None:
+        if self._refuse_when_busy():
+            return
+        self.player.restart()
+        self.animator = LinkAnimator(len(self.player.frame.servers))
+        self._finished_sent = False
+        self.remove_class("-finished")
+        self.query_one(RichLog).clear()
+        self._log_written = 0
+        self.playing = True
+        self._label_play_button()
+        self.redraw(full=True)
+
+    def action_select_server(self) -> None:
+        """Bound to the digits: the key pressed picks the server (see `on_key`)."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character in "123456789":
+            self.select_server(int(event.character) - 1)
+            event.stop()
+
+    def select_server(self, index: int) -> None:
+        """Make server `index` (0-based) the target of the server actions."""
+        if index >= len(self.player.frame.servers):
+            self.notify(tr(STRINGS, "msg.no_server", self.lang, n=index + 1), severity="warning")
+            return
+        self.selected = index
+
+    def action_server_action(self, action: str) -> None:
+        if self._refuse_when_busy():
+            return
+        self.player.server_action(self.selected, action)
+        self.redraw()
+
+    def action_cycle_policy(self) -> None:
+        if self._refuse_when_busy():
+            return
+        self.player.cycle_policy()
+        self.redraw()
+
+    def action_change_rate(self, direction: int) -> None:
+        if self._refuse_when_busy():
+            return
+        self.player.change_rate(direction)
+        self.redraw()
+
+    def action_fast_forward(self) -> None:
+        self._start_fast_forward(None)
+
+    def action_jump(self) -> None:
+        self._start_fast_forward(self.player.frame.t + 10.0)
+
+    def _start_fast_forward(self, until: float | None) -> None:
+        if self._refuse_when_busy() or self.player.frame.finished:
+            return
+        self.player.busy = True
+        self.animator.clear()
+        self.redraw()
+        self._fast_forward(until)
+
+    @work(thread=True, exclusive=True, group="sim-fast-forward")
+    def _fast_forward(self, until: float | None) -> None:
+        try:
+            self.player.fast_forward(until)
+        finally:
+            self.post_message(self.FastForwarded())
+
+    @on(FastForwarded)
+    def _fast_forwarded(self, event: FastForwarded) -> None:
+        event.stop()
+        self.player.busy = False
+        self.player.take_motion()
+        self.redraw()
+        if self.player.frame.finished:
+            self._finish()
+
+    # ----- mouse --------------------------------------------------------------------------
+    @on(SimDiagram.ServerClicked)
+    def _server_clicked(self, event: SimDiagram.ServerClicked) -> None:
+        self.select_server(event.index)
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        key = (event.button.id or "").removeprefix("sv-btn-")
+        event.stop()
+        simple = {"play": self.action_toggle_play, "step": self.action_step, "slower": self.action_slower,
+                  "faster": self.action_faster, "restart": self.action_restart, "policy": self.action_cycle_policy}
+        if key in simple:
+            simple[key]()
+        else:
+            self.action_server_action(key)
+        self.focus()
+
+    # ----- for tests and embedding --------------------------------------------------------
+    def advance_frames(self, frames: int) -> None:
+        """Run `frames` ticks by hand (no wall clock): what the timer would do."""
+        for _ in range(frames):
+            self.tick()
+
+    @property
+    def scenario_path(self) -> Path | None:
+        source = self.player.scenario.source
+        return Path(source) if source and not source.startswith("<") else None
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"

@@ -1,0 +1,132 @@
+"""`PredictPanel`: predict-then-observe. The learner picks an answer, watches the scenario, then
+sees the right answer, the explanation and whether the prediction was right."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Static
+
+from tutor.i18n import tr
+from tutor.lessons.model import Predict
+from tutor.simview.panel import SimPanel
+from tutor.simview.strings import STRINGS
+
+PREDICT_SPEED = 4.0  # the scenario plays faster here: the learner waits for the answer
+
+
+class PredictPanel(Vertical):
+    """A question, its choices as buttons, a paused simulator that plays once a choice is made."""
+
+    DEFAULT_CSS = """
+    PredictPanel { height: auto; border: round $accent; padding: 0 1; }
+    PredictPanel #pred-question { text-style: bold; }
+    PredictPanel .pred-choice { width: 1fr; margin: 0 0 0 2; }
+    PredictPanel .pred-choice.-picked { text-style: bold reverse; }
+    PredictPanel #pred-status { color: $text-muted; margin: 1 0 0 0; }
+    PredictPanel #pred-result { display: none; margin: 1 0 0 0; }
+    PredictPanel.-revealed #pred-result { display: block; }
+    PredictPanel #pred-again { display: none; }
+    PredictPanel.-revealed #pred-again { display: block; }
+    """
+
+    lang = reactive("id")
+
+    class Answered(Message):
+        """The run ended after the learner predicted: `correct` tells whether the pick was right."""
+
+        def __init__(self, panel: PredictPanel, choice: int, correct: bool) -> None:
+            super().__init__()
+            self.panel = panel
+            self.choice = choice
+            self.correct = correct
+
+        @property
+        def control(self) -> PredictPanel:
+            return self.panel
+
+    def __init__(self, predict: Predict, lang: str = "id", *, timer: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.predict = predict
+        self.picked: int | None = None
+        self.sim = SimPanel(predict.scenario, lang, playing=False, speed=PREDICT_SPEED, timer=timer)
+        self.set_reactive(PredictPanel.lang, lang)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.predict.question), id="pred-question")
+        for index, choice in enumerate(self.predict.choices):
+            yield Button(Text(f"{chr(65 + index)}. {choice.text}"), id=f"pred-choice-{index}",
+                         classes="pred-choice", compact=True)
+        yield Static(id="pred-status")
+        yield self.sim
+        yield Static(id="pred-result")
+        yield Button("", id="pred-again", compact=True)
+
+    def on_mount(self) -> None:
+        if isinstance(getattr(self.app, "lang", None), str):
+            self.lang = self.app.lang
+            self.watch(self.app, "lang", self._app_lang_changed, init=False)
+        self._translate()
+
+    def _app_lang_changed(self, lang: str) -> None:
+        self.lang = lang
+
+    def watch_lang(self, lang: str) -> None:
+        if self.is_mounted:
+            self.sim.lang = lang
+            self._translate()
+
+    def _translate(self) -> None:
+        lang = self.lang
+        status = "pred.prompt" if self.picked is None else "pred.watch"
+        self.query_one("#pred-status", Static).update(tr(STRINGS, status, lang))
+        self.query_one("#pred-again", Button).label = tr(STRINGS, "pred.again", lang)
+        if self.has_class("-revealed"):
+            self._reveal()
+
+    @on(Button.Pressed, ".pred-choice")
+    def _choice(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.choose(int((event.button.id or "").rsplit("-", 1)[1]))
+
+    def choose(self, index: int) -> None:
+        """Record the learner's prediction and start the simulation."""
+        if self.picked is not None:
+            return
+        self.picked = index
+        for button in self.query(".pred-choice").results(Button):
+            button.disabled = True
+        self.query_one(f"#pred-choice-{index}", Button).add_class("-picked")
+        self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
+        self.sim.playing = True
+        self.sim.focus()
+
+    @on(SimPanel.Finished)
+    def _finished(self, event: SimPanel.Finished) -> None:
+        event.stop()
+        if self.picked is None or self.has_class("-revealed"):
+            return
+        self.add_class("-revealed")
+        self._reveal()
+        self.post_message(self.Answered(self, self.picked, self.predict.choices[self.picked].correct))
+
+    @property
+    def correct(self) -> bool | None:
+        """Whether the pick was right (None before a pick)."""
+        return None if self.picked is None else self.predict.choices[self.picked].correct
+
+    def _reveal(self) -> None:
+        lang = self.lang
+        answers = [c.text for c in self.predict.choices if c.correct]
+        verdict = tr(STRINGS, "pred.right" if self.correct else "pred.wrong", lang)
+        answer = tr(STRINGS, "pred.answer", lang, answer=" / ".join(answers))
+        self.query_one("#pred-result", Static).update(Text(f"{verdict}\n{answer}\n\n{self.predict.explanation}"))
+
+    @on(Button.Pressed, "#pred-again")
+    def _again(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.sim.action_restart()

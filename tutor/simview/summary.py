@@ -1,0 +1,60 @@
+"""The end-of-run summary: totals, latency over time and requests per server, drawn once."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from tutor.i18n import tr
+from tutor.simview.frame import format_ms
+from tutor.simview.strings import STRINGS
+
+
+class SimSummary(Vertical):
+    """Shown in place of the live sparklines and log when the scenario ends."""
+
+    DEFAULT_CSS = """
+    SimSummary { height: 1fr; min-height: 6; }
+    SimSummary #sv-sum-line { height: auto; text-style: bold; }
+    SimSummary Horizontal { height: 1fr; }
+    SimSummary PlotextPlot { width: 1fr; height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sv-sum-line")
+        with Horizontal():
+            yield PlotextPlot(id="sv-sum-latency")
+            yield PlotextPlot(id="sv-sum-servers")
+
+    def show(self, player, lang: str) -> None:
+        """Fill the summary from the finished player's metrics (called once per run and language)."""
+        frame, series = player.frame, player.series
+        counters = frame.counters
+        p50, p95 = player.overall_percentiles()
+        line = tr(STRINGS, "sum.line", lang, sent=counters.sent, ok=counters.ok, e502=counters.e502,
+                  e504=counters.e504, retries=counters.retries, p50=format_ms(p50), p95=format_ms(p95))
+        title = tr(STRINGS, "sum.title", lang, name=player.title(lang))
+        self.query_one("#sv-sum-line", Static).update(f"{title}\n{line}")
+
+        latency = self.query_one("#sv-sum-latency", PlotextPlot)
+        plt = latency.plt
+        plt.clear_data()
+        plt.clear_figure()
+        seconds = list(range(len(series.p50)))
+        if seconds:
+            plt.plot(seconds, [v * 1000 for v in series.p50], label="p50", marker="braille")
+            plt.plot(seconds, [v * 1000 for v in series.p95], label="p95", marker="braille")
+        plt.title(tr(STRINGS, "sum.latency", lang))
+        plt.xlabel(tr(STRINGS, "sum.time", lang))
+        latency.refresh()
+
+        servers = self.query_one("#sv-sum-servers", PlotextPlot)
+        plt = servers.plt
+        plt.clear_data()
+        plt.clear_figure()
+        names = [server.name for server in frame.servers]
+        plt.bar(names, [server.served for server in frame.servers], orientation="horizontal", width=0.3)
+        plt.title(tr(STRINGS, "sum.per_server", lang))
+        servers.refresh()

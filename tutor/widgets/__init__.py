@@ -1,0 +1,1 @@
+"""Widgets of the tutor app (the simulator view lives in `tutor.simview`)."""

@@ -1,0 +1,46 @@
+"""The list of a lesson's steps with their state as a symbol (not colour alone)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tutor.lessons.model import Lesson
+from tutor.progress import DONE, VISITED, Progress
+
+SYMBOLS = {DONE: "✓", VISITED: "•"}
+NOT_STARTED_SYMBOL = "○"
+
+
+def state_symbol(state: str) -> str:
+    return SYMBOLS.get(state, NOT_STARTED_SYMBOL)
+
+
+class StepList(OptionList):
+    """One option per step: `✓ 2 Install nginx`; the highlighted option follows the open step."""
+
+    DEFAULT_CSS = """
+    StepList {
+        width: 28;
+        height: 1fr;
+        border: none;
+        border-right: vkey $foreground 20%;
+        padding: 0;
+    }
+    StepList.-hidden { display: none; }
+    StepList > .option-list--option-highlighted { text-style: bold; background: $primary 40%; }
+    """
+
+    def fill(self, lesson: Lesson, progress: Progress, lang: str, current: int) -> None:
+        """Rebuild the options for `lang` and the current progress."""
+        options = []
+        for number, meta in enumerate(lesson.steps, start=1):
+            state = progress.state(lesson.id, meta.id)
+            title = lesson.step_text(meta.id, lang).title
+            prompt = Text.assemble(
+                (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title
+            )
+            options.append(Option(prompt, id=f"step-{number - 1}"))
+        self.set_options(options)
+        self.highlighted = current
