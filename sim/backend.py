@@ -81,8 +81,6 @@ class Backend:
         self.attempts = self.ok = self.failed = 0
         self.refused = self.timeouts = 0
         self.busy_time = 0.0
-        self.area = 0.0                          # integral of (serving + waiting) over time
-        self.area_since = 0.0
 
     # -- connections -----------------------------------------------------------------------------
 
@@ -93,12 +91,10 @@ class Backend:
         if status is UP:
             if self.busy < self.concurrency:
                 attempt.request_sent = True
-                self._count_area()
                 self._serve(attempt, self.env.now)
                 return
             if self.queue_limit < 0 or len(self.waiting) < self.queue_limit:
                 attempt.request_sent = True
-                self._count_area()
                 self.waiting.append(attempt)
                 self._watch(attempt)
                 return
@@ -118,11 +114,6 @@ class Backend:
             self.proxy.schedule_at(self.env.now + self.proxy.connect_timeout,
                                    self.proxy.on_connect_timeout, attempt)
 
-    def _count_area(self) -> None:
-        now = self.env.now
-        self.area += (self.busy + len(self.waiting)) * (now - self.area_since)
-        self.area_since = now
-
     def _serve(self, attempt: Attempt, now: float) -> None:
         self.busy += 1
         attempt.started = now
@@ -141,7 +132,6 @@ class Backend:
         if attempt not in serving:
             return                      # the app was reset while serving it
         now = self.env.now
-        self._count_area()
         del serving[attempt]
         self.busy -= 1
         self.busy_time += now - attempt.started
@@ -221,7 +211,6 @@ class Backend:
 
     def _take_in_flight(self) -> list[Attempt]:
         """Empty the app (its workers and queue); returns what it held, in order."""
-        self._count_area()
         now = self.env.now
         victims = list(self.serving)
         for attempt in victims:

@@ -596,14 +596,16 @@ def apply_to_scenario(setup: ProxySetup, scenario: Scenario) -> tuple[Scenario, 
 
 
 def scenario_with_nginx_config(scenario: Scenario, config: str | Path | None = None
-                               ) -> tuple[Scenario, list[MappingNote]]:
+                               ) -> tuple[Scenario, ProxySetup | None, list[MappingNote]]:
     """`scenario` with its nginx config applied: `config` (e.g. `--nginx-conf`, relative to the
     current folder) or else the scenario's `[nginx] config` (relative to the scenario file).
-    Without either, the scenario is returned unchanged."""
+    Returns the scenario, the setup read (None without a config) and the mapping notes."""
     if config is None and scenario.nginx.config:
         config = Path(scenario.nginx.config)
         if not config.is_absolute() and not scenario.source.startswith("<"):
-            config = Path(scenario.source).parent / config
+            config = Path(os.path.normpath(Path(scenario.source).parent / config))
     if config is None:
-        return scenario, []
-    return apply_to_scenario(read_nginx_config(config), scenario)
+        return scenario, None, []
+    setup = read_nginx_config(config)
+    mapped, notes = apply_to_scenario(setup, scenario)
+    return mapped, setup, notes

@@ -105,8 +105,9 @@ class Upstream:
     def __init__(self, servers: Sequence, policy: str = "round_robin", rng: Random | None = None) -> None:
         primaries = [(i, s) for i, s in enumerate(servers) if not s.backup]
         backups = [(i, s) for i, s in enumerate(servers) if s.backup]
+        # nginx: `single` (never banned, never retried) = one primary and no backup servers
         self.primary = PeerGroup([Peer(i, pos, s) for pos, (i, s) in enumerate(primaries)],
-                                 single=len(primaries) == 1)
+                                 single=len(primaries) == 1 and not backups)
         if backups:
             self.primary.next = PeerGroup([Peer(i, pos, s) for pos, (i, s) in enumerate(backups)],
                                           single=False)

@@ -58,8 +58,9 @@ class TutorApp(App):
     TITLE = "tutor"
     COMMANDS = {TutorCommands}
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f2,ctrl+l", "switch_language", "Language", id="language"),
+        # priority: they also work while a dialog (modal screen) is open
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("f2,ctrl+l", "switch_language", "Language", id="language", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 

@@ -162,6 +162,8 @@ async def proxy_pass(ctx: Context) -> CheckResult:
 async def hosts_file(ctx: Context) -> CheckResult:
     """DOMAIN resolves on this machine to the proxy's address."""
     proxy, domain = ctx.machines.proxy, ctx.machines.domain
+    if proxy.host is None:  # multipass lists the proxy VM, but it is not running
+        return failure_result(ctx, "hosts-file", proxy, await fetch(ctx.client, proxy, ctx.timeout))
     start = time.monotonic()
     evidence = {**empty_evidence(), "url": f"http://{domain}/"}
     values = {"domain": domain, "ip": proxy.host, "timeout": seconds(ctx.timeout), "proxy": proxy.host}

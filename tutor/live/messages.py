@@ -108,8 +108,8 @@ MESSAGES = {
         "id": "Jawaban lewat {label} tidak membawa header X-Upstream, jadi tutor tidak bisa melihat aplikasi mana yang melayani. Di `location /` di {name} tambahkan `add_header X-Upstream $upstream_addr always;`, lalu jalankan `sudo nginx -t && sudo systemctl reload nginx`.",
     },
     "lb.single": {
-        "en": "All {n} answers through {label} came from {only}; {missing} never answered. Check that the `upstream` block on {name} lists every app (`server ADDRESS:3000;`) and that those apps run.",
-        "id": "Semua {n} jawaban lewat {label} datang dari {only}; {missing} tidak pernah menjawab. Periksa bahwa blok `upstream` di {name} memuat semua aplikasi (`server ALAMAT:3000;`) dan aplikasinya berjalan.",
+        "en": "All {n} answers through {label} came from {only}; {missing} never answered. Check that the `upstream` block on {name} lists every app (`server ADDRESS:3000;`) and that those apps run. (With `ip_hash`, one client always reaches the same app: that is expected.)",
+        "id": "Semua {n} jawaban lewat {label} datang dari {only}; {missing} tidak pernah menjawab. Periksa bahwa blok `upstream` di {name} memuat semua aplikasi (`server ALAMAT:3000;`) dan aplikasinya berjalan. (Dengan `ip_hash`, satu klien selalu sampai ke aplikasi yang sama: itu memang wajar.)",
     },
     "lb.missing": {
         "en": "{n} answers through {label}: {split}; {missing} never answered. Add it to the `upstream` block on {name} (`server ADDRESS:3000;`) or start it.",

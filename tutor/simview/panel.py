@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -255,6 +256,7 @@ class SimPanel(Widget, can_focus=True):
             else:
                 self._timer.pause()
         if self.is_mounted:
+            self._label_play_button()
             self.redraw()
 
     # ----- drawing ------------------------------------------------------------------------
@@ -271,7 +273,7 @@ class SimPanel(Widget, can_focus=True):
             self._shown.clear()
         frame = self.player.frame
         lang = self.lang
-        self._set("sv-status", self._status_line(frame))
+        self._set("sv-status", self._status_line(frame), layout=full)
         self._set("sv-narration", narrate(frame, self.player.serving, lang))
         layout_name = self._layout_name()
         diagram = self.query_one(SimDiagram)
@@ -284,19 +286,22 @@ class SimPanel(Widget, can_focus=True):
         width = self.content_size.width or self.app.size.width
         key = (frame.servers, frame.rate, lang, layout_name, self.selected, self.colorblind, glyphs_key, width)
         if self._shown.get("diagram") != key:
+            rows_changed = self._shown.get("diagram_rows") != (layout_name, len(frame.servers))
             self._shown["diagram"] = key
+            self._shown["diagram_rows"] = (layout_name, len(frame.servers))
             diagram.update(render_diagram(frame, animator, lang=lang, layout=LAYOUTS[layout_name],
-                                          palette=palette(self.colorblind), selected=self.selected, width=width))
+                                          palette=palette(self.colorblind), selected=self.selected, width=width),
+                           layout=rows_changed)
         counters = frame.counters
         self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
-                                    e504=counters.e504, retries=counters.retries, sent=counters.sent))
+                                    e504=counters.e504, retries=counters.retries, sent=counters.sent), layout=full)
         self._update_sparks()
         self._update_log()
 
-    def _set(self, widget_id: str, text: str) -> None:
+    def _set(self, widget_id: str, text: str, layout: bool = True) -> None:
         if self._shown.get(widget_id) != text:
             self._shown[widget_id] = text
-            self.query_one(f"#{widget_id}", Static).update(text)
+            self.query_one(f"#{widget_id}", Static).update(Text(text), layout=layout)
 
     def _status_line(self, frame: Frame) -> str:
         if self.player.busy:
@@ -398,14 +403,11 @@ class SimPanel(Widget, can_focus=True):
             self.notify(tr(STRINGS, "msg.finished", self.lang))
             return
         self.playing = not self.playing
-        self._label_play_button()
 
     def action_step(self) -> None:
         if self._refuse_when_busy():
             return
-        if self.playing:
-            self.playing = False
-            self._label_play_button()
+        self.playing = False
         self.step()
 
     def action_faster(self) -> None:
@@ -426,7 +428,6 @@ class SimPanel(Widget, can_focus=True):
         self.query_one(RichLog).clear()
         self._log_written = 0
         self.playing = True
-        self._label_play_button()
         self.redraw(full=True)
 
     def action_select_server(self) -> None:

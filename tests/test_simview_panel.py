@@ -1,0 +1,304 @@
+"""Pilot tests of the simulator view: controls drive the model, and the screen shows what nginx does.
+
+Every test builds its panel with `timer=False` and advances frames by hand: no wall clock.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.reactive import reactive
+from textual.widgets import RichLog
+
+from sim import scenario_from_dict
+from tutor.lessons.model import Choice, Predict
+from tutor.simview import PredictPanel, SimPanel
+from tutor.simview.diagram import LAYOUTS, server_row
+from tutor.simview.player import ScenarioOpenError, open_scenario
+
+FRAME = 0.1  # simulated seconds per frame at 1x
+
+
+def three_servers(next_upstream=("error", "timeout"), rate=10.0) -> object:
+    """Three steady servers, one request every 1/rate s (uniform), no scheduled events."""
+    servers = [{"name": f"app{i}", "address": f"10.0.0.{i}:3000", "service": {"dist": "const", "mean": 0.01}}
+               for i in (1, 2, 3)]
+    return scenario_from_dict({
+        "scenario": {"name": "test", "seed": 7, "duration": 60.0},
+        "traffic": {"pattern": "uniform", "rate": rate},
+        "nginx": {"next_upstream": list(next_upstream)},
+        "server": servers,
+    })
+
+
+class PanelApp(App):
+    lang = reactive("en")
+
+    def __init__(self, scenario, lang="en", **panel_args) -> None:
+        super().__init__()
+        self.set_reactive(PanelApp.lang, lang)
+        self.panel = SimPanel(scenario, lang, timer=False, playing=False, **panel_args)
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+
+    def on_mount(self) -> None:
+        self.panel.focus()
+
+
+def log_lines(panel: SimPanel) -> list[str]:
+    return [strip.text for strip in panel.query_one(RichLog).lines]
+
+
+def diagram_lines(panel: SimPanel) -> list[str]:
+    return str(panel.query_one("#sv-diagram").content).split("\n")
+
+
+def run_to(panel: SimPanel, t: float) -> None:
+    while panel.player.frame.t < t - 1e-9:
+        panel.step()
+
+
+async def test_stopping_a_server_bans_it_and_nginx_retries_without_errors():
+    app = PanelApp(three_servers())
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        run_to(panel, 5.0)
+        before = panel.player.frame.counters
+        assert before.retries == 0 and before.errors == 0
+        await pilot.press("2", "s")
+        run_to(panel, 7.0)
+        await pilot.pause()
+        frame = panel.player.frame
+        app2 = frame.servers[1]
+        assert app2.state == "stopped" and app2.shown_state == "banned"
+        assert 1 <= app2.ban_left <= 11  # fail_timeout 10 s on nginx's whole-second clock
+        line = diagram_lines(panel)[server_row(1, LAYOUTS[panel._layout_name()])]
+        assert f"disabled {app2.ban_left}s" in line and "⊘" in line
+        counters = frame.counters
+        assert counters.retries >= 1  # the refused request went on to another server
+        assert counters.e502 == 0 and counters.e504 == 0
+        log = "\n".join(log_lines(panel))
+        assert "app2 stopped" in log and "app2 temporarily disabled after 1 failure" in log
+        assert "retry: app2 → app3" in log
+        assert "app2 is temporarily disabled" in str(panel.query_one("#sv-narration").content)
+        # While app2 is banned nobody sends it anything: its attempts stay put.
+        served = app2.served
+        run_to(panel, 7.0 + app2.ban_left - 1)
+        assert panel.player.frame.servers[1].served == served
+
+
+async def test_without_next_upstream_a_stopped_server_gives_the_client_502():
+    app = PanelApp(three_servers(next_upstream=()))
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        run_to(panel, 2.0)
+        await pilot.press("3", "s")
+        run_to(panel, 4.0)
+        counters = panel.player.frame.counters
+        assert counters.e502 >= 1 and counters.retries == 0
+        assert any("client got 502" in line for line in log_lines(panel))
+
+
+async def test_start_brings_the_server_back_after_its_ban():
+    app = PanelApp(three_servers())
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        await pilot.press("1", "s")
+        run_to(panel, 1.0)
+        await pilot.press("t")
+        assert panel.player.frame.servers[0].state == "up"
+        run_to(panel, 14.0)  # the 10 s ban is over and a probe succeeded
+        app1 = panel.player.frame.servers[0]
+        assert app1.shown_state == "up" and app1.served > 0
+
+
+async def test_pause_and_speed_control_the_simulated_time_per_tick():
+    app = PanelApp(three_servers())
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        panel.advance_frames(5)  # paused: nothing moves
+        assert panel.player.frame.t == 0.0
+        await pilot.press("space")
+        assert panel.playing
+        panel.advance_frames(5)
+        assert panel.player.frame.t == pytest.approx(5 * FRAME)
+        await pilot.press("plus", "plus")  # 1x -> 2x -> 4x
+        assert panel.player.speed == 4.0
+        t = panel.player.frame.t
+        panel.advance_frames(3)
+        assert panel.player.frame.t == pytest.approx(t + 3 * 4 * FRAME)
+        await pilot.press("minus", "minus", "minus")  # -> 0.5x
+        t = panel.player.frame.t
+        panel.tick()
+        assert panel.player.frame.t == pytest.approx(t + 0.5 * FRAME)
+        await pilot.press("space")
+        t = panel.player.frame.t
+        panel.advance_frames(4)
+        assert panel.player.frame.t == t
+        await pilot.press("full_stop")  # one step while paused
+        assert panel.player.frame.t == pytest.approx(t + 0.5 * FRAME)
+        assert "paused" in str(panel.query_one("#sv-status").content)
+
+
+async def test_policy_and_rate_changes_take_effect_while_running():
+    app = PanelApp(three_servers(rate=20.0))
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        run_to(panel, 2.0)
+        await pilot.press("p")
+        assert panel.player.frame.policy == "least_conn"
+        await pilot.press("p", "p")
+        assert panel.player.frame.policy == "random"
+        await pilot.press("right_square_bracket")
+        assert panel.player.frame.rate == 30.0
+        sent = panel.player.frame.counters.sent
+        run_to(panel, 12.0)
+        assert 299 <= panel.player.frame.counters.sent - sent <= 301  # 10 s at 30 req/s, uniform
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert panel.player.frame.rate == 15.0
+        log = "\n".join(log_lines(panel))
+        assert "policy changed: least_conn" in log and "rate changed: 30 req/s" in log
+        assert "policy random" in str(panel.query_one("#sv-status").content)
+
+
+async def test_round_robin_spreads_evenly_and_ip_hash_sends_one_client_to_one_server():
+    app = PanelApp(three_servers(rate=30.0))
+    async with app.run_test(size=(110, 36)):
+        panel = app.panel
+        run_to(panel, 10.0)
+        served = [s.served for s in panel.player.frame.servers]
+        assert max(served) - min(served) <= 1
+        panel.player.cycle_policy()  # least_conn
+        panel.player.cycle_policy()  # ip_hash: a single client IP
+        before = [s.served for s in panel.player.frame.servers]
+        run_to(panel, 20.0)
+        gained = [s.served - b for s, b in zip(panel.player.frame.servers, before)]
+        assert sorted(gained)[:2] == [0, 0] and max(gained) >= 290
+
+
+async def test_click_on_a_server_selects_it_and_digits_beyond_the_servers_are_refused():
+    app = PanelApp(three_servers())
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        row = server_row(2, LAYOUTS[panel._layout_name()])
+        await pilot.click("#sv-diagram", offset=(50, row))
+        assert panel.selected == 2
+        await pilot.press("9")
+        assert panel.selected == 2
+        await pilot.press("1")
+        assert panel.selected == 0
+        await pilot.click("#sv-btn-hang")
+        assert panel.player.frame.servers[0].state == "hung"
+
+
+async def test_fast_forward_runs_in_a_worker_and_shows_the_summary():
+    app = PanelApp(three_servers())
+    messages = []
+    async with app.run_test(size=(110, 36), message_hook=messages.append) as pilot:
+        panel = app.panel
+        await pilot.press("f")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        frame = panel.player.frame
+        assert frame.finished and frame.t == 60.0
+        assert frame.counters.sent == 600  # uniform 10 req/s for 60 s
+        assert panel.has_class("-finished")
+        assert any(isinstance(m, SimPanel.Finished) for m in messages)
+        assert "600 requests" in str(panel.query_one("#sv-sum-line").content)
+        await pilot.press("r")  # restart with the same seed
+        assert panel.player.frame.t == 0.0 and not panel.has_class("-finished") and panel.playing
+
+
+async def test_restart_replays_the_same_seeded_run():
+    app = PanelApp(open_scenario(None))
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        run_to(panel, 8.0)
+        first = panel.player.frame
+        await pilot.press("r", "space")
+        run_to(panel, 8.0)
+        assert panel.player.frame == first
+
+
+async def test_language_follows_the_app_and_translates_bindings():
+    app = PanelApp(three_servers(), lang="id")
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        await pilot.press("1", "s")
+        run_to(panel, 1.0)
+        await pilot.pause()
+        assert any("app1 dihentikan" in line for line in log_lines(panel))
+        assert "jeda" in str(panel.query_one("#sv-status").content)
+        app.lang = "en"
+        await pilot.pause()
+        assert panel.lang == "en"
+        assert any("app1 stopped" in line for line in log_lines(panel))
+        assert "paused" in str(panel.query_one("#sv-status").content)
+        descriptions = {b.action: b.description for _, b in app.screen.active_bindings.values()}
+        assert descriptions["toggle_play"] == "Play/Pause"
+        app.lang = "id"
+        await pilot.pause()
+        descriptions = {b.action: b.description for _, b in app.screen.active_bindings.values()}
+        assert descriptions["toggle_play"] == "Jalan/Jeda"
+
+
+async def test_reduced_motion_draws_no_moving_glyphs():
+    app = PanelApp(three_servers(rate=50.0))
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        run_to(panel, 1.0)
+        assert "▸" in "\n".join(diagram_lines(panel))
+        panel.reduced_motion = True
+        run_to(panel, 2.0)
+        await pilot.pause()
+        assert "▸" not in "\n".join(diagram_lines(panel))
+        assert panel.player.frame.counters.sent == 100
+
+
+async def test_compact_layout_at_80_columns_keeps_every_server_visible():
+    app = PanelApp(three_servers())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.panel
+        run_to(panel, 1.0)
+        await pilot.pause()
+        assert panel.has_class("-compact")
+        lines = diagram_lines(panel)
+        for index, server in enumerate(panel.player.frame.servers):
+            assert server.address in lines[server_row(index, LAYOUTS["compact"])]
+        assert max(len(line) for line in lines) <= 80
+
+
+async def test_predict_panel_reveals_the_answer_after_the_run():
+    predict = Predict(
+        scenario="unused",  # replaced below by a seeded scenario object
+        question="app2 stops. What do clients see?",
+        choices=(Choice("Some 502 errors", False), Choice("Only 200 OK", True)),
+        explanation="nginx retries the refused request on the next server.",
+    )
+    predict = Predict(three_servers(), predict.question, predict.choices, predict.explanation)
+    messages = []
+
+    class PredictApp(App):
+        def compose(self) -> ComposeResult:
+            yield PredictPanel(predict, "en", timer=False)
+
+    app = PredictApp()
+    async with app.run_test(size=(110, 50), message_hook=messages.append) as pilot:
+        panel = app.query_one(PredictPanel)
+        assert not panel.sim.playing
+        await pilot.click("#pred-choice-1")
+        assert panel.picked == 1 and panel.sim.playing
+        panel.sim.action_fast_forward()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answered = [m for m in messages if isinstance(m, PredictPanel.Answered)]
+        assert len(answered) == 1 and answered[0].correct is True
+        result = str(panel.query_one("#pred-result").content)
+        assert "You predicted right" in result and "Only 200 OK" in result and "nginx retries" in result
+
+
+def test_unknown_scenario_is_one_clear_error():
+    with pytest.raises(ScenarioOpenError) as caught:
+        open_scenario("no-such-scenario")
+    assert "no-such-scenario" in str(caught.value) and "\n" not in str(caught.value)

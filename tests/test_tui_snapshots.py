@@ -1,0 +1,58 @@
+"""Snapshots of the main screens in both languages, at 80x24 and 120x40 (fixture lessons)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Markdown, OptionList
+
+from tutor.app import TutorApp
+
+FIXTURES = Path(__file__).parent / "fixtures" / "tui" / "lessons"
+SIZES = [(80, 24), (120, 40)]
+LANGS = ["id", "en"]
+
+
+def make_app(lang: str) -> TutorApp:
+    return TutorApp(lang=lang, lessons_root=FIXTURES)
+
+
+async def settle(pilot) -> None:
+    """Wait until every Markdown on screen has mounted its blocks (parsing runs in a thread)."""
+    for _ in range(200):
+        await pilot.pause()
+        pending = [md for md in pilot.app.screen.query(Markdown) if md.source.strip() and not md.children]
+        if not pending:
+            break
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
+async def open_install_step_with_a_hint(pilot) -> None:
+    pilot.app.screen.query_one("#lessons", OptionList).highlighted = 0
+    await pilot.press("enter", "n", "h")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_home(snap_compare, lang, size):
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_lesson_step(snap_compare, lang, size):
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=open_install_step_with_a_hint)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_help(snap_compare, lang, size):
+    async def open_help(pilot):
+        await open_install_step_with_a_hint(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(make_app(lang), terminal_size=size, run_before=open_help)

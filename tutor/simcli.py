@@ -1,0 +1,183 @@
+"""`tutor sim`: run a scenario headless and print a report (DESIGN.md sections 2 and 3).
+
+Never imports Textual: only the simulator and the string catalogue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections import Counter
+
+from tutor.i18n import tr
+
+STRINGS = {
+    "title": {"id": "Skenario: {title} ({name}), seed {seed}, {time:.1f} detik simulasi",
+              "en": "Scenario: {title} ({name}), seed {seed}, {time:.1f} simulated seconds"},
+    "nginx_conf": {"id": "Konfigurasi nginx: {where}{group}", "en": "nginx config: {where}{group}"},
+    "group": {"id": " (upstream {name})", "en": " (upstream {name})"},
+    "all_ok": {"id": "Semua {sent} permintaan berhasil.", "en": "All {sent} requests succeeded."},
+    "some_failed": {"id": "{failed} dari {sent} permintaan gagal ({statuses}).",
+                    "en": "{failed} of {sent} requests failed ({statuses})."},
+    "retried": {"id": "nginx mencoba ulang {retries} kali di server lain, klien tidak melihatnya.",
+                "en": "nginx retried {retries} times on another server, unseen by the clients."},
+    "retried_failed": {"id": "nginx mencoba ulang {retries} kali di server lain.",
+                       "en": "nginx retried {retries} times on another server."},
+    "slow": {"id": "Rata-rata waktu tunggu klien {mean:.2f} s, yang terlambat {max:.1f} s.",
+             "en": "Clients waited {mean:.2f} s on average, the slowest {max:.1f} s."},
+    "requests": {"id": "Permintaan", "en": "Requests"},
+    "sent": {"id": "terkirim", "en": "sent"},
+    "ok": {"id": "berhasil", "en": "ok"},
+    "failed": {"id": "gagal", "en": "failed"},
+    "dropped": {"id": "tanpa jawaban", "en": "unanswered"},
+    "status": {"id": "Status", "en": "Status"},
+    "latency": {"id": "Latensi (s)", "en": "Latency (s)"},
+    "mean": {"id": "rata-rata", "en": "mean"},
+    "max": {"id": "maks", "en": "max"},
+    "wait": {"id": "Antre di server (s)", "en": "Queued at a server (s)"},
+    "retries": {"id": "Coba ulang", "en": "Retries"},
+    "server": {"id": "Server", "en": "Server"},
+    "address": {"id": "Alamat", "en": "Address"},
+    "attempts": {"id": "Percobaan", "en": "Attempts"},
+    "utilization": {"id": "Sibuk", "en": "Busy"},
+    "warnings": {"id": "Perhatikan:", "en": "Note:"},
+    "disabled": {"id": "{server} dinonaktifkan sementara {count}x (max_fails tercapai; "
+                       "nginx melewatinya selama fail_timeout {fail_timeout:g} s).",
+                 "en": "{server} was temporarily disabled {count}x (max_fails reached; "
+                       "nginx skipped it for fail_timeout {fail_timeout:g} s)."},
+    "no_live": {"id": "{count} permintaan langsung dijawab 502: semua server sedang dinonaktifkan "
+                      "(\"no live upstreams\").",
+                "en": "{count} requests got an immediate 502: every server was disabled "
+                      "(\"no live upstreams\")."},
+    "timeouts": {"id": "{count} koneksi ke {server} habis waktu (timeout): tiap kali klien menunggu.",
+                 "en": "{count} connections to {server} timed out: each time a client waited."},
+    "busy": {"id": "{server} sibuk {share:.0%} dari waktu: permintaan mengantre dan makin lambat.",
+             "en": "{server} was busy {share:.0%} of the time: requests queue and slow down."},
+    "not_in_upstream": {"id": "{server} ({address}) tidak ada di upstream nginx: tidak menerima permintaan.",
+                        "en": "{server} ({address}) is not in the nginx upstream: it gets no requests."},
+    "event_dropped": {"id": "Kejadian \"{action} {server}\" pada {at:g} s tidak berpengaruh pada nginx: "
+                            "server itu tidak ada di upstream.",
+                      "en": "The event \"{action} {server}\" at {at:g} s does not affect nginx: "
+                            "that server is not in the upstream."},
+    "added_server": {"id": "{server} dari konfigurasi nginx ditambahkan dengan aplikasi bawaan.",
+                     "en": "{server} from the nginx config was added with a default app."},
+}
+
+BUSY_WARNING = 0.9
+
+
+def run_sim(args) -> int:
+    """Run `tutor sim` with parsed arguments (scenario, nginx_conf, seed, json, trace, lang)."""
+    from sim import ScenarioError, Simulation, default_scenario, load_scenario
+    from sim.nginxconf import NginxConfError, scenario_with_nginx_config
+
+    lang = getattr(args, "lang", "id")
+    try:
+        scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+        scenario, setup, notes = scenario_with_nginx_config(scenario, args.nginx_conf)
+        if args.seed is not None:
+            scenario = dataclasses.replace(scenario, seed=args.seed)
+        simulation = Simulation(scenario, events=not args.json, records=bool(args.trace))
+        simulation.run_to_end()
+        result = simulation.result()
+        if args.trace:
+            result.write_trace(args.trace)
+    except (ScenarioError, NginxConfError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{exc.filename or args.trace}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+        return 0
+    setup_line = ""
+    if setup is not None:
+        group = tr(STRINGS, "group", lang, name=setup.upstream) if setup.upstream else ""
+        setup_line = tr(STRINGS, "nginx_conf", lang, where=f"{setup.file}:{setup.line}", group=group)
+    print(format_report(scenario, result.to_json_dict(), simulation.drain_events(), notes, lang, setup_line))
+    return 0
+
+
+def format_report(scenario, report: dict, events, notes, lang: str, setup_line: str = "") -> str:
+    """The report for people: title, what happened, a summary table, servers, warnings."""
+    title = scenario.title.get(lang) or next(iter(scenario.title.values()), scenario.name)
+    lines = [tr(STRINGS, "title", lang, title=title, name=report["scenario"], seed=report["seed"],
+                time=report["sim_time"])]
+    if setup_line:
+        lines.append(setup_line)
+    lines += ["", _story(report, lang), ""]
+    requests, latency = report["requests"], report["latency"]
+    t = lambda key: tr(STRINGS, key, lang)  # noqa: E731 - a local shorthand
+    rows = [
+        (t("requests"), f"{t('sent')} {requests['sent']}   {t('ok')} {requests['ok']}   "
+                        f"{t('failed')} {requests['failed']}   {t('dropped')} {requests['dropped']}"),
+        (t("status"), "   ".join(f"{code} x{count}" for code, count in report["status"].items()) or "-"),
+        (t("latency"), f"{t('mean')} {latency['mean']:.3f}   p50 {latency['p50']:.3f}   p95 {latency['p95']:.3f}"
+                       f"   p99 {latency['p99']:.3f}   {t('max')} {latency['max']:.3f}"),
+        (t("wait"), f"{t('mean')} {report['wait']['mean']:.3f}"),
+        (t("retries"), str(report["retries"])),
+    ]
+    width = max(len(label) for label, _ in rows)
+    lines += [f"{label:<{width}}  {value}" for label, value in rows]
+    lines += ["", *_server_table(scenario, report, lang)]
+    warnings = _warnings(scenario, report, events, notes, lang)
+    if warnings:
+        lines += ["", t("warnings"), *(f"- {warning}" for warning in warnings)]
+    return "\n".join(lines)
+
+
+def _story(report: dict, lang: str) -> str:
+    requests = report["requests"]
+    if requests["failed"] == 0:
+        text = tr(STRINGS, "all_ok", lang, sent=requests["sent"])
+        if report["retries"]:
+            text += " " + tr(STRINGS, "retried", lang, retries=report["retries"])
+    else:
+        statuses = ", ".join(f"{code} x{count}" for code, count in report["status"].items() if int(code) >= 500)
+        text = tr(STRINGS, "some_failed", lang, failed=requests["failed"], sent=requests["sent"], statuses=statuses)
+        if report["retries"]:
+            text += " " + tr(STRINGS, "retried_failed", lang, retries=report["retries"])
+    if report["latency"]["max"] >= 1.0:
+        text += " " + tr(STRINGS, "slow", lang, mean=report["latency"]["mean"], max=report["latency"]["max"])
+    return text
+
+
+def _server_table(scenario, report: dict, lang: str) -> list[str]:
+    header = [tr(STRINGS, key, lang) for key in ("server", "address", "attempts", "ok", "failed", "utilization")]
+    body = []
+    for server in scenario.servers:
+        numbers = report["servers"].get(server.name)
+        if numbers is None:
+            continue
+        body.append([server.name, server.address, str(numbers["attempts"]), str(numbers["ok"]),
+                     str(numbers["failed"]), f"{numbers['utilization']:.0%}"])
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    out = []
+    for row in [header, *body]:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:])]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def _warnings(scenario, report: dict, events, notes, lang: str) -> list[str]:
+    from sim.events import SERVER_DISABLED
+
+    out = [tr(STRINGS, note.code, lang, server=note.server, address=note.address, action=note.action, at=note.at)
+           for note in notes]
+    disabled = Counter(event.server for event in events if event.kind == SERVER_DISABLED)
+    for server in scenario.servers:
+        if disabled[server.name]:
+            out.append(tr(STRINGS, "disabled", lang, server=server.name, count=disabled[server.name],
+                          fail_timeout=server.fail_timeout))
+    for server in scenario.servers:
+        numbers = report["servers"].get(server.name, {})
+        if numbers.get("timeouts"):
+            out.append(tr(STRINGS, "timeouts", lang, server=server.name, count=numbers["timeouts"]))
+        if numbers.get("utilization", 0.0) >= BUSY_WARNING:
+            out.append(tr(STRINGS, "busy", lang, server=server.name, share=numbers["utilization"]))
+    if report.get("no_live_upstreams"):
+        out.append(tr(STRINGS, "no_live", lang, count=report["no_live_upstreams"]))
+    return out
