@@ -19,7 +19,6 @@ import difflib
 import glob
 import ipaddress
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -120,9 +119,9 @@ class _Upstream:
 class _ProxyPass:
     file: str
     line: int
-    url: str
     host: str
-    port: int | None
+    port: int | None      # as written; None when the URL has none
+    default_port: int     # 80 for http://, 443 for https://
     has_vars: bool
     chain: list[dict]  # the proxy settings of each enclosing block, outermost first
 
@@ -137,7 +136,6 @@ class _Reader:
         self.passes: list[_ProxyPass] = []
         self.blocks: list[dict] = []          # proxy settings per open block
         self.workers: int | None = None
-        self.has_main = False
         self.current_upstream: _Upstream | None = None
 
     # ---- parsing ---------------------------------------------------------------
@@ -147,9 +145,8 @@ class _Reader:
         if not self.main.is_file():
             raise NginxConfError(file, None, "no such file")
         ctx = self._base_context(file)
-        self.has_main = ctx == ()
-        if self.has_main:
-            self.workers = 1
+        if ctx == ():
+            self.workers = 1  # nginx's default for a whole nginx.conf
         self.blocks.append({})
         self._parse_file(file, ctx)
         self._check_after_parse()
@@ -194,7 +191,8 @@ class _Reader:
     def _parse_block(self, file: str, tokens, ctx: tuple[str, ...], top: bool) -> int:
         """Read directives until the block's `}` (or end of file at the top); returns its line."""
         words: list[tuple[str, int]] = []
-        for token, line, quoted in tokens:
+        while True:
+            token, line, quoted = next(tokens)  # the stream ends with a (None, eof_line) marker
             if token is None:
                 if words:
                     raise NginxConfError(file, line, 'unexpected end of file, expecting ";" or "}"')
@@ -213,7 +211,6 @@ class _Reader:
             name, args = words[0][0], [word for word, _ in words[1:]]
             words = []
             self._directive(file, name, args, line, token, tokens, ctx)
-        return 0
 
     def _directive(self, file: str, name: str, args: list[str], line: int, term: str, tokens,
                    ctx: tuple[str, ...]) -> None:
@@ -350,7 +347,7 @@ class _Reader:
             raise NginxConfError(file, line, "invalid URL prefix")
         rest = url[len(scheme):]
         if "$" in url:
-            self.passes.append(_ProxyPass(file, line, url, "", None, True, list(self.blocks)))
+            self.passes.append(_ProxyPass(file, line, "", None, 80, True, list(self.blocks)))
             return
         host, port = _split_host_port(file, line, rest, uri_allowed=True)
         default_port = 443 if scheme == "https://" else 80
@@ -359,8 +356,7 @@ class _Reader:
             self.upstreams[key] = _Upstream(host, file, line)  # implicit until an upstream{} appears
         elif port is not None and key in self.upstreams and self.upstreams[key].explicit and port == 80:
             raise NginxConfError(file, line, f'upstream "{host}" may not have port 80')
-        self.passes.append(_ProxyPass(file, line, url, host, port if port is not None else default_port,
-                                      False, list(self.blocks)))
+        self.passes.append(_ProxyPass(file, line, host, port, default_port, False, list(self.blocks)))
 
     def _next_upstream(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
         for arg in args:
@@ -447,7 +443,7 @@ class _Reader:
             read_timeout=settings.get("proxy_read_timeout", 60.0),
         )
         if group is None:
-            server = UpstreamServer(address=f"{chosen.host}:{chosen.port}")
+            server = UpstreamServer(address=f"{chosen.host}:{chosen.port or chosen.default_port}")
             return ProxySetup(upstream=None, servers=(server,), **common)
         return ProxySetup(upstream=group.name, servers=tuple(group.servers), policy=group.policy,
                           zone=group.zone, **common)

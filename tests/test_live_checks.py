@@ -146,9 +146,21 @@ async def test_failover_passes_when_nginx_moves_requests_to_the_running_app(lab)
     app2.stop()
     [after] = await run_checks(["lb-failover"], machines, "en", TIMEOUT, Options(stopped="app2"))
     assert after.ok, after.message
-    assert after.details == {"stopped": ["app2"], "sent": 6}
+    assert after.details == {"stopped": ["app2"], "sent": 6, "never_tried": []}
     assert f"served by app1 ({app1.address})" in after.message
     assert "never tried" not in after.message  # the first request did try app2, then nginx moved on
+
+
+async def test_failover_notes_when_the_stopped_app_is_not_in_the_group(lab):
+    """The tutorial's slip: stopping aplikasi2 while the upstream lists two other servers."""
+    app1 = lab.backend("app1", "127.0.0.2")
+    app2 = lab.backend("app2", "127.0.0.3")
+    app3 = lab.backend("app3", "127.0.0.4")
+    proxy = learner_nginx(lab, [app1.address, app3.address])
+    app2.stop()
+    [result] = await run_checks(["lb-failover"], lab_machines(proxy, [app1, app2, app3]), "en", TIMEOUT)
+    assert result.ok and result.details["never_tried"] == ["app2"]
+    assert "nginx never tried app2" in result.message
 
 
 async def test_failover_errors_when_nginx_does_not_retry(lab):
@@ -221,3 +233,74 @@ async def test_on_result_reports_each_result_as_it_arrives(lab):
                                "en", TIMEOUT, on_result=lambda r: seen.append(r.check))
     assert [r.check for r in results] == ["app-running", "nginx-running"]  # the order asked
     assert seen == ["app-running", "nginx-running"]  # the hanging proxy finished last
+
+
+def proxy_only(host: str = "127.0.0.1", domain: str = "hasil.xyz") -> Machines:
+    return Machines({"proxy": Machine("proxy", host, 80)}, domain=domain)
+
+
+async def test_hosts_file_compares_the_domain_with_the_proxy_address():
+    [same] = await run_checks(["hosts-file"], proxy_only("127.0.0.1", "localhost"), "en", TIMEOUT)
+    assert same.ok and "127.0.0.1" in same.message
+    [other] = await run_checks(["hosts-file"], proxy_only("127.0.0.2", "localhost"), "en", TIMEOUT)
+    assert (other.ok, other.code) == (False, "hosts_mismatch")
+    assert "`127.0.0.2 localhost`" in other.message and "/etc/hosts" in other.message
+
+
+async def test_hosts_file_without_an_entry_says_which_line_to_add(monkeypatch):
+    import socket
+
+    real = socket.getaddrinfo
+
+    def no_such_name(host, *args, **kwargs):
+        if host == "hasil.xyz":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    [result] = await run_checks(["hosts-file"], proxy_only("10.37.19.64"), "id", TIMEOUT)
+    assert (result.ok, result.code) == (False, "dns")
+    assert "`10.37.19.64 hasil.xyz`" in result.message and "tidak bisa di-resolve" in result.message
+
+
+async def test_a_hanging_resolver_is_given_up_on(monkeypatch):
+    import socket
+    import threading
+
+    release = threading.Event()
+
+    def hanging(*args, **kwargs):
+        release.wait(30)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    start = time.monotonic()
+    try:
+        [result] = await run_checks(["hosts-file"], proxy_only("10.37.19.64"), "en", TIMEOUT)
+    finally:
+        release.set()
+    assert time.monotonic() - start < TIMEOUT + 2
+    assert (result.ok, result.code) == (False, "dns") and "longer than 1 s" in result.message
+
+
+async def test_an_app_host_name_that_does_not_resolve_is_a_dns_failure(monkeypatch):
+    import socket
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    machines = Machines({"app1": Machine("app1", "aplikasi1.local", 3000)})
+    [result] = await run_checks(["app-running"], machines, "en", TIMEOUT)
+    assert (result.ok, result.code) == (False, "dns")
+    assert "aplikasi1.local does not resolve" in result.message
+
+
+async def test_a_spent_budget_cuts_sampling_short_and_says_so(lab):
+    app1 = lab.backend("app1", "127.0.0.2", mode="slow", extra=("--delay", "0.3"))
+    app2 = lab.backend("app2", "127.0.0.3", mode="slow", extra=("--delay", "0.3"))
+    proxy = learner_nginx(lab, [app1.address, app2.address])
+    [result] = await run_checks(["lb-distributes"], lab_machines(proxy, [app1, app2]), "en", TIMEOUT,
+                                Options(budget=1.0))
+    assert 1 <= result.details["samples"] <= 4  # 0.3 s each within a 1 s budget
+    assert "Only" in result.message and "rough" in result.message

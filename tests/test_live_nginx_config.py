@@ -34,7 +34,8 @@ def test_the_recorded_dump_splits_into_its_files(monkeypatch, tmp_path):
 
 def test_a_config_nginx_rejects_gives_nginx_own_reason(monkeypatch):
     use_stand_in_multipass(monkeypatch, exit=1, nginx_t_stderr=FIXTURES / "nginx-T-typo.stderr.txt")
-    with pytest.raises(HostError, match=r'nginx: emerg: invalid port in upstream "http://10.37.19.64:3000" in /etc/nginx/dumbways/'):
+    reason = r'nginx: emerg: invalid port in upstream "http://10.37.19.64:3000" in /etc/nginx/dumbways/'
+    with pytest.raises(HostError, match=reason):
         read_nginx_config("sinambela", consent=True)
 
 

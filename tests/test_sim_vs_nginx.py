@@ -36,7 +36,8 @@ TOTALS: dict[str, tuple[int, int]] = {}
 
 @dataclass
 class Case:
-    """Servers (name -> `server` line parameters), events (t, name, stop|start) and the request count."""
+    """Servers (name -> `server` line parameters), events (t, name, stop|start|hang), the request
+    count, and extra directives for the upstream block (`balancing`) and the location."""
 
     name: str
     servers: dict[str, str]
@@ -44,6 +45,7 @@ class Case:
     events: list[tuple[float, str, str]] = field(default_factory=list)
     balancing: str = ""
     plain_proxy_pass: bool = False
+    location: str = ""
 
 
 CASES = [
@@ -59,6 +61,8 @@ CASES = [
          events=[(1.1, "app1", "stop"), (2.35, "app1", "start")]),
     Case("least-conn-sequential", {"app1": "", "app2": "max_fails=0"}, requests=8, balancing="least_conn;",
          events=[(0.6, "app2", "stop")]),
+    Case("hung-app-read-timeout", {"app1": "fail_timeout=1s", "app2": "fail_timeout=1s"}, requests=16,
+         events=[(1.1, "app2", "hang")], location="proxy_read_timeout 100ms;"),
 ]
 
 
@@ -73,6 +77,7 @@ def _config(case: Case, addresses: dict[str, str], port: int) -> str:
         upstream = f"upstream apps {{\n{case.balancing}\n{lines}}}\n"
     return (upstream + f"server {{\n    listen 127.0.0.1:{port};\n    location / {{\n"
             f"        proxy_pass http://{target};\n        add_header X-Upstream $upstream_addr always;\n"
+            f"        {case.location}\n"
             "    }\n}\n")
 
 
@@ -106,6 +111,10 @@ def _run_real(lab, case: Case, addresses: dict[str, str], conf_path: Path, port:
                 client.get(f"http://127.0.0.1:{proxy.port}/")
             elif action == "stop":
                 backends[name].stop()
+            elif action == "hang":   # the app accepts connections and never answers
+                backends[name].stop()
+                backends[name].mode = "hang"
+                backends[name].start()
             else:
                 backends[name].start()
     rows = []

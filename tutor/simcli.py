@@ -52,6 +52,12 @@ STRINGS = {
                       "(\"no live upstreams\")."},
     "timeouts": {"id": "{count} koneksi ke {server} habis waktu (timeout): tiap kali klien menunggu.",
                  "en": "{count} connections to {server} timed out: each time a client waited."},
+    "refused": {"id": "{server} menolak {count} koneksi (aplikasinya tidak jalan).",
+                "en": "{server} refused {count} connections (its app was not running)."},
+    "single": {"id": "Upstream dengan satu server tidak pernah dinonaktifkan: nginx mencobanya di setiap "
+                     "permintaan dan menjawab 502 Bad Gateway selama aplikasinya mati.",
+               "en": "A group of one server is never disabled: nginx tries it on every request and "
+                     "answers 502 Bad Gateway while its app is down."},
     "busy": {"id": "{server} sibuk {share:.0%} dari waktu: permintaan mengantre dan makin lambat.",
              "en": "{server} was busy {share:.0%} of the time: requests queue and slow down."},
     "not_in_upstream": {"id": "{server} ({address}) tidak ada di upstream nginx: tidak menerima permintaan.",
@@ -174,10 +180,14 @@ def _warnings(scenario, report: dict, events, notes, lang: str) -> list[str]:
                           fail_timeout=server.fail_timeout))
     for server in scenario.servers:
         numbers = report["servers"].get(server.name, {})
+        if numbers.get("refused"):
+            out.append(tr(STRINGS, "refused", lang, server=server.name, count=numbers["refused"]))
         if numbers.get("timeouts"):
             out.append(tr(STRINGS, "timeouts", lang, server=server.name, count=numbers["timeouts"]))
         if numbers.get("utilization", 0.0) >= BUSY_WARNING:
             out.append(tr(STRINGS, "busy", lang, server=server.name, share=numbers["utilization"]))
+    if len(scenario.servers) == 1 and report["requests"]["failed"]:
+        out.append(tr(STRINGS, "single", lang))
     if report.get("no_live_upstreams"):
         out.append(tr(STRINGS, "no_live", lang, count=report["no_live_upstreams"]))
     return out

@@ -12,7 +12,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.intro": {"id": "Pilih pelajaran dengan ↑ ↓ lalu tekan Enter.", "en": "Choose a lesson with ↑ ↓ and press Enter."},
     "home.lessons": {"id": "Pelajaran", "en": "Lessons"},
     "home.steps_done": {"id": "{done}/{total} langkah", "en": "{done}/{total} steps"},
-    "home.broken": {"id": "gagal dimuat ({count} masalah) · Enter: rincian", "en": "failed to load ({count} problems) · Enter: details"},
+    "home.broken": {"id": "gagal dimuat, {count} galat · Enter: rincian", "en": "failed to load, {count} error(s) · Enter: details"},
     "home.empty": {"id": "Tidak ada pelajaran yang ditemukan.", "en": "No lessons were found."},
     # Keys (key bar and F1 help)
     "key.help": {"id": "bantuan", "en": "help"},
@@ -33,6 +33,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.sim": {"id": "buka simulator langkah ini", "en": "open this step's simulator"},
     "key.steps": {"id": "daftar langkah", "en": "step list"},
     "key.reset_step": {"id": "ulang langkah ini", "en": "reset this step"},
+    "key.back_short": {"id": "kembali", "en": "back"},
     "key.scroll": {"id": "gulir teks", "en": "scroll the text"},
     "key.focus": {"id": "pindah fokus (daftar, teks, tombol)", "en": "move focus (list, text, buttons)"},
     "key.back": {"id": "kembali ke daftar pelajaran", "en": "back to the lesson list"},

@@ -35,7 +35,11 @@ NEEDS = {
 ON_REQUEST_ONLY = ("lb-failover",)
 
 # Simulator scenarios (assets/scenarios/<name>.toml) that show the same failure.
-SCENARIOS = ("rp-app-stopped", "lb-one-dies", "lb-poweroff", "lb-all-down", "lb-weights", "lb-tutorial")
+SCENARIOS = ("rp-app-stopped", "lb-one-dies", "lb-poweroff", "lb-all-down", "lb-weights", "lb-tutorial",
+             "lb-wrong-server-stopped")
+# lb-failover passed, but nginx never tried the stopped app (`details["never_tried"]`): the
+# tutorial's own slip, stopping a server that is not in the upstream group.
+NEVER_TRIED_SCENARIO = "lb-wrong-server-stopped"
 
 _SCENARIO_BY_CHECK_CODE = {
     ("app-running", "refused"): "rp-app-stopped",

@@ -193,7 +193,8 @@ async def hosts_file(ctx: Context) -> CheckResult:
 async def sample_proxy(ctx: Context, count: int, stop_early) -> tuple[list[Probe], bool]:
     """Up to `count` requests, one after another, through the proxy with `Host: DOMAIN`.
 
-    Stops at the first probe for which `stop_early(probe)` is true, or when the budget is spent.
+    Stops at the first probe for which `stop_early(probe)` is true, or when the budget is spent
+    (at least one request is always sent).
     Returns the probes and whether the budget cut the sampling short.
     """
     proxy = ctx.machines.proxy
@@ -201,9 +202,12 @@ async def sample_proxy(ctx: Context, count: int, stop_early) -> tuple[list[Probe
     deadline = time.monotonic() + ctx.budget
     for _ in range(count):
         remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if probes and remaining <= 0:
             return probes, True
-        probe = await fetch(ctx.client, proxy, min(ctx.timeout, remaining), host_header=ctx.machines.domain)
+        wait = min(ctx.timeout, remaining) if probes else ctx.timeout  # the first one always goes
+        probe = await fetch(ctx.client, proxy, wait, host_header=ctx.machines.domain)
+        if probe.failure == "timeout" and wait < ctx.timeout:
+            return probes, True  # the budget ran out, not the proxy's patience
         probes.append(probe)
         if stop_early(probe):
             break
@@ -352,11 +356,14 @@ async def lb_failover(ctx: Context) -> CheckResult:
         return CheckResult("lb-failover", False, "failover_errors", ctx.say(
             "fo.errors", failed=len(bad), n=len(probes), label=proxy.label, statuses=statuses,
             stopped=stopped_names, name=proxy.name), bad[0].evidence(), details)
-    return CheckResult("lb-failover", True, None, await _failover_ok_message(ctx, probes, stopped, stopped_names),
-                       last.evidence(), details)
+    message, never = await _failover_ok_message(ctx, probes, stopped, stopped_names)
+    details["never_tried"] = never
+    return CheckResult("lb-failover", True, None, message, last.evidence(), details)
 
 
-async def _failover_ok_message(ctx: Context, probes: list[Probe], stopped: list[Machine], stopped_names: str) -> str:
+async def _failover_ok_message(ctx: Context, probes: list[Probe], stopped: list[Machine],
+                               stopped_names: str) -> tuple[str, list[str]]:
+    """The success message, and the stopped roles nginx never tried (with a note about them)."""
     names = await upstream_names(ctx)
     labels = {app.role: app.label for app in ctx.machines.apps}
     attempts = [upstream_attempts(p.headers["x-upstream"]) for p in probes if "x-upstream" in p.headers]
@@ -365,10 +372,10 @@ async def _failover_ok_message(ctx: Context, probes: list[Probe], stopped: list[
     message = ctx.say("fo.ok", n=len(probes), label=ctx.machines.proxy.label, stopped=stopped_names,
                       served=served_text)
     tried = {names.get(addr) for tries in attempts for addr in tries}
-    never = [app.label for app in stopped if app.role not in tried]
-    if attempts and never:
-        message += ctx.say("fo.never_tried", stopped=join_names(never, ctx.lang))
-    return message
+    never = [app for app in stopped if app.role not in tried] if attempts else []
+    if never:
+        message += ctx.say("fo.never_tried", stopped=join_names([app.label for app in never], ctx.lang))
+    return message, [app.role for app in never]
 
 
 CHECKS = {

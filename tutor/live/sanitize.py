@@ -35,8 +35,8 @@ def sanitize(text: str | bytes | None, limit: int = 200) -> str:
     Removes terminal control sequences, every other control or format character (C0, C1,
     bidirectional overrides, zero-width characters) and anything Rich or Textual would take for
     markup (tags are dropped whole; any other "[" is dropped unless it encloses a number or an
-    IPv6 address; nginx's `[emerg]` becomes `emerg:`); line breaks and tabs become single spaces. Bytes are decoded as UTF-8 (bad bytes
-    replaced).
+    IPv6 address; nginx's `[emerg]` becomes `emerg:`); line breaks and tabs become single
+    spaces. Bytes are decoded as UTF-8 (bad bytes replaced).
     """
     if text is None:
         return ""

@@ -37,7 +37,15 @@ class Translated:
         self.refresh_language()
 
     def _progress_changed(self, _version: int) -> None:
-        self.refresh_progress()
+        if self.is_current:
+            self.refresh_progress()
+        else:
+            self._stale = True  # refreshed when the screen shows again
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.refresh_progress()
 
     def setup(self) -> None:
         """Runs once after mounting and the first `refresh_language()`."""

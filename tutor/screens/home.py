@@ -72,13 +72,15 @@ class HomeScreen(TutorScreen):
             done = app.progress.done_count(lesson.id, step_ids)
             total = len(step_ids)
             grid = Table.grid(expand=True)
+            grid.add_column(width=3)
             grid.add_column(ratio=1)
             grid.add_column(justify="right")
             mark = " ✓" if total and done == total else ""
-            grid.add_row(Text(f"{number}. {lesson.title_in(lang)}", style="bold"), self.t("home.steps_done", done=done, total=total) + mark)
+            progress = self.t("home.steps_done", done=done, total=total) + mark
+            grid.add_row(f"{number}.", Text(lesson.title_in(lang), style="bold"), progress)
             summary = lesson.summary.get(lang) or next(iter(lesson.summary.values()), "")
             if summary:
-                grid.add_row(Text("   " + summary, style="dim"), "")
+                grid.add_row("", Text(" ".join(summary.split()), style="dim"), "")
             options.append(Option(grid, id=LESSON_PREFIX + lesson.id))
         for folder, errors in app.lessons.broken.items():
             label = Text.assemble(("⚠ ", "bold"), folder, " — ", self.t("home.broken", count=len(errors)))

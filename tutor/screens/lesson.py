@@ -49,7 +49,14 @@ class LessonScreen(TutorScreen):
         Binding("t", "toggle_steps", show=False),
         Binding("r", "reset_step", show=False),
         Binding("escape,b", "back", show=False),
+        Binding("up", "scroll('up')", show=False),
+        Binding("down", "scroll('down')", show=False),
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown,space", "scroll('page_down')", show=False),
+        Binding("home", "scroll('home')", show=False),
+        Binding("end", "scroll('end')", show=False),
     ]
+    AUTO_FOCUS = None  # keys go to the screen: arrows scroll the step
     HELP_TITLE = "help.title.lesson"
     HELP = (
         ("n", "key.next"),
@@ -65,7 +72,7 @@ class LessonScreen(TutorScreen):
         ("Tab", "key.focus"),
         ("Esc / b", "key.back"),
     )
-    KEYS = (("F1", "key.help"), ("Esc", "key.back"), ("t", "key.steps"), ("F2", "key.language"), ("^p", "key.palette"))
+    KEYS = (("F1", "key.help"), ("Esc", "key.back_short"), ("t", "key.steps"), ("F2", "key.language"), ("^p", "key.palette"))
 
     def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
         super().__init__()
@@ -145,8 +152,6 @@ class LessonScreen(TutorScreen):
     def _after_view_mounted(self, view: StepView) -> None:
         if view.is_attached:
             view.sync(self.app.progress)
-            if view is self.current_view():
-                view.focus()
 
     def go_to_step(self, step_id: str) -> bool:
         ids = [step.id for step in self.lesson.steps]
@@ -287,12 +292,13 @@ class LessonScreen(TutorScreen):
         self.app.progress.mark_done(self.lesson.id, self.step.id, not done)
         self.say("done.unmarked" if done else "done.marked")
 
-    def action_simulator(self) -> None:
+    async def action_simulator(self) -> None:
         view = self.current_view()
         if view is None or not view.has_sims:
             self.say("sim.none")
-        elif view.open_sims():
+        elif await view.open_sims():
             self.say("sim.opened")
+            self.call_after_refresh(view.scroll_to_sims)
         else:
             self.say("sim.unavailable")
 
@@ -302,6 +308,11 @@ class LessonScreen(TutorScreen):
         self._apply_step_list_visibility()
         if self._steps_choice:
             steps.focus()
+
+    def action_scroll(self, where: str) -> None:
+        view = self.current_view()
+        if view is not None:
+            getattr(view, f"scroll_{where}")(animate=False)
 
     def action_reset_step(self) -> None:
         self.app.confirm_reset_step(self.lesson.id, self.step.id)
@@ -327,10 +338,11 @@ class LessonScreen(TutorScreen):
             "btn-solution": self.action_solution,
             "btn-copy": self.action_copy,
             "btn-done": self.action_toggle_done,
-            "btn-sim": self.action_simulator,
         }.get(event.button.id or "")
         if action is not None:
             action()
+        elif event.button.id == "btn-sim":
+            self.run_worker(self.action_simulator(), exclusive=True, group="sim")
 
     @on(OptionList.OptionSelected, "#steps")
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -30,7 +30,10 @@ DIALOG_CSS = """
 class HelpScreen(TutorModal):
     """The keys of the screen below (F1 was pressed there) and the keys that work everywhere."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen")
+    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen") + """
+    HelpScreen .dialog-body { max-height: 100%; }
+    HelpScreen #help-box { border-title-style: bold; }
+    """
     BINDINGS = [Binding("escape,f1,q", "close", show=False)]
 
     def __init__(self, target: Translated) -> None:
@@ -39,14 +42,14 @@ class HelpScreen(TutorModal):
         self.rows: list[tuple[str, str]] = []  # (key, what it does) as shown
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(classes="dialog-title", id="help-title")
+        with Vertical(id="help-box"):
             with VerticalScroll(classes="dialog-body"):
                 yield Static(id="help-keys")
-            yield Static(classes="dialog-hint", id="help-close")
 
     def refresh_language(self) -> None:
-        self.query_one("#help-title", Static).update(self.t("help.title", screen=self.t(self.target.HELP_TITLE)))
+        box = self.query_one("#help-box", Vertical)
+        box.border_title = self.t("help.title", screen=self.t(self.target.HELP_TITLE))
+        box.border_subtitle = self.t("help.close")
         self.rows = [(key, self.t(label)) for key, label in self.target.HELP]
         self.rows += [(key, self.t(label)) for key, label in GLOBAL_HELP]
         table = Table.grid(padding=(0, 2))
@@ -59,7 +62,6 @@ class HelpScreen(TutorModal):
                 table.add_row(Text(self.t("help.everywhere"), style="italic"), "")
             table.add_row(key, text)
         self.query_one("#help-keys", Static).update(table)
-        self.query_one("#help-close", Static).update(self.t("help.close"))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -51,6 +51,9 @@ BINDING_TEXT = {  # action -> string key of its description
     "change_rate(-1)": "key.rate_down",
     "fast_forward": "key.forward",
     "jump": "key.jump",
+    "toggle('reduced_motion')": "key.motion",
+    "toggle('colorblind')": "key.colour",
+    "toggle('presenter')": "key.presenter",
 }
 
 
@@ -125,6 +128,9 @@ class SimPanel(Widget, can_focus=True):
         Binding("left_square_bracket", "change_rate(-1)", "Rate -", key_display="[", id="sim.rate_down"),
         Binding("f", "fast_forward", "Skip to end", id="sim.forward"),
         Binding("j", "jump", "Jump 10 s", show=False, id="sim.jump"),
+        Binding("m", "toggle('reduced_motion')", "Reduced motion", show=False, id="sim.motion"),
+        Binding("c", "toggle('colorblind')", "Colour-blind palette", show=False, id="sim.colour"),
+        Binding("v", "toggle('presenter')", "Presenter layout", show=False, id="sim.presenter"),
     ]
 
     lang = reactive("id")
@@ -170,6 +176,7 @@ class SimPanel(Widget, can_focus=True):
         self._shown: dict[str, object] = {}
         self._log_written = 0
         self._finished_sent = False
+        self._ready = False  # True from on_mount on (is_mounted is still False there)
         self.set_reactive(SimPanel.lang, lang)
         self.set_reactive(SimPanel.playing, playing)
 
@@ -192,11 +199,10 @@ class SimPanel(Widget, can_focus=True):
         yield SimSummary()
 
     def on_mount(self) -> None:
+        self._ready = True
         settings = getattr(self.app, "settings", None)
         if settings is not None:
-            self.reduced_motion = bool(getattr(settings, "reduced_motion", False))
-            self.colorblind = bool(getattr(settings, "colour_blind", False))
-            self.presenter = bool(getattr(settings, "presenter", False))
+            self.apply_settings(settings)
         if self._follow_app_lang and isinstance(getattr(self.app, "lang", None), str):
             self.lang = self.app.lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
@@ -207,6 +213,16 @@ class SimPanel(Widget, can_focus=True):
 
     def _app_lang_changed(self, lang: str) -> None:
         self.lang = lang
+
+    def apply_settings(self, settings: object) -> None:
+        """Take `reduced_motion`, `colour_blind` and `presenter` from the app's settings."""
+        self.reduced_motion = bool(getattr(settings, "reduced_motion", False))
+        self.colorblind = bool(getattr(settings, "colour_blind", False))
+        self.presenter = bool(getattr(settings, "presenter", False))
+
+    def action_toggle(self, name: str) -> None:
+        """Flip reduced_motion / colorblind / presenter for this panel only."""
+        setattr(self, name, not getattr(self, name))
 
     def on_resize(self, event: events.Resize) -> None:
         compact = event.size.width < 96 or self.app.size.height < 28
@@ -255,7 +271,7 @@ class SimPanel(Widget, can_focus=True):
                 self._timer.resume()
             else:
                 self._timer.pause()
-        if self.is_mounted:
+        if self._ready:
             self._label_play_button()
             self.redraw()
 
@@ -267,7 +283,7 @@ class SimPanel(Widget, can_focus=True):
 
     def redraw(self, full: bool = False) -> None:
         """Update the widgets whose data changed since the last redraw (all of them if `full`)."""
-        if not self.is_mounted:
+        if not self._ready:
             return
         if full:
             self._shown.clear()
@@ -289,9 +305,12 @@ class SimPanel(Widget, can_focus=True):
             rows_changed = self._shown.get("diagram_rows") != (layout_name, len(frame.servers))
             self._shown["diagram"] = key
             self._shown["diagram_rows"] = (layout_name, len(frame.servers))
-            diagram.update(render_diagram(frame, animator, lang=lang, layout=LAYOUTS[layout_name],
-                                          palette=palette(self.colorblind), selected=self.selected, width=width),
-                           layout=rows_changed)
+            text = render_diagram(frame, animator, lang=lang, layout=LAYOUTS[layout_name],
+                                  palette=palette(self.colorblind), selected=self.selected, width=width)
+            if rows_changed:
+                diagram.content = text  # the setter also forgets the cached height
+            else:
+                diagram.update(text, layout=False)
         counters = frame.counters
         self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
                                     e504=counters.e504, retries=counters.retries, sent=counters.sent), layout=full)
@@ -299,9 +318,14 @@ class SimPanel(Widget, can_focus=True):
         self._update_log()
 
     def _set(self, widget_id: str, text: str, layout: bool = True) -> None:
+        """Show `text` if it changed; `layout=False` for one-line widgets whose size never changes."""
         if self._shown.get(widget_id) != text:
             self._shown[widget_id] = text
-            self.query_one(f"#{widget_id}", Static).update(Text(text), layout=layout)
+            static = self.query_one(f"#{widget_id}", Static)
+            if layout:
+                static.content = Text(text)  # the setter also forgets the cached height
+            else:
+                static.update(Text(text), layout=False)
 
     def _status_line(self, frame: Frame) -> str:
         if self.player.busy:
@@ -352,7 +376,7 @@ class SimPanel(Widget, can_focus=True):
 
     # ----- language, settings -------------------------------------------------------------
     def watch_lang(self) -> None:
-        if self.is_mounted:
+        if self._ready:
             self._translate()
             self._rewrite_log()
             self.redraw(full=True)
@@ -360,8 +384,9 @@ class SimPanel(Widget, can_focus=True):
                 self.query_one(SimSummary).show(self.player, self.lang)
 
     def _translate(self) -> None:
-        """Button labels and binding descriptions (footer, F1 help) in the current language."""
+        """Button labels, log title and binding descriptions (footer, F1 help) in the current language."""
         lang = self.lang
+        self.query_one(RichLog).border_title = tr(STRINGS, "log.title", lang)
         for key in ("step", "slower", "faster", "restart", "stop", "start", "hang", "poweroff", "slow", "policy"):
             self.query_one(f"#sv-btn-{key}", Button).label = tr(STRINGS, f"btn.{key}", lang)
         self._label_play_button()

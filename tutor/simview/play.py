@@ -13,7 +13,8 @@ from tutor.simview.screen import SimScreen
 
 
 class PlayApp(App):
-    """The animated simulator, full screen, already playing. `lang` is "id" or "en"."""
+    """The animated simulator, full screen, already playing. `scenario_path` is anything `SimScreen`
+    takes (None, a name, a path, a `sim.Scenario`); `lang` is "id" or "en"."""
 
     TITLE = "tutor play"
     lang = reactive("id")
@@ -36,11 +37,11 @@ class PlayApp(App):
 def run_play(args: argparse.Namespace) -> int:
     """`tutor play [SCENARIO.toml] [--nginx-conf FILE]`: check the inputs, then run PlayApp."""
     try:
-        open_scenario(args.scenario, args.nginx_conf)
+        scenario = open_scenario(args.scenario, args.nginx_conf)
     except ScenarioOpenError as exc:
         print(f"tutor play: {exc}", file=sys.stderr)
         return 2
-    PlayApp(args.scenario, args.nginx_conf, lang=args.lang).run()
+    PlayApp(scenario, lang=args.lang).run()
     return 0
 
 

@@ -7,19 +7,23 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
+from tutor.i18n import tr
 from tutor.simview.panel import SimPanel
-from tutor.simview.player import open_scenario
+from tutor.simview.player import ScenarioOpenError, open_scenario
+from tutor.simview.strings import STRINGS
 
 
 class SimScreen(Screen):
-    """A full-screen `SimPanel`. `scenario_path` may be a scenario name, a path or None (the demo);
-    `nginx_conf` maps a learner's nginx config onto it (raises `ScenarioOpenError` if unusable)."""
+    """A full-screen `SimPanel`. `scenario_path` may be a scenario name, a path, a `sim.Scenario` or
+    None (the demo); `nginx_conf` maps a learner's nginx config onto it. A scenario or config that
+    cannot be used is shown as a one-line message instead of the simulator."""
 
     DEFAULT_CSS = """
     SimScreen { layout: vertical; }
     SimScreen SimPanel { height: 1fr; padding: 0 1; }
+    SimScreen #sim-error { height: 1fr; padding: 1 2; color: $error; }
     """
     BINDINGS = [Binding("escape", "close", "Close", show=False, id="sim.close")]
 
@@ -33,15 +37,27 @@ class SimScreen(Screen):
         timer: bool = True,
     ) -> None:
         super().__init__()
-        self.scenario = open_scenario(scenario_path, nginx_conf)
-        self.panel = SimPanel(self.scenario, lang=lang, playing=playing, timer=timer, id="sim-panel")
+        self.lang = lang
+        self.error: str | None = None
+        self.panel: SimPanel | None = None
+        try:
+            scenario = open_scenario(scenario_path, nginx_conf)
+        except ScenarioOpenError as exc:
+            self.error = str(exc)
+        else:
+            self.panel = SimPanel(scenario, lang, playing=playing, timer=timer, id="sim-panel")
 
     def compose(self) -> ComposeResult:
-        yield self.panel
+        if self.panel is not None:
+            yield self.panel
+        else:
+            lang = getattr(self.app, "lang", self.lang)
+            yield Static(tr(STRINGS, "msg.bad_scenario", lang, reason=self.error), id="sim-error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.panel.focus()
+        if self.panel is not None:
+            self.panel.focus()
 
     def action_close(self) -> None:
         """Leave the simulator: back to the previous screen, or quit when it is the only one."""

@@ -18,8 +18,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.served": {"id": "dilayani", "en": "served"},
     "diagram.clients": {"id": "klien", "en": "clients"},
     "diagram.rate": {"id": "{rate:g} req/dtk", "en": "{rate:g} req/s"},
-    "diagram.upstream": {"id": "upstream · {policy}", "en": "upstream · {policy}"},
-    "diagram.selected": {"id": "dipilih", "en": "selected"},
     # Header line and counters.
     "status.playing": {"id": "▶ berjalan", "en": "▶ playing"},
     "status.paused": {"id": "⏸ jeda", "en": "⏸ paused"},
@@ -60,7 +58,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ev.retry": {"id": "coba ulang: {frm} → {to}", "en": "retry: {frm} → {to}"},
     "ev.no_live": {"id": "502: tidak ada upstream hidup", "en": "502: no live upstreams"},
     "ev.error": {"id": "klien dapat {status} (server terakhir {server})", "en": "client got {status} (last server {server})"},
-    "ev.backup": {"id": "semua utama gagal: pakai cadangan {server}", "en": "all primaries failed: using backup {server}"},
     "ev.policy": {"id": "kebijakan diganti: {policy}", "en": "policy changed: {policy}"},
     "ev.rate": {"id": "laju diganti: {rate:g} req/dtk", "en": "rate changed: {rate:g} req/s"},
     "ev.begin": {
@@ -68,7 +65,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "start: {servers} servers, policy {policy}, {rate:g} req/s",
     },
     "ev.end": {"id": "skenario selesai", "en": "scenario finished"},
-    "ev.other": {"id": "{kind} {server}", "en": "{kind} {server}"},
     # Narration (one line for screen readers and projectors).
     "nar.time": {"id": "t={t:.0f}dtk", "en": "t={t:.0f}s"},
     "nar.banned": {
@@ -98,7 +94,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.rate_down": {"id": "Laju −", "en": "Rate −"},
     "key.forward": {"id": "Lompat ke akhir", "en": "Skip to end"},
     "key.jump": {"id": "Lompat 10 dtk", "en": "Jump 10 s"},
-    "key.close": {"id": "Tutup", "en": "Close"},
+    "key.motion": {"id": "Kurangi gerak", "en": "Reduced motion"},
+    "key.colour": {"id": "Palet buta warna", "en": "Colour-blind palette"},
+    "key.presenter": {"id": "Tata letak presenter", "en": "Presenter layout"},
     # Buttons.
     "btn.play": {"id": "▶ Jalan", "en": "▶ Play"},
     "btn.pause": {"id": "⏸ Jeda", "en": "⏸ Pause"},
@@ -117,11 +115,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "msg.no_server": {"id": "Tidak ada server nomor {n}", "en": "There is no server number {n}"},
     "msg.finished": {"id": "Skenario selesai. Tekan r untuk mengulang.", "en": "Scenario finished. Press r to restart."},
     "msg.bad_scenario": {"id": "Skenario tidak bisa dibuka: {reason}", "en": "Cannot open the scenario: {reason}"},
-    "msg.no_nginxconf": {
-        "id": "--nginx-conf belum didukung di versi ini; memakai skenario saja.",
-        "en": "--nginx-conf is not supported in this version yet; using the scenario only.",
-    },
-    "msg.bad_conf": {"id": "Konfigurasi nginx tidak bisa dipakai: {reason}", "en": "Cannot use the nginx config: {reason}"},
     # Summary.
     "sum.title": {"id": "Ringkasan: {name}", "en": "Summary: {name}"},
     "sum.line": {

@@ -11,6 +11,7 @@ from tutor.progress import DONE, VISITED, Progress
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
 NOT_STARTED_SYMBOL = "○"
+TITLE_WIDTH = 21  # fits the list's 28 columns with the symbol and number
 
 
 def state_symbol(state: str) -> str:
@@ -38,8 +39,10 @@ class StepList(OptionList):
         for number, meta in enumerate(lesson.steps, start=1):
             state = progress.state(lesson.id, meta.id)
             title = lesson.step_text(meta.id, lang).title
+            if len(title) > TITLE_WIDTH:
+                title = title[: TITLE_WIDTH - 1] + "…"
             prompt = Text.assemble(
-                (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title
+                (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title,
             )
             options.append(Option(prompt, id=f"step-{number - 1}"))
         self.set_options(options)

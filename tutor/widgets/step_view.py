@@ -18,13 +18,25 @@ from tutor.widgets.optional_sim import simview_class
 
 
 def scenarios_of(meta: StepMeta, text: StepText) -> list[str]:
-    """The simulator scenarios a step shows: lesson.toml's `scenario`, then its {sim} blocks."""
-    names = [meta.scenario] if meta.scenario else []
-    return names + [name for name in text.sims if name not in names]
+    """The scenarios a step plays freely: lesson.toml's `scenario`, then its {sim} blocks.
+
+    A scenario that a {predict} question of the step plays is left to that question, so the
+    answer is not shown before the learner has guessed.
+    """
+    asked = {predict.scenario for predict in text.predicts}
+    names: list[str] = []
+    for name in (meta.scenario, *text.sims):
+        if name and name not in names and name not in asked:
+            names.append(name)
+    return names
 
 
-class StepView(VerticalScroll):
-    """A scrollable step: badge (if the text fell back to the other language), body, hints, solution."""
+class StepView(VerticalScroll, can_focus=False):
+    """A scrollable step: badge (if the text fell back to the other language), body, hints, solution.
+
+    It never takes focus: a focus change restyles every widget inside it, which costs more than
+    the step itself; the lesson screen scrolls it with its own keys instead.
+    """
 
     DEFAULT_CSS = """
     StepView { height: 1fr; padding: 0 1; }
@@ -91,7 +103,7 @@ class StepView(VerticalScroll):
         elif not want and solution_box.children:
             solution_box.remove_children()
 
-    def open_sims(self) -> bool:
+    async def open_sims(self) -> bool:
         """Mount a SimPanel per scenario and a PredictPanel per question; False if the simulator view is missing."""
         if self.sims_open:
             return True
@@ -102,9 +114,15 @@ class StepView(VerticalScroll):
         box = self.query_one(".sims", Vertical)
         widgets = [sim_panel(name, self.lang) for name in self.scenarios]
         widgets += [predict_panel(predict, self.lang) for predict in self.text.predicts]
-        box.mount_all(widgets)
         self.sims_open = True
+        await box.mount_all(widgets)
         return True
+
+    def scroll_to_sims(self) -> None:
+        """Bring the simulator (its note, then the widgets below it) to the top of the view."""
+        boxes = self.query(".sim-note")
+        if boxes:
+            self.scroll_to_widget(boxes.first(), top=True, animate=False)
 
     def close_sims(self) -> None:
         """Remove the simulator widgets (their timers stop with them) when the step is left."""
