@@ -117,6 +117,9 @@ def _run_real(lab, case: Case, addresses: dict[str, str], conf_path: Path, port:
                 backends[name].start()
             else:
                 backends[name].start()
+    deadline = time.monotonic() + 3          # nginx logs a request just after answering it
+    while len(proxy.access_log()) < case.requests and time.monotonic() < deadline:
+        time.sleep(0.02)
     rows = []
     for row in proxy.access_log():
         tried = [part.strip() for part in row["upstream_addr"].split(",")]

@@ -43,3 +43,30 @@ def test_summary_at_the_end(snap_compare):
 
     app = PlayApp(None, lang="en", timer=False, playing=False)
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_predict_panel_after_the_answer(snap_compare):
+    from textual.app import App
+
+    from sim import scenario_from_dict
+    from tutor.lessons.model import Choice, Predict
+    from tutor.simview import PredictPanel
+
+    scenario = scenario_from_dict({"scenario": {"seed": 3, "duration": 20.0},
+                                   "event": [{"at": 5.0, "server": "app2", "action": "stop"}]})
+    predict = Predict(scenario, "app2 stops at t=5. What do the clients get?",
+                      (Choice("Some 502 errors", False), Choice("Only 200 OK", True)),
+                      "nginx retries a refused connection on the next server, so clients see no error.")
+
+    class PredictApp(App):
+        def compose(self):
+            yield PredictPanel(predict, "en", timer=False)
+
+    async def run_before(pilot) -> None:
+        panel = pilot.app.query_one(PredictPanel)
+        panel.choose(0)
+        panel.sim.player.fast_forward()
+        panel.sim.step()
+        await pilot.pause()
+
+    assert snap_compare(PredictApp(), terminal_size=(100, 50), run_before=run_before)

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--domain", metavar="NAME")
     check.add_argument("--timeout", type=float, default=3.0, metavar="S")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--weight", action="append", default=[], metavar="ROLE=N",
+                       help="lb-distributes: the weight of an app in the upstream (default: all equal)")
+    check.add_argument("--stopped", metavar="ROLE", help="lb-failover: the app you stopped (default: the one that refuses)")
 
     lint = sub.add_parser("lint", help="validate lessons: structure, id/en parity, links, scenarios")
     lint.add_argument("path", nargs="?", metavar="PATH")

@@ -17,6 +17,7 @@ from tutor.i18n import tr
 from tutor.live.catalog import ROLES, cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_specs,
                               match_roles, parse_role_answer, read_multipass)
+from tutor.live.checks import Options
 from tutor.live.result import CheckResult
 
 MAX_TIMEOUT = 60.0
@@ -41,12 +42,13 @@ def run_check(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "id")
     try:
         machines, checks = prepare(args)
+        options = check_options(args, machines)
     except HostError as exc:
         print(f"tutor check: {exc}", file=sys.stderr)
         return 2
     from tutor.live.runner import run_checks
 
-    results = asyncio.run(run_checks(checks, machines, lang=lang, timeout=args.timeout))
+    results = asyncio.run(run_checks(checks, machines, lang=lang, timeout=args.timeout, options=options))
     if args.json:
         print(json.dumps({"results": [result.to_json() for result in results]}, ensure_ascii=False))
     else:
@@ -76,6 +78,26 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
         if reason:
             raise HostError(reason)
     return machines, checks
+
+
+def check_options(args: argparse.Namespace, machines: Machines) -> Options:
+    """The lb-distributes weights (`--weight ROLE=N`) and the lb-failover app (`--stopped ROLE`)."""
+    app_roles = {app.role for app in machines.apps}
+    weights: dict[str, float] = {}
+    for spec in getattr(args, "weight", None) or []:
+        role, _, value = spec.partition("=")
+        if role not in app_roles:
+            raise HostError(f"--weight {spec}: {role!r} is not an app given with --host or --multipass")
+        try:
+            weights[role] = float(value)
+        except ValueError:
+            weights[role] = 0.0
+        if not weights[role] > 0:
+            raise HostError(f"--weight {spec}: the weight must be a positive number, like {role}=3")
+    stopped = getattr(args, "stopped", None)
+    if stopped is not None and stopped not in app_roles:
+        raise HostError(f"--stopped {stopped}: not an app given with --host or --multipass")
+    return Options(weights=weights or None, stopped=stopped)
 
 
 def add_multipass_machines(machines: Machines, vms: list[VM], ask: Callable[[str], str] | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.containers import Horizontal
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
 
@@ -15,6 +16,7 @@ from tutor.widgets.keybar import KeyBar
 from tutor.widgets.step_list import StepList, state_symbol
 from tutor.widgets.step_view import StepView
 
+PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
 NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
 COPYABLE = ("bash", "sh", "shell", "console", "nginx")
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
@@ -81,6 +83,7 @@ class LessonScreen(TutorScreen):
         self.index = ids.index(step_id) if step_id in ids else 0
         self._views: dict[tuple[str, str], StepView] = {}
         self._built = 0  # views built so far: each gets a fresh widget id
+        self._prefetch_timer: Timer | None = None
         self._solution_armed: str | None = None
         self._steps_choice: bool | None = None  # None: follow the width; else what the learner chose
 
@@ -136,22 +139,34 @@ class LessonScreen(TutorScreen):
         if previous is not None and previous is not view:
             previous.close_sims()
         if view is None:
-            self._built += 1
-            view = StepView(self.lesson.id, self.step, self.text, lang, id=f"view-{self._built}")
-            self._views[key] = view
+            view = self._build_view(self.index, lang)
             switcher.add_content(view, set_current=True)
-            self.call_after_refresh(self._after_view_mounted, view)
         else:
             switcher.current = view.id
             view.sync(self.app.progress)
             view.scroll_home(animate=False)
+        version = self.app.progress_version
         self.app.progress.visit(self.lesson.id, self.step.id)
+        if self.app.progress_version == version:  # nothing changed, so no refresh happened
+            self.refresh_progress()
         self.query_one("#status", Static).update("")
-        self.refresh_progress()
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
 
-    def _after_view_mounted(self, view: StepView) -> None:
-        if view.is_attached:
-            view.sync(self.app.progress)
+    def _build_view(self, index: int, lang: str) -> StepView:
+        meta = self.lesson.steps[index]
+        self._built += 1
+        view = StepView(self.lesson.id, meta, self.lesson.step_text(meta.id, lang), lang, id=f"view-{self._built}")
+        self._views[(meta.id, lang)] = view
+        return view
+
+    def _prefetch_next(self) -> None:
+        """Build the next step's view while the learner reads, so `n` shows it at once."""
+        index = self.index + 1
+        lang = self.app.lang
+        if index < len(self.lesson.steps) and (self.lesson.steps[index].id, lang) not in self._views:
+            self.query_one("#views", ContentSwitcher).add_content(self._build_view(index, lang))
 
     def go_to_step(self, step_id: str) -> bool:
         ids = [step.id for step in self.lesson.steps]

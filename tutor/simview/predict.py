@@ -25,9 +25,10 @@ class PredictPanel(Vertical):
     DEFAULT_CSS = """
     PredictPanel { height: auto; border: round $accent; padding: 0 1; }
     PredictPanel #pred-question { text-style: bold; }
-    PredictPanel .pred-choice { width: 1fr; margin: 0 0 0 2; }
+    PredictPanel .pred-choice { width: auto; margin: 0 0 0 2; content-align: left middle; }
     PredictPanel .pred-choice.-picked { text-style: bold reverse; }
     PredictPanel #pred-status { color: $text-muted; margin: 1 0 0 0; }
+    PredictPanel.-revealed #pred-status { display: none; }
     PredictPanel #pred-result { display: none; margin: 1 0 0 0; }
     PredictPanel.-revealed #pred-result { display: block; }
     PredictPanel #pred-again { display: none; }
@@ -100,7 +101,9 @@ class PredictPanel(Vertical):
         self.picked = index
         for button in self.query(".pred-choice").results(Button):
             button.disabled = True
-        self.query_one(f"#pred-choice-{index}", Button).add_class("-picked")
+        picked = self.query_one(f"#pred-choice-{index}", Button)
+        picked.add_class("-picked")
+        picked.label = Text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
         self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
         self.sim.playing = True
         self.sim.focus()

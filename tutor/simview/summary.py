@@ -44,8 +44,9 @@ class SimSummary(Vertical):
         plt.clear_figure()
         seconds = list(range(len(series.p50)))
         if seconds:
-            plt.plot(seconds, [v * 1000 for v in series.p50], label="p50", marker="braille")
-            plt.plot(seconds, [v * 1000 for v in series.p95], label="p95", marker="braille")
+            # Two different marker shapes, so the lines differ without colour.
+            plt.plot(seconds, [v * 1000 for v in series.p50], label="p50", marker="•")
+            plt.plot(seconds, [v * 1000 for v in series.p95], label="p95", marker="x")
         plt.title(tr(STRINGS, "sum.latency", lang))
         plt.xlabel(tr(STRINGS, "sum.time", lang))
         latency.refresh()

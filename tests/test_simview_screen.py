@@ -1,0 +1,61 @@
+"""`tutor play`'s screen: scenarios by name or path, a learner's nginx config, bad input, bindings."""
+
+from __future__ import annotations
+
+import argparse
+
+from tutor.paths import assets_dir
+from tutor.simview.panel import BINDING_TEXT, SimPanel
+from tutor.simview.play import PlayApp, run_play
+from tutor.simview.strings import STRINGS
+
+
+def diagram_text(app) -> str:
+    return str(app.screen.query_one("#sv-diagram").content)
+
+
+async def test_play_opens_a_shipped_scenario_by_name_already_playing():
+    app = PlayApp("lb-one-dies", lang="en", timer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        panel = app.screen.panel
+        assert panel.playing and panel.player.scenario.name == "lb-one-dies"
+        panel.advance_frames(3)
+        await pilot.pause()
+        assert panel.player.frame.t > 0
+        for server in panel.player.scenario.servers:
+            assert server.address in diagram_text(app)
+
+
+async def test_nginx_conf_sets_the_upstream_servers():
+    conf = assets_dir() / "nginx" / "load_balancer.conf"
+    app = PlayApp(None, str(conf), lang="en", timer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        addresses = [s.address for s in app.screen.panel.player.scenario.servers]
+        assert addresses == ["10.37.19.46:3000", "10.37.19.182:3000"]  # the upstream block of the file
+        assert "10.37.19.182:3000" in diagram_text(app)
+
+
+async def test_a_broken_nginx_conf_is_one_clear_message_on_screen():
+    conf = assets_dir() / "nginx" / "reverse_proxy_broken.conf"
+    app = PlayApp(None, str(conf), lang="en", timer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        message = str(app.screen.query_one("#sim-error").content)
+        assert message.startswith("Cannot open the scenario:") and "invalid port in upstream" in message
+        assert app.screen.panel is None
+
+
+def test_run_play_rejects_bad_input_with_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[traffic]\nrate = -1\n")
+    code = run_play(argparse.Namespace(scenario=str(bad), nginx_conf=None, lang="en"))
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "traffic.rate" in err
+
+
+def test_every_binding_has_an_id_and_a_description_in_both_languages():
+    for binding in SimPanel.BINDINGS:
+        assert binding.id and binding.description
+        key = BINDING_TEXT[binding.action]
+        assert STRINGS[key]["id"] and STRINGS[key]["en"]
