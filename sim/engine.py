@@ -22,7 +22,7 @@ from sim import events as ev
 from sim.backend import Attempt, Backend
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
-from sim.scenario import NON_IDEMPOTENT_METHODS, POLICIES, Scenario, ScenarioError
+from sim.scenario import NON_IDEMPOTENT_METHODS, POLICIES, Scenario
 from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, PeerRequest, Upstream
 
 STATUS_FT = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
@@ -33,7 +33,6 @@ FT_STATUS = {"timeout": 504, "http_504": 504, "http_500": 500, "http_503": 503,
              "http_403": 403, "http_404": 404, "http_429": 429}
 """Status nginx gives the client when it stops after this kind of failure (502 otherwise)."""
 
-MAX_CLIENTS = 65536
 EVENT_BACKLOG = 100_000
 
 
@@ -61,8 +60,6 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int | None = None, *, events: bool = False,
                  records: bool = False, open_ended: bool = False) -> None:
-        if scenario.traffic.clients > MAX_CLIENTS:
-            raise ScenarioError(scenario.source, "traffic.clients", f"at most {MAX_CLIENTS}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.env = simpy.Environment()

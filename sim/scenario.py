@@ -22,6 +22,8 @@ NEXT_UPSTREAM = (
     "http_403", "http_404", "http_429", "non_idempotent",
 )
 ACTIONS = ("stop", "start", "hang", "poweroff", "slow")
+MAX_CLIENTS = 65536
+"""Client k gets address 10.<k // 256>.<k % 256>.1, so there are at most 65536 distinct ones."""
 DISTS = {"exp": ("mean",), "const": ("mean",), "uniform": ("low", "high"), "lognormal": ("mean", "sigma")}
 
 
@@ -194,7 +196,7 @@ def validate(scenario: Scenario) -> None:
         raise ScenarioError(source, "server", "at least one server is needed")
     names = [server.name for server in scenario.servers]
     for index, server in enumerate(scenario.servers, 1):
-        if names.count(server.name) > 1:
+        if server.name in names[:index - 1]:
             raise ScenarioError(source, f"server[{index}].name", f"'{server.name}' is used twice")
         if server.backup and scenario.nginx.policy in ("ip_hash", "random", "random_two_least_conn"):
             raise ScenarioError(source, f"server[{index}].backup",
@@ -222,6 +224,8 @@ def _title(check: _Checker, head: dict, default: dict) -> dict:
 def _traffic(check: _Checker, raw: dict) -> Traffic:
     where, base = "traffic", Traffic()
     check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method"))
+    if check.integer(raw, where, "clients", base.clients, minimum=1) > MAX_CLIENTS:
+        raise ScenarioError(check.source, "traffic.clients", f"must be at most {MAX_CLIENTS}")
     return Traffic(
         pattern=check.choice(raw, where, "pattern", base.pattern, PATTERNS),
         rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True),

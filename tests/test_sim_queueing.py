@@ -57,7 +57,7 @@ def test_mm1_sojourn_wait_utilization_and_quantiles():
     for q in (0.5, 0.95, 0.99):
         x = -math.log(1 - q) / 0.2                                     # 3.466, 14.979, 23.026
         shares = [sum(rec.latency <= x for rec in measured(r)) / len(measured(r)) for r in results]
-        assert_in_interval(shares, q, 0.03)
+        assert_in_interval(shares, q, 0.05)
 
 
 def test_mmc_erlang_c():

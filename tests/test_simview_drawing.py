@@ -66,9 +66,12 @@ def test_diagram_shows_every_server_with_symbol_word_and_address(layout):
     assert "nginx" in text.plain and "clients" in text.plain
 
 
-def test_compact_diagram_fits_80_columns():
-    text = render_diagram(make_frame(), None, lang="id", layout=LAYOUTS["compact"], palette=palette(True))
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_compact_diagram_fits_80_columns(lang):
+    text = render_diagram(make_frame(), None, lang=lang, layout=LAYOUTS["compact"], palette=palette(True), width=78)
     assert max(len(line) for line in text.plain.split("\n")) <= 78
+    wide = render_diagram(make_frame(), None, lang=lang, layout=LAYOUTS["normal"], palette=palette(True), width=200)
+    assert "served" in wide.plain or "dilayani" in wide.plain  # the extra column only when there is room
 
 
 def test_indonesian_diagram_uses_indonesian_words():

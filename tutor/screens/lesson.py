@@ -58,7 +58,7 @@ class LessonScreen(TutorScreen):
         Binding("home", "scroll('home')", show=False),
         Binding("end", "scroll('end')", show=False),
     ]
-    AUTO_FOCUS = None  # keys go to the screen: arrows scroll the step
+    AUTO_FOCUS = ""  # nothing focused: keys go to the screen, so arrows scroll the step
     HELP_TITLE = "help.title.lesson"
     HELP = (
         ("n", "key.next"),

@@ -136,25 +136,36 @@ class _Columns:
     name: int
     address: int
     state: int
-    short: bool
+    short: bool  # short state words
+    short_headings: bool
     served: bool
+
+    def number_keys(self) -> tuple[str, ...]:
+        keys = _SHORT_NUMBER_KEYS if self.short_headings else _NUMBER_KEYS
+        return keys if self.served else keys[:2]
 
 
 _NUMBER_KEYS = ("col.active", "col.queued", "col.served")
+_SHORT_NUMBER_KEYS = ("col.active_short", "col.queued_short", "col.served")
+
+
+def _number_width(key: str, lang: str) -> int:
+    return max(3, len(tr(STRINGS, key, lang))) + 1
 
 
 def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int) -> _Columns:
-    """Column widths; long state words and the served column only when they fit in `width`."""
+    """Column widths; long words and the served column only when they fit in `width`."""
     name_w = max((len(s.name) for s in servers), default=0)
     addr_w = max((len(s.address) for s in servers), default=0)
     left = layout.client_col + layout.client_link + BOX_INNER + 2 + layout.server_link + 1 + 5
-    numbers = [max(4, len(tr(STRINGS, key, lang))) + 1 for key in _NUMBER_KEYS]
-    for short, served in ((False, True), (True, True), (True, False)):
-        state_w = _state_width(lang, short, any(s.backup for s in servers))
-        total = left + name_w + 1 + addr_w + 1 + state_w + sum(numbers[: 3 if served else 2])
-        if total <= width or (short and not served):
-            return _Columns(name_w, addr_w, state_w, short, served)
-    raise AssertionError("unreachable")
+    backup = any(s.backup for s in servers)
+    for short, short_headings, served in ((False, False, True), (True, False, True), (True, True, True),
+                                          (True, False, False), (True, True, False)):
+        columns = _Columns(name_w, addr_w, _state_width(lang, short, backup), short, short_headings, served)
+        numbers = sum(_number_width(key, lang) for key in columns.number_keys())
+        if left + name_w + 1 + addr_w + 1 + columns.state + numbers <= width:
+            break
+    return columns
 
 
 def _state_width(lang: str, short: bool, backup: bool) -> int:
@@ -167,9 +178,8 @@ def _state_width(lang: str, short: bool, backup: bool) -> int:
 
 def _heading(line: Text, columns: _Columns, lang: str) -> None:
     line.append(" " * (5 + columns.name + 1 + columns.address + 1 + columns.state))
-    for key in _NUMBER_KEYS[: 3 if columns.served else 2]:
-        label = tr(STRINGS, key, lang)
-        line.append(label.rjust(max(4, len(label)) + 1), style="dim")
+    for key in columns.number_keys():
+        line.append(tr(STRINGS, key, lang).rjust(_number_width(key, lang)), style="dim")
 
 
 def _client_part(line, row, middle, frame, animator, lang, layout, palette) -> None:
@@ -223,6 +233,5 @@ def _server_part(line, index, server, is_selected, columns: _Columns, lang, pale
     line.append(server.address.ljust(columns.address), style="dim")
     line.append(" ")
     line.append(state_text(server, lang, short=columns.short).ljust(columns.state), style=style)
-    values = (server.active, server.queued, server.served)[: 3 if columns.served else 2]
-    for key, value in zip(_NUMBER_KEYS, values):
-        line.append(str(value).rjust(max(4, len(tr(STRINGS, key, lang))) + 1))
+    for key, value in zip(columns.number_keys(), (server.active, server.queued, server.served)):
+        line.append(str(value).rjust(_number_width(key, lang)))

@@ -7,6 +7,7 @@ Tests build the panel with `timer=False` and call `tick()` / `step()` by hand: n
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -290,6 +291,8 @@ class SimPanel(Widget, can_focus=True):
         frame = self.player.frame
         lang = self.lang
         self._set("sv-status", self._status_line(frame), layout=full)
+        if self.player.busy:
+            return  # a fast-forward worker is changing the player: only the status line now
         self._set("sv-narration", narrate(frame, self.player.serving, lang))
         layout_name = self._layout_name()
         diagram = self.query_one(SimDiagram)
@@ -336,7 +339,8 @@ class SimPanel(Widget, can_focus=True):
             state = "status.playing" if self.playing else "status.paused"
         speed = f"{self.player.speed:g}"
         return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t,
-                  duration=frame.duration, speed=speed, policy=frame.policy, rate=frame.rate)
+                  limit=f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s", speed=speed, policy=frame.policy, rate=frame.rate,
+                  title=self.player.title(self.lang))
 
     def _update_sparks(self) -> None:
         series = self.player.series

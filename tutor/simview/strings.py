@@ -15,6 +15,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "state.backup": {"id": "cadangan", "en": "backup"},
     "col.active": {"id": "aktif", "en": "active"},
     "col.queued": {"id": "antre", "en": "queued"},
+    "col.active_short": {"id": "akt", "en": "act"},
+    "col.queued_short": {"id": "ant", "en": "que"},
     "col.served": {"id": "dilayani", "en": "served"},
     "diagram.clients": {"id": "klien", "en": "clients"},
     "diagram.rate": {"id": "{rate:g} req/dtk", "en": "{rate:g} req/s"},
@@ -24,8 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "status.finished": {"id": "■ selesai", "en": "■ finished"},
     "status.busy": {"id": "⏩ mempercepat…", "en": "⏩ fast-forwarding…"},
     "status.line": {
-        "id": "{state}  t={t:.1f}s / {duration:g}s  kecepatan {speed}x  kebijakan {policy}  laju {rate:g} req/dtk",
-        "en": "{state}  t={t:.1f}s / {duration:g}s  speed {speed}x  policy {policy}  rate {rate:g} req/s",
+        "id": "{state}  t={t:.1f}{limit}  kecepatan {speed}x  {policy}  {rate:g} req/dtk  · {title}",
+        "en": "{state}  t={t:.1f}{limit}  speed {speed}x  {policy}  {rate:g} req/s  · {title}",
     },
     "counters": {
         "id": "✔ ok {ok}   ✕ 502 {e502}   ⧗ 504 {e504}   ↻ ulang {retries}   kirim {sent}",
@@ -52,7 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "id": "{server} dinonaktifkan sementara setelah {fails} kegagalan ({seconds:g} dtk)",
         "en": "{server} temporarily disabled after {fails} failure(s) ({seconds:g} s)",
     },
-    "ev.probe": {"id": "percobaan ke {server} (larangan habis)", "en": "probe to {server} (ban over)"},
+    "ev.probe": {"id": "percobaan ke {server} (masa nonaktif habis)", "en": "probe to {server} (its ban is over)"},
     "ev.probe_failed": {"id": "percobaan ke {server} gagal", "en": "probe to {server} failed"},
     "ev.recovered": {"id": "{server} hidup lagi, kembali dipakai", "en": "{server} is live again, back in rotation"},
     "ev.retry": {"id": "coba ulang: {frm} → {to}", "en": "retry: {frm} → {to}"},
