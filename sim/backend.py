@@ -152,7 +152,10 @@ class Backend:
     # -- timeouts of requests that wait -----------------------------------------------------------
 
     def _watch(self, attempt: Attempt) -> None:
-        self.deadlines.append(attempt)
+        deadlines = self.deadlines
+        while deadlines and (not deadlines[0].active or deadlines[0].started >= 0):
+            deadlines.popleft()         # settled already: keeps memory bounded at high rates
+        deadlines.append(attempt)
         if not self.timer_armed:
             self.timer_armed = True
             self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)

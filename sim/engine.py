@@ -105,6 +105,7 @@ class Simulation:
         self.wait_count = 0
         self.arrivals_done = False
         self.done = self.env.event()
+        self.end_time: float | None = None
         self._arrival_gen = 0
         self._uniform_origin = 0.0
         self._uniform_k = 0
@@ -195,7 +196,11 @@ class Simulation:
     def _arrivals_end(self) -> None:
         self.arrivals_done = True
         if self.in_flight == 0 and not self.done.triggered:
-            self.done.succeed()
+            self._end()
+
+    def _end(self) -> None:
+        self.end_time = self.env.now
+        self.done.succeed()
 
     # -- nginx -----------------------------------------------------------------------------------
 
@@ -314,7 +319,7 @@ class Simulation:
             else:
                 self._client_retires()
         if self.arrivals_done and self.in_flight == 0 and not self.done.triggered:
-            self.done.succeed()
+            self._end()
 
     def count_wait(self, attempt: Attempt, now: float) -> None:
         """A backend starts serving `attempt` (for the `wait` statistic)."""
@@ -359,7 +364,11 @@ class Simulation:
         return self.done.triggered
 
     def advance(self, until: float) -> None:
-        """Run the simulation up to simulated time `until` (no-op if already there)."""
+        """Run the simulation up to simulated time `until` (no-op if already there).
+
+        As in SimPy, things due at exactly `until` happen at the next call (scenario events
+        at `until` excepted: they are urgent and apply first).
+        """
         if until > self.env.now:
             self.env.run(until=until)
 
@@ -435,8 +444,11 @@ class Simulation:
     # -- report ----------------------------------------------------------------------------------
 
     def metrics(self) -> dict:
-        """The report, in the JSON shape of DESIGN.md section 3 (plus a few extra keys)."""
-        sim_time = self.env.now
+        """The report, in the JSON shape of DESIGN.md section 3 (plus a few extra keys).
+
+        `sim_time` is when the last request was answered once the run is finished, else now.
+        """
+        sim_time = self.env.now if self.end_time is None else self.end_time
         area = self.area + self.in_flight * (sim_time - self._area_since)
         servers = {}
         for backend in self.backends:
@@ -464,8 +476,9 @@ class Simulation:
     def result(self) -> Result:
         """The report and (if kept) the per-request records, ordered by request id."""
         records = sorted(self.records) if self.records is not None else None
-        return Result(scenario=self.scenario, seed=self.seed, sim_time=self.env.now,
-                      metrics=self.metrics(), records=records)
+        metrics = self.metrics()
+        return Result(scenario=self.scenario, seed=self.seed, sim_time=metrics["sim_time"],
+                      metrics=metrics, records=records)
 
 
 def run(scenario: Scenario, seed: int | None = None, trace: bool = False) -> Result:

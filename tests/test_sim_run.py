@@ -76,7 +76,8 @@ def test_trace_lines_match_the_records():
     assert {line["client"] for line in lines} == {f"10.0.{k}.1" for k in range(5)}
     retried = sum(len(line["attempts"]) - 1 for line in lines if line["attempts"])
     assert retried == result.metrics["retries"] > 0
-    assert sum(1 for line in lines if not line["attempts"]) == result.metrics["no_live_upstreams"]
+    no_attempt = sum(1 for line in lines if not line["attempts"])
+    assert 0 < no_attempt <= result.metrics["no_live_upstreams"]         # also after failed tries
 
 
 def test_trace_needs_records(tmp_path):
@@ -86,12 +87,12 @@ def test_trace_needs_records(tmp_path):
         result.write_trace(tmp_path / "t.jsonl")
 
 
-def test_requests_limit_and_warmup():
-    data = {"scenario": {"requests": 1000, "warmup": 0.2}, "traffic": {"pattern": "uniform", "rate": 100.0},
+def test_requests_limit_stops_the_clients():
+    data = {"scenario": {"requests": 1000}, "traffic": {"pattern": "uniform", "rate": 100.0},
             "server": [{"name": "only", "service": {"dist": "const", "mean": 0.001}}]}
     result = sim.run(sim.scenario_from_dict(data))
     assert result.metrics["requests"]["sent"] == 1000
-    assert result.metrics["sim_time"] == pytest.approx(10.0 + 0.001 + 0.0005)
+    assert result.metrics["sim_time"] == pytest.approx(10.0 + 0.001)      # the last answer leaves nginx
 
 
 def test_sim_never_imports_the_ui():

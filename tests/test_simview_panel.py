@@ -159,7 +159,7 @@ async def test_policy_and_rate_changes_take_effect_while_running():
         assert panel.player.frame.rate == 15.0
         log = "\n".join(log_lines(panel))
         assert "policy changed: least_conn" in log and "rate changed: 30 req/s" in log
-        assert "policy random" in str(panel.query_one("#sv-status").content)
+        assert "  random  15 req/s" in str(panel.query_one("#sv-status").content)
 
 
 async def test_round_robin_spreads_evenly_and_ip_hash_sends_one_client_to_one_server():
@@ -302,3 +302,17 @@ def test_unknown_scenario_is_one_clear_error():
     with pytest.raises(ScenarioOpenError) as caught:
         open_scenario("no-such-scenario")
     assert "no-such-scenario" in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_language_switch_during_a_fast_forward_rewords_the_whole_log():
+    app = PanelApp(open_scenario(None), lang="id")
+    async with app.run_test(size=(110, 36)) as pilot:
+        panel = app.panel
+        panel.action_fast_forward()
+        app.lang = "en"  # while the worker may still be running
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lines = log_lines(panel)
+        assert any("app2 stopped" in line for line in lines)
+        assert not any("dihentikan" in line or "mulai" in line for line in lines)
+        assert panel.player.frame.finished

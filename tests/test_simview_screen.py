@@ -59,3 +59,13 @@ def test_every_binding_has_an_id_and_a_description_in_both_languages():
         assert binding.id and binding.description
         key = BINDING_TEXT[binding.action]
         assert STRINGS[key]["id"] and STRINGS[key]["en"]
+
+
+async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
+    app = PlayApp(None, lang="id", timer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        rows = dict(app.screen.HELP)
+        assert rows["space"] == "Jalan/Jeda" and rows["s"] == "Hentikan"
+        assert sum(1 for key, _ in app.screen.HELP if key == "1-9") == 1
+        assert app.screen.HELP_TITLE == "Simulator"

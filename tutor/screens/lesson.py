@@ -126,6 +126,10 @@ class LessonScreen(TutorScreen):
 
     def show_step(self, index: int) -> None:
         """Open step `index` (cached view if built before), mark it visited, update every label."""
+        with self.app.batch_update():  # one repaint for all the changes below
+            self._show_step(index)
+
+    def _show_step(self, index: int) -> None:
         if not self.lesson.steps:
             self.query_one("#status", Static).update(self.t("lesson.no_steps"))
             return
@@ -149,7 +153,7 @@ class LessonScreen(TutorScreen):
         self.app.progress.visit(self.lesson.id, self.step.id)
         if self.app.progress_version == version:  # nothing changed, so no refresh happened
             self.refresh_progress()
-        self.query_one("#status", Static).update("")
+        self._set_text("#status", "")
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
@@ -196,7 +200,7 @@ class LessonScreen(TutorScreen):
             total=len(self.lesson.steps),
             step=self.text.title,
         )
-        self.query_one("#lesson-title", Static).update(f"{title}  {state_symbol(state)}")
+        self._set_text("#lesson-title", f"{title}  {state_symbol(state)}")
         self.query_one(StepList).fill(self.lesson, progress, lang, self.index)
         text = self.text
         shown = progress.hints_shown(self.lesson.id, self.step.id)
@@ -228,9 +232,15 @@ class LessonScreen(TutorScreen):
         if view is not None and view.is_mounted:
             view.sync(progress)
 
+    def _set_text(self, selector: str, text: str) -> None:
+        """Update a one-line Static only when its text changes (each update costs a repaint)."""
+        widget = self.query_one(selector, Static)
+        if str(widget.content) != text:
+            widget.update(text)
+
     def say(self, key: str, **values: object) -> None:
         """One line of feedback above the buttons (stays visible, unlike a toast)."""
-        self.query_one("#status", Static).update(self.t(key, **values))
+        self._set_text("#status", self.t(key, **values))
 
     # Actions
     def action_next_step(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SERVER_ACTIONS = ("stop", "start", "hang", "poweroff", "slow")
 POLICIES = ("round_robin", "least_conn", "ip_hash", "random")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
@@ -176,6 +175,7 @@ class SimPanel(Widget, can_focus=True):
         self._timer = None
         self._shown: dict[str, object] = {}
         self._log_written = 0
+        self._log_stale = False
         self._finished_sent = False
         self._ready = False  # True from on_mount on (is_mounted is still False there)
         self.set_reactive(SimPanel.lang, lang)
@@ -242,7 +242,7 @@ class SimPanel(Widget, can_focus=True):
         """Advance exactly one frame, even while paused."""
         if self.player.busy:
             return
-        self._after_advance(self.player.step())
+        self._after_advance(self.player.tick())
 
     def _after_advance(self, moved: bool) -> None:
         motion = self.player.take_motion()
@@ -337,9 +337,9 @@ class SimPanel(Widget, can_focus=True):
             state = "status.finished"
         else:
             state = "status.playing" if self.playing else "status.paused"
-        speed = f"{self.player.speed:g}"
-        return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t,
-                  limit=f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s", speed=speed, policy=frame.policy, rate=frame.rate,
+        limit = f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s"
+        return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
+                  speed=f"{self.player.speed:g}", policy=frame.policy, rate=frame.rate,
                   title=self.player.title(self.lang))
 
     def _update_sparks(self) -> None:
@@ -382,7 +382,10 @@ class SimPanel(Widget, can_focus=True):
     def watch_lang(self) -> None:
         if self._ready:
             self._translate()
-            self._rewrite_log()
+            if self.player.busy:
+                self._log_stale = True  # the worker is adding to the log: reword it when it is done
+            else:
+                self._rewrite_log()
             self.redraw(full=True)
             if self.has_class("-finished"):
                 self.query_one(SimSummary).show(self.player, self.lang)
@@ -518,6 +521,9 @@ class SimPanel(Widget, can_focus=True):
         event.stop()
         self.player.busy = False
         self.player.take_motion()
+        if self._log_stale:
+            self._log_stale = False
+            self._rewrite_log()
         self.redraw()
         if self.player.frame.finished:
             self._finish()
@@ -544,11 +550,6 @@ class SimPanel(Widget, can_focus=True):
         """Run `frames` ticks by hand (no wall clock): what the timer would do."""
         for _ in range(frames):
             self.tick()
-
-    @property
-    def scenario_path(self) -> Path | None:
-        source = self.player.scenario.source
-        return Path(source) if source and not source.startswith("<") else None
 
 
 def _number(value: float | None) -> str:

@@ -22,6 +22,9 @@ from tutor.simview.series import Series
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 RATES = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0)
 LOG_SIZE = 500
+FOLD_SECONDS = 1.0
+FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.refused", "ev.timeout", "ev.closed", "ev.bad_status",
+                         "ev.retry"})
 FAST_FORWARD_SLICE = 5.0  # simulated seconds per slice while fast-forwarding (bounds memory)
 
 _FAIL_REASON_KEYS = {"refused": "ev.refused", "connect_timeout": "ev.timeout", "read_timeout": "ev.timeout",
@@ -90,6 +93,7 @@ class Player:
         self.series = Series()
         self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
         self.log_total = 0
+        self._pending: LogEntry | None = None
         self._e502 = self._e504 = 0
         self._last_try: dict[int, str] = {}
         self._probing: set[int] = set()
@@ -102,10 +106,6 @@ class Player:
     def tick(self) -> bool:
         """Advance one frame of playback (speed x frame interval); False once the run has ended."""
         return self.advance_by(self.speed * self.frame_interval)
-
-    def step(self) -> bool:
-        """One frame, whatever the speed: the same as `tick`."""
-        return self.tick()
 
     def advance_by(self, seconds: float) -> bool:
         """Advance simulated time by `seconds` (stopping at the scenario's end)."""
@@ -126,7 +126,7 @@ class Player:
         self.series.close_until(self.sim.now)
         self._refresh_frame()
         if self.frame.finished:
-            self._append_log([LogEntry(self.frame.t, "ev.end")])
+            self._append_log([LogEntry(self.frame.t, "ev.end")], None)
 
     def faster(self) -> None:
         self.speed = SPEEDS[min(len(SPEEDS) - 1, SPEEDS.index(self.speed) + 1)]
@@ -175,9 +175,6 @@ class Player:
     def serving(self) -> frozenset[str]:
         """Servers that answered requests during the last whole simulated second."""
         return self.series.serving[-1] if self.series.serving else frozenset()
-
-    def overall_percentiles(self) -> tuple[float | None, float | None]:
-        return self.series.overall()
 
     def title(self, lang: str) -> str:
         title = self.scenario.title
@@ -262,7 +259,7 @@ class Player:
                 batch.append(LogEntry(event.time, "ev.policy", {"policy": details.get("policy", "")}))
             elif kind == ev.RATE:
                 batch.append(LogEntry(event.time, "ev.rate", {"rate": float(details.get("rate", 0.0))}))
-        self._append_log(batch)
+        self._append_log(batch, self.sim.now)
 
     def _response(self, event, batch: list[LogEntry]) -> None:
         details = event.details
@@ -278,14 +275,28 @@ class Player:
         if status >= 500 and last is not None:
             batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
 
-    def _append_log(self, batch: list[LogEntry]) -> None:
-        """Add entries, folding a run of identical lines into one line with a count."""
-        merged: list[LogEntry] = []
+    def _append_log(self, batch: list[LogEntry], now: float | None = None) -> None:
+        """Add entries; repeats of a noisy line within one simulated second become one line with a
+        count ("502: no live upstreams (×9)"), written once that second is over (or at `now=None`)."""
         for entry in batch:
-            if merged and merged[-1].key == entry.key and merged[-1].values == entry.values:
-                previous = merged[-1]
-                merged[-1] = replace(previous, repeat=previous.repeat + 1)
+            pending = self._pending
+            if pending is not None and pending.key == entry.key and pending.values == entry.values \
+                    and entry.t - pending.t < FOLD_SECONDS:
+                self._pending = replace(pending, repeat=pending.repeat + 1)
+                continue
+            self._flush_pending()
+            if entry.key in FOLDED_KEYS:
+                self._pending = entry
             else:
-                merged.append(entry)
-        self.log.extend(merged)
-        self.log_total += len(merged)
+                self._write(entry)
+        if self._pending is not None and (now is None or now - self._pending.t >= FOLD_SECONDS):
+            self._flush_pending()
+
+    def _flush_pending(self) -> None:
+        if self._pending is not None:
+            self._write(self._pending)
+            self._pending = None
+
+    def _write(self, entry: LogEntry) -> None:
+        self.log.append(entry)
+        self.log_total += 1

@@ -99,6 +99,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.motion": {"id": "Kurangi gerak", "en": "Reduced motion"},
     "key.colour": {"id": "Palet buta warna", "en": "Colour-blind palette"},
     "key.presenter": {"id": "Tata letak presenter", "en": "Presenter layout"},
+    "help.title": {"id": "Simulator", "en": "Simulator"},
     # Buttons.
     "btn.play": {"id": "▶ Jalan", "en": "▶ Play"},
     "btn.pause": {"id": "⏸ Jeda", "en": "⏸ Pause"},

@@ -32,7 +32,7 @@ class SimSummary(Vertical):
         """Fill the summary from the finished player's metrics (called once per run and language)."""
         frame, series = player.frame, player.series
         counters = frame.counters
-        p50, p95 = player.overall_percentiles()
+        p50, p95 = series.overall()
         line = tr(STRINGS, "sum.line", lang, sent=counters.sent, ok=counters.ok, e502=counters.e502,
                   e504=counters.e504, retries=counters.retries, p50=format_ms(p50), p95=format_ms(p95))
         title = tr(STRINGS, "sum.title", lang, name=player.title(lang))

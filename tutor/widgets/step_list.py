@@ -33,9 +33,11 @@ class StepList(OptionList):
     StepList > .option-list--option-highlighted { text-style: bold; background: $primary 40%; }
     """
 
+    _shown: list[str] = []  # the prompts on display, to skip rebuilding identical options
+
     def fill(self, lesson: Lesson, progress: Progress, lang: str, current: int) -> None:
         """Rebuild the options for `lang` and the current progress."""
-        options = []
+        prompts = []
         for number, meta in enumerate(lesson.steps, start=1):
             state = progress.state(lesson.id, meta.id)
             title = lesson.step_text(meta.id, lang).title
@@ -44,6 +46,8 @@ class StepList(OptionList):
             prompt = Text.assemble(
                 (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title,
             )
-            options.append(Option(prompt, id=f"step-{number - 1}"))
-        self.set_options(options)
+            prompts.append(prompt)
+        if [str(prompt) for prompt in prompts] != self._shown:
+            self._shown = [str(prompt) for prompt in prompts]
+            self.set_options(Option(prompt, id=f"step-{index}") for index, prompt in enumerate(prompts))
         self.highlighted = current

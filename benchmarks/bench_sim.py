@@ -1,0 +1,73 @@
+"""Simulator speed and memory, printed as ratios (run: python benchmarks/bench_sim.py).
+
+(a) a bare SimPy M/M/1 loop of 200,000 customers (benchmarks/bare_simpy_mm1.py), and
+(b) `python -m tutor sim benchmarks/mm1.toml --json` on the same M/M/1 (200,000 requests),
+both as whole processes, wall-timed in the same run (best of --repeat). Target: b/a <= 2.0.
+(c) the peak RSS of a 1,000,000-request run of the same scenario (target: < 300 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCENARIO = HERE / "mm1.toml"
+CUSTOMERS = 200_000
+
+MILLION = f"""
+import dataclasses, sim
+scenario = dataclasses.replace(sim.load_scenario({str(SCENARIO)!r}), requests=1_000_000)
+print(sim.run(scenario).metrics["requests"]["sent"])
+"""
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    """Wall time of a child process and its output (raises if it fails)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, done.stdout
+
+
+def peak_rss_mb(command: list[str]) -> float:
+    """Peak resident memory of one child process, in MB (Linux reports ru_maxrss in kB)."""
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"1M-request run failed with exit code {child.returncode}")
+    return usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timings per command (best is kept)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 1,000,000-request run")
+    args = parser.parse_args()
+
+    bare_cmd = [sys.executable, str(HERE / "bare_simpy_mm1.py"), str(CUSTOMERS)]
+    sim_cmd = [sys.executable, "-m", "tutor", "sim", str(SCENARIO), "--json"]
+    bare = min(timed(bare_cmd)[0] for _ in range(args.repeat))
+    runs = [timed(sim_cmd) for _ in range(args.repeat)]
+    ours = min(seconds for seconds, _ in runs)
+    report = json.loads(runs[0][1])
+    assert report["requests"]["sent"] == CUSTOMERS, report["requests"]
+
+    print(f"bare SimPy M/M/1, {CUSTOMERS:,} customers: {bare:6.2f} s  ({CUSTOMERS / bare:,.0f} customers/s)")
+    print(f"tutor sim  M/M/1, {CUSTOMERS:,} requests:  {ours:6.2f} s  ({CUSTOMERS / ours:,.0f} requests/s)")
+    print(f"ratio tutor sim / bare SimPy: {ours / bare:.2f}x  (target <= 2.0x)")
+    print(f"M/M/1 check: mean latency {report['latency']['mean']:.3f} s (theory 5.0)")
+    if not args.no_memory:
+        rss = peak_rss_mb([sys.executable, "-c", MILLION])
+        print(f"peak RSS of a 1,000,000-request run: {rss:.0f} MB  (target < 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
