@@ -134,3 +134,4 @@ def test_format_ms():
     assert format_ms(None) == "–"
     assert format_ms(0.0351) == "35 ms"
     assert format_ms(2.04) == "2.0 s"
+    assert format_ms(0.0005) == "0.5 ms"

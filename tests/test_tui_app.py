@@ -352,7 +352,9 @@ async def test_narrow_terminal_hides_step_list_until_asked():
         assert steps.has_class("-hidden")
         await pilot.press("t")
         assert not steps.has_class("-hidden")
-        await pilot.press("enter")  # the step list has focus: opens the highlighted step
+        await pilot.press("down", "enter")  # the step list has focus: opens the chosen step
+        assert screen.step.id == "install"
+        assert steps.has_class("-hidden")  # and hides again to leave room for the text
     async with make_app().run_test(size=(120, 40)) as pilot:
         screen = await open_lesson(pilot)
         assert not screen.query_one("#steps", OptionList).has_class("-hidden")
@@ -377,3 +379,24 @@ async def test_no_color_still_renders(monkeypatch):
         await pilot.press("n", "h")
         await pilot.pause()
         assert "Hint 1/2" in body_text(pilot.app)
+
+
+async def test_help_uses_a_screens_own_translated_rows():
+    from textual.screen import Screen
+
+    class Other(Screen):
+        def help_rows(self, lang):
+            return [("x", "eks" if lang == "id" else "ex")]
+
+        def help_title(self, lang):
+            return "Lain" if lang == "id" else "Other"
+
+    async with make_app(lang="id").run_test(size=SIZE) as pilot:
+        await pilot.app.push_screen(Other())
+        await pilot.press("f1")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        assert pilot.app.screen.rows[0] == ("x", "eks")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert pilot.app.screen.rows[0] == ("x", "ex")
+        assert pilot.app.screen.query_one("#help-box").border_title == "Help · Other"

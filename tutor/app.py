@@ -209,7 +209,7 @@ class TutorApp(App):
             self.screen.dismiss()
             return
         target = self.screen
-        if not hasattr(target, "HELP"):
+        if not (hasattr(target, "HELP") or hasattr(target, "help_rows")):
             return
         self.push_screen(HelpScreen(target))
 

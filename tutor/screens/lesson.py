@@ -373,6 +373,10 @@ class LessonScreen(TutorScreen):
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.show_step(event.option_index)
+        if self.size.width < NARROW_WIDTH and self._steps_choice:
+            self._steps_choice = None  # narrow: the list makes room for the text again
+            self._apply_step_list_visibility()
+            self.set_focus(None)
 
     @on(Markdown.LinkClicked)
     def _link(self, event: Markdown.LinkClicked) -> None:

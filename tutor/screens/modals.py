@@ -47,21 +47,35 @@ class HelpScreen(TutorModal):
                 yield Static(id="help-keys")
 
     def refresh_language(self) -> None:
+        lang = self.app.lang
         box = self.query_one("#help-box", Vertical)
-        box.border_title = self.t("help.title", screen=self.t(self.target.HELP_TITLE))
+        box.border_title = self.t("help.title", screen=self._screen_title(lang))
         box.border_subtitle = self.t("help.close")
-        self.rows = [(key, self.t(label)) for key, label in self.target.HELP]
-        self.rows += [(key, self.t(label)) for key, label in GLOBAL_HELP]
+        own = self._screen_rows(lang)
+        self.rows = own + [(key, self.t(label)) for key, label in GLOBAL_HELP]
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for number, (key, text) in enumerate(self.rows):
-            if number == len(self.target.HELP):
+            if number == len(own):
                 if number:
                     table.add_row("", "")
                 table.add_row(Text(self.t("help.everywhere"), style="italic"), "")
             table.add_row(key, text)
         self.query_one("#help-keys", Static).update(table)
+
+    def _screen_rows(self, lang: str) -> list[tuple[str, str]]:
+        """The target's keys: its `help_rows(lang)` if it has one, else its HELP catalogue keys."""
+        hook = getattr(self.target, "help_rows", None)
+        if callable(hook):
+            return [(str(key), str(text)) for key, text in hook(lang)]
+        return [(key, self.t(label)) for key, label in getattr(self.target, "HELP", ())]
+
+    def _screen_title(self, lang: str) -> str:
+        hook = getattr(self.target, "help_title", None)
+        if callable(hook):
+            return str(hook(lang))
+        return self.t(getattr(self.target, "HELP_TITLE", "help.title.generic"))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -66,4 +66,6 @@ def format_ms(seconds: float | None) -> str:
         return "–"
     if seconds >= 1.0:
         return f"{seconds:.1f} s"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:.0f} ms"

@@ -99,7 +99,9 @@ class SimPanel(Widget, can_focus=True):
     SimPanel #sv-log { height: 1fr; min-height: 3; border-top: solid $panel; background: $surface; }
     SimPanel SimSummary { display: none; }
     SimPanel.-finished SimSummary { display: block; }
-    SimPanel.-finished #sv-sparks, SimPanel.-finished #sv-log { display: none; }
+    SimPanel.-finished #sv-sparks, SimPanel.-finished #sv-buttons { display: none; }
+    SimPanel.-finished #sv-log { height: 8; min-height: 0; }
+    SimPanel.-finished.-short #sv-log { display: none; }
     SimPanel.-compact #sv-diagram, SimPanel.-compact #sv-counters, SimPanel.-compact #sv-sparks { margin: 0; }
     SimPanel.-compact #sv-sparks { height: 2; }
     SimPanel.-compact .sv-spark { height: 2; }
@@ -228,6 +230,7 @@ class SimPanel(Widget, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         compact = event.size.width < 96 or self.app.size.height < 28
         self.set_class(compact, "-compact")
+        self.set_class(event.size.height < 36, "-short")  # no room for the log next to the summary
         self.redraw(full=True)
 
     # ----- the clock ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from tutor.progress import DONE, VISITED, Progress
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
 NOT_STARTED_SYMBOL = "○"
-TITLE_WIDTH = 21  # fits the list's 28 columns with the symbol and number
+TEXT_WIDTH = 25  # the list's 28 columns less its borders: one line per step
 
 
 def state_symbol(state: str) -> str:
@@ -41,8 +41,9 @@ class StepList(OptionList):
         for number, meta in enumerate(lesson.steps, start=1):
             state = progress.state(lesson.id, meta.id)
             title = lesson.step_text(meta.id, lang).title
-            if len(title) > TITLE_WIDTH:
-                title = title[: TITLE_WIDTH - 1] + "…"
+            room = TEXT_WIDTH - len(f"x {number}. ")
+            if len(title) > room:
+                title = title[: room - 1] + "…"
             prompt = Text.assemble(
                 (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title,
             )

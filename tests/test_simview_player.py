@@ -1,0 +1,73 @@
+"""`Player`: the view's driver of the simulator, without any widgets."""
+
+from __future__ import annotations
+
+from sim import scenario_from_dict
+from tutor.simview.player import RATES, SPEEDS, Player
+from tutor.simview.series import Series, percentile
+
+
+def all_down():
+    return scenario_from_dict({
+        "scenario": {"seed": 5, "duration": 30.0},
+        "traffic": {"rate": 20.0},
+        "server": [{"name": "app1"}, {"name": "app2"}],
+        "event": [{"at": 5.0, "server": "app1", "action": "stop"}, {"at": 5.0, "server": "app2", "action": "stop"}],
+    })
+
+
+def test_repeated_no_live_upstreams_fold_into_one_line_per_second_with_an_exact_count():
+    player = Player(all_down())
+    while not player.frame.finished:
+        player.tick()
+    folded = [entry for entry in player.log if entry.key == "ev.no_live"]
+    assert folded, "both servers banned: nginx answers 502 'no live upstreams'"
+    assert sum(entry.repeat for entry in folded) == player.sim.state().no_live_upstreams
+    log = list(player.log)
+    assert all(b.t - a.t >= 1.0 for a, b in zip(log, log[1:]) if a.key == b.key == "ev.no_live")
+    assert player.frame.counters.e502 == player.sim.state().failed  # every failure here is a 502
+
+
+def test_the_same_run_whatever_the_frame_size():
+    small, large = Player(all_down(), frame_interval=0.05), Player(all_down(), frame_interval=0.5)
+    while not small.frame.finished:
+        small.tick()
+    large.fast_forward()
+    assert small.frame == large.frame
+    assert small.series.throughput == large.series.throughput
+
+
+def test_speed_and_rate_steps_stop_at_their_ends():
+    player = Player(all_down(), speed=16.0)
+    player.faster()
+    assert player.speed == SPEEDS[-1]
+    for _ in range(len(SPEEDS) + 2):
+        player.slower()
+    assert player.speed == SPEEDS[0]
+    for _ in range(len(RATES) + 2):
+        player.change_rate(+1)
+    assert player.frame.rate == RATES[-1]
+
+
+def test_series_closes_whole_seconds_with_nearest_rank_percentiles():
+    series = Series()
+    for i, latency in enumerate([0.01, 0.02, 0.03, 0.04]):
+        series.add(0.1 + i * 0.1, latency, ok=True, server="app1")
+    series.add(1.5, 0.5, ok=False, server=None)
+    series.close_until(1.0)
+    assert series.throughput == [4.0] and series.p50 == [0.02] and series.p95 == [0.04]
+    assert series.serving == [frozenset({"app1"})]
+    series.close_until(2.0)
+    assert series.throughput == [4.0, 0.0] and series.p95[-1] == 0.5
+    assert percentile([], 0.5) == 0.0
+    assert series.overall() == (0.03, 0.5)
+
+
+def test_policy_cycle_skips_what_nginx_forbids_with_backup_servers():
+    scenario = scenario_from_dict({
+        "nginx": {"policy": "round_robin"},
+        "server": [{"name": "a"}, {"name": "b", "backup": True}],
+    })
+    player = Player(scenario)
+    seen = {player.cycle_policy() for _ in range(8)}
+    assert seen == {"round_robin", "least_conn"}  # ip_hash and random refuse backup servers
