@@ -12,7 +12,6 @@ from tutor.progress import DONE, VISITED
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.modals import CommandPicker, ConfirmScreen, ErrorScreen, HelpScreen, LinkScreen
-from tutor.widgets.step_view import StepView
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui" / "lessons"
 SIZE = (100, 30)
@@ -400,3 +399,18 @@ async def test_help_uses_a_screens_own_translated_rows():
         await pilot.pause()
         assert pilot.app.screen.rows[0] == ("x", "ex")
         assert pilot.app.screen.query_one("#help-box").border_title == "Help · Other"
+
+
+async def test_lesson_without_steps_does_not_crash():
+    from tutor.lessons.model import Lesson
+
+    async with make_app().run_test(size=SIZE) as pilot:
+        empty = Lesson(id="empty", order=9, folder=FIXTURES, title={"en": "Empty"}, summary={}, steps=[])
+        pilot.app.lessons.lessons.append(empty)
+        assert pilot.app.open_lesson("empty")
+        await pilot.pause()
+        await pilot.press("n", "h", "v", "c", "d", "s")
+        assert "no steps" in status(pilot.app)
+        assert pilot.app.screen.query_one("#btn-next", Button).disabled
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, HomeScreen)

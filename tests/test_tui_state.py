@@ -98,3 +98,17 @@ def test_settings_ignore_bad_values_and_back_up_bad_json(tmp_path):
     (tmp_path / "settings.json").write_text("[[[")
     settings, backup = Settings.load(tmp_path)
     assert backup is not None and backup.exists() and settings.colour_blind is False
+
+
+def test_unmovable_corrupt_file_is_never_overwritten(tmp_path, monkeypatch):
+    import tutor.storage as storage
+
+    def refuse(path):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(storage, "move_aside", refuse)
+    (tmp_path / "progress.json").write_text("{bad", encoding="utf-8")
+    progress, backup = Progress.load(tmp_path)
+    assert backup is None and progress.save_error
+    progress.mark_done("l", "s")
+    assert (tmp_path / "progress.json").read_text(encoding="utf-8") == "{bad"

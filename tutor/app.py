@@ -87,6 +87,8 @@ class TutorApp(App):
         self.startup_notices: list[tuple[str, dict[str, object]]] = []
         if progress_backup is not None:
             self.startup_notices.append(("notice.progress_corrupt", {"backup": progress_backup.name}))
+        if self.progress.save_error:
+            self.startup_notices.append(("notice.save_failed", {"error": self.progress.save_error}))
         if settings_backup is not None:
             self.startup_notices.append(("notice.settings_corrupt", {"backup": settings_backup.name}))
         chosen = lang if lang in LANGUAGES else self.settings.language or default_lang

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from tutor.storage import Unreadable, move_aside, read_json, write_json_atomic
+from tutor.storage import Unreadable, read_json, try_move_aside, write_json_atomic
 
 NOT_STARTED = "not_started"
 VISITED = "visited"
@@ -36,18 +36,30 @@ class Progress:
 
     @classmethod
     def load(cls, folder: Path) -> tuple[Progress, Path | None]:
-        """Progress from `folder/progress.json` and the backup path if that file was unreadable."""
+        """Progress from `folder/progress.json` and the backup path if that file was unreadable.
+
+        A bad file that cannot be moved aside is never overwritten: progress then is not saved
+        (`path` is None) and `save_error` says why.
+        """
         path = folder / FILE_NAME
         try:
             data = read_json(path)
         except Unreadable as bad:
-            return cls(path), bad.backup
+            return cls._fresh(path, bad.backup)
         if data is None:
             return cls(path), None
         lessons = _validated(data)
         if lessons is None:
-            return cls(path), move_aside(path)
+            return cls._fresh(path, try_move_aside(path))
         return cls(path, lessons), None
+
+    @classmethod
+    def _fresh(cls, path: Path, backup: Path | None) -> tuple[Progress, Path | None]:
+        if backup is not None:
+            return cls(path), backup
+        progress = cls(None)
+        progress.save_error = f"{path}: unreadable and cannot be moved aside; progress is not saved"
+        return progress, None
 
     # Reading
     def state(self, lesson_id: str, step_id: str) -> str:

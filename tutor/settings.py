@@ -37,8 +37,8 @@ class Settings:
         path = folder / FILE_NAME
         try:
             data = read_json(path)
-        except Unreadable as bad:
-            return cls(path=path), bad.backup
+        except Unreadable as bad:  # not moved aside (backup None): never overwrite it
+            return cls(path=path if bad.backup else None), bad.backup
         settings = cls(path=path)
         if isinstance(data, dict):
             for name in settings.keys():

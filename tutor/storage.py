@@ -11,9 +11,9 @@ from typing import Any
 
 
 class Unreadable(Exception):
-    """The file exists but is not the JSON we expect; `backup` is where it was moved."""
+    """The file exists but is not the JSON we expect; `backup` is where it was moved (None: it could not be)."""
 
-    def __init__(self, backup: Path) -> None:
+    def __init__(self, backup: Path | None) -> None:
         super().__init__(str(backup))
         self.backup = backup
 
@@ -45,6 +45,14 @@ def move_aside(path: Path) -> Path:
     return backup
 
 
+def try_move_aside(path: Path) -> Path | None:
+    """`move_aside(path)`, or None when the file cannot be renamed (read-only folder...)."""
+    try:
+        return move_aside(path)
+    except OSError:
+        return None
+
+
 def read_json(path: Path) -> Any | None:
     """The JSON in `path`, None when the file does not exist; raises Unreadable after moving a bad file aside."""
     try:
@@ -52,8 +60,8 @@ def read_json(path: Path) -> Any | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError):
-        raise Unreadable(move_aside(path)) from None
+        raise Unreadable(try_move_aside(path)) from None
     try:
         return json.loads(text)
     except ValueError:
-        raise Unreadable(move_aside(path)) from None
+        raise Unreadable(try_move_aside(path)) from None

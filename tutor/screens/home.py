@@ -52,8 +52,7 @@ class HomeScreen(TutorScreen):
         self.query_one("#home-title", Static).update(self.t("app.title"))
         self.query_one("#home-intro", Static).update(self.t("home.intro"))
         self.query_one("#lessons", OptionList).border_title = self.t("home.lessons")
-        keys = tuple((k, "key.language_to_" + ("en" if lang == "id" else "id")) if k == "F2" else (k, v) for k, v in self.KEYS)
-        self.query_one(KeyBar).show(keys, lang)
+        self.query_one(KeyBar).show(self.KEYS, lang)
         self.refresh_progress()
 
     def refresh_progress(self) -> None:

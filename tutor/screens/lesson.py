@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.timer import Timer
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
 
-from tutor.lessons.model import Command, Lesson
+from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
@@ -103,6 +103,10 @@ class LessonScreen(TutorScreen):
         self._apply_step_list_visibility()
         self.show_step(self.index)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A lesson without steps only allows going back."""
+        return bool(self.lesson.steps) or action in ("back", "scroll")
+
     def on_resize(self) -> None:
         self._apply_step_list_visibility()
 
@@ -114,11 +118,11 @@ class LessonScreen(TutorScreen):
 
     # Steps
     @property
-    def step(self):
+    def step(self) -> StepMeta:
         return self.lesson.steps[self.index]
 
     @property
-    def text(self):
+    def text(self) -> StepText:
         return self.lesson.step_text(self.step.id, self.app.lang)
 
     def current_view(self) -> StepView | None:
@@ -131,7 +135,9 @@ class LessonScreen(TutorScreen):
 
     def _show_step(self, index: int) -> None:
         if not self.lesson.steps:
-            self.query_one("#status", Static).update(self.t("lesson.no_steps"))
+            self._set_text("#status", self.t("lesson.no_steps"))
+            for button in self.query("#actions Button"):
+                button.disabled = True
             return
         previous = self.current_view()
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
@@ -182,8 +188,7 @@ class LessonScreen(TutorScreen):
     # Labels
     def refresh_language(self) -> None:
         lang = self.app.lang
-        keys = tuple((k, "key.language_to_" + ("en" if lang == "id" else "id")) if k == "F2" else (k, v) for k, v in self.KEYS)
-        self.query_one(KeyBar).show(keys, lang)
+        self.query_one(KeyBar).show(self.KEYS, lang)
         if self.is_mounted and self._views and self.lesson.steps:
             self.show_step(self.index)  # the step in the new language (built or cached)
 
@@ -200,7 +205,7 @@ class LessonScreen(TutorScreen):
             total=len(self.lesson.steps),
             step=self.text.title,
         )
-        self._set_text("#lesson-title", f"{title}  {state_symbol(state)}")
+        self._set_text("#lesson-title", f"{state_symbol(state)} {title}")
         self.query_one(StepList).fill(self.lesson, progress, lang, self.index)
         text = self.text
         shown = progress.hints_shown(self.lesson.id, self.step.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tutor.i18n import tr
+from tutor.i18n import other_language, tr
 from tutor.strings import STRINGS
 
 KeyHints = tuple[tuple[str, str], ...]  # (key as shown, STRINGS key of what it does)
@@ -25,8 +25,11 @@ class KeyBar(Static):
     """
 
     def show(self, hints: KeyHints, lang: str) -> None:
+        """Show `hints` in `lang`; the language key is labelled with the language it switches to."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for index, (key, label) in enumerate(hints):
+            if label == "key.language":
+                label = f"key.language_to_{other_language(lang)}"
             if index:
                 text.append("  ")
             text.append(key, style="bold")
