@@ -12,13 +12,16 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
 from tutor.live.catalog import ROLES, cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_specs,
                               match_roles, parse_role_answer, read_multipass)
-from tutor.live.checks import Options
 from tutor.live.result import CheckResult
+
+if TYPE_CHECKING:
+    from tutor.live.checks import Options
 
 MAX_TIMEOUT = 60.0
 ASK_ATTEMPTS = 3
@@ -82,6 +85,8 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
 
 def check_options(args: argparse.Namespace, machines: Machines) -> Options:
     """The lb-distributes weights (`--weight ROLE=N`) and the lb-failover app (`--stopped ROLE`)."""
+    from tutor.live.checks import Options
+
     app_roles = {app.role for app in machines.apps}
     weights: dict[str, float] = {}
     for spec in getattr(args, "weight", None) or []:
