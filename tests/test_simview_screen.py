@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
+import pytest
 
-from tutor.paths import assets_dir
+from tutor.cli import main
+from tutor.paths import assets_dir, scenarios_dir
 from tutor.simview.panel import BINDING_TEXT, SimPanel
-from tutor.simview.play import PlayApp, run_play
+from tutor.simview.play import PlayApp
 from tutor.simview.strings import STRINGS
 
 
@@ -46,12 +47,19 @@ async def test_a_broken_nginx_conf_is_one_clear_message_on_screen():
         assert app.screen.panel is None
 
 
-def test_run_play_rejects_bad_input_with_exit_2(tmp_path, capsys):
+@pytest.mark.parametrize("argv, reason", [
+    (["play", "{bad}"], "traffic.rate"),
+    (["play", "no-such-scenario"], "no-such-scenario"),
+    (["play", "--nginx-conf", "{broken_conf}"], "invalid port in upstream"),
+])
+def test_tutor_play_rejects_bad_input_with_exit_2(argv, reason, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("[traffic]\nrate = -1\n")
-    code = run_play(argparse.Namespace(scenario=str(bad), nginx_conf=None, lang="en"))
+    broken_conf = scenarios_dir().parent / "nginx" / "reverse_proxy_broken.conf"
+    argv = [arg.format(bad=bad, broken_conf=broken_conf) for arg in argv]
+    code = main(argv + ["--lang", "en"])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "traffic.rate" in err
+    assert code == 2 and err.count("\n") == 1 and reason in err and "Traceback" not in err
 
 
 def test_every_binding_has_an_id_and_a_description_in_both_languages():

@@ -74,7 +74,7 @@ class TutorApp(App):
         lessons_root: Path | str | None = None,
         *,
         default_lang: str = "id",
-        play: tuple[str | None, str | None] | None = None,
+        play: tuple[object, str | None] | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = Path(data_dir) if data_dir is not None else user_data_dir()
@@ -112,7 +112,7 @@ class TutorApp(App):
         if self.play is not None:
             self._open_play(*self.play)
 
-    def _open_play(self, scenario: str | None, nginx_conf: str | None) -> None:
+    def _open_play(self, scenario: object, nginx_conf: str | None) -> None:
         sim_screen = simview_class("SimScreen")
         if sim_screen is None:
             self.notify(self.t("sim.unavailable"), severity="error")
@@ -225,14 +225,17 @@ def run_app(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        for label, value in (("scenario", args.scenario), ("nginx config", args.nginx_conf)):
-            if value and not Path(value).is_file():
-                print(f"tutor play: {label} file not found: {value}", file=sys.stderr)
-                return 2
         if simview_class("SimScreen") is None:
             print("tutor play: the simulator view is not available in this build", file=sys.stderr)
             return 2
-        play = (args.scenario, args.nginx_conf)
+        from tutor.simview.player import ScenarioOpenError, open_scenario
+
+        try:
+            scenario = open_scenario(args.scenario, args.nginx_conf)
+        except ScenarioOpenError as exc:
+            print(f"tutor play: {exc}", file=sys.stderr)
+            return 2
+        play = (scenario, None)
     app = TutorApp(lang=lang, default_lang=args.lang, play=play)
     app.run()
     return app.return_code or 0

@@ -12,7 +12,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.intro": {"id": "Pilih pelajaran dengan ↑ ↓ lalu tekan Enter.", "en": "Choose a lesson with ↑ ↓ and press Enter."},
     "home.lessons": {"id": "Pelajaran", "en": "Lessons"},
     "home.steps_done": {"id": "{done}/{total} langkah", "en": "{done}/{total} steps"},
-    "home.broken": {"id": "gagal dimuat, {count} galat · Enter: rincian", "en": "failed to load, {count} error(s) · Enter: details"},
+    "home.broken": {"id": "gagal dimuat, {count} error · Enter: rincian", "en": "failed to load, {count} error(s) · Enter: details"},
     "home.empty": {"id": "Tidak ada pelajaran yang ditemukan.", "en": "No lessons were found."},
     # Keys (key bar and F1 help)
     "key.help": {"id": "bantuan", "en": "help"},

@@ -77,7 +77,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "nar.serves_all": {"id": "{server} melayani semua {rate:g} req/dtk", "en": "{server} serves all {rate:g} req/s"},
     "nar.serves_n": {"id": "{n} server berbagi {rate:g} req/dtk", "en": "{n} servers share {rate:g} req/s"},
     "nar.serves_none": {"id": "tidak ada server yang melayani", "en": "no server is serving"},
-    "nar.errors": {"id": "{n} galat", "en": "{n} errors"},
+    "nar.errors": {"id": "{n} error", "en": "{n} errors"},
     "nar.all_up": {"id": "semua server hidup", "en": "all servers up"},
     # Bindings (footer and F1 help).
     "key.play": {"id": "Jalan/Jeda", "en": "Play/Pause"},
