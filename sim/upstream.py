@@ -56,6 +56,11 @@ class Peer:
         self.checked = 0
         self.down = server.down
 
+    def usable(self, tried: int, now: int) -> bool:
+        """True when nginx may choose this peer for a request that has tried the peers in `tried`."""
+        return not (tried & self.bit or self.down or self.banned(now)
+                    or (self.max_conns and self.conns >= self.max_conns))
+
     def banned(self, now: int) -> bool:
         """True while max_fails/fail_timeout keeps nginx from choosing this peer."""
         return bool(self.max_fails) and self.fails >= self.max_fails and now - self.checked <= self.fail_timeout
@@ -139,11 +144,7 @@ class Upstream:
         total = 0
         tried = req.tried
         for peer in group.peers:
-            if tried & peer.bit or peer.down:
-                continue
-            if peer.max_fails and peer.fails >= peer.max_fails and now - peer.checked <= peer.fail_timeout:
-                continue
-            if peer.max_conns and peer.conns >= peer.max_conns:
+            if not peer.usable(tried, now):
                 continue
             peer.current_weight += peer.effective_weight
             total += peer.effective_weight
@@ -190,11 +191,7 @@ class Upstream:
         many = False
         first = 0
         for i, peer in enumerate(peers):
-            if tried & peer.bit or peer.down:
-                continue
-            if peer.max_fails and peer.fails >= peer.max_fails and now - peer.checked <= peer.fail_timeout:
-                continue
-            if peer.max_conns and peer.conns >= peer.max_conns:
+            if not peer.usable(tried, now):
                 continue
             if best is None or peer.conns * best.weight < best.conns * peer.weight:
                 best, many, first = peer, False, i
@@ -209,13 +206,7 @@ class Upstream:
         if many:
             total = 0
             for peer in peers[first:]:
-                if tried & peer.bit or peer.down:
-                    continue
-                if peer.conns * best.weight != best.conns * peer.weight:
-                    continue
-                if peer.max_fails and peer.fails >= peer.max_fails and now - peer.checked <= peer.fail_timeout:
-                    continue
-                if peer.max_conns and peer.conns >= peer.max_conns:
+                if not peer.usable(tried, now) or peer.conns * best.weight != best.conns * peer.weight:
                     continue
                 peer.current_weight += peer.effective_weight
                 total += peer.effective_weight

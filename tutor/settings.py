@@ -18,13 +18,18 @@ TOGGLES = ("reduced_motion", "colour_blind", "presenter")
 
 @dataclass
 class Settings:
-    """Language (None = not chosen yet), display toggles, and live-check hosts (role -> ADDR[:PORT])."""
+    """Language (None = not chosen yet), display toggles, and the live-check machines.
+
+    `hosts` maps role -> ADDR[:PORT], `vms` role -> multipass VM name (when imported from
+    multipass; used to read the proxy's nginx config), `domain` None means hasil.xyz.
+    """
 
     language: str | None = None
     reduced_motion: bool = False
     colour_blind: bool = False
     presenter: bool = False
     hosts: dict[str, str] = field(default_factory=dict)
+    vms: dict[str, str] = field(default_factory=dict)
     domain: str | None = None
     path: Path | None = field(default=None, repr=False, compare=False)
 
@@ -89,7 +94,7 @@ def _valid(name: str, value: Any) -> bool:
         return value in (None, "id", "en")
     if name in TOGGLES:
         return isinstance(value, bool)
-    if name == "hosts":
+    if name in ("hosts", "vms"):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if name == "domain":
         return value is None or isinstance(value, str)

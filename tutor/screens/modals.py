@@ -87,9 +87,11 @@ class ConfirmScreen(TutorModal[bool]):
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
     BINDINGS = [Binding("escape,n", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
 
-    def __init__(self, question_key: str, **values: object) -> None:
+    def __init__(self, question_key: str, *, yes_key: str = "confirm.yes", no_key: str = "confirm.no",
+                 **values: object) -> None:
         super().__init__()
         self.question_key = question_key
+        self.yes_key, self.no_key = yes_key, no_key  # the buttons' labels (default: reset wording)
         self.values = values
 
     def compose(self) -> ComposeResult:
@@ -104,8 +106,8 @@ class ConfirmScreen(TutorModal[bool]):
 
     def refresh_language(self) -> None:
         self.query_one("#confirm-question", Static).update(self.t(self.question_key, **self.values))
-        self.query_one("#confirm-no", Button).label = self.t("confirm.no")
-        self.query_one("#confirm-yes", Button).label = self.t("confirm.yes")
+        self.query_one("#confirm-no", Button).label = self.t(self.no_key)
+        self.query_one("#confirm-yes", Button).label = self.t(self.yes_key)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -1,0 +1,321 @@
+"""The live checks of one lesson step: a row per check, run with `k`, re-run while the step is shown.
+
+The lesson screen calls `activate()` when the step becomes visible and `deactivate()` when it is
+not (another step, another screen, the app suspended): re-runs happen only in between. Checks run
+in an async worker (exclusive per panel), so the UI never waits for a probe. Everything a server
+sent is shown as plain text (rich Text, never markup): messages may contain `[`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Button, Static
+
+from tutor.i18n import tr
+from tutor.live import catalog
+from tutor.live.catalog import APP_ROLES, DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
+from tutor.live.hosts import HostError, Machines
+from tutor.live.result import CheckResult
+from tutor.strings import STRINGS
+
+# Checks that look at the proxy's nginx: their panel offers to read the live nginx config.
+NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
+
+
+def machines_from_settings(settings) -> Machines:
+    """The learner's saved machines (role -> ADDR[:PORT], VM names, domain); HostError if unusable."""
+    from dataclasses import replace
+
+    from tutor.live.hosts import machines_from_specs
+
+    machines = machines_from_specs([f"{role}={addr}" for role, addr in settings.hosts.items()], settings.domain)
+    for role, machine in machines.by_role.items():
+        vm = settings.vms.get(role)
+        if vm:
+            machines.by_role[role] = replace(machine, vm=vm)
+    return machines
+
+
+def scenario_of(result: CheckResult) -> str | None:
+    """The simulator scenario showing what `result` saw (a failure, or a failover nginx never tested)."""
+    if result.ok:
+        return NEVER_TRIED_SCENARIO if result.details.get("never_tried") else None
+    return result.scenario
+
+
+def missing_roles(check: str, has_proxy: bool, app_count: int) -> str | None:
+    """The roles to configure before `check` can run (e.g. "proxy", "app1, app2"), or None."""
+    if catalog.cannot_run(check, has_proxy, app_count) is None:
+        return None
+    needs_proxy, min_apps = catalog.NEEDS[check]
+    if needs_proxy and not has_proxy:
+        return "proxy"
+    return ", ".join(APP_ROLES[:min_apps])
+
+
+class CheckPanel(Vertical):
+    """The checks of step `step_id` of lesson `lesson_id`, with messages in `lang`."""
+
+    DEFAULT_CSS = """
+    CheckPanel { height: auto; border: round $primary 60%; padding: 0 1; margin: 1 0; }
+    CheckPanel .check-title { color: $text-muted; }
+    CheckPanel .check-head { text-style: bold; }
+    CheckPanel .check-head.-passed { color: $text-success; }
+    CheckPanel .check-head.-failed { color: $text-error; }
+    CheckPanel .check-head.-running { color: $text-warning; }
+    CheckPanel .check-head.-blocked { color: $text-muted; }
+    CheckPanel .check-body { padding-left: 2; }
+    CheckPanel .check-body.-empty { display: none; }
+    CheckPanel .check-note { color: $text-warning; }
+    CheckPanel .check-note.-empty { display: none; }
+    CheckPanel .check-buttons { height: auto; margin-top: 1; }
+    CheckPanel .check-buttons Button { min-width: 0; width: auto; height: 1; margin: 0 1 0 0; padding: 0; }
+    """
+
+    BASE_INTERVAL = 3.0  # seconds between re-runs; doubles while the outcome stays the same
+    MAX_INTERVAL = 30.0
+    FIRST_DELAY = 0.5  # after the step shows, before the first automatic run (n/p flicks past it)
+    TIMEOUT = DEFAULT_TIMEOUT  # every wait of a probe
+
+    def __init__(self, lesson_id: str, step_id: str, checks: tuple[str, ...], lang: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lesson_id = lesson_id
+        self.step_id = step_id
+        self.checks = tuple(checks)
+        self.lang = lang
+        self.results: dict[str, CheckResult] = {}
+        self.running: set[str] = set()
+        self.blocked: dict[str, str] = {}  # check -> roles it still needs
+        self.problem: str | None = None  # why nothing could run (as shown)
+        self.armed = False  # the learner ran the checks once: keep re-running them
+        self.visible = False
+        self.interval = self.BASE_INTERVAL
+        self.show_evidence = False
+        self.stopped: str | None = None  # lb-failover: the app the learner stopped (None: whichever refuses)
+        self.runs = 0  # finished runs, for the learner's "checked N times" and for tests
+        self._outcome: tuple | None = None
+        self._timer: Timer | None = None
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(STRINGS, key, self.lang, **values)
+
+    # Layout
+    def compose(self) -> ComposeResult:
+        yield Static(classes="check-title", id="check-title")
+        for check in self.checks:
+            yield Static(classes="check-head", id=f"head-{check}")
+            yield Static(classes="check-body -empty", id=f"body-{check}")
+        yield Static(classes="check-note -empty", id="check-note")
+        with Horizontal(classes="check-buttons"):
+            yield Button(self.t("check.btn_run"), id="check-run", compact=True)
+            yield Button("", id="check-sim", compact=True)
+            if "lb-failover" in self.checks:
+                yield Button("", id="check-stopped", compact=True)
+            if NGINX_CHECKS & set(self.checks):
+                yield Button(self.t("check.btn_nginx"), id="check-nginx", compact=True)
+            yield Button(self.t("check.btn_machines"), id="check-machines", compact=True)
+
+    def on_mount(self) -> None:
+        self.show()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app.settings.hosts)
+
+    @property
+    def scenario(self) -> str | None:
+        """The scenario of the first check (in the step's order) whose outcome the simulator shows."""
+        for check in self.checks:
+            result = self.results.get(check)
+            if result is not None and check not in self.running and scenario_of(result):
+                return scenario_of(result)
+        return None
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.checks) and all(self.results.get(c) is not None and self.results[c].ok for c in self.checks)
+
+    # Drawing
+    def show(self) -> None:
+        """Redraw every row, the note and the buttons from the current state."""
+        if not self.is_mounted:
+            return
+        self.query_one("#check-title", Static).update(Text(self._title()))
+        for check in self.checks:
+            state, word, body = self._row(check)
+            head = self.query_one(f"#head-{check}", Static)
+            head.set_classes(f"check-head -{state}")
+            head.update(Text(f"{word}  {check}"))
+            body_widget = self.query_one(f"#body-{check}", Static)
+            body_widget.set_class(not body, "-empty")
+            body_widget.update(Text(body))
+        note = self.query_one("#check-note", Static)
+        note.set_class(not self.problem, "-empty")
+        note.update(Text(self.problem or ""))
+        sim = self.query_one("#check-sim", Button)
+        scenario = self.scenario
+        sim.display = scenario is not None
+        if scenario:
+            sim.label = self.t("check.btn_sim", scenario=scenario)
+        for stopped in self.query("#check-stopped").results(Button):
+            stopped.label = self.t("check.btn_stopped", app=self.stopped or self.t("check.stopped_auto"))
+
+    def _title(self) -> str:
+        if not self.configured:
+            return self.t("check.title_none")
+        names = " · ".join(f"{role} {addr}" for role, addr in self.app.settings.hosts.items())
+        return self.t("check.title", machines=names)
+
+    def _row(self, check: str) -> tuple[str, str, str]:
+        """(state class, symbol + word, message lines) of one check."""
+        result = self.results.get(check)
+        if check in self.running:
+            return "running", "… " + self.t("check.running"), self._body(result) if result else ""
+        if check in self.blocked:
+            return "blocked", "– " + self.t("check.blocked"), self.t("check.needs", roles=self.blocked[check])
+        if result is None:
+            return "not-run", "○ " + self.t("check.not_run"), ""
+        if result.ok:
+            return "passed", "✓ " + self.t("check.passed"), self._body(result)
+        return "failed", "✗ " + self.t("check.failed", code=result.code or "?"), self._body(result)
+
+    def _body(self, result: CheckResult) -> str:
+        lines = [result.message]
+        evidence = result.evidence or {}
+        if self.show_evidence and evidence.get("url"):
+            status = evidence.get("status") or "-"
+            lines.append(self.t("check.evidence", url=evidence["url"], status=status, ms=evidence.get("elapsed_ms", 0)))
+        return "\n".join(lines)
+
+    # Showing and hiding
+    def activate(self) -> None:
+        """The step is visible: re-run soon if the learner ran the checks once or machines are set."""
+        self.visible = True
+        self.interval = self.BASE_INTERVAL
+        if self.armed or self.configured:
+            self._schedule(self.FIRST_DELAY)
+        self.show()
+
+    def deactivate(self) -> None:
+        """The step is hidden: stop the timer and any run in progress (no probe is sent while hidden)."""
+        self.visible = False
+        self._stop_timer()
+        self.workers.cancel_node(self)
+        if self.running:
+            self.running.clear()
+            self.show()
+
+    def _schedule(self, delay: float) -> None:
+        self._stop_timer()
+        self._timer = self.set_timer(delay, self._tick)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _tick(self) -> None:
+        self._timer = None
+        if self.visible:
+            self._start()
+
+    # Running
+    def run_now(self) -> None:
+        """The learner asked (k): run at once, and keep re-running while the step is shown."""
+        self.armed = True
+        self.interval = self.BASE_INTERVAL
+        self._stop_timer()
+        self._start()
+
+    def _start(self) -> None:
+        self.run_worker(self._run(), exclusive=True, group="live-checks", exit_on_error=False)
+
+    async def _run(self) -> None:
+        from tutor.live.checks import Options
+        from tutor.live.runner import run_checks
+
+        try:
+            machines = machines_from_settings(self.app.settings)
+        except HostError as exc:
+            self._give_up(self.t("check.bad_machines", reason=str(exc)))
+            return
+        has_proxy, apps = machines.proxy is not None, len(machines.apps)
+        self.blocked = {c: roles for c in self.checks if (roles := missing_roles(c, has_proxy, apps))}
+        runnable = [check for check in self.checks if check not in self.blocked]
+        if not runnable:
+            self._give_up(self.t("check.none_can_run" if machines.by_role else "check.no_machines"))
+            return
+        stopped = self.stopped if self.stopped in {app.role for app in machines.apps} else None
+        self.problem = None
+        self.running = set(runnable)
+        self.show()
+        try:
+            results = await run_checks(runnable, machines, lang=self.lang, timeout=self.TIMEOUT,
+                                       options=Options(stopped=stopped), on_result=self._got)
+        except asyncio.CancelledError:
+            self.running.clear()
+            raise
+        except Exception as exc:  # a check that breaks must not break the app: say it in one line
+            self.running.clear()
+            self._give_up(self.t("check.crashed", reason=f"{type(exc).__name__}: {exc}"))
+            return
+        self.running.clear()
+        self._finished(results)
+
+    def _got(self, result: CheckResult) -> None:
+        self.results[result.check] = result
+        self.running.discard(result.check)
+        self.show()
+
+    def _give_up(self, problem: str) -> None:
+        """Nothing could run: say why; a new run waits for the learner (k) or the step to show again."""
+        self.problem = problem
+        self.running.clear()
+        self.show()
+
+    def _finished(self, results: list[CheckResult]) -> None:
+        self.runs += 1
+        outcome = tuple((r.check, r.ok, r.code) for r in results) + tuple(sorted(self.blocked))
+        same = outcome == self._outcome
+        self._outcome = outcome
+        self.interval = min(self.interval * 2, self.MAX_INTERVAL) if same else self.BASE_INTERVAL
+        self.show()
+        if self.all_passed and not self.blocked:
+            self._mark_done()
+        if self.visible and (self.armed or self.configured):
+            self._schedule(self.interval)
+
+    def _mark_done(self) -> None:
+        from tutor.progress import DONE
+
+        progress = self.app.progress
+        if progress.state(self.lesson_id, self.step_id) != DONE:
+            progress.mark_done(self.lesson_id, self.step_id)
+            self.app.notify(self.t("check.step_done"), timeout=4)
+
+    # Learner's choices
+    def toggle_evidence(self) -> bool:
+        self.show_evidence = not self.show_evidence
+        self.show()
+        return self.show_evidence
+
+    def cycle_stopped(self) -> str | None:
+        """lb-failover: auto -> app1 -> app2 -> app3 (those configured) -> auto."""
+        choices = [None, *[role for role in APP_ROLES if role in self.app.settings.hosts]]
+        index = choices.index(self.stopped) if self.stopped in choices else 0
+        self.stopped = choices[(index + 1) % len(choices)]
+        self.show()
+        return self.stopped
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        screen = self.screen
+        action = {"check-run": "check", "check-sim": "check_scenario", "check-stopped": "stopped_app",
+                  "check-nginx": "nginx_config", "check-machines": "machines"}.get(event.button.id or "")
+        if action is not None:
+            self.app.call_later(self.app.run_action, action, screen)
