@@ -10,6 +10,8 @@ retries, timeouts and outages add events only when they happen.
 
 from __future__ import annotations
 
+import ipaddress
+
 from array import array
 from collections import deque
 from heapq import heappush
@@ -36,9 +38,9 @@ FT_STATUS = {"timeout": 504, "http_504": 504, "http_500": 500, "http_503": 503,
 EVENT_BACKLOG = 100_000
 
 
-def client_address(index: int) -> str:
-    """Client `index` (from 0) is 10.<index // 256>.<index % 256>.1: one /24 each, so ip_hash sees them."""
-    return f"10.{index // 256 % 256}.{index % 256}.1"
+def client_address(index: int, first: str = "10.0.0.1") -> str:
+    """Client `index` (from 0) is `first` moved `index` /24 networks on, so ip_hash tells them apart."""
+    return str(ipaddress.IPv4Address(int(ipaddress.IPv4Address(first)) + (index << 8)))
 
 
 class Request(PeerRequest):
@@ -78,7 +80,7 @@ class Simulation:
         self.rate = traffic.rate
         self.clients = traffic.clients
         self.think_time = traffic.think_time
-        self.addresses = [client_address(i) for i in range(self.clients)]
+        self.addresses = [client_address(i, traffic.client_address) for i in range(self.clients)]
         self.address_bytes = [bytes(int(part) for part in a.split(".")[:3]) for a in self.addresses]
         self.backends = [Backend(i, server, self, self._rng(f"service/{server.name}"),
                                  self._rng(f"fail/{server.name}"))

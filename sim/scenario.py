@@ -7,6 +7,8 @@ Errors raise `ScenarioError`, whose text is one line: `file: key: message`.
 
 from __future__ import annotations
 
+import ipaddress
+
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ class Traffic:
     clients: int = 1
     think_time: float = 0.0
     method: str = "GET"
+    client_address: str = "10.0.0.1"  # the first client; client k is k /24 networks further on
 
 
 @dataclass(frozen=True)
@@ -223,15 +226,26 @@ def _title(check: _Checker, head: dict, default: dict) -> dict:
 
 def _traffic(check: _Checker, raw: dict) -> Traffic:
     where, base = "traffic", Traffic()
-    check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method"))
-    if check.integer(raw, where, "clients", base.clients, minimum=1) > MAX_CLIENTS:
+    check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method", "client_address"))
+    clients = check.integer(raw, where, "clients", base.clients, minimum=1)
+    if clients > MAX_CLIENTS:
         raise ScenarioError(check.source, "traffic.clients", f"must be at most {MAX_CLIENTS}")
+    client_address = check.string(raw, where, "client_address", base.client_address)
+    try:
+        first = ipaddress.IPv4Address(client_address)
+    except ValueError:
+        raise ScenarioError(check.source, "traffic.client_address",
+                            "must be an IPv4 address like 10.37.19.1") from None
+    if (int(first) >> 8) + clients - 1 > 0xFFFFFF:
+        raise ScenarioError(check.source, "traffic.client_address",
+                            f"leaves no room for {clients} clients in separate /24 networks")
     return Traffic(
         pattern=check.choice(raw, where, "pattern", base.pattern, PATTERNS),
         rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True),
         clients=check.integer(raw, where, "clients", base.clients, minimum=1),
         think_time=check.number(raw, where, "think_time", base.think_time, minimum=0.0),
         method=check.choice(raw, where, "method", base.method, METHODS),
+        client_address=client_address,
     )
 
 

@@ -73,7 +73,7 @@ def test_design_example_loads_with_its_values(tmp_path):
 def test_every_key_has_the_design_default():
     scenario = scenario_from_dict({"server": [{}]})
     assert (scenario.seed, scenario.duration, scenario.requests, scenario.warmup) == (1, 60.0, 0, 0.0)
-    assert dataclasses.astuple(scenario.traffic) == ("poisson", 20.0, 1, 0.0, "GET")
+    assert dataclasses.astuple(scenario.traffic) == ("poisson", 20.0, 1, 0.0, "GET", "10.0.0.1")
     n = scenario.nginx
     assert (n.policy, n.next_upstream, n.next_upstream_tries, n.connect_timeout, n.read_timeout,
             n.workers, n.zone, n.latency, n.config) == (

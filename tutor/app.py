@@ -204,6 +204,23 @@ class TutorApp(App):
             self.push_screen(screen)
         return True
 
+    # Live mode
+    def open_machines(self) -> None:
+        """Show the machines screen (addresses of the learner's VMs for live checks)."""
+        from tutor.screens.machines import MachinesScreen
+
+        if not isinstance(self.screen, MachinesScreen):
+            self.push_screen(MachinesScreen())
+
+    def action_open_machines(self) -> None:
+        self.open_machines()
+
+    def read_live_nginx_config(self) -> None:
+        """Ask for consent, then read, lint and offer to simulate the proxy VM's nginx config."""
+        from tutor.screens.machines import ask_to_read_nginx_config
+
+        ask_to_read_nginx_config(self)
+
     def action_help(self) -> None:
         from tutor.screens.modals import HelpScreen
 

@@ -31,6 +31,16 @@ def scenarios_dir() -> Path:
     return assets_dir() / "scenarios"
 
 
+def scenario_file(name_or_path: str | Path) -> Path:
+    """A shipped scenario name ("lb-one-dies") as its file in `scenarios_dir()`, else the path as given."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml" and not path.exists():
+        shipped = scenarios_dir() / f"{name_or_path}.toml"
+        if shipped.exists():
+            return shipped
+    return path
+
+
 def user_data_dir() -> Path:
     """Where progress and settings are saved; `TUTOR_DATA_DIR` overrides it (tests use this)."""
     override = os.environ.get("TUTOR_DATA_DIR")

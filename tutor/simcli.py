@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 
 from tutor.i18n import tr
+from tutor.paths import scenario_file
 
 STRINGS = {
     "title": {"id": "Skenario: {title} ({name}), seed {seed}, {time:.1f} detik simulasi",
@@ -80,7 +81,7 @@ def run_sim(args) -> int:
 
     lang = getattr(args, "lang", "id")
     try:
-        scenario = load_scenario(args.scenario) if args.scenario else default_scenario()
+        scenario = load_scenario(scenario_file(args.scenario)) if args.scenario else default_scenario()
         scenario, setup, notes = scenario_with_nginx_config(scenario, args.nginx_conf)
         if args.seed is not None:
             scenario = dataclasses.replace(scenario, seed=args.seed)

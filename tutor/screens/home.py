@@ -28,12 +28,14 @@ class HomeScreen(TutorScreen):
     BINDINGS = [
         Binding("r", "reset_lesson", show=False),
         Binding("q", "app.quit", show=False),
+        Binding("m", "machines", show=False),
     ]
     HELP_TITLE = "help.title.home"
     HELP = (
         ("↑ ↓", "key.move"),
         ("Enter", "key.open"),
         ("r", "key.reset_lesson"),
+        ("m", "key.machines"),
         ("q", "key.quit"),
     )
     KEYS = (("Enter", "key.open"), ("F1", "key.help"), ("F2", "key.language"), ("^p", "key.palette"), ("q", "key.quit"))
@@ -98,6 +100,9 @@ class HomeScreen(TutorScreen):
 
             folder = option_id[len(BROKEN_PREFIX):]
             self.app.push_screen(ErrorScreen(folder, self.app.lessons.broken.get(folder, [])))
+
+    def action_machines(self) -> None:
+        self.app.open_machines()
 
     def action_reset_lesson(self) -> None:
         option = self.query_one("#lessons", OptionList).highlighted_option

@@ -1,4 +1,4 @@
-"""The lesson screen: the step list, one step at a time, hints, solution, copy, done, simulator."""
+"""The lesson screen: the step list, one step at a time, hints, solution, copy, done, simulator, live checks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
+from tutor.widgets.optional_sim import simview_class
 from tutor.widgets.step_list import StepList, state_symbol
 from tutor.widgets.step_view import StepView
 
@@ -50,6 +51,12 @@ class LessonScreen(TutorScreen):
         Binding("s", "simulator", show=False),
         Binding("t", "toggle_steps", show=False),
         Binding("r", "reset_step", show=False),
+        Binding("k", "check", show=False),
+        Binding("e", "evidence", show=False),
+        Binding("w", "check_scenario", show=False),
+        Binding("a", "stopped_app", show=False),
+        Binding("g", "nginx_config", show=False),
+        Binding("m", "machines", show=False),
         Binding("escape,b", "back", show=False),
         Binding("up", "scroll('up')", show=False),
         Binding("down", "scroll('down')", show=False),
@@ -70,11 +77,18 @@ class LessonScreen(TutorScreen):
         ("s", "key.sim"),
         ("t", "key.steps"),
         ("r", "key.reset_step"),
+        ("k", "key.check"),
+        ("e", "key.evidence"),
+        ("w", "key.check_scenario"),
+        ("a", "key.stopped_app"),
+        ("g", "key.nginx_config"),
+        ("m", "key.machines"),
         ("↑ ↓ PgUp PgDn", "key.scroll"),
         ("Tab", "key.focus"),
         ("Esc / b", "key.back"),
     )
-    KEYS = (("F1", "key.help"), ("Esc", "key.back_short"), ("t", "key.steps"), ("F2", "key.language"), ("^p", "key.palette"))
+    KEYS = (("F1", "key.help"), ("Esc", "key.back_short"), ("t", "key.steps"), ("k", "key.check_short"), ("m", "key.machines_short"),
+            ("F2", "key.language"), ("^p", "key.palette"))
 
     def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
         super().__init__()
@@ -102,10 +116,23 @@ class LessonScreen(TutorScreen):
     def setup(self) -> None:
         self._apply_step_list_visibility()
         self.show_step(self.index)
+        self.app.app_suspend_signal.subscribe(self, lambda _app: self._set_live(False))
+        self.app.app_resume_signal.subscribe(self, lambda _app: self._set_live(self.is_current))
+
+    def on_screen_suspend(self) -> None:
+        self._set_live(False)  # another screen or a dialog covers the step
+
+    def on_screen_resume(self) -> None:
+        self._set_live(True)
+
+    def _set_live(self, visible: bool) -> None:
+        view = self.current_view() if self.lesson.steps else None
+        if view is not None:
+            view.set_live(visible)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A lesson without steps only allows going back."""
-        return bool(self.lesson.steps) or action in ("back", "scroll")
+        return bool(self.lesson.steps) or action in ("back", "scroll", "machines", "nginx_config")
 
     def on_resize(self) -> None:
         self._apply_step_list_visibility()
@@ -148,6 +175,7 @@ class LessonScreen(TutorScreen):
         view = self._views.get(key)
         if previous is not None and previous is not view:
             previous.close_sims()
+            previous.set_live(False)
         if view is None:
             view = self._build_view(self.index, lang)
             switcher.add_content(view, set_current=True)
@@ -155,6 +183,7 @@ class LessonScreen(TutorScreen):
             switcher.current = view.id
             view.sync(self.app.progress)
             view.scroll_home(animate=False)
+        view.set_live(self.is_current)
         version = self.app.progress_version
         self.app.progress.visit(self.lesson.id, self.step.id)
         if self.app.progress_version == version:  # nothing changed, so no refresh happened
@@ -343,6 +372,58 @@ class LessonScreen(TutorScreen):
         view = self.current_view()
         if view is not None:
             getattr(view, f"scroll_{where}")(animate=False)
+
+    def check_panel(self):
+        """The open step's CheckPanel, or None (the status line says the step has no live checks)."""
+        view = self.current_view()
+        panel = view.check_panel if view is not None else None
+        if panel is None:
+            self.say("check.none_here")
+        return panel
+
+    def action_check(self) -> None:
+        panel = self.check_panel()
+        if panel is not None:
+            panel.run_now()
+            self.say("check.started" if self.app.settings.hosts else "check.no_machines")
+
+    def action_evidence(self) -> None:
+        panel = self.check_panel()
+        if panel is not None:
+            self.say("check.evidence_on" if panel.toggle_evidence() else "check.evidence_off")
+
+    def action_check_scenario(self) -> None:
+        """Open the simulator on the scenario that shows what a failed check saw."""
+        panel = self.check_panel()
+        if panel is None:
+            return
+        scenario = panel.scenario
+        if scenario is None:
+            self.say("check.no_scenario")
+            return
+        sim_screen = simview_class("SimScreen")
+        if sim_screen is None:
+            self.say("sim.unavailable")
+            return
+        self.app.push_screen(sim_screen(scenario, lang=self.app.lang))
+
+    def action_stopped_app(self) -> None:
+        panel = self.check_panel()
+        if panel is None:
+            return
+        if "lb-failover" not in panel.checks:
+            self.say("check.no_failover")
+            return
+        stopped = panel.cycle_stopped()
+        self.say("check.stopped_set", app=stopped or self.t("check.stopped_auto"))
+
+    def action_nginx_config(self) -> None:
+        from tutor.screens.machines import ask_to_read_nginx_config
+
+        ask_to_read_nginx_config(self.app)
+
+    def action_machines(self) -> None:
+        self.app.open_machines()
 
     def action_reset_step(self) -> None:
         self.app.confirm_reset_step(self.lesson.id, self.step.id)

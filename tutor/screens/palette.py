@@ -1,4 +1,4 @@
-"""Command palette entries (Ctrl+P) in the learner's language: lessons, language, settings, reset."""
+"""Command palette entries (Ctrl+P) in the learner's language: lessons, language, settings, machines, reset."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ class TutorCommands(Provider):
         for name in TOGGLES:
             state = t("cmd.on") if app.settings[name] else t("cmd.off")
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
+        commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help")))
+        commands.append((t("cmd.nginx_config"), app.read_live_nginx_config, t("cmd.nginx_config.help")))
         lesson_screen = getattr(self.screen, "lesson", None)
         if lesson_screen is not None and lesson_screen.steps:
             step = self.screen.step

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sim import Scenario, ScenarioError, default_scenario, load_scenario
 from sim import events as ev
-from tutor.paths import scenarios_dir
+from tutor.paths import scenario_file
 from tutor.simview.eventlog import LogEntry
 from tutor.simview.frame import POLICIES, Counters, Frame, ServerView
 from tutor.simview.series import Series
@@ -35,16 +35,6 @@ class ScenarioOpenError(ValueError):
     """A scenario or nginx config that cannot be opened; the text is one line for the learner."""
 
 
-def resolve_scenario(name_or_path: str | Path) -> Path:
-    """A shipped scenario name ("lb-one-dies") or a path to a TOML file."""
-    path = Path(name_or_path)
-    if path.suffix != ".toml" and not path.exists():
-        shipped = scenarios_dir() / f"{name_or_path}.toml"
-        if shipped.exists():
-            return shipped
-    return path
-
-
 def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None) -> Scenario:
     """A `Scenario` from None (the demo), a name, a path or a Scenario, with an nginx config applied."""
     try:
@@ -53,7 +43,7 @@ def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None)
         elif scenario is None or scenario == "":
             result = default_scenario()
         else:
-            result = load_scenario(resolve_scenario(scenario))
+            result = load_scenario(scenario_file(scenario))
     except ScenarioError as exc:
         raise ScenarioOpenError(str(exc)) from None
     if nginx_conf:

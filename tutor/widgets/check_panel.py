@@ -121,7 +121,10 @@ class CheckPanel(Vertical):
             yield Button(self.t("check.btn_machines"), id="check-machines", compact=True)
 
     def on_mount(self) -> None:
-        self.show()
+        if getattr(self.parent, "live", False):  # the step view was shown before this panel mounted
+            self.activate()
+        else:
+            self.show()
 
     @property
     def configured(self) -> bool:
@@ -143,8 +146,8 @@ class CheckPanel(Vertical):
     # Drawing
     def show(self) -> None:
         """Redraw every row, the note and the buttons from the current state."""
-        if not self.is_mounted:
-            return
+        if not self.query("#check-title"):
+            return  # not composed yet: on_mount shows it
         self.query_one("#check-title", Static).update(Text(self._title()))
         for check in self.checks:
             state, word, body = self._row(check)

@@ -1,4 +1,4 @@
-"""One step rendered in one language: its Markdown, then the hints and solution revealed so far.
+"""One step rendered in one language: its Markdown, its live checks, the hints and solution revealed so far.
 
 Each step gets one small Markdown document (Textual's Markdown gets slow on long ones); the
 lesson screen keeps the views it built, so going back to a visited step costs nothing.
@@ -14,6 +14,7 @@ from tutor.i18n import LANGUAGES, other_language, tr
 from tutor.lessons.model import StepMeta, StepText
 from tutor.progress import Progress
 from tutor.strings import STRINGS
+from tutor.widgets.check_panel import CheckPanel
 from tutor.widgets.optional_sim import simview_class
 
 
@@ -57,6 +58,7 @@ class StepView(VerticalScroll, can_focus=False):
         self.lang = lang
         self.scenarios = scenarios_of(meta, text)
         self.sims_open = False
+        self.live = False  # the step is visible: its live checks may re-run
         self.last_revealed: Markdown | None = None  # the hint or solution mounted last, to scroll to
 
     def t(self, key: str, **values: object) -> str:
@@ -71,6 +73,8 @@ class StepView(VerticalScroll, can_focus=False):
             source = other_language(self.lang) if self.lang in LANGUAGES else "en"
             yield Static(self.t("badge.fallback", source=source.upper()), classes="badge")
         yield Markdown(f"## {self.text.title}\n\n{self.text.body}", open_links=False, classes="step-body")
+        if self.meta.checks:
+            yield CheckPanel(self.lesson_id, self.meta.id, self.meta.checks, self.lang)
         if self.has_sims:
             yield Static(self.t("sim.note", count=len(self.scenarios) + len(self.text.predicts)), classes="sim-note")
             yield Vertical(classes="sims")
@@ -79,6 +83,19 @@ class StepView(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.sync(self.app.progress)
+
+    @property
+    def check_panel(self) -> CheckPanel | None:
+        """The step's live checks (None when it has none)."""
+        panels = self.query(CheckPanel)
+        return panels.first() if panels else None
+
+    def set_live(self, visible: bool) -> None:
+        """Start (visible) or pause the step's live re-runs (a panel not mounted yet reads `live`)."""
+        self.live = visible
+        panel = self.check_panel
+        if panel is not None:
+            panel.activate() if visible else panel.deactivate()
 
     def sync(self, progress: Progress) -> None:
         """Mount the hints and the solution that progress says are shown and are not mounted yet."""

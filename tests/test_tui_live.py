@@ -1,0 +1,207 @@
+"""Live checks in the lesson screen, against REAL nginx and backend processes (the `lab` fixture).
+
+Uses the fixture lesson tests/fixtures/tui_live/lessons/01-live-lab: steps run-app (app-running),
+notes (no checks), proxy (proxy-pass), balance (lb-distributes), failover (lb-failover).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Static
+
+from live_support import learner_nginx
+from tutor.app import TutorApp
+from tutor.progress import DONE
+from tutor.screens.lesson import LessonScreen
+from tutor.settings import Settings
+from tutor.widgets.check_panel import CheckPanel
+
+LESSONS = Path(__file__).parent / "fixtures" / "tui_live" / "lessons"
+SIZE = (100, 30)
+
+
+@pytest.fixture(autouse=True)
+def fast_checks(monkeypatch):
+    """Short probe timeouts and re-run intervals keep these tests quick."""
+    monkeypatch.setattr(CheckPanel, "TIMEOUT", 1.0)
+    monkeypatch.setattr(CheckPanel, "BASE_INTERVAL", 0.2)
+    monkeypatch.setattr(CheckPanel, "MAX_INTERVAL", 1.6)
+    monkeypatch.setattr(CheckPanel, "FIRST_DELAY", 0.1)
+
+
+def save_machines(hosts: dict[str, str], **more) -> None:
+    """Write settings.json as the machines screen would, before the app starts."""
+    settings, _ = Settings.load(Path(os.environ["TUTOR_DATA_DIR"]))
+    settings.hosts = hosts
+    for name, value in more.items():
+        setattr(settings, name, value)
+    assert settings.save() is None
+
+
+def make_app(lang: str = "en") -> TutorApp:
+    return TutorApp(lang=lang, lessons_root=LESSONS)
+
+
+async def wait_for(pilot, condition, limit: int = 200) -> bool:
+    """Let the app run until `condition()` holds (at most `limit` short pauses)."""
+    for _ in range(limit):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+async def open_step(pilot, step_id: str) -> CheckPanel:
+    assert pilot.app.open_lesson("live-lab", step_id)
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, LessonScreen) and screen.step.id == step_id
+    await wait_for(pilot, lambda: screen.current_view().check_panel is not None)
+    return screen.current_view().check_panel
+
+
+def row(panel: CheckPanel, check: str) -> tuple[str, str]:
+    """(head, body) of a check's row as shown."""
+    head = str(panel.query_one(f"#head-{check}", Static).content)
+    body = str(panel.query_one(f"#body-{check}", Static).content)
+    return head, body
+
+
+def log_lines(lab) -> int:
+    path = lab.tmp / "backends.log"
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+async def test_checks_pass_on_healthy_apps_and_mark_the_step_done(lab):
+    app1, app2 = lab.backend("app1", "127.0.0.2"), lab.backend("app2", "127.0.0.3")
+    save_machines({"app1": app1.address, "app2": app2.address})
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "run-app")
+        assert row(panel, "app-running")[0].startswith("○")
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.runs >= 1)
+        head, body = row(panel, "app-running")
+        assert head == "✓ passed  app-running"
+        assert app1.address in body and app2.address in body
+        assert pilot.app.progress.state("live-lab", "run-app") == DONE
+        assert any("Every check passed" in n.message for n in pilot.app._notifications)
+
+
+async def test_stopped_app_shows_refused_with_message_and_scenario_link(lab):
+    app1, app2 = lab.backend("app1", "127.0.0.2"), lab.backend("app2", "127.0.0.3")
+    app2.stop()
+    save_machines({"app1": app1.address, "app2": app2.address})
+    async with make_app("id").run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "run-app")
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
+        head, body = row(panel, "app-running")
+        assert head == "✗ gagal (refused)  app-running"
+        assert app2.address in body and "npm start" in body  # the message says what to do, in Indonesian
+        assert pilot.app.progress.state("live-lab", "run-app") != DONE
+        sim_button = panel.query_one("#check-sim", Button)
+        assert sim_button.display and "rp-app-stopped" in str(sim_button.label)
+        # the same failure again and again: the re-run interval doubles (up to the maximum)
+        assert await wait_for(pilot, lambda: panel.runs >= 3)
+        runs, interval = panel.runs, panel.interval
+        assert interval == min(CheckPanel.BASE_INTERVAL * 2 ** (runs - 1), CheckPanel.MAX_INTERVAL)
+        # a change resets it: the app comes back
+        app2.start()
+        assert await wait_for(pilot, lambda: row(panel, "app-running")[0].startswith("✓"))
+        assert panel.interval == CheckPanel.BASE_INTERVAL
+        assert not panel.query_one("#check-sim", Button).display
+        app2.stop()
+        assert await wait_for(pilot, lambda: row(panel, "app-running")[0].startswith("✗"))
+        from tutor.simview import SimScreen
+
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SimScreen) and pilot.app.screen.error is None
+        assert pilot.app.screen.panel.player.scenario.name == "rp-app-stopped"
+        assert not panel.visible  # the step is covered: paused
+
+
+async def test_reruns_pause_when_the_step_is_hidden_and_resume_when_back(lab):
+    app1 = lab.backend("app1", "127.0.0.2")
+    save_machines({"app1": app1.address})
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "run-app")
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.runs >= 2)  # it re-ran by itself
+        for leave, come_back in ((("n",), ("p",)), (("m",), ("escape",))):  # another step, another screen
+            await pilot.press(*leave)
+            await pilot.pause()
+            assert not panel.visible and not panel.running
+            probes, runs = log_lines(lab), panel.runs
+            await pilot.pause(1.0)  # longer than several re-run intervals
+            assert (log_lines(lab), panel.runs) == (probes, runs)  # no probe sent while hidden
+            await pilot.press(*come_back)
+            assert await wait_for(pilot, lambda: log_lines(lab) > probes and panel.runs > runs)
+            assert panel.visible
+
+
+async def test_suspending_the_app_pauses_the_checks(lab):
+    app1 = lab.backend("app1", "127.0.0.2")
+    save_machines({"app1": app1.address})
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "run-app")
+        assert await wait_for(pilot, lambda: panel.runs >= 1)  # machines are set: runs without k
+        pilot.app.app_suspend_signal.publish(pilot.app)
+        assert not panel.visible
+        runs = panel.runs
+        await pilot.pause(0.6)
+        assert panel.runs == runs
+        pilot.app.app_resume_signal.publish(pilot.app)
+        assert await wait_for(pilot, lambda: panel.runs > runs)
+
+
+async def test_proxy_and_balance_steps_through_real_nginx(lab):
+    app1, app2 = lab.backend("app1", "127.0.0.2"), lab.backend("app2", "127.0.0.3")
+    nginx = learner_nginx(lab, [app1.address, app2.address])
+    save_machines({"proxy": f"127.0.0.1:{nginx.port}", "app1": app1.address, "app2": app2.address})
+    async with make_app().run_test(size=SIZE) as pilot:
+        for step, check in (("proxy", "proxy-pass"), ("balance", "lb-distributes")):
+            panel = await open_step(pilot, step)
+            await pilot.press("k")
+            assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
+            assert row(panel, check)[0] == f"✓ passed  {check}", row(panel, check)
+            assert pilot.app.progress.state("live-lab", step) == DONE
+        assert len([r for r in nginx.access_log() if r["status"] == "200"]) >= 2
+
+
+async def test_failover_step_offers_the_app_roles_and_uses_the_choice(lab):
+    app1, app2 = lab.backend("app1", "127.0.0.2"), lab.backend("app2", "127.0.0.3")
+    nginx = learner_nginx(lab, [app1.address, app2.address])
+    save_machines({"proxy": f"127.0.0.1:{nginx.port}", "app1": app1.address, "app2": app2.address})
+    app2.stop()
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "failover")
+        stopped = panel.query_one("#check-stopped", Button)
+        assert "auto" in str(stopped.label)
+        await pilot.press("a")
+        assert panel.stopped == "app1" and "app1" in str(stopped.label)
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
+        assert row(panel, "lb-failover")[0] == "✗ failed (not_stopped)  lb-failover"  # app1 still answers
+        await pilot.press("a")  # app2: the one really stopped
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: row(panel, "lb-failover")[0].startswith("✓"))
+        assert pilot.app.progress.state("live-lab", "failover") == DONE
+
+
+async def test_missing_machines_say_which_role_and_offer_the_machines_screen():
+    save_machines({"app1": "127.0.0.2:9"})
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "proxy")
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: "proxy-pass" in panel.blocked)
+        head, body = row(panel, "proxy-pass")
+        assert head == "– cannot run  proxy-pass" and "proxy" in body and "press m" in body
+        await pilot.click("#check-machines")
+        await pilot.pause()
+        from tutor.screens.machines import MachinesScreen
+
+        assert isinstance(pilot.app.screen, MachinesScreen)
