@@ -287,6 +287,7 @@ async def test_predict_panel_reveals_the_answer_after_the_run():
     async with app.run_test(size=(110, 50), message_hook=messages.append) as pilot:
         panel = app.query_one(PredictPanel)
         assert not panel.sim.playing
+        assert not panel.query_one("#pred-explanation").display  # the answer stays hidden until the run
         await pilot.click("#pred-choice-1")
         assert panel.picked == 1 and panel.sim.playing
         panel.sim.action_fast_forward()
@@ -295,7 +296,9 @@ async def test_predict_panel_reveals_the_answer_after_the_run():
         answered = list({id(m): m for m in messages if isinstance(m, PredictPanel.Answered)}.values())
         assert len(answered) == 1 and answered[0].correct is True
         result = str(panel.query_one("#pred-result").content)
-        assert "You predicted right" in result and "Only 200 OK" in result and "nginx retries" in result
+        assert "You predicted right" in result and "Only 200 OK" in result
+        explanation = panel.query_one("#pred-explanation")
+        assert explanation.display and "nginx retries" in explanation.source
 
 
 def test_unknown_scenario_is_one_clear_error():

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.widgets import Button, Markdown, Static
 
 from tutor.i18n import tr
 from tutor.lessons.model import Predict
@@ -24,13 +24,14 @@ class PredictPanel(Vertical):
 
     DEFAULT_CSS = """
     PredictPanel { height: auto; border: round $accent; padding: 0 1; }
-    PredictPanel #pred-question { text-style: bold; }
-    PredictPanel .pred-choice { width: auto; margin: 0 0 0 2; content-align: left middle; }
+    PredictPanel #pred-question { text-style: bold; margin: 0; padding: 0; }
+    PredictPanel .pred-choice { width: 1fr; height: auto; margin: 0 0 0 2; text-align: left; }
     PredictPanel .pred-choice.-picked { text-style: bold reverse; }
     PredictPanel #pred-status { color: $text-muted; margin: 1 0 0 0; }
     PredictPanel.-revealed #pred-status { display: none; }
-    PredictPanel #pred-result { display: none; margin: 1 0 0 0; }
-    PredictPanel.-revealed #pred-result { display: block; }
+    PredictPanel #pred-result, PredictPanel #pred-explanation { display: none; margin: 1 0 0 0; }
+    PredictPanel.-revealed #pred-result, PredictPanel.-revealed #pred-explanation { display: block; }
+    PredictPanel #pred-explanation { padding: 0; }
     PredictPanel #pred-again { display: none; }
     PredictPanel.-revealed #pred-again { display: block; }
     """
@@ -58,13 +59,14 @@ class PredictPanel(Vertical):
         self.set_reactive(PredictPanel.lang, lang)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.predict.question), id="pred-question")
+        yield Markdown(self.predict.question, id="pred-question", open_links=False)
         for index, choice in enumerate(self.predict.choices):
             yield Button(Text(f"{chr(65 + index)}. {choice.text}"), id=f"pred-choice-{index}",
                          classes="pred-choice", compact=True)
         yield Static(id="pred-status")
         yield self.sim
         yield Static(id="pred-result")
+        yield Markdown(self.predict.explanation, id="pred-explanation", open_links=False)
         yield Button("", id="pred-again", compact=True)
 
     def on_mount(self) -> None:
@@ -127,7 +129,7 @@ class PredictPanel(Vertical):
         answers = [c.text for c in self.predict.choices if c.correct]
         verdict = tr(STRINGS, "pred.right" if self.correct else "pred.wrong", lang)
         answer = tr(STRINGS, "pred.answer", lang, answer=" / ".join(answers))
-        self.query_one("#pred-result", Static).update(Text(f"{verdict}\n{answer}\n\n{self.predict.explanation}"))
+        self.query_one("#pred-result", Static).update(Text(f"{verdict}\n{answer}"))
 
     @on(Button.Pressed, "#pred-again")
     def _again(self, event: Button.Pressed) -> None:
