@@ -150,6 +150,7 @@ async def test_suspending_the_app_pauses_the_checks(lab):
         panel = await open_step(pilot, "run-app")
         assert await wait_for(pilot, lambda: panel.runs >= 1)  # machines are set: runs without k
         pilot.app.app_suspend_signal.publish(pilot.app)
+        await pilot.pause()
         assert not panel.visible
         runs = panel.runs
         await pilot.pause(0.6)

@@ -386,6 +386,13 @@ class LessonScreen(TutorScreen):
         if panel is not None:
             panel.run_now()
             self.say("check.started" if self.app.settings.hosts else "check.no_machines")
+            self.call_after_refresh(self._scroll_to_checks)
+
+    def _scroll_to_checks(self) -> None:
+        view = self.current_view()
+        panel = view.check_panel if view is not None else None
+        if panel is not None:
+            view.scroll_to_widget(panel, top=True, animate=False)
 
     def action_evidence(self) -> None:
         panel = self.check_panel()

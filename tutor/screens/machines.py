@@ -235,7 +235,10 @@ class RoleDialog(TutorModal[str | None]):
     def refresh_language(self) -> None:
         self.query_one("#role-question", Static).update(self.t("machines.ask_role", vm=self.vm.describe()))
         options = [Option(role, id=role) for role in self.roles] + [Option(self.t("machines.skip"), id="skip")]
-        self.query_one("#role-options", OptionList).set_options(options)
+        option_list = self.query_one("#role-options", OptionList)
+        highlighted = option_list.highlighted
+        option_list.set_options(options)
+        option_list.highlighted = highlighted or 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -9,6 +9,7 @@ sent is shown as plain text (rich Text, never markup): messages may contain `[`.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,8 +30,6 @@ NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-f
 
 def machines_from_settings(settings) -> Machines:
     """The learner's saved machines (role -> ADDR[:PORT], VM names, domain); HostError if unusable."""
-    from dataclasses import replace
-
     from tutor.live.hosts import machines_from_specs
 
     machines = machines_from_specs([f"{role}={addr}" for role, addr in settings.hosts.items()], settings.domain)
