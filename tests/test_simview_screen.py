@@ -73,7 +73,19 @@ async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
     app = PlayApp(None, lang="id", timer=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        rows = dict(app.screen.HELP)
+        rows = dict(app.screen.help_rows("id"))
         assert rows["space"] == "Jalan/Jeda" and rows["s"] == "Hentikan"
-        assert sum(1 for key, _ in app.screen.HELP if key == "1-9") == 1
-        assert app.screen.HELP_TITLE == "Simulator"
+        assert sum(1 for key, _ in app.screen.help_rows("id") if key == "1-9") == 1
+        assert app.screen.help_title("id") == "Simulator"
+
+
+async def test_f1_on_tutor_play_lists_the_simulator_keys():
+    from tutor.app import TutorApp
+
+    app = TutorApp(lang="en", play=(None, None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        rows = dict(app.screen.rows)
+        assert rows["space"] == "Play/Pause" and rows["o"] == "Power off"

@@ -59,21 +59,20 @@ class SimScreen(Screen):
         if self.panel is not None:
             self.panel.focus()
 
-    # The app's F1 help reads these two: rows of (key, what it does), already translated.
-    @property
-    def HELP_TITLE(self) -> str:  # noqa: N802 (the name the help screen looks for)
-        return tr(STRINGS, "help.title", getattr(self.app, "lang", self.lang))
+    # The app's F1 help calls these two hooks.
+    def help_title(self, lang: str) -> str:
+        """The title of the F1 help for this screen, in `lang`."""
+        return tr(STRINGS, "help.title", lang)
 
-    @property
-    def HELP(self) -> tuple[tuple[str, str], ...]:  # noqa: N802
-        """Every key of the simulator, with its description in the app's language."""
+    def help_rows(self, lang: str) -> list[tuple[str, str]]:
+        """Every key of the simulator with what it does, one row per action ("1-9", not nine rows)."""
         if self.panel is None:
-            return ()
-        rows: dict[str, tuple[str, str]] = {}  # one row per action ("1-9", not nine rows)
+            return []
+        rows: dict[str, tuple[str, str]] = {}
         for bindings in self.panel._bindings.key_to_bindings.values():
             for binding in bindings:
                 rows.setdefault(binding.action, (self.app.get_key_display(binding), binding.description))
-        return tuple(rows.values())
+        return list(rows.values())
 
     def action_close(self) -> None:
         """Leave the simulator: back to the previous screen, or quit when it is the only one."""
