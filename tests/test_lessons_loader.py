@@ -191,3 +191,36 @@ def test_importing_the_loader_stays_light():
             "print(sorted(m for m in ('textual', 'markdown_it', 'httpx', 'simpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_parts_keep_sim_and_predict_blocks_where_they_stand(web_basics, tmp_path):
+    from tutor.lessons.prose import parse_file
+
+    intro = web_basics.step_text("intro", "en")
+    assert [part.kind for part in intro.parts] == ["markdown", "sim"]
+    assert intro.parts[1].scenario == "demo" and intro.parts[1].markdown == "Watch requests *arrive*."
+    (only,) = web_basics.step_text("predict-it", "en").parts
+    assert only.kind == "predict" and only.predict.question.startswith("What does the browser get")
+    source = tmp_path / "en.md"
+    source.write_text(
+        "# T\n\n::::{step} s\n## Title\n\nBefore. Guess first:\n\n:::{hint}\nA hint.\n:::\n\n"
+        ":::{predict} demo\nQ?\n\n- [x] yes\n- [ ] no\n\nWhy.\n:::\n\nAfter the question.\n\n```bash {role=proxy}\nls\n```\n\n"
+        ":::{sim} other\nCaption.\n:::\n\nLast words.\n::::\n",
+        encoding="utf-8",
+    )
+    (step,) = parse_file(source).steps
+    parts = step.text.parts
+    assert [(part.kind, part.scenario) for part in parts] == [
+        ("markdown", None), ("predict", "demo"), ("markdown", None), ("sim", "other"), ("markdown", None)]
+    assert parts[0].markdown == "Before. Guess first:"  # the title and the hint are not body text
+    assert parts[2].markdown == "After the question.\n\n```bash\nls\n```"  # fence options reduced as in `body`
+    assert parts[3].markdown == "Caption." and parts[4].markdown == "Last words."
+    joined = "\n\n".join(part.markdown for part in parts if part.kind == "markdown")
+    assert joined == step.text.body
+
+
+def test_body_parts_fall_back_to_the_body():
+    from tutor.lessons.model import StepText
+
+    assert [(p.kind, p.markdown) for p in StepText(title="t", body="Some text.").body_parts()] == [("markdown", "Some text.")]
+    assert StepText(title="t", body="").body_parts() == ()

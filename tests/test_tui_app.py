@@ -321,7 +321,7 @@ async def test_palette_offers_lessons_language_settings_and_reset():
         await open_lesson(pilot)
         provider = TutorCommands(pilot.app.screen)
         names = [name for name, _callback, _help in provider._commands()]
-        assert "Buka pelajaran: Reverse proxy" in names
+        assert "Buka materi: Reverse proxy" in names
         assert "Ganti bahasa ke English" in names
         assert "Ulang langkah ini" in names and "Ulang semua kemajuan" in names
         assert any(name.startswith("Warna ramah buta warna") for name in names)

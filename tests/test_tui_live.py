@@ -206,3 +206,25 @@ async def test_missing_machines_say_which_role_and_offer_the_machines_screen():
         from tutor.screens.machines import MachinesScreen
 
         assert isinstance(pilot.app.screen, MachinesScreen)
+
+
+def status_line(pilot) -> str:
+    return str(pilot.app.screen.query_one("#status", Static).content)
+
+
+async def test_status_line_agrees_with_the_panel_when_no_check_can_run():
+    save_machines({"app1": "127.0.0.2:9"})
+    async with make_app().run_test(size=SIZE) as pilot:
+        panel = await open_step(pilot, "proxy")  # proxy-pass needs the proxy
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.problem is not None)
+        assert status_line(pilot) == panel.problem and "Checking" not in status_line(pilot)
+
+
+async def test_unusable_saved_machines_are_explained_in_indonesian():
+    save_machines({"app1": "10.0.0.300"})
+    async with make_app(lang="id").run_test(size=SIZE) as pilot:
+        await open_step(pilot, "run-app")
+        await pilot.press("k")
+        assert "'10.0.0.300' bukan alamat IPv4 yang valid" in status_line(pilot)
+        assert "Cek berjalan" not in status_line(pilot)

@@ -191,3 +191,18 @@ async def test_palette_offers_machines_and_the_nginx_config():
         provider = TutorCommands(pilot.app.screen)
         names = [name for name, _callback, _help in provider._commands()]
         assert "Machines for live checks" in names and "Read the nginx config from the proxy VM" in names
+
+
+async def test_address_reasons_are_in_indonesian():
+    async with make_app(lang="id").run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = pilot.app.screen
+        await type_into(pilot, "app1", "10.0.0.300")
+        await type_into(pilot, "proxy", "10.0.0.5:99999")
+        await type_into(pilot, "app2", "[fe80::1")
+        await type_into(pilot, "domain", "hasil xyz")
+        await pilot.press("enter")
+        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid"
+        assert screen.reason("proxy") == "'10.0.0.5:99999': port 99999 di luar rentang (1-65535)"
+        assert screen.reason("app2") == "'[fe80::1': tanda ']' setelah alamat IPv6 tidak ada"
+        assert screen.reason("domain") == "'hasil xyz' bukan nama domain (mis. hasil.xyz)"

@@ -1,4 +1,5 @@
-"""Snapshots of the main screens in both languages, at 80x24 and 120x40 (fixture lessons)."""
+"""Snapshots of the main screens in both languages, at 80x24 and 120x40, and of a step with a
+question inside its text at 80x24 and 100x30 (fixture lessons)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from textual.widgets import Markdown, OptionList
 from tutor.app import TutorApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui" / "lessons"
+PREDICT_FIXTURES = Path(__file__).parent / "fixtures" / "tui_predict" / "lessons"
 SIZES = [(80, 24), (120, 40)]
+PREDICT_SIZES = [(80, 24), (100, 30)]
 LANGS = ["id", "en"]
 
 
@@ -56,3 +59,18 @@ def test_help(snap_compare, lang, size):
         await settle(pilot)
 
     assert snap_compare(make_app(lang), terminal_size=size, run_before=open_help)
+
+
+@pytest.mark.parametrize("size", PREDICT_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_step_with_a_question(snap_compare, lang, size):
+    async def open_question(pilot):
+        pilot.app.open_lesson("load-balancing", "guess")
+        for _ in range(100):
+            await pilot.pause()
+            if pilot.app.screen.query("PredictPanel"):
+                break
+        await settle(pilot)
+
+    app = TutorApp(lang=lang, lessons_root=PREDICT_FIXTURES)
+    assert snap_compare(app, terminal_size=size, run_before=open_question)

@@ -46,6 +46,20 @@ class Predict:
 
 
 @dataclass(frozen=True)
+class StepPart:
+    """One piece of a step's body in reading order: `kind` is "markdown", "sim" or "predict".
+
+    "markdown": `markdown` is text to render. "sim": `scenario` and its caption in `markdown`.
+    "predict": the question in `predict`.
+    """
+
+    kind: str
+    markdown: str = ""
+    scenario: str | None = None
+    predict: Predict | None = None
+
+
+@dataclass(frozen=True)
 class StepText:
     """The prose of one step in one language."""
 
@@ -59,6 +73,13 @@ class StepText:
     line: int = 0  # line of the step's opening fence in its file
     fallback: bool = False  # True when this text comes from the other language
     sim_captions: tuple[str, ...] = ()  # the Markdown caption of each {sim} block, same order as sims
+    parts: tuple[StepPart, ...] = ()  # the body with its {sim}/{predict} blocks where they stand
+
+    def body_parts(self) -> tuple[StepPart, ...]:
+        """`parts`, or the whole `body` as one Markdown part when the parts were not filled in."""
+        if self.parts:
+            return self.parts
+        return (StepPart("markdown", self.body),) if self.body else ()
 
 
 @dataclass(frozen=True)

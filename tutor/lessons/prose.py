@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.lessons.model import Choice, Command, LessonError, Predict, StepText
+from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -163,6 +163,7 @@ class _FileParser:
         sims: list[str] = []
         captions: list[str] = []
         predicts: list[Predict] = []
+        placed: list[tuple[int, int, StepPart]] = []  # (first line, end line, part) of sim/predict blocks
         for inner, group in _top_blocks(tokens):
             if inner.type == "heading_open" and inner.tag == "h2" and title is None:
                 title = group[1].content.strip()
@@ -190,6 +191,7 @@ class _FileParser:
                 refs.extend(predict_refs)
                 if predict is not None:
                     predicts.append(predict)
+                    placed.append((*inner.map, StepPart("predict", scenario=arg, predict=predict)))
                 continue
             chunk = self.chunk(inner.content, inner_line, name)
             refs.extend(chunk.refs)
@@ -204,6 +206,8 @@ class _FileParser:
             else:
                 sims.append(arg)
                 captions.append(chunk.markdown)
+                if arg:
+                    placed.append((*inner.map, StepPart("sim", chunk.markdown, scenario=arg)))
         if title is None:
             self.error(line, f"step {step_id!r} has no `## ` title")
         text = StepText(
@@ -216,6 +220,7 @@ class _FileParser:
             predicts=tuple(predicts),
             line=line,
             sim_captions=tuple(captions),
+            parts=_parts(lines, drops, rewrites, placed),
         )
         return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0])
 
@@ -347,6 +352,23 @@ def _links(inline: Token, line: int) -> list[Ref]:
         elif child.type == "image":
             refs.append(Ref("link", str(child.attrs.get("src", "")), line))
     return refs
+
+
+def _parts(
+    lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str], placed: list[tuple[int, int, StepPart]]
+) -> tuple[StepPart, ...]:
+    """The step body cut at its {sim}/{predict} blocks: Markdown parts with those blocks between them."""
+    parts: list[StepPart] = []
+    start = 0
+    for first, end, part in [*placed, (len(lines), len(lines), None)]:
+        outside = [(0, start), (first, len(lines))]
+        markdown = _assemble(lines, [*drops, *outside], rewrites)
+        if markdown:
+            parts.append(StepPart("markdown", markdown))
+        if part is not None:
+            parts.append(part)
+        start = end
+    return tuple(parts)
 
 
 def _assemble(lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str]) -> str:

@@ -19,7 +19,16 @@ _HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
 
 
 class HostError(ValueError):
-    """Bad `--host`/`--domain` input or an unusable multipass answer; str() is a one-line reason."""
+    """Bad `--host`/`--domain` input or an unusable multipass answer; str() is a one-line reason.
+
+    `code` names the reason and `values` fill it in, so the app can say it in the learner's
+    language (the TUI's strings `host.<code>`); "" when there is no translation.
+    """
+
+    def __init__(self, message: str, code: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -78,11 +87,11 @@ def parse_address(text: str, default_port: int) -> tuple[str, int]:
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise HostError(f"{text!r}: missing ']' after the IPv6 address")
+            raise HostError(f"{text!r}: missing ']' after the IPv6 address", "no_bracket", text=text)
         host, rest = text[1:end], text[end + 1:]
         if rest:
             if not rest.startswith(":"):
-                raise HostError(f"{text!r}: expected ':PORT' after ']'")
+                raise HostError(f"{text!r}: expected ':PORT' after ']'", "after_bracket", text=text)
             port_text = rest[1:]
         _check_ip(host, 6, text)
     elif text.count(":") > 1:
@@ -91,11 +100,11 @@ def parse_address(text: str, default_port: int) -> tuple[str, int]:
     else:
         host, _, port_text = text.partition(":") if ":" in text else (text, "", None)
         if not host:
-            raise HostError(f"{text!r}: the address is empty")
+            raise HostError(f"{text!r}: the address is empty", "empty", text=text)
         if re.fullmatch(r"[0-9.]+", host):
             _check_ip(host, 4, text)
         elif not _HOSTNAME.match(host):
-            raise HostError(f"{text!r} is not an IP address or host name")
+            raise HostError(f"{text!r} is not an IP address or host name", "not_address", text=text)
     port = default_port if port_text is None else _parse_port(port_text, text)
     return host.lower(), port
 
@@ -104,17 +113,17 @@ def _check_ip(host: str, version: int, text: str) -> None:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise HostError(f"{text!r} is not a valid IPv{version} address") from None
+        raise HostError(f"{text!r} is not a valid IPv{version} address", "bad_ip", text=text, version=version) from None
     if ip.version != version:
-        raise HostError(f"{text!r} is not a valid IPv{version} address")
+        raise HostError(f"{text!r} is not a valid IPv{version} address", "bad_ip", text=text, version=version)
 
 
 def _parse_port(port_text: str, text: str) -> int:
     if not port_text.isdigit():
-        raise HostError(f"{text!r}: the port must be a number from 1 to 65535")
+        raise HostError(f"{text!r}: the port must be a number from 1 to 65535", "port_not_number", text=text)
     port = int(port_text)
     if not 1 <= port <= 65535:
-        raise HostError(f"{text!r}: port {port} is out of range (1-65535)")
+        raise HostError(f"{text!r}: port {port} is out of range (1-65535)", "port_range", text=text, port=port)
     return port
 
 
@@ -136,7 +145,7 @@ def parse_domain(domain: str | None) -> str:
         return DEFAULT_DOMAIN
     domain = domain.strip().rstrip(".").lower()
     if not domain or not _HOSTNAME.match(domain) or re.fullmatch(r"[0-9.]+", domain):
-        raise HostError(f"--domain {domain!r} is not a domain name (e.g. hasil.xyz)")
+        raise HostError(f"--domain {domain!r} is not a domain name (e.g. hasil.xyz)", "bad_domain", domain=domain)
     return domain
 
 
@@ -179,13 +188,15 @@ def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
                               text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise HostError("multipass is not installed here (not on PATH); give the machines "
-                        "with --host ROLE=ADDR instead") from None
+                        "with --host ROLE=ADDR instead", "no_multipass") from None
     except subprocess.TimeoutExpired:
         raise HostError(f"`multipass list` did not answer within {timeout:g} s; is multipassd "
-                        "running? Or give the machines with --host ROLE=ADDR") from None
+                        "running? Or give the machines with --host ROLE=ADDR", "multipass_timeout",
+                        seconds=f"{timeout:g}") from None
     if done.returncode != 0:
         why = sanitize(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", 160)
-        raise HostError(f"`multipass list` failed (exit {done.returncode}): {why or 'no message'}")
+        raise HostError(f"`multipass list` failed (exit {done.returncode}): {why or 'no message'}",
+                        "multipass_failed", exit=done.returncode, why=why or "-")
     return parse_multipass_json(done.stdout)
 
 
@@ -199,7 +210,7 @@ def parse_multipass_json(text: str) -> list[VM]:
                 for item in data["list"]]
     except (ValueError, KeyError, TypeError):
         raise HostError("`multipass list --format json` printed something that is not its "
-                        "usual JSON; give the machines with --host ROLE=ADDR") from None
+                        "usual JSON; give the machines with --host ROLE=ADDR", "multipass_json") from None
 
 
 _PROXY_NAME = re.compile(r"proxy|nginx|balanc|(?:^|[^a-z])lb(?:[^a-z]|\d|$)")

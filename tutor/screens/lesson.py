@@ -15,12 +15,34 @@ from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
 from tutor.widgets.optional_sim import simview_class
 from tutor.widgets.step_list import StepList, state_symbol
-from tutor.widgets.step_view import StepView
+from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
 NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
 COPYABLE = ("bash", "sh", "shell", "console", "nginx")
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
+HIDDEN_WHEN_DISABLED = ("hint", "solution", "copy", "sim")  # shown only on steps that have them
+
+
+def why_checks_cannot_run(settings, checks: tuple[str, ...], lang: str) -> tuple[str, dict[str, object]] | None:
+    """(string key, values) saying why none of `checks` can run with the saved machines, else None.
+
+    The same reasons the check panel gives, so the status line never says "checking" for nothing.
+    """
+    from tutor.live.hosts import HostError
+    from tutor.widgets.check_panel import machines_from_settings, missing_roles
+
+    if not settings.hosts:
+        return "check.no_machines", {}
+    try:
+        machines = machines_from_settings(settings)
+    except HostError as exc:
+        from tutor.screens.machines import host_error_text
+
+        return "check.bad_machines", {"reason": host_error_text(exc, lang)}
+    if all(missing_roles(check, machines.proxy is not None, len(machines.apps)) for check in checks):
+        return "check.none_can_run", {}
+    return None
 
 
 def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
@@ -262,6 +284,7 @@ class LessonScreen(TutorScreen):
                 button.label = labels[name]
                 button.refresh(layout=True)
             button.disabled = disabled[name]
+            button.display = name not in HIDDEN_WHEN_DISABLED or not disabled[name]
         view = self.current_view()
         if view is not None and view.is_mounted:
             view.sync(progress)
@@ -355,11 +378,26 @@ class LessonScreen(TutorScreen):
         view = self.current_view()
         if view is None or not view.has_sims:
             self.say("sim.none")
-        elif await view.open_sims():
-            self.say("sim.opened")
-            self.call_after_refresh(view.scroll_to_sims)
-        else:
-            self.say("sim.unavailable")
+            return
+        self.say(await view.open_next_sim())
+        self.call_after_refresh(view.scroll_to_sims)
+
+    @on(SimLink.Pressed)
+    async def _sim_link(self, event: SimLink.Pressed) -> None:
+        event.stop()
+        view = self.current_view()
+        if view is None:
+            return
+        self.say("sim.opened_here" if await view.open_link(event.link) else "sim.unavailable")
+        self.call_after_refresh(view.scroll_to_sims)
+
+    def on_predict_panel_answered(self, event) -> None:
+        """The simulator answered the learner's guess: give the keys back to the lesson."""
+        self.set_focus(None)
+        self.say("sim.predict_done")
+        view, panel = self.current_view(), event.panel
+        if view is not None and panel.region.overlaps(view.region):  # the learner is watching it
+            view.scroll_to_widget(panel.query_one("#pred-result"), top=True, animate=False)
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one(StepList)
@@ -385,7 +423,8 @@ class LessonScreen(TutorScreen):
         panel = self.check_panel()
         if panel is not None:
             panel.run_now()
-            self.say("check.started" if self.app.settings.hosts else "check.no_machines")
+            problem = why_checks_cannot_run(self.app.settings, panel.checks, self.app.lang)
+            self._set_text("#status", self.t(problem[0], **problem[1]) if problem else self.t("check.started"))
             self.call_after_refresh(self._scroll_to_checks)
 
     def _scroll_to_checks(self) -> None:

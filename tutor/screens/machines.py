@@ -34,6 +34,15 @@ VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")  # as tutor.live.nginx_con
 _ABSOLUTE_INCLUDE = re.compile(r"(?<![\w$])(include\s+[\"']?)/")
 
 
+def host_error_text(error: HostError, lang: str) -> str:
+    """A HostError's one-line reason in `lang` (its English text when the reason has no translation)."""
+    from tutor.i18n import tr
+    from tutor.strings import STRINGS
+
+    key = f"host.{error.code}"
+    return tr(STRINGS, key, lang, **error.values) if error.code and key in STRINGS else str(error)
+
+
 class MachinesScreen(TutorScreen):
     """Where the learner's VMs are; Enter (or Save) checks every field and saves the valid set."""
 
@@ -129,14 +138,14 @@ class MachinesScreen(TutorScreen):
                     parse_address(value, port)
                     hosts[role] = value
                 except HostError as exc:
-                    why, ok = str(exc), False
+                    why, ok = host_error_text(exc, self.app.lang), False
             self.query_one(f"#why-{role}", Static).update(why)
         domain_text = self.field("domain").value.strip()
         why = ""
         try:
             domain = parse_domain(domain_text) if domain_text else None
         except HostError as exc:
-            why, ok, domain = str(exc), False, None
+            why, ok, domain = host_error_text(exc, self.app.lang), False, None
         self.query_one("#why-domain", Static).update(why)
         return (hosts, domain) if ok else None
 
@@ -184,7 +193,7 @@ class MachinesScreen(TutorScreen):
         try:
             vms = await asyncio.to_thread(read_multipass, MULTIPASS_TIMEOUT)
         except HostError as exc:
-            self.say(str(exc))
+            self.say(host_error_text(exc, self.app.lang))
             return
         match = match_roles(vms)
         filled: dict[str, VM] = {}

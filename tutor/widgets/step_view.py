@@ -1,39 +1,71 @@
-"""One step rendered in one language: its Markdown, its live checks, the hints and solution revealed so far.
+"""One step rendered in one language: its text in reading order, its live checks, the hints and solution revealed so far.
 
-Each step gets one small Markdown document (Textual's Markdown gets slow on long ones); the
-lesson screen keeps the views it built, so going back to a visited step costs nothing.
+The body is mounted part by part, as the author placed them: Markdown, a `{predict}` question
+(always shown: guess first, then the simulator plays), more Markdown, a `{sim}` block as one
+line that opens the simulator in place. Each part is a small Markdown document (Textual's
+Markdown gets slow on long ones); the lesson screen keeps the views it built, so going back
+to a visited step costs nothing. A question's panel (with its simulator, the costly part) is
+mounted a moment after the step is shown, so the text shows at once and steps flicked past
+never build one; until then the text after the question stays hidden, so the answer never
+shows before the question.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from tutor.i18n import LANGUAGES, other_language, tr
-from tutor.lessons.model import StepMeta, StepText
+from tutor.lessons.model import Predict, StepMeta, StepPart, StepText
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
 from tutor.widgets.optional_sim import simview_class
 
+PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 
-def scenarios_of(meta: StepMeta, text: StepText) -> list[str]:
-    """The scenarios a step plays freely: lesson.toml's `scenario`, then its {sim} blocks.
 
-    A scenario that a {predict} question of the step plays is left to that question, so the
-    answer is not shown before the learner has guessed.
-    """
-    asked = {predict.scenario for predict in text.predicts}
-    names: list[str] = []
-    for name in (meta.scenario, *text.sims):
-        if name and name not in names and name not in asked:
-            names.append(name)
-    return names
+def extra_scenarios(meta: StepMeta, text: StepText) -> list[str]:
+    """lesson.toml's `scenario` when no {sim} or {predict} block of the text plays it (opened with `s`)."""
+    placed = {part.scenario for part in text.body_parts() if part.kind != "markdown"}
+    return [meta.scenario] if meta.scenario and meta.scenario not in placed else []
+
+
+class SimLink(Markdown):
+    """A `{sim}` block: one line "▶ Watch it in the simulator: caption (press s)"; a click opens it here."""
+
+    class Pressed(Message):
+        def __init__(self, link: SimLink) -> None:
+            super().__init__()
+            self.link = link
+
+    def __init__(self, scenario: str, caption: str, lang: str) -> None:
+        label = tr(STRINGS, "sim.link", lang)
+        press = tr(STRINGS, "sim.link_key", lang)
+        super().__init__(f"▶ **{label}:** {caption} *({press})*".strip(), open_links=False, classes="sim-link")
+        self.scenario = scenario
+        self.panel: Widget | None = None  # the SimPanel once opened
+
+    def on_click(self) -> None:
+        self.post_message(self.Pressed(self))
+
+
+class PredictSlot(Vertical):
+    """Where a `{predict}` question stands; its PredictPanel is mounted after the step's first frame."""
+
+    def __init__(self, predict: Predict) -> None:
+        super().__init__(classes="predict-slot")
+        self.predict = predict
+        self.panel: Widget | None = None
+        self.paused = False  # its run was paused because the step was hidden
 
 
 class StepView(VerticalScroll, can_focus=False):
-    """A scrollable step: badge (if the text fell back to the other language), body, hints, solution.
+    """A scrollable step: badge (if the text fell back to the other language), body parts, checks, hints, solution.
 
     It never takes focus: a focus change restyles every widget inside it, which costs more than
     the step itself; the lesson screen scrolls it with its own keys instead.
@@ -47,6 +79,15 @@ class StepView(VerticalScroll, can_focus=False):
     StepView .solution { border-left: thick $success; }
     StepView Markdown { margin: 0; padding: 0; }
     StepView > Vertical { height: auto; }
+    StepView > .sim-link { border-left: thick $accent; padding: 0 0 0 1; color: $text-muted; }
+    StepView > .sim-link:hover { background: $boost; }
+    StepView > .predict-slot { margin: 0 0 1 0; }
+    StepView .sim-broken { color: $text-error; }
+    StepView.-unfilled > .-after-question { display: none; }
+    StepView > SimPanel { margin: 0 0 1 0; }
+    StepView SimPanel { height: auto; }
+    StepView SimPanel #sv-log { height: 6; min-height: 0; }
+    StepView .pred-choice { content-align: left middle; text-align: left; }
     StepView MarkdownFence > Label { padding: 0 1; }
     """
 
@@ -56,33 +97,89 @@ class StepView(VerticalScroll, can_focus=False):
         self.meta = meta
         self.text = text
         self.lang = lang
-        self.scenarios = scenarios_of(meta, text)
-        self.sims_open = False
+        self.scenarios = extra_scenarios(meta, text)
+        self.sims_open = False  # the extra scenarios' panels are mounted
         self.live = False  # the step is visible: its live checks may re-run
         self.last_revealed: Markdown | None = None  # the hint or solution mounted last, to scroll to
+        self.sim_target: Widget | None = None  # what `scroll_to_sims` brings into view
+        self._fill_timer: Timer | None = None
+        self._ready = False
 
     def t(self, key: str, **values: object) -> str:
         return tr(STRINGS, key, self.lang, **values)
 
     @property
     def has_sims(self) -> bool:
-        return bool(self.scenarios or self.text.predicts)
+        return bool(self.scenarios) or any(part.kind != "markdown" for part in self.text.body_parts())
 
     def compose(self) -> ComposeResult:
         if self.text.fallback:
             source = other_language(self.lang) if self.lang in LANGUAGES else "en"
             yield Static(self.t("badge.fallback", source=source.upper()), classes="badge")
-        yield Markdown(f"## {self.text.title}\n\n{self.text.body}", open_links=False, classes="step-body")
+        parts = list(self.text.body_parts())
+        heading = f"## {self.text.title}"
+        if parts and parts[0].kind == "markdown":
+            parts[0] = StepPart("markdown", f"{heading}\n\n{parts[0].markdown}")
+        else:
+            parts.insert(0, StepPart("markdown", heading))
+        asked = False
+        for part in parts:
+            widget = self._part_widget(part)
+            widget.set_class(asked, "-after-question")
+            asked = asked or isinstance(widget, PredictSlot)
+            yield widget
+        self.set_class(asked, "-unfilled")
         if self.meta.checks:
             yield CheckPanel(self.lesson_id, self.meta.id, self.meta.checks, self.lang)
-        if self.has_sims:
-            yield Static(self.t("sim.note", count=len(self.scenarios) + len(self.text.predicts)), classes="sim-note")
+        if self.scenarios:
+            yield Static(self.t("sim.note"), classes="sim-note")
             yield Vertical(classes="sims")
         yield Vertical(classes="hints")
         yield Vertical(classes="solution-box")
 
+    def _part_widget(self, part: StepPart) -> Widget:
+        if part.kind == "predict" and part.predict is not None:
+            return PredictSlot(part.predict)
+        if part.kind == "sim" and part.scenario:
+            return SimLink(part.scenario, part.markdown, self.lang)
+        return Markdown(part.markdown, open_links=False, classes="step-body")
+
     def on_mount(self) -> None:
+        self._ready = True  # is_mounted is still False here
         self.sync(self.app.progress)
+        self._plan_fill()
+
+    def _plan_fill(self) -> None:
+        """Build the questions' panels soon if the step is shown and they are not built yet."""
+        if self._fill_timer is not None:
+            self._fill_timer.stop()
+            self._fill_timer = None
+        if self.live and self._ready and self.has_class("-unfilled"):
+            self._fill_timer = self.set_timer(PREDICT_DELAY, self._fill_predicts)
+
+    def _fill_predicts(self) -> None:
+        """Mount each question's PredictPanel (its simulator waits, paused, for the learner's guess)."""
+        self._fill_timer = None
+        self.remove_class("-unfilled")
+        predict_panel = simview_class("PredictPanel")
+        for slot in self.query(PredictSlot):
+            if slot.panel is not None:
+                continue
+            if predict_panel is None:
+                choices = "\n".join(f"- {chr(65 + i)}. {choice.text}" for i, choice in enumerate(slot.predict.choices))
+                slot.panel = Markdown(f"{slot.predict.question}\n\n{choices}\n\n*{self.t('sim.unavailable')}*",
+                                      open_links=False)
+            else:
+                slot.panel = self._simulator(predict_panel, slot.predict)
+            slot.mount(slot.panel)
+
+    def _simulator(self, widget_class, what: object) -> Widget:
+        """`widget_class(what, lang)`, or one line saying why the scenario cannot be opened."""
+        try:
+            return widget_class(what, self.lang)
+        except Exception as exc:  # a missing or broken scenario file must not break the lesson
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            return Static(self.t("sim.broken", reason=reason), classes="sim-broken")
 
     @property
     def check_panel(self) -> CheckPanel | None:
@@ -91,11 +188,20 @@ class StepView(VerticalScroll, can_focus=False):
         return panels.first() if panels else None
 
     def set_live(self, visible: bool) -> None:
-        """Start (visible) or pause the step's live re-runs (a panel not mounted yet reads `live`)."""
+        """Start (visible) or pause the step's live re-runs and its predict runs (a panel not mounted yet reads `live`)."""
         self.live = visible
+        self._plan_fill()
         panel = self.check_panel
         if panel is not None:
             panel.activate() if visible else panel.deactivate()
+        for slot in self.query(PredictSlot):
+            sim = getattr(slot.panel, "sim", None)
+            if sim is None:
+                continue
+            if not visible and sim.playing:
+                slot.paused, sim.playing = True, False
+            elif visible and slot.paused:
+                slot.paused, sim.playing = False, True
 
     def sync(self, progress: Progress) -> None:
         """Mount the hints and the solution that progress says are shown and are not mounted yet."""
@@ -120,29 +226,62 @@ class StepView(VerticalScroll, can_focus=False):
         elif not want and solution_box.children:
             solution_box.remove_children()
 
-    async def open_sims(self) -> bool:
-        """Mount a SimPanel per scenario and a PredictPanel per question; False if the simulator view is missing."""
-        if self.sims_open:
+    async def open_link(self, link: SimLink) -> bool:
+        """Open a {sim} block's simulator just below its line; False if the simulator view is missing."""
+        self.sim_target = link
+        if link.panel is not None:
             return True
         sim_panel = simview_class("SimPanel")
-        predict_panel = simview_class("PredictPanel")
-        if sim_panel is None or (self.text.predicts and predict_panel is None):
+        if sim_panel is None:
             return False
-        box = self.query_one(".sims", Vertical)
-        widgets = [sim_panel(name, self.lang) for name in self.scenarios]
-        widgets += [predict_panel(predict, self.lang) for predict in self.text.predicts]
-        self.sims_open = True
-        await box.mount_all(widgets)
+        link.panel = self._simulator(sim_panel, link.scenario)
+        await self.mount(link.panel, after=link)
         return True
 
+    async def open_next_sim(self) -> str:
+        """What `s` does, in reading order: point at an unanswered question or open a closed {sim}
+        block; else open lesson.toml's scenario below the text. Returns the status key to show."""
+        if simview_class("SimPanel") is None:
+            return "sim.unavailable"
+        if self.has_class("-unfilled"):
+            self._plan_fill()  # stops the timer: build the questions now
+            self._fill_predicts()
+        for widget in self.children:
+            if isinstance(widget, SimLink) and widget.panel is None:
+                await self.open_link(widget)
+                return "sim.opened_here"
+            if isinstance(widget, PredictSlot) and getattr(widget.panel, "picked", 0) is None:
+                self.sim_target = widget
+                self.call_after_refresh(self._focus_first_choice, widget.panel)
+                return "sim.predict_first"
+        if self.scenarios and not self.sims_open:
+            sim_panel = simview_class("SimPanel")
+            await self.query_one(".sims", Vertical).mount_all([self._simulator(sim_panel, name) for name in self.scenarios])
+            self.sims_open = True
+        if self.sims_open:
+            self.sim_target = self.query_one(".sim-note")
+            return "sim.opened"
+        targets = self.query("SimLink, PredictSlot")
+        self.sim_target = targets.first() if targets else None
+        return "sim.opened_here"
+
+    @staticmethod
+    def _focus_first_choice(panel: Widget) -> None:
+        choices = panel.query(".pred-choice")
+        if choices:
+            choices.first().focus()
+
     def scroll_to_sims(self) -> None:
-        """Bring the simulator (its note, then the widgets below it) to the top of the view."""
-        boxes = self.query(".sim-note")
-        if boxes:
-            self.scroll_to_widget(boxes.first(), top=True, animate=False)
+        """Bring what `open_next_sim` or a click opened to the top of the view."""
+        if self.sim_target is not None and self.sim_target.is_attached:
+            self.scroll_to_widget(self.sim_target, top=True, animate=False)
 
     def close_sims(self) -> None:
-        """Remove the simulator widgets (their timers stop with them) when the step is left."""
+        """Remove the simulators opened with `s` (their timers stop with them) when the step is left."""
+        for link in self.query(SimLink):
+            if link.panel is not None:
+                link.panel.remove()
+                link.panel = None
         if self.sims_open:
             self.query_one(".sims", Vertical).remove_children()
             self.sims_open = False
