@@ -17,6 +17,13 @@ PREDICT_SIZES = [(80, 24), (100, 30)]
 LANGS = ["id", "en"]
 
 
+@pytest.fixture(autouse=True)
+def no_background_prefetch(monkeypatch):
+    """The next step is built in the background 0.3 s after a step opens; a snapshot taken while
+    that happens could differ from one taken before, so snapshots never start it."""
+    monkeypatch.setattr("tutor.screens.lesson.PREFETCH_DELAY", 3600.0)
+
+
 def make_app(lang: str) -> TutorApp:
     return TutorApp(lang=lang, lessons_root=FIXTURES)
 

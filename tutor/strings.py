@@ -6,6 +6,13 @@ has both languages and that every key the code uses is here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from tutor.i18n import tr
+
+if TYPE_CHECKING:
+    from tutor.live.hosts import HostError
+
 STRINGS: dict[str, dict[str, str]] = {
     # Home screen
     "app.title": {"id": "tutor · web server, reverse proxy & load balancing", "en": "tutor · web servers, reverse proxies & load balancing"},
@@ -215,3 +222,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd.nginx_config": {"id": "Baca konfigurasi nginx dari VM proxy", "en": "Read the nginx config from the proxy VM"},
     "cmd.nginx_config.help": {"id": "multipass exec … sudo nginx -T (hanya membaca, minta izin dulu)", "en": "multipass exec … sudo nginx -T (read-only, asks first)"},
 }
+
+
+def host_error_text(error: HostError, lang: str) -> str:
+    """A HostError's one-line reason in `lang` (its English text when the reason has no translation)."""
+    key = f"host.{error.code}"
+    return tr(STRINGS, key, lang, **error.values) if error.code and key in STRINGS else str(error)

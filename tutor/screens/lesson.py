@@ -12,6 +12,7 @@ from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Stati
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
+from tutor.strings import host_error_text
 from tutor.widgets.keybar import KeyBar
 from tutor.widgets.optional_sim import simview_class
 from tutor.widgets.step_list import StepList, state_symbol
@@ -37,8 +38,6 @@ def why_checks_cannot_run(settings, checks: tuple[str, ...], lang: str) -> tuple
     try:
         machines = machines_from_settings(settings)
     except HostError as exc:
-        from tutor.screens.machines import host_error_text
-
         return "check.bad_machines", {"reason": host_error_text(exc, lang)}
     if all(missing_roles(check, machines.proxy is not None, len(machines.apps)) for check in checks):
         return "check.none_can_run", {}

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
 from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain
+from tutor.strings import host_error_text
 from tutor.screens.base import TutorModal, TutorScreen
 from tutor.screens.modals import DIALOG_CSS, ConfirmScreen
 from tutor.widgets.keybar import KeyBar
@@ -32,15 +33,6 @@ MULTIPASS_TIMEOUT = 15.0
 NGINX_T_TIMEOUT = 20.0
 VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")  # as tutor.live.nginx_config accepts
 _ABSOLUTE_INCLUDE = re.compile(r"(?<![\w$])(include\s+[\"']?)/")
-
-
-def host_error_text(error: HostError, lang: str) -> str:
-    """A HostError's one-line reason in `lang` (its English text when the reason has no translation)."""
-    from tutor.i18n import tr
-    from tutor.strings import STRINGS
-
-    key = f"host.{error.code}"
-    return tr(STRINGS, key, lang, **error.values) if error.code and key in STRINGS else str(error)
 
 
 class MachinesScreen(TutorScreen):

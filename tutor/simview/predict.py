@@ -108,7 +108,6 @@ class PredictPanel(Vertical):
         picked.label = Text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
         self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
         self.sim.playing = True
-        self.sim.focus()
 
     @on(SimPanel.Finished)
     def _finished(self, event: SimPanel.Finished) -> None:

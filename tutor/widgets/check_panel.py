@@ -22,7 +22,7 @@ from tutor.live import catalog
 from tutor.live.catalog import APP_ROLES, DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
 from tutor.live.hosts import HostError, Machines
 from tutor.live.result import CheckResult
-from tutor.strings import STRINGS
+from tutor.strings import STRINGS, host_error_text
 
 # Checks that look at the proxy's nginx: their panel offers to read the live nginx config.
 NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
@@ -244,7 +244,7 @@ class CheckPanel(Vertical):
         try:
             machines = machines_from_settings(self.app.settings)
         except HostError as exc:
-            self._give_up(self.t("check.bad_machines", reason=str(exc)))
+            self._give_up(self.t("check.bad_machines", reason=host_error_text(exc, self.app.lang)))
             return
         has_proxy, apps = machines.proxy is not None, len(machines.apps)
         self.blocked = {c: roles for c in self.checks if (roles := missing_roles(c, has_proxy, apps))}
