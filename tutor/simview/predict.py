@@ -32,7 +32,7 @@ class PredictPanel(Vertical):
     PredictPanel #pred-result, PredictPanel #pred-explanation { display: none; margin: 1 0 0 0; }
     PredictPanel.-revealed #pred-result, PredictPanel.-revealed #pred-explanation { display: block; }
     PredictPanel #pred-explanation { padding: 0; }
-    PredictPanel #pred-again { display: none; }
+    PredictPanel #pred-again { display: none; margin: 0 0 1 0; }
     PredictPanel.-revealed #pred-again { display: block; }
     """
 
@@ -64,10 +64,11 @@ class PredictPanel(Vertical):
             yield Button(Text(f"{chr(65 + index)}. {choice.text}"), id=f"pred-choice-{index}",
                          classes="pred-choice", compact=True)
         yield Static(id="pred-status")
-        yield self.sim
+        # the verdict stands right under the choices, above the (long) finished run and its charts
         yield Static(id="pred-result")
         yield Markdown(self.predict.explanation, id="pred-explanation", open_links=False)
         yield Button("", id="pred-again", compact=True)
+        yield self.sim
 
     def on_mount(self) -> None:
         if isinstance(getattr(self.app, "lang", None), str):
