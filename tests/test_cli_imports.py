@@ -1,0 +1,39 @@
+"""The command line loads heavy modules only for the commands that use them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = ("import sys, runpy\n"
+         "sys.argv = ['tutor'] + sys.argv[1:]\n"
+         "try:\n"
+         "    runpy.run_module('tutor', run_name='__main__')\n"
+         "except SystemExit:\n"
+         "    pass\n"
+         "print('LOADED', sorted(m for m in ('textual', 'simpy', 'httpx', 'markdown_it', 'crossplane') "
+         "if m in sys.modules), file=sys.stderr)\n")
+
+
+def loaded_by(*argv: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=120)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("LOADED"))
+    return set(eval(line.removeprefix("LOADED ")))  # a list literal printed by the probe above
+
+
+@pytest.mark.parametrize("argv, allowed", [
+    (("--version",), set()),
+    (("--help",), set()),
+    (("sim", "--help"), set()),
+    (("lint", "--json"), {"markdown_it"}),
+    (("sim", "--json", "--seed", "2"), {"simpy", "crossplane"}),  # crossplane: the scenario's [nginx] config
+    (("sim", "--nginx-conf", str(ROOT / "assets" / "nginx" / "load_balancer.conf"), "--json"), {"simpy", "crossplane"}),
+    (("check", "--host", "app1=127.0.0.2:9", "--timeout", "0.5", "--json"), {"httpx"}),
+])
+def test_each_command_loads_only_what_it_needs(argv, allowed):
+    assert loaded_by(*argv) <= allowed
