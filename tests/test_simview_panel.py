@@ -319,3 +319,24 @@ async def test_language_switch_during_a_fast_forward_rewords_the_whole_log():
         assert any("app2 stopped" in line for line in lines)
         assert not any("dihentikan" in line or "mulai" in line for line in lines)
         assert panel.player.frame.finished
+
+
+async def test_arrow_keys_move_between_the_choices_before_a_pick():
+    predict = Predict(three_servers(), "app2 stops. What do clients see?",
+                      (Choice("Some 502 errors", False), Choice("Only 200 OK", True), Choice("A hang", False)),
+                      "nginx retries the refused request on the next server.")
+
+    class PredictApp(App):
+        def compose(self) -> ComposeResult:
+            yield PredictPanel(predict, "en", timer=False)
+
+    app = PredictApp()
+    async with app.run_test(size=(110, 50)) as pilot:
+        app.query_one("#pred-choice-0").focus()
+        await pilot.press("down", "down")
+        assert app.focused.id == "pred-choice-2"
+        await pilot.press("down", "up", "up")  # wraps: 2 -> 0 -> 2 -> 1
+        assert app.focused.id == "pred-choice-1"
+        await pilot.press("enter")
+        panel = app.query_one(PredictPanel)
+        assert panel.picked == 1 and panel.sim.playing

@@ -36,6 +36,7 @@ async def settle(pilot) -> None:
         if not pending:
             break
         await pilot.pause(0.01)
+    await pilot.app.workers.wait_for_complete()  # e.g. scrolling to a hint once the text is laid out
     await pilot.pause()
 
 

@@ -84,7 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sim.link": {"id": "Lihat di simulator", "en": "Watch it in the simulator"},
     "sim.link_key": {"id": "tekan s atau klik", "en": "press s or click"},
     "sim.opened_here": {"id": "Simulator dibuka di tempatnya dalam teks.", "en": "The simulator is open where it stands in the text."},
-    "sim.predict_first": {"id": "Tebak dulu: pilih jawaban (klik, atau Tab + Enter), lalu simulasinya jalan.", "en": "Guess first: pick an answer (click, or Tab + Enter), then the run plays."},
+    "sim.predict_first": {"id": "Tebak dulu: pilih jawaban (klik, atau ↑ ↓ lalu Enter), lalu simulasinya jalan.", "en": "Guess first: pick an answer (click, or ↑ ↓ and Enter), then the run plays."},
     "sim.predict_done": {"id": "Simulasi selesai: lihat jawabannya di bawah simulator.", "en": "The run is over: the answer is below the simulator."},
     "sim.none": {"id": "Langkah ini tidak punya simulator.", "en": "This step has no simulator."},
     "sim.opened": {"id": "Simulator dibuka di bawah teks.", "en": "The simulator is open below the text."},

@@ -326,8 +326,8 @@ class LessonScreen(TutorScreen):
 
     def _scroll_to_revealed(self) -> None:
         view = self.current_view()
-        if view is not None and view.last_revealed is not None and view.last_revealed.is_attached:
-            view.scroll_to_widget(view.last_revealed, top=True, animate=False)
+        if view is not None and view.last_revealed is not None:
+            view.scroll_when_rendered(view.last_revealed)
 
     def action_solution(self) -> None:
         if self.text.solution is None:
@@ -396,7 +396,7 @@ class LessonScreen(TutorScreen):
         self.say("sim.predict_done")
         view, panel = self.current_view(), event.panel
         if view is not None and panel.region.overlaps(view.region):  # the learner is watching it
-            view.scroll_to_widget(panel.query_one("#pred-result"), top=True, animate=False)
+            view.scroll_when_rendered(panel.query_one("#pred-result"))
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one(StepList)
@@ -430,7 +430,7 @@ class LessonScreen(TutorScreen):
         view = self.current_view()
         panel = view.check_panel if view is not None else None
         if panel is not None:
-            view.scroll_to_widget(panel, top=True, animate=False)
+            view.scroll_when_rendered(panel)
 
     def action_evidence(self) -> None:
         panel = self.check_panel()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -35,6 +37,8 @@ class PredictPanel(Vertical):
     PredictPanel #pred-again { display: none; margin: 0 0 1 0; }
     PredictPanel.-revealed #pred-again { display: block; }
     """
+
+    BINDINGS = [Binding("up", "move_choice(-1)", show=False), Binding("down", "move_choice(1)", show=False)]
 
     lang = reactive("id")
 
@@ -91,6 +95,14 @@ class PredictPanel(Vertical):
         self.query_one("#pred-again", Button).label = tr(STRINGS, "pred.again", lang)
         if self.has_class("-revealed"):
             self._reveal()
+
+    def action_move_choice(self, step: int) -> None:
+        """↑/↓ move between the choices while one of them has focus (else the keys scroll as usual)."""
+        choices = list(self.query(".pred-choice").results(Button))
+        focused = self.app.focused
+        if self.picked is not None or focused not in choices:
+            raise SkipAction()
+        choices[(choices.index(focused) + step) % len(choices)].focus()
 
     @on(Button.Pressed, ".pred-choice")
     def _choice(self, event: Button.Pressed) -> None:

@@ -131,10 +131,13 @@ class CheckPanel(Vertical):
 
     @property
     def scenario(self) -> str | None:
-        """The scenario of the first check (in the step's order) whose outcome the simulator shows."""
+        """The scenario of the first check (in the step's order) whose last outcome the simulator shows.
+
+        A re-run in progress keeps the last outcome, so the link does not blink away every few seconds.
+        """
         for check in self.checks:
             result = self.results.get(check)
-            if result is not None and check not in self.running and scenario_of(result):
+            if result is not None and scenario_of(result):
                 return scenario_of(result)
         return None
 

@@ -12,6 +12,9 @@ shows before the question.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
@@ -27,6 +30,7 @@ from tutor.widgets.check_panel import CheckPanel
 from tutor.widgets.optional_sim import simview_class
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
+RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
 
 
 def extra_scenarios(meta: StepMeta, text: StepText) -> list[str]:
@@ -273,8 +277,28 @@ class StepView(VerticalScroll, can_focus=False):
 
     def scroll_to_sims(self) -> None:
         """Bring what `open_next_sim` or a click opened to the top of the view."""
-        if self.sim_target is not None and self.sim_target.is_attached:
-            self.scroll_to_widget(self.sim_target, top=True, animate=False)
+        if self.sim_target is not None:
+            self.scroll_when_rendered(self.sim_target)
+
+    def scroll_when_rendered(self, target: Widget) -> None:
+        """Bring `target` to the top once the step's Markdown has laid out (the latest request wins).
+
+        Markdown builds its blocks after it is mounted, so scrolling at once (say, to a hint asked
+        for right after the step opened) would land short when the text above grows later.
+        """
+        self.run_worker(self._scroll_when_rendered(target), group="scroll", exclusive=True)
+
+    async def _scroll_when_rendered(self, target: Widget) -> None:
+        deadline = time.monotonic() + RENDER_WAIT
+        while time.monotonic() < deadline and any(
+                markdown.source.strip() and not markdown.children for markdown in self.query(Markdown)):
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # let the new blocks be laid out before measuring
+        self.call_after_refresh(self._scroll_now, target)
+
+    def _scroll_now(self, target: Widget) -> None:
+        if target.is_attached:
+            self.scroll_to_widget(target, top=True, animate=False)
 
     def close_sims(self) -> None:
         """Remove the simulators opened with `s` (their timers stop with them) when the step is left."""
