@@ -13,14 +13,12 @@ import pytest
 from textual.widgets import Button, Static
 
 from live_support import learner_nginx
-from tutor.app import TutorApp
+from tui_live_support import SIZE, make_app, wait_for
 from tutor.progress import DONE
 from tutor.screens.lesson import LessonScreen
 from tutor.settings import Settings
 from tutor.widgets.check_panel import CheckPanel
 
-LESSONS = Path(__file__).parent / "fixtures" / "tui_live" / "lessons"
-SIZE = (100, 30)
 
 
 @pytest.fixture(autouse=True)
@@ -41,17 +39,6 @@ def save_machines(hosts: dict[str, str], **more) -> None:
     assert settings.save() is None
 
 
-def make_app(lang: str = "en") -> TutorApp:
-    return TutorApp(lang=lang, lessons_root=LESSONS)
-
-
-async def wait_for(pilot, condition, limit: int = 200) -> bool:
-    """Let the app run until `condition()` holds (at most `limit` short pauses)."""
-    for _ in range(limit):
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def open_step(pilot, step_id: str) -> CheckPanel:

@@ -12,26 +12,14 @@ from pathlib import Path
 from textual.widgets import Button, OptionList, Static
 
 from live_support import FIXTURES, use_stand_in_multipass
-from tutor.app import TutorApp
+from tui_live_support import SIZE, make_app, wait_for
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.machines import MachinesScreen, NginxConfigScreen, RoleDialog
 from tutor.screens.modals import ConfirmScreen
 from tutor.settings import Settings
 
-LESSONS = Path(__file__).parent / "fixtures" / "tui_live" / "lessons"
-SIZE = (100, 30)
 
 
-def make_app(lang: str = "en") -> TutorApp:
-    return TutorApp(lang=lang, lessons_root=LESSONS)
-
-
-async def wait_for(pilot, condition, limit: int = 200) -> bool:
-    for _ in range(limit):
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def type_into(pilot, field: str, text: str) -> None:

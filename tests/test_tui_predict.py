@@ -13,7 +13,7 @@ from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.simview import PredictPanel, SimPanel
 from tutor.widgets.keybar import KeyBar
-from tutor.widgets.step_view import PredictSlot, SimLink
+from tutor.widgets.step_view import SimLink
 
 LESSONS = Path(__file__).parent / "fixtures" / "tui_predict" / "lessons"
 TUI_LESSONS = Path(__file__).parent / "fixtures" / "tui" / "lessons"
