@@ -414,3 +414,17 @@ async def test_lesson_without_steps_does_not_crash():
         assert pilot.app.screen.query_one("#btn-next", Button).disabled
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, HomeScreen)
+
+
+async def test_next_step_pressed_in_the_same_moment_as_the_background_build_shows_it():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_lesson("web-server")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        screen._prefetch_next()  # the timer fires ...
+        screen.show_step(1)  # ... and `n` arrives before the event loop turns
+        await pilot.pause()
+        view = screen.current_view()
+        assert view is not None and view.display and view.meta.id == screen.step.id == screen.lesson.steps[1].id

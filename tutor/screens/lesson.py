@@ -198,12 +198,11 @@ class LessonScreen(TutorScreen):
             previous.close_sims()
             previous.set_live(False)
         if view is None:
-            view = self._build_view(self.index, lang)
-            switcher.add_content(view, set_current=True)
+            view = self._mount_view(self.index, lang)
         else:
-            switcher.current = view.id
             view.sync(self.app.progress)
             view.scroll_home(animate=False)
+        switcher.current = view.id
         view.set_live(self.is_current)
         version = self.app.progress_version
         self.app.progress.visit(self.lesson.id, self.step.id)
@@ -214,10 +213,17 @@ class LessonScreen(TutorScreen):
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
 
-    def _build_view(self, index: int, lang: str) -> StepView:
+    def _mount_view(self, index: int, lang: str) -> StepView:
+        """Build step `index`'s view and mount it hidden in the switcher.
+
+        `mount` puts it among the switcher's children at once (its content follows), so it can be
+        made current straight away, even when `n` comes in the same moment as the prefetch.
+        """
         meta = self.lesson.steps[index]
         self._built += 1
         view = StepView(self.lesson.id, meta, self.lesson.step_text(meta.id, lang), lang, id=f"view-{self._built}")
+        view.display = False
+        self.query_one("#views", ContentSwitcher).mount(view)
         self._views[(meta.id, lang)] = view
         return view
 
@@ -226,7 +232,7 @@ class LessonScreen(TutorScreen):
         index = self.index + 1
         lang = self.app.lang
         if index < len(self.lesson.steps) and (self.lesson.steps[index].id, lang) not in self._views:
-            self.query_one("#views", ContentSwitcher).add_content(self._build_view(index, lang))
+            self._mount_view(index, lang)
 
     def go_to_step(self, step_id: str) -> bool:
         ids = [step.id for step in self.lesson.steps]
