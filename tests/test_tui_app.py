@@ -428,3 +428,16 @@ async def test_next_step_pressed_in_the_same_moment_as_the_background_build_show
         await pilot.pause()
         view = screen.current_view()
         assert view is not None and view.display and view.meta.id == screen.step.id == screen.lesson.steps[1].id
+
+
+async def test_a_step_shown_twice_before_its_view_is_mounted_opens_once():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_lesson("web-server")
+        await pilot.pause()
+        screen = app.screen
+        screen.forget_views()  # builds step 1 afresh; its mount waits for the event loop
+        screen.show_step(screen.index)
+        await pilot.pause()
+        view = screen.current_view()
+        assert view is not None and view.display and view.parent is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
@@ -198,11 +199,13 @@ class LessonScreen(TutorScreen):
             previous.close_sims()
             previous.set_live(False)
         if view is None:
-            view = self._mount_view(self.index, lang)
+            view = self._build_view(self.index, lang)
+            AwaitComplete(self._mount_and_show(view))  # starts now, as ContentSwitcher.add_content does
         else:
             view.sync(self.app.progress)
             view.scroll_home(animate=False)
-        switcher.current = view.id
+            if view.parent is switcher:  # else `_mount_and_show` is about to show it
+                switcher.current = view.id
         view.set_live(self.is_current)
         version = self.app.progress_version
         self.app.progress.visit(self.lesson.id, self.step.id)
@@ -213,26 +216,30 @@ class LessonScreen(TutorScreen):
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
 
-    def _mount_view(self, index: int, lang: str) -> StepView:
-        """Build step `index`'s view and mount it hidden in the switcher.
-
-        `mount` puts it among the switcher's children at once (its content follows), so it can be
-        made current straight away, even when `n` comes in the same moment as the prefetch.
-        """
+    def _build_view(self, index: int, lang: str) -> StepView:
         meta = self.lesson.steps[index]
         self._built += 1
         view = StepView(self.lesson.id, meta, self.lesson.step_text(meta.id, lang), lang, id=f"view-{self._built}")
         view.display = False
-        self.query_one("#views", ContentSwitcher).mount(view)
         self._views[(meta.id, lang)] = view
         return view
+
+    async def _mount_and_show(self, view: StepView) -> None:
+        """Mount a view built for the step on screen and show it, in one repaint, unless the
+        learner has moved on to another step meanwhile."""
+        switcher = self.query_one("#views", ContentSwitcher)
+        with self.app.batch_update():
+            await switcher.mount(view)
+            if self.current_view() is view:
+                switcher.current = view.id
 
     def _prefetch_next(self) -> None:
         """Build the next step's view while the learner reads, so `n` shows it at once."""
         index = self.index + 1
         lang = self.app.lang
         if index < len(self.lesson.steps) and (self.lesson.steps[index].id, lang) not in self._views:
-            self._mount_view(index, lang)
+            # mounted hidden: among the switcher's children at once, so `n` can show it any moment
+            self.query_one("#views", ContentSwitcher).mount(self._build_view(index, lang))
 
     def go_to_step(self, step_id: str) -> bool:
         ids = [step.id for step in self.lesson.steps]
