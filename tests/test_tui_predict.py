@@ -158,10 +158,22 @@ async def test_indonesian_home_says_materi():
 async def test_key_bar_fits_the_width_and_keeps_whole_entries():
     for width, expect_palette in ((80, False), (120, True)):
         async with TutorApp(lang="id", lessons_root=TUI_LESSONS).run_test(size=(width, 24)) as pilot:
-            assert pilot.app.open_lesson("web-server")
+            assert pilot.app.open_lesson("web-server", "install")  # a step with checks: `k cek` is shown
             await pilot.pause()
             bar = pilot.app.screen.query_one(KeyBar)
             text = str(bar.render())
+            assert "k cek" in text
             assert len(text) <= bar.content_size.width and "…" not in text
             assert text.startswith("F1 bantuan") and text.rstrip().endswith(("English", "perintah"))
             assert ("^p perintah" in text) is expect_palette
+
+
+async def test_key_bar_offers_the_check_key_only_on_steps_with_checks():
+    async with TutorApp(lang="en", lessons_root=TUI_LESSONS).run_test(size=(120, 24)) as pilot:
+        assert pilot.app.open_lesson("web-server", "intro")
+        await pilot.pause()
+        bar = pilot.app.screen.query_one(KeyBar)
+        assert "k check" not in str(bar.render())
+        await pilot.press("n")  # install: has app-running
+        await pilot.pause()
+        assert "k check" in str(bar.render())

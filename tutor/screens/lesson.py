@@ -120,6 +120,8 @@ class LessonScreen(TutorScreen):
         self._views: dict[tuple[str, str], StepView] = {}
         self._built = 0  # views built so far: each gets a fresh widget id
         self._prefetch_timer: Timer | None = None
+        self._keybar_keys: tuple = ()
+        self._keybar_lang = ""
         self._solution_armed: str | None = None
         self._steps_choice: bool | None = None  # None: follow the width; else what the learner chose
 
@@ -212,6 +214,7 @@ class LessonScreen(TutorScreen):
         if self.app.progress_version == version:  # nothing changed, so no refresh happened
             self.refresh_progress()
         self._set_text("#status", "")
+        self.refresh_keybar()
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
@@ -249,9 +252,16 @@ class LessonScreen(TutorScreen):
         return True
 
     # Labels
+    def refresh_keybar(self) -> None:
+        """The key bar for this step: `k check` only where the step has live checks."""
+        has_checks = bool(self.lesson.steps) and bool(self.step.checks)
+        keys = tuple(pair for pair in self.KEYS if has_checks or pair[0] != "k")
+        if keys != self._keybar_keys or self.app.lang != self._keybar_lang:
+            self._keybar_keys, self._keybar_lang = keys, self.app.lang
+            self.query_one(KeyBar).show(keys, self.app.lang)
+
     def refresh_language(self) -> None:
-        lang = self.app.lang
-        self.query_one(KeyBar).show(self.KEYS, lang)
+        self.refresh_keybar()
         if self.is_mounted and self._views and self.lesson.steps:
             self.show_step(self.index)  # the step in the new language (built or cached)
 
