@@ -13,10 +13,10 @@ from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Stati
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
-from tutor.strings import host_error_text
 from tutor.widgets.keybar import KeyBar
 from tutor.widgets.optional_sim import simview_class
 from tutor.widgets.step_list import StepList, state_symbol
+from tutor.widgets.check_panel import saved_machines
 from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
@@ -24,25 +24,6 @@ NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
 COPYABLE = ("bash", "sh", "shell", "console", "nginx")
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
 HIDDEN_WHEN_DISABLED = ("hint", "solution", "copy", "sim")  # shown only on steps that have them
-
-
-def why_checks_cannot_run(settings, checks: tuple[str, ...], lang: str) -> tuple[str, dict[str, object]] | None:
-    """(string key, values) saying why none of `checks` can run with the saved machines, else None.
-
-    The same reasons the check panel gives, so the status line never says "checking" for nothing.
-    """
-    from tutor.live.hosts import HostError
-    from tutor.widgets.check_panel import machines_from_settings, missing_roles
-
-    if not settings.hosts:
-        return "check.no_machines", {}
-    try:
-        machines = machines_from_settings(settings)
-    except HostError as exc:
-        return "check.bad_machines", {"reason": host_error_text(exc, lang)}
-    if all(missing_roles(check, machines.proxy is not None, len(machines.apps)) for check in checks):
-        return "check.none_can_run", {}
-    return None
 
 
 def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
@@ -445,7 +426,7 @@ class LessonScreen(TutorScreen):
         panel = self.check_panel()
         if panel is not None:
             panel.run_now()
-            problem = why_checks_cannot_run(self.app.settings, panel.checks, self.app.lang)
+            _, problem = saved_machines(self.app.settings, panel.checks, self.app.lang)
             self._set_text("#status", self.t(problem[0], **problem[1]) if problem else self.t("check.started"))
             self.call_after_refresh(self._scroll_to_checks)
 

@@ -40,6 +40,21 @@ def machines_from_settings(settings) -> Machines:
     return machines
 
 
+def saved_machines(settings, checks, lang: str) -> tuple[Machines | None, tuple[str, dict] | None]:
+    """The learner's saved machines and, when none of `checks` can run with them, why:
+    a (string key, values) pair. Machines are None when the saved addresses are unusable."""
+    try:
+        machines = machines_from_settings(settings)
+    except HostError as exc:
+        return None, ("check.bad_machines", {"reason": host_error_text(exc, lang)})
+    if not machines.by_role:
+        return machines, ("check.no_machines", {})
+    has_proxy, apps = machines.proxy is not None, len(machines.apps)
+    if all(missing_roles(check, has_proxy, apps) for check in checks):
+        return machines, ("check.none_can_run", {})
+    return machines, None
+
+
 def scenario_of(result: CheckResult) -> str | None:
     """The simulator scenario showing what `result` saw (a failure, or a failover nginx never tested)."""
     if result.ok:
@@ -244,17 +259,14 @@ class CheckPanel(Vertical):
         from tutor.live.checks import Options
         from tutor.live.runner import run_checks
 
-        try:
-            machines = machines_from_settings(self.app.settings)
-        except HostError as exc:
-            self._give_up(self.t("check.bad_machines", reason=host_error_text(exc, self.app.lang)))
+        machines, problem = saved_machines(self.app.settings, self.checks, self.app.lang)
+        if machines is not None:
+            has_proxy, apps = machines.proxy is not None, len(machines.apps)
+            self.blocked = {c: roles for c in self.checks if (roles := missing_roles(c, has_proxy, apps))}
+        if problem is not None:
+            self._give_up(self.t(problem[0], **problem[1]))
             return
-        has_proxy, apps = machines.proxy is not None, len(machines.apps)
-        self.blocked = {c: roles for c in self.checks if (roles := missing_roles(c, has_proxy, apps))}
         runnable = [check for check in self.checks if check not in self.blocked]
-        if not runnable:
-            self._give_up(self.t("check.none_can_run" if machines.by_role else "check.no_machines"))
-            return
         stopped = self.stopped if self.stopped in {app.role for app in machines.apps} else None
         self.problem = None
         self.running = set(runnable)
