@@ -24,7 +24,7 @@ from sim import events as ev
 from sim.backend import Attempt, Backend
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
-from sim.scenario import NON_IDEMPOTENT_METHODS, POLICIES, Scenario
+from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Scenario, ScenarioError
 from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, PeerRequest, Upstream
 
 STATUS_FT = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
@@ -97,6 +97,7 @@ class Simulation:
         else:
             self._warmup_id, self._warmup_time = 0.0, scenario.warmup * scenario.duration
         self.sent = self.answered = self.ok = self.failed = 0
+        self._request_cap = MAX_REQUESTS  # per run_to_end(), or per advance() when open-ended
         self.retries = self.no_live = 0
         self.in_flight = 0
         self.area = 0.0                 # integral of requests in flight over time
@@ -207,6 +208,10 @@ class Simulation:
     # -- nginx -----------------------------------------------------------------------------------
 
     def _start_request(self, now: float, client: int) -> None:
+        if self.sent >= self._request_cap:
+            raise ScenarioError(self.scenario.source, "traffic",
+                                f"more than {MAX_REQUESTS:,} requests in one run (the simulator's limit); "
+                                "a closed loop needs time between requests: latency, think_time or service")
         self.sent += 1
         rid = self.sent
         req = Request()
@@ -372,6 +377,7 @@ class Simulation:
         at `until` excepted: they are urgent and apply first).
         """
         if until > self.env.now:
+            self._request_cap = self.sent + MAX_REQUESTS
             self.env.run(until=until)
 
     def run_to_end(self) -> None:

@@ -8,12 +8,15 @@ Errors raise `ScenarioError`, whose text is one line: `file: key: message`.
 from __future__ import annotations
 
 import ipaddress
-
 import math
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sim.address import address_problem
+from sim.files import read_text_limited
 
 PATTERNS = ("poisson", "uniform", "closed")
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
@@ -26,6 +29,22 @@ NEXT_UPSTREAM = (
 ACTIONS = ("stop", "start", "hang", "poweroff", "slow")
 MAX_CLIENTS = 65536
 """Client k gets address 10.<k // 256>.<k % 256>.1, so there are at most 65536 distinct ones."""
+
+# Limits (documented in assets/scenarios/README.md): far beyond any lesson or demo, low enough
+# that every accepted scenario runs within seconds to a few minutes and a bounded amount of memory.
+MAX_FILE_BYTES = 1_000_000
+MAX_SERVERS = 1000
+MAX_EVENTS = 10_000
+MAX_WORKERS = 1024
+MAX_REQUESTS = 1_000_000
+"""Requests in one run: `requests`, or duration x rate for poisson and uniform traffic."""
+MAX_RATE = 100_000.0
+MAX_SECONDS = 1_000_000.0
+"""Every time in a scenario (duration, timeouts, latency, service times, event times) is below this."""
+MAX_FACTOR = 1000.0
+MAX_INTEGER = 2**63 - 1
+MAX_NAME = 64
+MAX_TEXT = 200
 DISTS = {"exp": ("mean",), "const": ("mean",), "uniform": ("low", "high"), "lognormal": ("mean", "sigma")}
 
 
@@ -149,12 +168,15 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file; raises `ScenarioError` (also for I/O and TOML errors)."""
     source = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        text = read_text_limited(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise ScenarioError(source, "file", exc.strerror or str(exc)) from None
-    except tomllib.TOMLDecodeError as exc:
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
         raise ScenarioError(source, "toml", str(exc)) from None
+    except RecursionError:
+        raise ScenarioError(source, "toml", "arrays or tables nested too deeply") from None
     return scenario_from_dict(data, source)
 
 
@@ -166,7 +188,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup"))
     base = Scenario()
     duration = check.number(head, "scenario", "duration", base.duration, minimum=0.0, strict=True)
-    name = check.string(head, "scenario", "name", base.name)
+    name = check.text(head, "scenario", "name", base.name, MAX_NAME)
     title = _title(check, head, base.title)
     seed = check.integer(head, "scenario", "seed", base.seed, minimum=None)
     requests = check.integer(head, "scenario", "requests", base.requests, minimum=0)
@@ -176,11 +198,11 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     traffic = _traffic(check, check.table(data, "traffic"))
     nginx = _nginx(check, check.table(data, "nginx"))
     if "server" in data:
-        servers = tuple(_server(check, raw, i) for i, raw in enumerate(check.tables(data, "server"), 1))
+        servers = tuple(_server(check, raw, i) for i, raw in enumerate(check.tables(data, "server", MAX_SERVERS), 1))
     else:
         servers = DEMO_SERVERS
     if "event" in data:
-        events = tuple(_event(check, raw, i) for i, raw in enumerate(check.tables(data, "event"), 1))
+        events = tuple(_event(check, raw, i) for i, raw in enumerate(check.tables(data, "event", MAX_EVENTS), 1))
     elif "server" in data:
         events = ()
     else:
@@ -206,10 +228,60 @@ def validate(scenario: Scenario) -> None:
                                 f"nginx does not allow backup servers with {scenario.nginx.policy}")
     if all(server.backup for server in scenario.servers):
         raise ScenarioError(source, "server", "at least one server must not be a backup")
+    _check_limits(scenario)
     for index, event in enumerate(scenario.events, 1):
         if event.server not in names:
             raise ScenarioError(source, f"event[{index}].server",
                                 f"no server named '{event.server}' (servers: {', '.join(names)})")
+
+
+def _check_limits(scenario: Scenario) -> None:
+    """Refuse what would run for hours or fill the memory (the limits are documented)."""
+    source, nginx, traffic = scenario.source, scenario.nginx, scenario.traffic
+
+    def refuse(key: str, message: str) -> None:
+        raise ScenarioError(source, key, message + " (the simulator's limit)")
+
+    if len(scenario.servers) > MAX_SERVERS:
+        refuse("server", f"{len(scenario.servers):,} servers: at most {MAX_SERVERS:,}")
+    if len(scenario.events) > MAX_EVENTS:
+        refuse("event", f"{len(scenario.events):,} events: at most {MAX_EVENTS:,}")
+    if nginx.workers > MAX_WORKERS:
+        refuse("nginx.workers", f"at most {MAX_WORKERS:,} worker processes")
+    if scenario.requests > MAX_REQUESTS:
+        refuse("scenario.requests", f"at most {MAX_REQUESTS:,} requests in one run")
+    if traffic.rate > MAX_RATE:
+        refuse("traffic.rate", f"at most {MAX_RATE:,.0f} requests per second")
+    if not scenario.requests and traffic.pattern != "closed" \
+            and scenario.duration * traffic.rate > MAX_REQUESTS:
+        refuse("scenario.duration", f"duration x rate = {scenario.duration * traffic.rate:,.0f} requests: "
+                                    f"at most {MAX_REQUESTS:,} in one run")
+    if traffic.pattern == "closed" and nginx.latency + traffic.think_time == 0 and any(
+            _shortest_service(server.service) == 0 for server in scenario.servers):
+        raise ScenarioError(source, "traffic.pattern", "a closed loop needs time between a client's "
+                            "requests: set nginx.latency, traffic.think_time or a service time above 0")
+    times = {"scenario.duration": scenario.duration, "nginx.connect_timeout": nginx.connect_timeout,
+             "nginx.read_timeout": nginx.read_timeout, "nginx.latency": nginx.latency,
+             "traffic.think_time": traffic.think_time}
+    for key, value in times.items():
+        if value > MAX_SECONDS:
+            refuse(key, f"at most {MAX_SECONDS:,.0f} seconds")
+    for index, server in enumerate(scenario.servers, 1):
+        for key, value in (("name", server.name), ("address", server.address)):
+            if not printable(value, MAX_NAME if key == "name" else MAX_TEXT):
+                raise ScenarioError(source, f"server[{index}].{key}",
+                                    f"must be printable text of at most {MAX_NAME if key == 'name' else MAX_TEXT} "
+                                    "characters, without control characters")
+
+
+def _shortest_service(service: dict) -> float:
+    return service["low"] if service["dist"] == "uniform" else service["mean"]
+
+
+def printable(text: str, limit: int) -> bool:
+    """Whether `text` is 1..limit characters with no control, format or unassigned character."""
+    return 0 < len(text) <= limit and all(
+        unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for char in text)
 
 
 def _title(check: _Checker, head: dict, default: dict) -> dict:
@@ -217,11 +289,12 @@ def _title(check: _Checker, head: dict, default: dict) -> dict:
         return dict(default)
     raw = head["title"]
     if isinstance(raw, str):
-        return {"id": raw, "en": raw}
+        text = check.text(head, "scenario", "title", "")
+        return {"id": text, "en": text}
     if not isinstance(raw, dict):
         raise ScenarioError(check.source, "scenario.title", "must be a string or { id = \"…\", en = \"…\" }")
     check.known(raw, "scenario.title", ("id", "en"))
-    return {lang: check.string(raw, "scenario.title", lang, "") for lang in raw}
+    return {lang: check.text(raw, "scenario.title", lang, "") for lang in raw}
 
 
 def _traffic(check: _Checker, raw: dict) -> Traffic:
@@ -241,7 +314,7 @@ def _traffic(check: _Checker, raw: dict) -> Traffic:
                             f"leaves no room for {clients} clients in separate /24 networks")
     return Traffic(
         pattern=check.choice(raw, where, "pattern", base.pattern, PATTERNS),
-        rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True),
+        rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True, maximum=MAX_RATE),
         clients=check.integer(raw, where, "clients", base.clients, minimum=1),
         think_time=check.number(raw, where, "think_time", base.think_time, minimum=0.0),
         method=check.choice(raw, where, "method", base.method, METHODS),
@@ -277,19 +350,19 @@ def _nginx(check: _Checker, raw: dict) -> NginxSettings:
         workers=check.integer(raw, where, "workers", base.workers, minimum=1),
         zone=check.boolean(raw, where, "zone", base.zone),
         latency=check.number(raw, where, "latency", base.latency, minimum=0.0),
-        config=check.string(raw, where, "config", base.config, allow_empty=True),
+        config=check.text(raw, where, "config", base.config, allow_empty=True),
     )
 
 
 def _server(check: _Checker, raw: dict, index: int) -> Server:
     where = f"server[{index}]"
     base = DEMO_SERVERS[index - 1] if index <= len(DEMO_SERVERS) else Server(
-        name=f"app{index}", address=f"10.37.19.{45 + index}:3000")
+        name=f"app{index}", address=f"{ipaddress.IPv4Address('10.37.19.45') + index}:3000")
     check.known(raw, where, ("name", "address", "weight", "max_fails", "fail_timeout", "max_conns",
                              "backup", "down", "concurrency", "queue", "service", "fail"))
     return Server(
-        name=check.string(raw, where, "name", base.name),
-        address=check.string(raw, where, "address", base.address),
+        name=check.text(raw, where, "name", base.name, MAX_NAME),
+        address=check.address(raw, where, "address", base.address),
         weight=check.integer(raw, where, "weight", base.weight, minimum=1),
         max_fails=check.integer(raw, where, "max_fails", base.max_fails, minimum=0),
         fail_timeout=check.number(raw, where, "fail_timeout", base.fail_timeout, minimum=0.0),
@@ -349,9 +422,9 @@ def _event(check: _Checker, raw: Any, index: int) -> Event:
             raise ScenarioError(check.source, f"{where}.{key}", "is required")
     return Event(
         at=check.number(raw, where, "at", 0.0, minimum=0.0),
-        server=check.string(raw, where, "server", ""),
+        server=check.text(raw, where, "server", "", MAX_NAME),
         action=check.choice(raw, where, "action", "", ACTIONS),
-        factor=check.number(raw, where, "factor", 4.0, minimum=0.0, strict=True),
+        factor=check.number(raw, where, "factor", 4.0, minimum=0.0, strict=True, maximum=MAX_FACTOR),
     )
 
 
@@ -377,10 +450,12 @@ class _Checker:
             raise self.fail(where, key, "must be a table")
         return value
 
-    def tables(self, raw: dict, key: str) -> list:
+    def tables(self, raw: dict, key: str, limit: int) -> list:
         value = raw[key]
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             raise self.fail("", key, f"must be an array of tables ([[{key}]])")
+        if len(value) > limit:
+            raise self.fail("", key, f"{len(value):,} tables: at most {limit:,} (the simulator's limit)")
         return value
 
     def string(self, raw: dict, where: str, key: str, default: str, allow_empty: bool = False) -> str:
@@ -403,6 +478,8 @@ class _Checker:
 
     def integer(self, raw: dict, where: str, key: str, default: int, minimum: int | None) -> int:
         value = raw.get(key, default)
+        if isinstance(value, int) and abs(value) > MAX_INTEGER:
+            raise self.fail(where, key, f"must be at most {MAX_INTEGER:,}")
         if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
             if minimum is None:
                 raise self.fail(where, key, "must be an integer")
@@ -412,10 +489,31 @@ class _Checker:
         return value
 
     def number(self, raw: dict, where: str, key: str, default: float, minimum: float,
-               strict: bool = False) -> float:
+               strict: bool = False, maximum: float = MAX_SECONDS) -> float:
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or value < minimum or (strict and value <= minimum):
             bound = "a positive number" if strict and minimum == 0 else f"a number >= {minimum:g}"
             raise self.fail(where, key, f"must be {bound}")
+        if value > maximum:
+            raise self.fail(where, key, f"must be at most {maximum:,.0f} (the simulator's limit)")
         return float(value)
+
+    def text(self, raw: dict, where: str, key: str, default: str, limit: int = MAX_TEXT,
+             allow_empty: bool = False) -> str:
+        """A string of printable characters (no control or format characters)."""
+        value = self.string(raw, where, key, default, allow_empty)
+        if value and not printable(value, limit):
+            raise self.fail(where, key, f"must be printable text of at most {limit} characters, "
+                                        "without control characters")
+        return value
+
+    def address(self, raw: dict, where: str, key: str, default: str) -> str:
+        """A `HOST[:PORT]` string by the rule of sim/address.py."""
+        value = self.string(raw, where, key, default)
+        problem = address_problem(value) if printable(value, len(value)) else "must be printable text"
+        if not problem and len(value) > MAX_TEXT:
+            problem = f"must be at most {MAX_TEXT} characters"
+        if problem:
+            raise self.fail(where, key, problem)
+        return value

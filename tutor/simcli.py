@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 
 from tutor.i18n import tr
+from tutor.live.sanitize import sanitize, terminal_text
 from tutor.paths import scenario_file
 
 STRINGS = {
@@ -91,10 +92,10 @@ def run_sim(args) -> int:
         if args.trace:
             result.write_trace(args.trace)
     except (ScenarioError, NginxConfError) as exc:
-        print(str(exc), file=sys.stderr)
+        print(sanitize(str(exc), 500, markup=False), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"{exc.filename or args.trace}: {exc.strerror or exc}", file=sys.stderr)
+        print(sanitize(f"{exc.filename or args.trace}: {exc.strerror or exc}", 500, markup=False), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result.to_json_dict(), ensure_ascii=False))
@@ -103,7 +104,8 @@ def run_sim(args) -> int:
     if setup is not None:
         group = tr(STRINGS, "group", lang, name=setup.upstream) if setup.upstream else ""
         setup_line = tr(STRINGS, "nginx_conf", lang, where=f"{setup.file}:{setup.line}", group=group)
-    print(format_report(scenario, result.to_json_dict(), simulation.drain_events(), notes, lang, setup_line))
+    print(terminal_text(format_report(scenario, result.to_json_dict(), simulation.drain_events(), notes, lang,
+                                      setup_line)))
     return 0
 
 

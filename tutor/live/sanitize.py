@@ -29,11 +29,12 @@ _LONE_BRACKET = re.compile(r"\[(?![0-9A-Fa-f:.%]*\])")
 _WHITESPACE = re.compile(r"[\t\n\r\f\v\x85\u2028\u2029]+")
 
 
-def sanitize(text: str | bytes | None, limit: int = 200) -> str:
+def sanitize(text: str | bytes | None, limit: int = 200, markup: bool = True) -> str:
     """`text` as one printable line of at most `limit` characters.
 
     Removes terminal control sequences, every other control or format character (C0, C1,
-    bidirectional overrides, zero-width characters) and anything Rich or Textual would take for
+    bidirectional overrides, zero-width characters) and, unless `markup` is False (plain
+    terminal output, where brackets are just text), anything Rich or Textual would take for
     markup (tags are dropped whole; any other "[" is dropped unless it encloses a number or an
     IPv6 address; nginx's `[emerg]` becomes `emerg:`); line breaks and tabs become single
     spaces. Bytes are decoded as UTF-8 (bad bytes replaced).
@@ -42,16 +43,32 @@ def sanitize(text: str | bytes | None, limit: int = 200) -> str:
         return ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    text = _CONTROL_SEQUENCES.sub("", text)
-    text = _WHITESPACE.sub(" ", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
-    text = _NGINX_LEVEL.sub(r"\1: ", text)
-    while True:
-        stripped = _LONE_BRACKET.sub("", _MARKUP_TAG.sub("", text))
-        if stripped == text:
-            break
-        text = stripped
+    text = _controls_removed(_WHITESPACE.sub(" ", _CONTROL_SEQUENCES.sub("", text)))
+    if markup:
+        text = _NGINX_LEVEL.sub(r"\1: ", text)
+        while True:
+            stripped = _LONE_BRACKET.sub("", _MARKUP_TAG.sub("", text))
+            if stripped == text:
+                break
+            text = stripped
     text = text.strip()
     if len(text) > limit:
         text = text[: max(limit - 1, 0)].rstrip() + "…"
     return text
+
+
+def terminal_text(text: str) -> str:
+    """Several lines for a plain terminal: `sanitize(markup=False)` applied line by line.
+
+    Line breaks and tabs stay; control sequences and other control characters go.
+    """
+    text = _CONTROL_SEQUENCES.sub("", text.replace("\r\n", "\n"))
+    return "\n".join("\t".join(_controls_removed(part) for part in line.split("\t"))
+                     for line in text.split("\n"))
+
+
+def _controls_removed(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _UNSAFE)
+
+
+_UNSAFE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")

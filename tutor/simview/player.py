@@ -45,7 +45,7 @@ def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None)
         else:
             result = load_scenario(scenario_file(scenario))
     except ScenarioError as exc:
-        raise ScenarioOpenError(str(exc)) from None
+        raise ScenarioOpenError(_one_line(exc)) from None
     if nginx_conf:
         result = _apply_nginx_conf(result, nginx_conf)
     return result
@@ -57,8 +57,15 @@ def _apply_nginx_conf(scenario: Scenario, nginx_conf: str | Path) -> Scenario:
     try:
         applied, _notes = apply_to_scenario(read_nginx_config(nginx_conf), scenario)
     except (NginxConfError, ScenarioError, OSError) as exc:
-        raise ScenarioOpenError(str(exc)) from None
+        raise ScenarioOpenError(_one_line(exc)) from None
     return applied
+
+
+def _one_line(exc: Exception) -> str:
+    """The error as one line without control characters (file names and keys come from files)."""
+    from tutor.live.sanitize import sanitize
+
+    return sanitize(str(exc), 500, markup=False)
 
 
 class Player:
