@@ -2,25 +2,31 @@
 
 Pure Python: this package never imports Textual or anything of the UI.
 `run(scenario)` plays a scenario headless; `Simulation` steps one for an animation.
+
+The names below are imported on first use, so the small helper modules (`sim.files`,
+`sim.address`) can be used without loading SimPy.
 """
 
-from sim.engine import Simulation, client_address, run
-from sim.events import ServerState, SimEvent, SimState
-from sim.result import RequestRecord, Result
-from sim.scenario import (
-    Event,
-    NginxSettings,
-    Scenario,
-    ScenarioError,
-    Server,
-    Traffic,
-    default_scenario,
-    load_scenario,
-    scenario_from_dict,
-)
+from __future__ import annotations
 
-__all__ = [
-    "Event", "NginxSettings", "RequestRecord", "Result", "Scenario", "ScenarioError", "Server",
-    "ServerState", "SimEvent", "SimState", "Simulation", "Traffic", "client_address",
-    "default_scenario", "load_scenario", "run", "scenario_from_dict",
-]
+import importlib
+
+_HOMES = {
+    "Simulation": "sim.engine", "client_address": "sim.engine", "run": "sim.engine",
+    "ServerState": "sim.events", "SimEvent": "sim.events", "SimState": "sim.events",
+    "RequestRecord": "sim.result", "Result": "sim.result",
+    **{name: "sim.scenario" for name in (
+        "Event", "NginxSettings", "Scenario", "ScenarioError", "Server", "Traffic",
+        "default_scenario", "load_scenario", "scenario_from_dict")},
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -95,7 +95,32 @@ def _valid(name: str, value: Any) -> bool:
     if name in TOGGLES:
         return isinstance(value, bool)
     if name in ("hosts", "vms"):
-        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and _valid_machine(name, k, v) for k, v in value.items())
     if name == "domain":
-        return value is None or isinstance(value, str)
+        return value is None or (isinstance(value, str) and _valid_domain(value))
     return False
+
+
+def _valid_machine(name: str, role: str, value: str) -> bool:
+    """A saved `--host` address or multipass VM name, checked like typed ones (they reach the screen)."""
+    from tutor.live.hosts import HostError, parse_host_spec
+    from tutor.live.nginx_config import valid_vm_name
+
+    if name == "vms":
+        return valid_vm_name(value)
+    try:
+        parse_host_spec(f"{role}={value}")
+    except HostError:
+        return False
+    return True
+
+
+def _valid_domain(value: str) -> bool:
+    from tutor.live.hosts import HostError, parse_domain
+
+    try:
+        parse_domain(value)
+    except HostError:
+        return False
+    return True

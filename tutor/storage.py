@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from sim.files import read_text_limited
+
+MAX_BYTES = 2_000_000
+"""Progress and settings files stay a few kilobytes; a bigger one is not ours and is moved aside."""
+ORPHAN_AGE = 60.0
 
 
 class Unreadable(Exception):
@@ -53,15 +60,45 @@ def try_move_aside(path: Path) -> Path | None:
         return None
 
 
-def read_json(path: Path) -> Any | None:
-    """The JSON in `path`, None when the file does not exist; raises Unreadable after moving a bad file aside."""
+def read_json(path: Path) -> dict | None:
+    """The JSON object in `path`, None when the file does not exist.
+
+    Anything else (not a regular file, over MAX_BYTES, not UTF-8, not JSON, nested too deeply,
+    or JSON that is no object, such as `null`) raises Unreadable after moving the file aside.
+    Temporary files left by interrupted saves are removed first.
+    """
+    remove_orphans(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_limited(path, MAX_BYTES)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         raise Unreadable(try_move_aside(path)) from None
     try:
-        return json.loads(text)
-    except ValueError:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         raise Unreadable(try_move_aside(path)) from None
+    if not isinstance(data, dict):
+        raise Unreadable(try_move_aside(path))
+    return data
+
+
+def remove_orphans(path: Path, older_than: float = ORPHAN_AGE) -> int:
+    """Delete `.<name>.*.tmp` files next to `path` that an interrupted save left; returns how many.
+
+    Only files older than `older_than` seconds go, so a save running right now keeps its file.
+    """
+    removed = 0
+    now = time.time()
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return 0
+    for candidate in candidates:
+        try:
+            if now - candidate.lstat().st_mtime > older_than:
+                candidate.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -19,6 +19,7 @@ from tutor.live.catalog import ROLES, cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_specs,
                               match_roles, parse_role_answer, read_multipass)
 from tutor.live.result import CheckResult
+from tutor.live.sanitize import sanitize, terminal_text
 
 if TYPE_CHECKING:
     from tutor.live.checks import Options
@@ -47,7 +48,7 @@ def run_check(args: argparse.Namespace) -> int:
         machines, checks = prepare(args)
         options = check_options(args, machines)
     except HostError as exc:
-        print(f"tutor check: {exc}", file=sys.stderr)
+        print(sanitize(f"tutor check: {exc}", 500, markup=False), file=sys.stderr)
         return 2
     from tutor.live.runner import run_checks
 
@@ -55,8 +56,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"results": [result.to_json() for result in results]}, ensure_ascii=False))
     else:
-        print(tr(TEXT, "machines", lang, list=describe_machines(machines), domain=machines.domain))
-        print(format_table(results, lang))
+        print(terminal_text(tr(TEXT, "machines", lang, list=describe_machines(machines), domain=machines.domain)))
+        print(terminal_text(format_table(results, lang)))
     return 0 if all(result.ok for result in results) else 1
 
 
@@ -83,6 +84,10 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     return machines, checks
 
 
+MAX_WEIGHT = 1_000_000
+"""nginx's `weight=` is a whole number; a million is far beyond any real upstream."""
+
+
 def check_options(args: argparse.Namespace, machines: Machines) -> Options:
     """The lb-distributes weights (`--weight ROLE=N`) and the lb-failover app (`--stopped ROLE`)."""
     from tutor.live.checks import Options
@@ -97,8 +102,9 @@ def check_options(args: argparse.Namespace, machines: Machines) -> Options:
             weights[role] = float(value)
         except ValueError:
             weights[role] = 0.0
-        if not weights[role] > 0:
-            raise HostError(f"--weight {spec}: the weight must be a positive number, like {role}=3")
+        if not 0 < weights[role] <= MAX_WEIGHT:  # also refuses nan and inf
+            raise HostError(f"--weight {spec}: the weight must be a positive number up to {MAX_WEIGHT:,}, "
+                            f"like {role}=3")
     stopped = getattr(args, "stopped", None)
     if stopped is not None and stopped not in app_roles:
         raise HostError(f"--stopped {stopped}: not an app given with --host or --multipass")
@@ -134,7 +140,7 @@ def _ask_roles(vm: VM, free: list[str], ask: Callable[[str], str], lang: str) ->
         try:
             return parse_role_answer(answer, free)
         except HostError as exc:
-            print(exc, file=sys.stderr)
+            print(sanitize(str(exc), 500, markup=False), file=sys.stderr)
     raise HostError(f"no usable role for VM {vm.name}; give it with --host ROLE={vm.ip or 'ADDR'}")
 
 

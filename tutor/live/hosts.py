@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 
+from sim.address import RULE, host_kind, parse_port
 from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
 
 MULTIPASS_TIMEOUT = 15.0
 
-_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-_HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
 
 
 class HostError(ValueError):
@@ -81,50 +79,53 @@ class Machines:
 
 
 def parse_address(text: str, default_port: int) -> tuple[str, int]:
-    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port."""
+    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port.
+
+    The rule is sim/address.py's: dotted-quad IPv4, IPv6 or an RFC 1123 host name; so `127.1`
+    and `0x7f.0.0.1` are both refused. A port is 1-65535 in ASCII digits (`²` is no digit here).
+    """
     text = text.strip()
+    shown = text if len(text) <= 80 else text[:79] + "…"
     port_text = None
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise HostError(f"{text!r}: missing ']' after the IPv6 address", "no_bracket", text=text)
+            raise HostError(f"{shown!r}: missing ']' after the IPv6 address", "no_bracket", text=shown)
         host, rest = text[1:end], text[end + 1:]
         if rest:
             if not rest.startswith(":"):
-                raise HostError(f"{text!r}: expected ':PORT' after ']'", "after_bracket", text=text)
+                raise HostError(f"{shown!r}: expected ':PORT' after ']'", "after_bracket", text=shown)
             port_text = rest[1:]
-        _check_ip(host, 6, text)
+        _check_ip(host, 6, shown)
     elif text.count(":") > 1:
         host = text
-        _check_ip(host, 6, text)
+        _check_ip(host, 6, shown)
     else:
         host, _, port_text = text.partition(":") if ":" in text else (text, "", None)
         if not host:
-            raise HostError(f"{text!r}: the address is empty", "empty", text=text)
-        if re.fullmatch(r"[0-9.]+", host):
-            _check_ip(host, 4, text)
-        elif not _HOSTNAME.match(host):
-            raise HostError(f"{text!r} is not an IP address or host name", "not_address", text=text)
-    port = default_port if port_text is None else _parse_port(port_text, text)
+            raise HostError(f"{shown!r}: the address is empty", "empty", text=shown)
+        if re.fullmatch(r"[0-9.]+", host, re.ASCII):
+            _check_ip(host, 4, shown)
+        elif host_kind(host) != "name":
+            raise HostError(f"{shown!r} is not an IP address or host name: {RULE}", "not_address", text=shown)
+    port = default_port if port_text is None else _parse_port(port_text, shown)
     return host.lower(), port
 
 
 def _check_ip(host: str, version: int, text: str) -> None:
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        raise HostError(f"{text!r} is not a valid IPv{version} address", "bad_ip", text=text, version=version) from None
-    if ip.version != version:
-        raise HostError(f"{text!r} is not a valid IPv{version} address", "bad_ip", text=text, version=version)
+    if host_kind(host) != f"ipv{version}":
+        raise HostError(f"{text!r} is not a valid IPv{version} address (IPv4 is written as four numbers "
+                        "with dots, e.g. 10.37.19.46)", "bad_ip", text=text, version=version)
 
 
 def _parse_port(port_text: str, text: str) -> int:
-    if not port_text.isdigit():
+    port = parse_port(port_text)
+    if port is not None:
+        return port
+    if not re.fullmatch(r"[0-9]+", port_text, re.ASCII):
         raise HostError(f"{text!r}: the port must be a number from 1 to 65535", "port_not_number", text=text)
-    port = int(port_text)
-    if not 1 <= port <= 65535:
-        raise HostError(f"{text!r}: port {port} is out of range (1-65535)", "port_range", text=text, port=port)
-    return port
+    shown = port_text if len(port_text) <= 12 else port_text[:11] + "…"
+    raise HostError(f"{text!r}: port {shown} is out of range (1-65535)", "port_range", text=text, port=shown)
 
 
 def parse_host_spec(spec: str) -> Machine:
@@ -144,7 +145,7 @@ def parse_domain(domain: str | None) -> str:
     if domain is None:
         return DEFAULT_DOMAIN
     domain = domain.strip().rstrip(".").lower()
-    if not domain or not _HOSTNAME.match(domain) or re.fullmatch(r"[0-9.]+", domain):
+    if host_kind(domain) != "name":
         raise HostError(f"--domain {domain!r} is not a domain name (e.g. hasil.xyz)", "bad_domain", domain=domain)
     return domain
 

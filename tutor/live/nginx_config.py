@@ -30,7 +30,7 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) 
     """
     if not consent:
         raise ConsentRequired(f"reading the nginx config on {vm} runs `sudo nginx -T` there; ask first")
-    if not _VM_NAME.match(vm):
+    if not valid_vm_name(vm):
         raise HostError(f"{vm!r} is not a multipass VM name")
     env = {**os.environ, "LC_ALL": "C"}
     try:
@@ -46,6 +46,11 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) 
         raise HostError(f"`sudo nginx -T` on {vm} failed (exit {done.returncode}): "
                         f"{sanitize(reason, 200) or 'no message'}")
     return split_nginx_dump(done.stdout)
+
+
+def valid_vm_name(name: str) -> bool:
+    """Whether `name` can be a multipass VM name (a letter, then letters, digits and `-`)."""
+    return bool(_VM_NAME.fullmatch(name))
 
 
 def split_nginx_dump(text: str) -> dict[str, str]:
