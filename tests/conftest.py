@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from netlab_support import require_lab, start_session_lab
 from realnginx import Lab, nginx_binary
 
 
@@ -37,3 +38,22 @@ def lab(nginx_bin, tmp_path):
         yield the_lab
     finally:
         the_lab.close()
+
+
+@pytest.fixture(scope="session")
+def netlab_session(tmp_path_factory):
+    """The tutorial's network (`tutor lab`, apps app1..app3) for this test process, with its own
+    prefix; everything it made is removed at the end of the session."""
+    require_lab()
+    the_lab = start_session_lab(tmp_path_factory.mktemp("netlab"))
+    try:
+        yield the_lab
+    finally:
+        the_lab.down()
+
+
+@pytest.fixture
+def netlab(netlab_session):
+    """The session's lab, put back as `tutor lab up` made it (default site, hosts, power, apps)."""
+    netlab_session.reset()
+    return netlab_session

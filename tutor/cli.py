@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("checks", nargs="*", metavar="CHECK_ID")
     check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
     check.add_argument("--multipass", action="store_true", help="read addresses from `multipass list`")
+    check.add_argument("--lab", action="store_true",
+                       help="check the machines of `tutor lab` (root), from the lab's laptop")
     check.add_argument("--domain", metavar="NAME")
     check.add_argument("--timeout", type=float, default=3.0, metavar="S")
     check.add_argument("--json", action="store_true")
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="validate lessons: structure, id/en parity, links, scenarios")
     lint.add_argument("path", nargs="?", metavar="PATH")
     lint.add_argument("--json", action="store_true")
+
+    from tutor.lab.cli import add_parser as add_lab_parser
+
+    add_lab_parser(sub)
 
     serve = sub.add_parser("serve", help="(planned) serve the app in a web browser")
     serve.add_argument("--host", default="localhost")
@@ -132,6 +138,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.lessons.lint import run_lint
 
         return run_lint(args)
+    if args.command == "lab":
+        from tutor.lab.cli import run_lab
+
+        return run_lab(args)
     if args.command == "serve":
         print("tutor serve is planned and not available yet.", file=sys.stderr)
         return 2

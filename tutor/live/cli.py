@@ -44,6 +44,8 @@ TEXT = {
 def run_check(args: argparse.Namespace) -> int:
     """Run `tutor check` with parsed args; returns the exit code."""
     lang = getattr(args, "lang", "id")
+    if getattr(args, "lab", False):
+        return run_check_in_lab(args)
     try:
         machines, checks = prepare(args)
         options = check_options(args, machines)
@@ -59,6 +61,32 @@ def run_check(args: argparse.Namespace) -> int:
         print(terminal_text(tr(TEXT, "machines", lang, list=describe_machines(machines), domain=machines.domain)))
         print(terminal_text(format_table(results, lang)))
     return 0 if all(result.ok for result in results) else 1
+
+
+def run_check_in_lab(args: argparse.Namespace) -> int:
+    """`tutor check --lab`: the same checks, run from the lab's laptop against the lab's machines."""
+    import subprocess
+
+    from tutor.lab import Lab, LabError, require_root
+    from tutor.lab.cli import reason
+
+    lang = getattr(args, "lang", "id")
+    if args.host or args.multipass:
+        print("tutor check: --lab already gives the machines; leave out --host and --multipass", file=sys.stderr)
+        return 2
+    forward = [*args.checks, "--timeout", f"{args.timeout:g}", "--lang", lang]
+    forward += ["--domain", args.domain] if args.domain else []
+    forward += [word for spec in args.weight for word in ("--weight", spec)]
+    forward += ["--stopped", args.stopped] if args.stopped else []
+    forward += ["--json"] if args.json else []
+    try:
+        require_root()
+        lab = Lab()
+        lab.require_up()
+        return subprocess.call(lab.check_argv(forward))
+    except LabError as exc:
+        print(f"tutor check: {reason(exc, lang)}", file=sys.stderr)
+        return 2
 
 
 def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> tuple[Machines, list[str]]:

@@ -1,0 +1,90 @@
+"""`tutor lab` from the command line: up, use, down, and nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netlab_support import require_lab
+from tutor.lab.lab import NETNS_ETC, _alive, netns_pids
+
+pytestmark = pytest.mark.lab
+
+
+def tutor(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                          input=input, timeout=timeout, stdin=None if input else subprocess.DEVNULL)
+
+
+def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
+    require_lab()
+    prefix = f"tc{os.getpid()}"
+    data = Path(os.environ["TUTOR_DATA_DIR"]) / "lab" / prefix
+    try:
+        up = tutor("lab", "--prefix", prefix, "up", "--lang", "en")
+        assert up.returncode == 0, up.stderr
+        assert "The lab is up" in up.stdout
+        listed = json.loads(tutor("lab", "--prefix", prefix, "status", "--format", "json").stdout)
+        assert [(vm["name"], vm["ipv4"], vm["state"]) for vm in listed["list"]] == [
+            ("laptop", ["10.37.19.1"], "Running"), ("proxy", ["10.37.19.64"], "Running"),
+            ("app1", ["10.37.19.46"], "Running"), ("app2", ["10.37.19.182"], "Running")]
+        # The learner's way in: a shell on the laptop, then curl the proxy with the tutorial's domain.
+        shell = tutor("lab", "--prefix", prefix, "shell", "laptop",
+                      input="hostname\ncurl -sS -m 5 -H 'Host: hasil.xyz' -D - http://10.37.19.64\n")
+        assert shell.returncode == 0, shell.stderr
+        assert shell.stdout.splitlines()[0] == "laptop"
+        assert "Server: nginx" in shell.stdout and "<title>Welcome to nginx!</title>" in shell.stdout
+        app = tutor("lab", "--prefix", prefix, "exec", "laptop", "--", "curl", "-sS", "-m", "5",
+                    "http://10.37.19.182:3000/")
+        assert "served by app2" in app.stdout
+        # nginx -t in the proxy reads the lab's tree, which is the proxy's /etc/nginx.
+        tested = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "nginx", "-t")
+        assert tested.returncode == 0 and "/etc/nginx/nginx.conf test is successful" in tested.stderr
+        assert (data / "nginx" / "sites-enabled" / "default").is_symlink()
+        pids = [pid for role in ("proxy", "app1", "app2") for pid in netns_pids(f"{prefix}-{role}")]
+        assert len(pids) >= 5  # nginx master and workers, and npm -> sh -> node on each app
+    finally:
+        down = tutor("lab", "--prefix", prefix, "down")
+    assert down.returncode == 0, down.stderr
+    assert not [name for name in os.listdir("/run/netns") if name.startswith(f"{prefix}-")] \
+        if os.path.isdir("/run/netns") else True
+    assert not any(_alive(pid) for pid in pids)
+    assert not list(NETNS_ETC.glob(f"{prefix}-*")) if NETNS_ETC.exists() else True
+    assert not data.exists()
+
+
+def test_a_second_down_and_a_status_of_no_lab_are_calm():
+    require_lab()
+    prefix = f"tn{os.getpid()}"
+    assert tutor("lab", "--prefix", prefix, "down").returncode == 0
+    status = tutor("lab", "--prefix", prefix, "status", "--lang", "en")
+    assert (status.returncode, status.stdout.strip()) == (0, "The lab is not up. Start it with: sudo tutor lab up")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["lab", "--prefix", "Bad-Prefix", "status"], "Lab prefix 'Bad-Prefix'"),
+    (["lab", "--prefix", "tq1", "exec", "proxy", "--"], "the lab is not up"),
+    (["lab", "--prefix", "tq1", "poweroff", "app2"], "The lab has no machine 'app2'"),
+])
+def test_bad_requests_are_one_line_and_exit_2(args, needle):
+    require_lab()
+    done = tutor("--lang", "en", *args)
+    assert done.returncode == 2
+    assert needle.lower() in done.stderr.lower() and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_without_root_the_lab_says_why_in_one_line():
+    code = ("import os, sys; os.geteuid = lambda: 1000; from tutor.cli import main; "
+            "sys.exit(main(['lab', 'up', '--lang', 'id']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    if not sys.platform.startswith("linux"):
+        assert done.returncode == 2 and "Linux" in done.stderr
+        return
+    assert done.returncode == 2
+    assert done.stderr.strip() == "tutor lab: tutor lab butuh root: jalankan dengan sudo, misalnya sudo tutor lab up"

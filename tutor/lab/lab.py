@@ -1,0 +1,624 @@
+"""The lab: the tutorial's machines as network namespaces on one bridge (DESIGN.md section 8).
+
+Every name the lab makes starts with its prefix: namespaces `<prefix>-<role>` (and
+`<prefix>-net` for the bridge), `/etc/netns/<prefix>-<role>/`, and the data folder
+`<user data>/lab/<prefix>/`. `down()` removes exactly those names, so it also cleans up after a
+crashed run, and two labs with different prefixes never touch each other.
+
+Inside a machine, `ip netns exec` bind-mounts every entry of `/etc/netns/<ns>/` over `/etc/`:
+that gives each machine its own hosts, hostname, resolv.conf and nsswitch.conf, and the proxy
+its own `/etc/nginx` (a symlink to the tree in the data folder). The proxy also gets the lab's
+own `/var` and `/run` (bind-mounted in the private mount namespace `ip netns exec` makes), so
+nginx's pid file, logs, temp files and web root are the lab's and never the machine's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.lab import nginx_tree
+from tutor.lab.topology import (ADDRESSES, ALL_ROLES, APP_PORT, APPS, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN,
+                                LabError, check_prefix, default_prefix, roles_for)
+from tutor.paths import assets_dir, user_data_dir
+
+NETNS_ETC = Path("/etc/netns")
+MARKER = ".tutor-lab"
+APP_READY = "DumbSound lab app on"
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 30.0
+
+HOSTS_TEMPLATE = """127.0.0.1 localhost
+127.0.1.1 {name}
+
+# The following lines are desirable for IPv6 capable hosts
+::1     ip6-localhost ip6-loopback
+fe00::0 ip6-localnet
+ff00::0 ip6-mcastprefix
+ff02::1 ip6-allnodes
+ff02::2 ip6-allrouters
+"""
+# No name server the lab could reach: a name that is not in /etc/hosts fails at once, and no
+# query ever leaves the lab.
+RESOLV_CONF = "# tutor lab: no DNS server inside the lab; names come from /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
+NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
+
+
+@dataclass(frozen=True)
+class MachineStatus:
+    """One machine of the lab as `status` shows it."""
+
+    role: str
+    address: str
+    powered: bool  # the machine's link is up
+    service: str  # "nginx", "app", or "" (the laptop)
+    service_running: bool
+
+    @property
+    def state(self) -> str:
+        return "Running" if self.powered else "Stopped"
+
+    def to_multipass(self) -> dict:
+        """This machine as one entry of `multipass list --format json`."""
+        return {"ipv4": [self.address] if self.powered else [], "name": self.role,
+                "release": "tutor lab", "state": self.state}
+
+
+class Lab:
+    """The tutorial's network for real, under one name prefix (default `tutorlab`)."""
+
+    def __init__(self, prefix: str | None = None, data_dir: str | Path | None = None) -> None:
+        self.prefix = check_prefix(prefix or default_prefix())
+        self.data = Path(data_dir) if data_dir else user_data_dir() / "lab" / self.prefix
+        self._children: dict[str, subprocess.Popen] = {}
+
+    # --- names ------------------------------------------------------------------------------
+
+    def ns(self, role: str) -> str:
+        """The network namespace of `role` (`laptop`, `proxy`, `app1`, ..., `net` for the bridge)."""
+        return f"{self.prefix}-{role}"
+
+    def etc_dir(self, role: str) -> Path:
+        return NETNS_ETC / self.ns(role)
+
+    @property
+    def nginx_dir(self) -> Path:
+        """The proxy's /etc/nginx, as a folder on this machine."""
+        return self.data / "nginx"
+
+    def hosts_file(self, role: str) -> Path:
+        """The /etc/hosts of `role`, as a file on this machine."""
+        return self.etc_dir(role) / "hosts"
+
+    def address(self, role: str) -> str:
+        return CLIENTS[role][0] if role in CLIENTS else ADDRESSES[role]
+
+    # --- what exists ------------------------------------------------------------------------
+
+    def namespaces(self) -> list[str]:
+        """The lab's namespaces that exist now."""
+        ours = {self.ns(role) for role in (*ALL_ROLES, BRIDGE_ROLE)}
+        return [name for name in _netns_list() if name in ours]
+
+    def roles(self) -> list[str]:
+        """The machines (roles) that exist now, in the tutorial's order."""
+        present = set(self.namespaces())
+        return [role for role in ALL_ROLES if self.ns(role) in present]
+
+    def is_up(self) -> bool:
+        return self.ns("proxy") in self.namespaces()
+
+    def require_up(self) -> None:
+        if not self.is_up():
+            raise LabError(f"the lab {self.prefix!r} is not up: run `tutor lab up` first", "not_up",
+                           prefix=self.prefix)
+
+    # --- up and down ------------------------------------------------------------------------
+
+    def up(self, apps: int = 2) -> None:
+        """Build the lab: namespaces, bridge, addresses, hosts files, nginx and the apps."""
+        require_system()
+        if apps not in (2, 3):
+            raise LabError(f"--apps {apps}: the lab has 2 or 3 app machines", "bad_apps", apps=apps)
+        self.down()
+        roles = roles_for(apps)
+        try:
+            self._make_data(roles)
+            self._make_network(roles)
+            for role in roles:
+                self._write_etc(role)
+            self._start_nginx()
+            for role in roles[2:]:
+                self._spawn_app(role)
+            for role in roles[2:]:
+                self._wait_app(role)
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        """Remove everything of this prefix: processes, namespaces, /etc/netns entries, data."""
+        namespaces = self.namespaces()
+        data_dirs = {self.data}
+        link = self.etc_dir("proxy") / "nginx"
+        if link.is_symlink():
+            data_dirs.add(Path(os.readlink(link)).parent)
+        self._kill_all(namespaces)
+        if namespaces:
+            _ip(["-b", "-"], "".join(f"netns del {name}\n" for name in namespaces), check=False)
+        for role in (*ALL_ROLES, BRIDGE_ROLE):
+            shutil.rmtree(self.etc_dir(role), ignore_errors=True)
+        try:
+            NETNS_ETC.rmdir()  # only when empty: another lab may still use it
+        except OSError:
+            pass
+        for folder in data_dirs:
+            if (folder / MARKER).exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                if folder.parent.name == "lab":
+                    try:
+                        folder.parent.rmdir()  # only when no other lab uses it
+                    except OSError:
+                        pass
+        self._children.clear()
+
+    def _kill_all(self, namespaces: list[str]) -> None:
+        """Stop every process in the namespaces so that each parent reaps its own children: the
+        apps from the leaves, then the top processes (nginx's master, shells), then what is left."""
+        for role in APPS:
+            if self.ns(role) in namespaces and self.app_pid(role) is not None:
+                self.stop(role)
+        pids = [pid for name in namespaces for pid in netns_pids(name)]
+        for pid in pids:
+            if _ppid(pid) not in pids:
+                _signal(pid, signal.SIGTERM)
+        _wait_gone(pids, 2.0, self._reap)
+        for pid in pids:
+            _signal(pid, signal.SIGKILL)
+        _wait_gone(pids, STOP_TIMEOUT, self._reap)
+
+    def _reap(self) -> None:
+        for child in self._children.values():
+            child.poll()
+
+    def _make_data(self, roles: tuple[str, ...]) -> None:
+        self.data.mkdir(parents=True, exist_ok=True)
+        (self.data / MARKER).write_text(f"tutor lab {self.prefix}\n", encoding="utf-8")
+        nginx_tree.build(self.nginx_dir, self.data / "proxy")
+        source = assets_dir() / "lab-app"
+        for role in roles:
+            if role in APPS:
+                shutil.copytree(source, self.data / role / "dumbsound", dirs_exist_ok=True)
+
+    def _make_network(self, roles: tuple[str, ...]) -> None:
+        bridge = self.ns(BRIDGE_ROLE)
+        lines = [f"netns add {self.ns(role)}\n" for role in (BRIDGE_ROLE, *roles)]
+        lines += [f"link add {LINK} netns {self.ns(role)} type veth peer name {role} netns {bridge}\n"
+                  for role in roles]
+        _ip(["-b", "-"], "".join(lines))
+        ports = "".join(f"link set {role} master br0\nlink set {role} up\n" for role in roles)
+        _ip(["-n", bridge, "-b", "-"], "link add br0 type bridge\nlink set br0 up\n" + ports)
+        for role in roles:
+            self._configure_link(role)
+
+    def _configure_link(self, role: str) -> None:
+        commands = (f"link set lo up\naddr add {self.address(role)}/{PREFIX_LEN} dev {LINK}\n"
+                    f"link set {LINK} up\n")
+        if role in CLIENTS:
+            commands += f"route add {ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN} dev {LINK}\n"
+        elif role == "proxy":
+            commands += "".join(f"route add {net} dev {LINK}\n" for name, (_, net) in CLIENTS.items()
+                                if self.ns(name) in _netns_list())
+        _ip(["-n", self.ns(role), "-b", "-"], commands)
+
+    def _write_etc(self, role: str) -> None:
+        folder = self.etc_dir(role)
+        for attempt in range(3):  # another lab's `down` may remove an empty /etc/netns meanwhile
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
+        (folder / "hosts").write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
+        (folder / "hostname").write_text(f"{role}\n", encoding="utf-8")
+        (folder / "resolv.conf").write_text(RESOLV_CONF, encoding="utf-8")
+        (folder / "nsswitch.conf").write_text(NSSWITCH_CONF, encoding="utf-8")
+        if role == "proxy":
+            (folder / "nginx").symlink_to(self.nginx_dir)
+
+    # --- running commands in a machine --------------------------------------------------------
+
+    def command(self, role: str, argv: list[str]) -> list[str]:
+        """The argv that runs `argv` inside `role`: its network, its /etc, its host name."""
+        if self.ns(role) not in _netns_list():
+            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
+                           "no_machine", role=role)
+        script = 'echo "$0" > /proc/sys/kernel/hostname\n'
+        if role == "proxy":
+            for inside, outside in nginx_tree.private_mounts(self.data / "proxy").items():
+                script += f"mount --bind {shlex.quote(str(outside))} {inside}\n"
+        script += 'exec "$@"'
+        return ["ip", "netns", "exec", self.ns(role), "unshare", "--uts", "sh", "-ec", script, role, *argv]
+
+    def exec(self, role: str, argv: list[str], input: str | None = None,
+             timeout: float = COMMAND_TIMEOUT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run `argv` inside `role` and return what it printed (never raises on a non-zero exit)."""
+        try:
+            return subprocess.run(self.command(role, argv), input=input, capture_output=True, text=True,
+                                  timeout=timeout, env=env, stdin=None if input is not None else subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise LabError(f"`{shlex.join(argv)}` on {role} did not finish within {timeout:g} s",
+                           "exec_timeout", role=role, seconds=f"{timeout:g}") from None
+
+    # --- nginx --------------------------------------------------------------------------------
+
+    def _start_nginx(self) -> None:
+        """Start nginx in the foreground as our child (so it is reaped), and wait for its pid file.
+
+        nginx writes the pid file after it has opened its listening sockets.
+        """
+        pid_file = self.data / "proxy" / "run" / "nginx.pid"
+        pid_file.unlink(missing_ok=True)
+        log = self.data / "proxy" / "nginx.out"
+        with open(log, "w", encoding="utf-8") as out:
+            child = subprocess.Popen(self.command("proxy", ["nginx", "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self._children["proxy"] = child
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.nginx_master() == child.pid:
+                return
+            if child.poll() is not None:
+                why = _last_line(log.read_text(encoding="utf-8", errors="replace"))
+                raise LabError(f"nginx did not start in the lab: {why}", "nginx_failed", why=why)
+            time.sleep(0.01)
+        raise LabError(f"nginx did not start within {START_TIMEOUT:g} s", "nginx_failed", why="-")
+
+    def nginx_test(self) -> subprocess.CompletedProcess:
+        """`nginx -t` on the proxy."""
+        return self.exec("proxy", ["nginx", "-t"])
+
+    def nginx_master(self) -> int | None:
+        """The pid of the proxy's nginx master, when it runs."""
+        try:
+            pid = int((self.data / "proxy" / "run" / "nginx.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def reload(self) -> subprocess.CompletedProcess:
+        """`nginx -t`, then (when it passes) `nginx -s reload`, waiting until new workers serve.
+
+        Returns the `nginx -t` result: a failed test leaves the running config as it was, as on a VM.
+        """
+        tested = self.nginx_test()
+        if tested.returncode != 0:
+            return tested
+        master = self.nginx_master()
+        if master is None:
+            self._start_nginx()
+            return tested
+        before = set(_children_of(master))
+        os.kill(master, signal.SIGHUP)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            now = set(_children_of(master))
+            if now and not now & before:
+                return tested
+            time.sleep(0.01)
+        raise LabError("nginx did not start new workers after a reload", "reload_stuck")
+
+    # --- the apps -----------------------------------------------------------------------------
+
+    def _app_pid_file(self, role: str) -> Path:
+        return self.data / role / "app.pid"
+
+    def _spawn_app(self, role: str) -> None:
+        folder = self.data / role / "dumbsound"
+        log = open(self.data / role / "app.log", "w", encoding="utf-8")  # noqa: SIM115 - handed to the child
+        env = {**os.environ, "PORT": str(APP_PORT), "MACHINE": role, "npm_config_update_notifier": "false",
+               "npm_config_cache": str(self.data / role / "npm"), "npm_config_fund": "false"}
+        with log:
+            child = subprocess.Popen(self.command(role, ["npm", "start"]), cwd=folder, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self._children[role] = child
+        self._app_pid_file(role).write_text(f"{child.pid}\n", encoding="utf-8")
+
+    def _wait_app(self, role: str) -> None:
+        log = self.data / role / "app.log"
+        child = self._children[role]
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            text = log.read_text(encoding="utf-8", errors="replace")
+            if APP_READY in text:
+                return
+            if child.poll() is not None:
+                raise LabError(f"the app on {role} stopped: {_last_line(text)}", "app_failed", role=role,
+                               why=_last_line(text))
+            time.sleep(0.01)
+        raise LabError(f"the app on {role} did not start within {START_TIMEOUT:g} s", "app_slow", role=role)
+
+    def app_pid(self, role: str) -> int | None:
+        """The pid of `npm start` on app `role`, when it runs."""
+        try:
+            pid = int(self._app_pid_file(role).read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def start(self, role: str) -> None:
+        """Start the app on `role` (`npm start`), as the learner does after stopping it."""
+        require_system()
+        self._require_app(role)
+        if self.app_pid(role) is None:
+            self._spawn_app(role)
+            self._wait_app(role)
+
+    def stop(self, role: str) -> None:
+        """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone."""
+        self._require_app(role)
+        pid = self.app_pid(role)
+        if pid is None:
+            return
+        group = [p for p in netns_pids(self.ns(role)) if _pgid(p) == pid]
+        _stop_from_the_leaves(group)
+        if not _wait_gone(group, STOP_TIMEOUT, self._reap):
+            _signal(-pid, signal.SIGKILL)
+            _wait_gone(group, STOP_TIMEOUT, self._reap)
+        child = self._children.pop(role, None)
+        if child is not None:
+            child.wait(timeout=STOP_TIMEOUT)
+        self._app_pid_file(role).unlink(missing_ok=True)
+
+    def _require_app(self, role: str) -> None:
+        if role not in APPS:
+            raise LabError(f"{role!r} is not an app machine (app1, app2, app3)", "not_app", role=role)
+        if self.ns(role) not in self.namespaces():
+            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
+                           "no_machine", role=role)
+
+    # --- power --------------------------------------------------------------------------------
+
+    def poweroff(self, role: str) -> None:
+        """Switch `role` off: its link goes down, as when a VM is powered off. Processes stay."""
+        self._require_machine(role)
+        _ip(["-n", self.ns(role), "link", "set", LINK, "down"])
+
+    def poweron(self, role: str) -> None:
+        """Switch `role` on again: its link comes back up with its address and routes."""
+        self._require_machine(role)
+        _ip(["-n", self.ns(role), "link", "set", LINK, "up"])
+        self._restore_routes(role)
+
+    def _restore_routes(self, role: str) -> None:
+        present = set(self.namespaces())
+        if role in CLIENTS:
+            routes = [f"{ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN}"]
+        elif role == "proxy":
+            routes = [net for name, (_, net) in CLIENTS.items() if self.ns(name) in present]
+        else:
+            return
+        for net in routes:
+            _ip(["-n", self.ns(role), "route", "replace", net, "dev", LINK])
+
+    def _require_machine(self, role: str) -> None:
+        if role not in ALL_ROLES or self.ns(role) not in self.namespaces():
+            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
+                           "no_machine", role=role)
+
+    def powered(self, role: str) -> bool:
+        """True when `role`'s link is up."""
+        done = _ip(["-n", self.ns(role), "-br", "link", "show", LINK], check=False)
+        return done.returncode == 0 and "UP" in done.stdout.split()[1:2]
+
+    # --- extra clients (tests) ----------------------------------------------------------------
+
+    def add_client(self, role: str = "client2") -> str:
+        """Add a client machine on another /24 of the same bridge (for ip_hash); its address."""
+        self.require_up()
+        if role not in CLIENTS:
+            raise LabError(f"{role!r} is not a client machine", "not_client", role=role)
+        if self.ns(role) not in self.namespaces():
+            _ip(["-b", "-"], f"netns add {self.ns(role)}\nlink add {LINK} netns {self.ns(role)} type veth "
+                             f"peer name {role} netns {self.ns(BRIDGE_ROLE)}\n")
+            _ip(["-n", self.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
+            self._write_etc(role)
+            self._configure_link(role)
+            self._restore_routes("proxy")
+        return self.address(role)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def status(self) -> list[MachineStatus]:
+        """Every machine of the lab with its power and its service."""
+        machines = []
+        for role in self.roles():
+            if role == "proxy":
+                service, running = "nginx", self.nginx_master() is not None
+            elif role in APPS:
+                service, running = "app", self.app_pid(role) is not None
+            else:
+                service, running = "", False
+            machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running))
+        return machines
+
+    def multipass_list(self) -> dict:
+        """The lab in the shape of `multipass list --format json`."""
+        return {"list": [machine.to_multipass() for machine in self.status()]}
+
+    def host_specs(self) -> list[str]:
+        """`--host ROLE=ADDR` for every machine the checks know (proxy, app1..app3)."""
+        return [f"{role}={self.address(role)}" for role in self.roles() if role == "proxy" or role in APPS]
+
+
+    # --- checks from the laptop ------------------------------------------------------------------
+
+    def check_argv(self, args: list[str]) -> list[str]:
+        """The argv that runs `tutor check --host ... ARGS` on the laptop, with this lab's machines."""
+        hosts = [word for spec in self.host_specs() for word in ("--host", spec)]
+        return self.command("laptop", [sys.executable, "-m", "tutor", "check", *hosts, *args])
+
+    def check(self, *args: str, lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
+        """Run `tutor check --json ARGS` from the laptop; check id -> its JSON result."""
+        env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT, "LANG": "C.UTF-8"}
+        done = subprocess.run(self.check_argv(["--json", "--lang", lang, *args]), capture_output=True,
+                              text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+        try:
+            results = json.loads(done.stdout)["results"]
+        except (ValueError, KeyError):
+            raise LabError(f"tutor check in the lab printed no JSON (exit {done.returncode}): "
+                           f"{_last_line(done.stderr)}", "check_failed", why=_last_line(done.stderr)) from None
+        return {result["check"]: result for result in results}
+
+    # --- back to the start (tests) --------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Put the lab back as `up` made it: every machine on, default nginx tree and hosts files,
+        nginx and every app running, no extra client routes lost."""
+        for role in self.roles():
+            if not self.powered(role):
+                self.poweron(role)
+            self.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
+        shutil.rmtree(self.nginx_dir, ignore_errors=True)
+        nginx_tree.build(self.nginx_dir, self.data / "proxy")
+        if self.nginx_master() is None:
+            self._start_nginx()
+        else:
+            self.reload()
+        for role in self.roles():
+            if role in APPS and self.app_pid(role) is None:
+                self.start(role)
+
+
+_SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+# --- the system -------------------------------------------------------------------------------
+
+def require_root() -> None:
+    """Raise LabError unless this is Linux, we are root and iproute2/util-linux are installed."""
+    if not sys.platform.startswith("linux"):
+        raise LabError("the lab needs Linux (network namespaces)", "not_linux")
+    if os.geteuid() != 0:
+        raise LabError("the lab needs root: run it with sudo", "not_root")
+    for tool, package in (("ip", "iproute2"), ("unshare", "util-linux"), ("mount", "util-linux")):
+        if shutil.which(tool) is None:
+            raise LabError(f"`{tool}` is missing: install {package}", "missing_tool", tool=tool, package=package)
+
+
+def require_system() -> None:
+    """Raise LabError unless the lab can be built here: root on Linux, nginx, node and npm."""
+    require_root()
+    if nginx_tree.nginx_binary() is None:
+        raise LabError("nginx is missing: install it (sudo apt install nginx)", "no_nginx")
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise LabError("Node.js (node and npm) is missing: install it, e.g. sudo apt install nodejs npm",
+                       "no_node")
+
+
+def _ip(args: list[str], input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    try:
+        done = subprocess.run(["ip", *args], input=input, capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT)
+    except FileNotFoundError:
+        raise LabError("`ip` is missing: install iproute2", "missing_tool", tool="ip", package="iproute2") from None
+    if check and done.returncode != 0:
+        why = _last_line(done.stderr)
+        raise LabError(f"ip {' '.join(args[:3])}: {why}", "ip_failed", why=why)
+    return done
+
+
+def _netns_list() -> list[str]:
+    names = []
+    try:
+        names = os.listdir("/run/netns")
+    except OSError:
+        pass
+    return sorted(names)
+
+
+def netns_pids(name: str) -> list[int]:
+    """The processes whose network namespace is `name`."""
+    done = _ip(["netns", "pids", name], check=False)
+    return [int(word) for word in done.stdout.split() if word.isdigit()]
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "no message"
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2:].split()
+
+
+def _alive(pid: int) -> bool:
+    """True when `pid` runs (a zombie counts as gone)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _ppid(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def _pgid(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[2]) if fields else None
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(int(entry))
+            if fields and fields[1] == str(pid) and fields[0] != "Z":
+                children.append(int(entry))
+    return children
+
+
+def _stop_from_the_leaves(group: list[int]) -> None:
+    """SIGTERM the processes of `group` that have no child in it (`npm start` -> sh -> node: node).
+
+    Each parent then exits after its child and reaps it, so no orphan is left to a PID 1 that
+    might not reap (containers). `npm` itself would only pass the signal to `sh`, orphaning node.
+    """
+    parents = {_ppid(pid) for pid in group}
+    for pid in group:
+        if pid not in parents:
+            _signal(pid, signal.SIGTERM)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _wait_gone(pids: list[int], timeout: float, reap=None) -> bool:
+    """Wait until none of `pids` runs (calling `reap` to collect our own children); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        if reap is not None:
+            reap()
+        time.sleep(0.01)
+    return True

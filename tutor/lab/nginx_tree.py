@@ -1,0 +1,67 @@
+"""The lab proxy's nginx files: a config tree laid out like Ubuntu's /etc/nginx, and its own /var and /run.
+
+The tree's files come from `assets/lab-nginx/`; `sites-enabled/default` links to
+`/etc/nginx/sites-available/default` as on Ubuntu (the link resolves inside the lab, where the
+tree is /etc/nginx).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+from pathlib import Path
+
+from tutor.paths import assets_dir
+
+NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+WORKER_USERS = ("www-data", "nginx", "nobody")
+
+
+def nginx_binary() -> str | None:
+    """The system's nginx, or None."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return next((path for path in NGINX_CANDIDATES if os.access(path, os.X_OK)), None)
+
+
+def private_mounts(machine_dir: Path) -> dict[str, Path]:
+    """Folder inside the proxy -> the lab's folder mounted over it (its own /var and /run)."""
+    return {"/var": machine_dir / "var", "/run": machine_dir / "run"}
+
+
+def build(tree: Path, machine_dir: Path) -> None:
+    """Write the proxy's /etc/nginx to `tree` and its /var and /run to `machine_dir`."""
+    source = assets_dir() / "lab-nginx"
+    for folder in ("conf.d", "modules-enabled", "sites-available", "sites-enabled", "snippets"):
+        (tree / folder).mkdir(parents=True, exist_ok=True)
+    conf = (source / "nginx.conf").read_text(encoding="utf-8")
+    (tree / "nginx.conf").write_text(conf.replace("user www-data;", f"user {_worker_user()};"), encoding="utf-8")
+    for name in ("mime.types", "proxy_params"):
+        shutil.copyfile(source / name, tree / name)
+    shutil.copyfile(source / "sites-available" / "default", tree / "sites-available" / "default")
+    link = tree / "sites-enabled" / "default"
+    if not link.is_symlink():
+        link.symlink_to("/etc/nginx/sites-available/default")
+    var, run = machine_dir / "var", machine_dir / "run"
+    for folder in (var / "log" / "nginx", var / "lib" / "nginx", var / "www" / "html", var / "tmp",
+                   run / "lock"):
+        folder.mkdir(parents=True, exist_ok=True)
+    (var / "tmp").chmod(0o1777)
+    for path in (machine_dir, var, var / "www", var / "www" / "html", var / "lib", var / "log"):
+        path.chmod(0o755)
+    shutil.copyfile(source / "index.nginx-debian.html", var / "www" / "html" / "index.nginx-debian.html")
+    for name, target in (("run", "/run"), ("lock", "/run/lock")):
+        if not (var / name).is_symlink():
+            (var / name).symlink_to(target)
+
+
+def _worker_user() -> str:
+    for name in WORKER_USERS:
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    return "root"

@@ -1,0 +1,62 @@
+"""The lab's machines and addresses: the tutorial's network (DESIGN.md section 8). Pure data."""
+
+from __future__ import annotations
+
+import os
+import re
+
+SUBNET = "10.37.19.0/24"
+PREFIX_LEN = 24
+
+# Role -> address on the lab's bridge, as in the tutorial (seed/).
+ADDRESSES = {
+    "laptop": "10.37.19.1",
+    "proxy": "10.37.19.64",
+    "app1": "10.37.19.46",
+    "app2": "10.37.19.182",
+    "app3": "10.37.19.200",
+}
+APPS = ("app1", "app2", "app3")
+APP_PORT = 3000
+
+# Extra client machines tests may add (another /24 on the same bridge, reached on-link).
+CLIENTS = {"client2": ("10.37.20.2", "10.37.20.0/24")}
+
+# Every role a lab namespace can have; `down` removes exactly these names for a prefix.
+ALL_ROLES = (*ADDRESSES, *CLIENTS)
+BRIDGE_ROLE = "net"  # the namespace that holds the bridge
+LINK = "eth0"  # each machine's interface, inside its own namespace
+
+DEFAULT_PREFIX = "tutorlab"
+PREFIX_ENV = "TUTOR_LAB_PREFIX"
+_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+
+
+class LabError(Exception):
+    """The lab cannot do what was asked; str() is a one-line reason (English, for logs and tests).
+
+    `key` and `values` name the reason for the learner's language (tutor.lab.text).
+    """
+
+    def __init__(self, message: str, key: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
+def default_prefix() -> str:
+    """The lab's name prefix: $TUTOR_LAB_PREFIX, else `tutorlab`."""
+    return os.environ.get(PREFIX_ENV) or DEFAULT_PREFIX
+
+
+def check_prefix(prefix: str) -> str:
+    """The prefix, checked: a lowercase letter then up to 15 lowercase letters or digits."""
+    if not _PREFIX.match(prefix):
+        raise LabError(f"lab prefix {prefix!r}: use a lowercase letter then up to 15 letters or digits",
+                       "bad_prefix", prefix=prefix)
+    return prefix
+
+
+def roles_for(apps: int) -> tuple[str, ...]:
+    """The machines of a lab with `apps` app machines (2 or 3)."""
+    return ("laptop", "proxy", *APPS[:apps])
