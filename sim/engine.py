@@ -21,6 +21,7 @@ import simpy
 from simpy.events import NORMAL, URGENT, Event
 
 from sim import events as ev
+from sim.accept import AcceptQueue
 from sim.backend import Attempt, Backend
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
@@ -35,6 +36,10 @@ FT_STATUS = {"timeout": 504, "http_504": 504, "http_500": 500, "http_503": 503,
              "http_403": 403, "http_404": 404, "http_429": 429}
 """Status nginx gives the client when it stops after this kind of failure (502 otherwise)."""
 
+FAILURE_KINDS = {"refused": "refused", "connect_timeout": "timed out", "read_timeout": "timed out",
+                 "no_route": "no route to host", "reset": "reset", "closed": "closed"}
+"""How a trace names why an attempt failed (by the reason the engine reports)."""
+
 EVENT_BACKLOG = 100_000
 
 
@@ -46,7 +51,7 @@ def client_address(index: int, first: str = "10.0.0.1") -> str:
 class Request(PeerRequest):
     """One client request travelling through nginx."""
 
-    __slots__ = ("id", "t", "client", "upstream", "attempts", "measured")
+    __slots__ = ("id", "t", "client", "worker", "upstream", "attempts", "failures", "measured")
 
 
 class Simulation:
@@ -121,7 +126,8 @@ class Simulation:
         return Random(f"{self.seed}/{purpose}")
 
     def _build_upstreams(self, policy: str) -> None:
-        """Fresh peer state for every worker, as after `nginx -s reload`."""
+        """Fresh peer state for every worker, as after `nginx -s reload` (new workers, new queue)."""
+        self._accept = AcceptQueue(self.workers)
         if self.zone or self.workers == 1:
             shared = Upstream(self.scenario.servers, policy, self._balancer_rng)
             self.upstreams = [shared] * self.workers
@@ -218,17 +224,18 @@ class Simulation:
         req.id = rid
         req.t = now
         req.client = client
-        upstream = self.upstreams[(rid - 1) % self.workers]
+        req.worker = worker = self._accept.accept()
+        upstream = self.upstreams[worker]
         req.upstream = upstream
         req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
         req.attempts = []
+        req.failures = []
         req.measured = rid > self._warmup_id and now >= self._warmup_time
         self.area += self.in_flight * (now - self._area_since)
         self._area_since = now
         self.in_flight += 1
         if self._log is not None:
-            self._emit(ev.REQUEST, None, rid, client=self.addresses[client],
-                       worker=(rid - 1) % self.workers)
+            self._emit(ev.REQUEST, None, rid, client=self.addresses[client], worker=worker)
         self._connect(req)
 
     def _connect(self, req: Request) -> None:
@@ -245,7 +252,7 @@ class Simulation:
         if self._log is not None:
             probe = bool(peer.max_fails) and peer.fails >= peer.max_fails and not req.group.single
             if probe:
-                self._emit(ev.PROBE, backend.name, req.id, worker=self._worker_of(req))
+                self._emit(ev.PROBE, backend.name, req.id, worker=req.worker)
             self._emit(ev.ATTEMPT, backend.name, req.id, attempt=len(req.attempts), probe=probe,
                        queued=backend.status == "up" and backend.busy >= backend.concurrency)
         backend.connect(Attempt(req, peer, backend, now))
@@ -258,6 +265,7 @@ class Simulation:
         req = attempt.req
         backend = attempt.backend
         backend.failed += 1
+        req.failures.append(f"http_{status}" if reason == "status" else FAILURE_KINDS[reason])
         state = PEER_NEXT if ft == "http_403" or ft == "http_404" else PEER_FAILED
         change = req.upstream.free(req, attempt.peer, state, EPOCH + int(self.env.now))
         client_status = FT_STATUS.get(ft, 502)
@@ -266,7 +274,7 @@ class Simulation:
                        status=status or client_status)
             if change == DISABLED:
                 self._emit(ev.SERVER_DISABLED, backend.name, req.id, until=attempt.peer.banned_until(),
-                           fails=attempt.peer.fails, worker=self._worker_of(req))
+                           fails=attempt.peer.fails, worker=req.worker)
         if req.tries == 0 or ft not in self.mask or (
                 attempt.request_sent and self.non_idempotent and not self.retry_non_idempotent):
             self._finish(req, client_status)
@@ -292,7 +300,7 @@ class Simulation:
             backend.failed += 1
         change = req.upstream.free(req, attempt.peer, 0, EPOCH + int(self.env.now))
         if change == ENABLED and self._log is not None:
-            self._emit(ev.SERVER_ENABLED, backend.name, req.id, worker=self._worker_of(req))
+            self._emit(ev.SERVER_ENABLED, backend.name, req.id, worker=req.worker)
         self._finish(req, status)
 
     def _finish(self, req: Request, status: int) -> None:
@@ -315,7 +323,8 @@ class Simulation:
             self.latencies.append(latency)
         if self.records is not None:
             self.records.append(RequestRecord(req.id, req.t, self.addresses[req.client],
-                                              tuple(b.name for b in req.attempts), status, latency))
+                                              tuple(b.name for b in req.attempts), status, latency,
+                                              tuple(req.failures), req.worker))
         if self._log is not None:
             last = req.attempts[-1].name if req.attempts else None
             self._emit(ev.RESPONSE, last, req.id, status=status, latency=latency, attempts=tries)
@@ -351,9 +360,6 @@ class Simulation:
     def _on_scenario_event(self, event) -> None:
         scheduled = event._value
         self.apply(scheduled.server, scheduled.action, scheduled.factor)
-
-    def _worker_of(self, req: Request) -> int:
-        return (req.id - 1) % self.workers
 
     def _emit(self, kind: str, server: str | None, request: int | None, **details) -> None:
         self._log.append(ev.SimEvent(self.env.now, kind, server, request, details))

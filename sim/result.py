@@ -11,7 +11,12 @@ from sim.metrics import rounded
 
 
 class RequestRecord(NamedTuple):
-    """One request: sent at `t` by `client`, servers tried in order, final status, client latency."""
+    """One request: sent at `t` by `client`, servers tried in order, final status, client latency.
+
+    `failures` says why each failed attempt failed, in order (an attempt that got its answer has
+    no entry): refused | timed out | no route to host | reset | closed | http_NNN. `worker` is
+    the nginx worker (0-based) that accepted the client's connection.
+    """
 
     id: int
     t: float
@@ -19,11 +24,19 @@ class RequestRecord(NamedTuple):
     attempts: tuple[str, ...]
     status: int
     latency: float
+    failures: tuple[str, ...] = ()
+    worker: int = 0
 
-    def to_json_dict(self) -> dict:
-        """The trace line object: {"id", "t", "client", "attempts", "status", "latency"}."""
-        return {"id": self.id, "t": rounded(self.t), "client": self.client,
+    def to_json_dict(self, workers: int = 1) -> dict:
+        """The trace line object: {"id", "t", "client", "attempts", "status", "latency"}, plus
+        "failures" when an attempt failed and "worker" when nginx has several `workers`."""
+        line = {"id": self.id, "t": rounded(self.t), "client": self.client,
                 "attempts": list(self.attempts), "status": self.status, "latency": rounded(self.latency)}
+        if self.failures:
+            line["failures"] = list(self.failures)
+        if workers > 1:
+            line["worker"] = self.worker
+        return line
 
 
 @dataclass(frozen=True)
@@ -48,15 +61,16 @@ class Result:
         """Write the records as JSON Lines, one request per line, by id (needs `trace=True`)."""
         if self.records is None:
             raise ValueError("this run kept no records: use run(..., trace=True)")
+        workers = self.scenario.nginx.workers
         if isinstance(target, (str, Path)):
             with open(target, "w", encoding="utf-8") as handle:
-                write_trace(self.records, handle)
+                write_trace(self.records, handle, workers)
         else:
-            write_trace(self.records, target)
+            write_trace(self.records, target, workers)
 
 
-def write_trace(records, handle: IO[str]) -> None:
-    """Write `records` to an open text file as JSON Lines."""
+def write_trace(records, handle: IO[str], workers: int = 1) -> None:
+    """Write `records` to an open text file as JSON Lines (with "worker" keys if `workers` > 1)."""
     dumps = json.dumps
     for record in records:
-        handle.write(dumps(record.to_json_dict()) + "\n")
+        handle.write(dumps(record.to_json_dict(workers)) + "\n")

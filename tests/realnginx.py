@@ -25,7 +25,7 @@ NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/ngin
 # One access-log line per request: what the simulator's --trace is compared with.
 TRACE_LOG_FORMAT = (
     "log_format trace '$msec $remote_addr $request_method $request_uri $status "
-    '"$upstream_addr" "$upstream_status" $request_time\';'
+    '"$upstream_addr" "$upstream_status" $request_time $pid\';'
 )
 
 
@@ -68,6 +68,46 @@ def wait_closed(host: str, port: int, timeout: float = 5.0) -> None:
             return
         time.sleep(0.02)
     raise TimeoutError(f"{host}:{port} still accepts connections after {timeout}s")
+
+
+def _listen_inode(host: str, port: int) -> int | None:
+    """The inode of the TCP socket listening on host:port (IPv4), from /proc/net/tcp."""
+    local = "%08X:%04X" % (int.from_bytes(socket.inet_aton(host), "little"), port)
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[3] == "0A":
+            return int(fields[9])
+    return None
+
+
+def _epoll_watches(pid: int, inode: int) -> bool:
+    """True when one of process `pid`'s epoll instances watches the socket with this inode."""
+    mark = f"ino:{inode:x} "
+    try:
+        for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+            if mark in info.read_text():
+                return True
+    except OSError:
+        pass
+    return False
+
+
+def wait_workers_accepting(master: int, host: str, port: int, workers: int, timeout: float = 5.0) -> None:
+    """Block until each of nginx's `workers` worker processes waits on its listening socket.
+
+    Unlike `wait_listening` it opens no connection: with several workers, which worker accepts
+    the next connection depends on how many each has accepted (see sim/accept.py).
+    """
+    deadline = time.monotonic() + timeout
+    children = Path(f"/proc/{master}/task/{master}/children")
+    while True:
+        inode = _listen_inode(host, port)
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        if inode is not None and len(pids) == workers and all(_epoll_watches(pid, inode) for pid in pids):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nginx's {workers} workers not accepting on {host}:{port} after {timeout}s")
+        time.sleep(0.02)
 
 
 def _kill(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
@@ -155,14 +195,21 @@ class Nginx:
                                "-e", str(self.prefix / "error.log")],
                               capture_output=True, text=True, timeout=20)
 
-    def start(self) -> "Nginx":
-        """Start nginx in the foreground of a child process and wait until it listens."""
+    def start(self, probe: bool = True) -> "Nginx":
+        """Start nginx in the foreground of a child process and wait until it listens.
+
+        `probe=False` waits without connecting (every worker watches the listening socket), so
+        the first connection nginx accepts is the test's own.
+        """
         conf = self.write_conf()
         self.proc = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(conf),
                                       "-e", str(self.prefix / "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            wait_listening(self.listen_host, self.port)
+            if probe:
+                wait_listening(self.listen_host, self.port)
+            else:
+                wait_workers_accepting(self.proc.pid, self.listen_host, self.port, self.worker_processes)
         except TimeoutError:
             _kill(self.proc)
             err = (self.prefix / "error.log").read_text(errors="replace") if (self.prefix / "error.log").exists() else ""
@@ -182,7 +229,8 @@ class Nginx:
         self.proc = None
 
     def access_log(self) -> list[dict[str, str]]:
-        """The access log parsed into dicts: msec, client, method, uri, status, upstream_addr, upstream_status, time."""
+        """The access log parsed into dicts: msec, client, method, uri, status, upstream_addr,
+        upstream_status, time, pid (of the worker that served the request)."""
         path = self.prefix / "access.log"
         rows = []
         if not path.exists():
@@ -190,9 +238,10 @@ class Nginx:
         for line in path.read_text(encoding="utf-8").splitlines():
             head, upstream_addr, _, upstream_status, tail = line.split('"')
             msec, client, method, uri, status = head.split()
+            request_time, pid = tail.split()
             rows.append({"msec": msec, "client": client, "method": method, "uri": uri, "status": status,
                          "upstream_addr": upstream_addr, "upstream_status": upstream_status,
-                         "time": tail.strip()})
+                         "time": request_time, "pid": pid})
         return rows
 
 

@@ -265,10 +265,14 @@ def test_event_applies_before_a_request_at_the_same_moment():
 
 
 def test_each_worker_discovers_a_dead_server_on_its_own():
-    """Without zone, each of N workers keeps its own state: the dead server costs N failed attempts."""
+    """Without zone, each of N workers keeps its own state: the dead server costs N failed attempts.
+
+    Workers take connections in runs of 16 (sim/accept.py), so every worker needs a run of its own.
+    """
     def failed_attempts(workers, zone):
-        data = uniform(2.0, requests=8, workers=workers, zone=zone)
-        data["server"] = [{"name": "a", "service": FAST}, {"name": "dead", "service": FAST}]
+        data = uniform(2.0, requests=80, workers=workers, zone=zone)
+        data["server"] = [{"name": "a", "service": FAST},
+                          {"name": "dead", "service": FAST, "fail_timeout": 1000.0}]
         data["event"] = [{"at": 0.0, "server": "dead", "action": "stop"}]
         return sim.run(scenario(data)).metrics["servers"]["dead"]["attempts"]
 

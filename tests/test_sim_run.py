@@ -72,7 +72,12 @@ def test_trace_lines_match_the_records():
     lines = [json.loads(line) for line in trace.getvalue().splitlines()]
     assert len(lines) == result.metrics["requests"]["sent"]
     assert [line["id"] for line in lines] == list(range(1, len(lines) + 1))
-    assert list(lines[0]) == ["id", "t", "client", "attempts", "status", "latency"]
+    assert list(lines[0])[:6] == ["id", "t", "client", "attempts", "status", "latency"]
+    assert all(line["worker"] in (0, 1) for line in lines)             # BUSY has 2 workers
+    for line in lines:                  # one failure kind per failed attempt; the last may have answered
+        failures = line.get("failures", [])
+        assert len(line["attempts"]) - 1 <= len(failures) <= len(line["attempts"])
+    assert {kind for line in lines for kind in line.get("failures", [])} == {"timed out", "refused"}
     assert {line["client"] for line in lines} == {f"10.0.{k}.1" for k in range(5)}
     retried = sum(len(line["attempts"]) - 1 for line in lines if line["attempts"])
     assert retried == result.metrics["retries"] > 0

@@ -3,9 +3,15 @@
 Each case is one scenario run twice: by real nginx 1.22 on loopback (real backend processes on
 127.0.0.2, 127.0.0.3, ..., stopped and started by pid at the scenario's times) and by
 `python -m tutor sim SCENARIO --nginx-conf SAME.conf --trace FILE`. Traffic is `uniform`
-(request k at k / rate), sent one after the other, so both sides see the same order. nginx's
-access log ($upstream_addr, $upstream_status) gives the servers each request tried and the
-status; the simulator's trace gives the same. They must agree on every request.
+(request k at k / rate), sent one after the other, each on a new connection (like `curl` in a
+loop), so both sides see the same order. nginx's access log ($upstream_addr, $upstream_status,
+$pid) gives the servers each request tried, the status and the worker; the simulator's trace
+gives the same. They must agree on every request.
+
+With `worker_processes 2` (no `zone`) the kernel hands new connections to the workers in runs
+(sim/accept.py), and each worker balances on its own: the cases `two-workers-*` check that
+model. nginx is started without a probe connection so that its first accepted connection is
+request 1; the worker that takes it is called worker 0, on both sides.
 
 Time: scenario second t is played at real time S + OFFSET + t, where S is a whole second of the
 wall clock, so that nginx's clock (whole seconds) reads S + floor(t) whenever the simulator's
@@ -46,6 +52,8 @@ class Case:
     balancing: str = ""
     plain_proxy_pass: bool = False
     location: str = ""
+    workers: int = 1
+    rate: float = RATE
 
 
 CASES = [
@@ -63,6 +71,9 @@ CASES = [
          events=[(0.6, "app2", "stop")]),
     Case("hung-app-read-timeout", {"app1": "fail_timeout=1s", "app2": "fail_timeout=1s"}, requests=16,
          events=[(1.1, "app2", "hang")], location="proxy_read_timeout 100ms;"),
+    Case("two-workers-round-robin", {"app1": "", "app2": "", "app3": ""}, requests=40, workers=2, rate=8.0),
+    Case("two-workers-dead-server", {"app1": "", "app2": ""}, requests=40, workers=2, rate=8.0,
+         events=[(0.0, "app2", "stop")]),
 ]
 
 
@@ -84,7 +95,8 @@ def _config(case: Case, addresses: dict[str, str], port: int) -> str:
 def _scenario_toml(case: Case, addresses: dict[str, str]) -> str:
     lines = [f'[scenario]\nname = "{case.name}"\nseed = 1\nduration = {case.requests / RATE + 1}\n'
              f"requests = {case.requests}\n",
-             f'[traffic]\npattern = "uniform"\nrate = {RATE}\n']
+             f'[traffic]\npattern = "uniform"\nrate = {case.rate}\n',
+             f"[nginx]\nworkers = {case.workers}\n"]
     for name in case.servers:
         lines.append(f'[[server]]\nname = "{name}"\naddress = "{addresses[name]}"\n'
                      'service = { dist = "const", mean = 0.001 }\n')
@@ -94,36 +106,37 @@ def _scenario_toml(case: Case, addresses: dict[str, str]) -> str:
 
 
 def _run_real(lab, case: Case, addresses: dict[str, str], conf_path: Path, port: int
-              ) -> list[tuple[list[str], int]]:
+              ) -> list[tuple[list[str], int, int]]:
     backends = {}
     for name, address in addresses.items():
         host, port_text = address.split(":")
         backends[name] = lab.backend(name, host, port=int(port_text))
     by_address = {backend.address: name for name, backend in backends.items()}
-    proxy = lab.nginx(f"include {conf_path};", port=port)
+    proxy = lab.nginx(f"include {conf_path};", port=port, worker_processes=case.workers, start=False)
+    proxy.start(probe=False)
     steps = sorted([(at, 0, name, action) for at, name, action in case.events]
-                   + [(k / RATE, 1, "", "request") for k in range(1, case.requests + 1)])
+                   + [(k / case.rate, 1, "", "request") for k in range(1, case.requests + 1)])
     start = math.floor(time.time()) + 1 + OFFSET
-    with httpx.Client(timeout=5) as client:
-        for at, _, name, action in steps:
-            time.sleep(max(0.0, start + at - time.time()))
-            if action == "request":
-                client.get(f"http://127.0.0.1:{proxy.port}/")
-            elif action == "stop":
-                backends[name].stop()
-            elif action == "hang":   # the app accepts connections and never answers
-                backends[name].stop()
-                backends[name].mode = "hang"
-                backends[name].start()
-            else:
-                backends[name].start()
+    for at, _, name, action in steps:
+        time.sleep(max(0.0, start + at - time.time()))
+        if action == "request":             # a new connection each time, as curl makes
+            httpx.get(f"http://127.0.0.1:{proxy.port}/", timeout=5)
+        elif action == "stop":
+            backends[name].stop()
+        elif action == "hang":   # the app accepts connections and never answers
+            backends[name].stop()
+            backends[name].mode = "hang"
+            backends[name].start()
+        else:
+            backends[name].start()
     deadline = time.monotonic() + 3          # nginx logs a request just after answering it
     while len(proxy.access_log()) < case.requests and time.monotonic() < deadline:
         time.sleep(0.02)
-    rows = []
+    rows, workers = [], {}
     for row in proxy.access_log():
         tried = [part.strip() for part in row["upstream_addr"].split(",")]
-        rows.append(([by_address[addr] for addr in tried if addr in by_address], int(row["status"])))
+        worker = workers.setdefault(row["pid"], len(workers))
+        rows.append(([by_address[addr] for addr in tried if addr in by_address], int(row["status"]), worker))
     return rows
 
 
@@ -134,7 +147,8 @@ def _run_sim(tmp_path: Path, case: Case, addresses: dict[str, str], conf_path: P
     done = subprocess.run([sys.executable, "-m", "tutor", "sim", str(scenario), "--nginx-conf", str(conf_path),
                            "--trace", str(trace), "--json"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
-    return [(line["attempts"], line["status"]) for line in map(json.loads, trace.read_text().splitlines())]
+    return [(line["attempts"], line["status"], line.get("worker", 0))
+            for line in map(json.loads, trace.read_text().splitlines())]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
