@@ -30,6 +30,7 @@ def test_wheel_carries_lessons_assets_and_the_console_script(wheel):
     for rel in shipped_lessons | shipped_assets:
         assert f"tutor/_data/{rel}" in names
     assert "sim/__init__.py" in names and "tutor/cli.py" in names
+    assert {f"tutor/locale/{path.name}" for path in (ROOT / "tutor" / "locale").glob("*.toml")} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tutor = tutor.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -46,3 +47,6 @@ def test_installed_wheel_finds_its_lessons_from_anywhere(wheel, tmp_path):
     lint = subprocess.run([sys.executable, "-m", "tutor", "lint", "--json"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert '"reverse-proxy"' in lint.stdout, lint.stdout + lint.stderr
+    report = subprocess.run([sys.executable, "-m", "tutor", "sim", "--lang", "id"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0 and report.stdout.startswith("Skenario:"), report.stdout + report.stderr

@@ -16,7 +16,6 @@ from tutor.simview.diagram import (
 from tutor.simview.eventlog import LogEntry, entry_text
 from tutor.simview.frame import Counters, Frame, ServerView, format_ms
 from tutor.simview.narration import narrate
-from tutor.simview.strings import STRINGS
 from tutor.simview.style import PALETTES, SYMBOLS, palette
 
 
@@ -30,12 +29,6 @@ def make_frame(**changes) -> Frame:
                   counters=Counters(sent=460, ok=458, e502=1, e504=1, retries=3))
     values.update(changes)
     return Frame(**values)
-
-
-@pytest.mark.parametrize("lang", ["id", "en"])
-def test_every_string_has_both_languages_and_formats(lang):
-    for key, entry in STRINGS.items():
-        assert entry.get("id") and entry.get("en"), key
 
 
 def test_states_have_distinct_symbols_and_palette_entries():

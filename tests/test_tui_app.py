@@ -323,7 +323,7 @@ async def test_palette_offers_lessons_language_settings_and_reset():
         names = [name for name, _callback, _help in provider._commands()]
         assert "Buka materi: Reverse proxy" in names
         assert "Ganti bahasa ke English" in names
-        assert "Ulang langkah ini" in names and "Ulang semua kemajuan" in names
+        assert "Hapus kemajuan langkah ini" in names and "Hapus semua kemajuan" in names
         assert any(name.startswith("Warna ramah buta warna") for name in names)
         await pilot.press("ctrl+p")
         await pilot.pause()

@@ -11,8 +11,7 @@ import os
 import sys
 
 from tutor import __version__
-
-LANGUAGES = ("id", "en")
+from tutor.i18n import LANGUAGES
 
 
 def default_language(environ: dict[str, str] | None = None) -> str:
@@ -38,7 +37,7 @@ def _pop_lang(argv: list[str]) -> tuple[list[str], str | None]:
             break
         if arg == "--lang":
             if i + 1 >= len(argv):
-                raise _UsageError("--lang needs a value: id or en")
+                raise _UsageError(f"--lang needs a value: {' or '.join(LANGUAGES)}")
             lang = argv[i + 1]
             i += 2
             continue
@@ -49,7 +48,7 @@ def _pop_lang(argv: list[str]) -> tuple[list[str], str | None]:
         rest.append(arg)
         i += 1
     if lang is not None and lang not in LANGUAGES:
-        raise _UsageError(f"unknown language {lang!r}: use id or en")
+        raise _UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
     return rest, lang
 
 

@@ -14,63 +14,8 @@ from tutor.i18n import tr
 from tutor.live.sanitize import sanitize, terminal_text
 from tutor.paths import scenario_file
 
-STRINGS = {
-    "title": {"id": "Skenario: {title} ({name}), seed {seed}, {time:.1f} detik simulasi",
-              "en": "Scenario: {title} ({name}), seed {seed}, {time:.1f} simulated seconds"},
-    "nginx_conf": {"id": "Konfigurasi nginx: {where}{group}", "en": "nginx config: {where}{group}"},
-    "group": {"id": " (upstream {name})", "en": " (upstream {name})"},
-    "all_ok": {"id": "Semua {sent} permintaan berhasil.", "en": "All {sent} requests succeeded."},
-    "some_failed": {"id": "{failed} dari {sent} permintaan gagal ({statuses}).",
-                    "en": "{failed} of {sent} requests failed ({statuses})."},
-    "retried": {"id": "nginx mencoba ulang {retries} kali di server lain, klien tidak melihatnya.",
-                "en": "nginx retried {retries} times on another server, unseen by the clients."},
-    "retried_failed": {"id": "nginx mencoba ulang {retries} kali di server lain.",
-                       "en": "nginx retried {retries} times on another server."},
-    "slow": {"id": "Rata-rata waktu tunggu klien {mean:.2f} s, yang terlambat {max:.1f} s.",
-             "en": "Clients waited {mean:.2f} s on average, the slowest {max:.1f} s."},
-    "requests": {"id": "Permintaan", "en": "Requests"},
-    "sent": {"id": "terkirim", "en": "sent"},
-    "ok": {"id": "berhasil", "en": "ok"},
-    "failed": {"id": "gagal", "en": "failed"},
-    "dropped": {"id": "tanpa jawaban", "en": "unanswered"},
-    "status": {"id": "Status", "en": "Status"},
-    "latency": {"id": "Latensi (s)", "en": "Latency (s)"},
-    "mean": {"id": "rata-rata", "en": "mean"},
-    "max": {"id": "maks", "en": "max"},
-    "wait": {"id": "Antre di server (s)", "en": "Queued at a server (s)"},
-    "retries": {"id": "Coba ulang", "en": "Retries"},
-    "server": {"id": "Server", "en": "Server"},
-    "address": {"id": "Alamat", "en": "Address"},
-    "attempts": {"id": "Percobaan", "en": "Attempts"},
-    "utilization": {"id": "Sibuk", "en": "Busy"},
-    "warnings": {"id": "Perhatikan:", "en": "Note:"},
-    "disabled": {"id": "{server} dinonaktifkan sementara {count}x (max_fails tercapai; "
-                       "nginx melewatinya selama fail_timeout {fail_timeout:g} s).",
-                 "en": "{server} was temporarily disabled {count}x (max_fails reached; "
-                       "nginx skipped it for fail_timeout {fail_timeout:g} s)."},
-    "no_live": {"id": "{count} permintaan langsung dijawab 502: semua server sedang dinonaktifkan "
-                      "(\"no live upstreams\").",
-                "en": "{count} requests got an immediate 502: every server was disabled "
-                      "(\"no live upstreams\")."},
-    "timeouts": {"id": "{count} koneksi ke {server} habis waktu (timeout): tiap kali klien menunggu.",
-                 "en": "{count} connections to {server} timed out: each time a client waited."},
-    "refused": {"id": "{server} menolak {count} koneksi (aplikasinya tidak jalan).",
-                "en": "{server} refused {count} connections (its app was not running)."},
-    "single": {"id": "Upstream dengan satu server tidak pernah dinonaktifkan: nginx mencobanya di setiap "
-                     "permintaan dan menjawab 502 Bad Gateway selama aplikasinya mati.",
-               "en": "A group of one server is never disabled: nginx tries it on every request and "
-                     "answers 502 Bad Gateway while its app is down."},
-    "busy": {"id": "{server} sibuk {share:.0%} dari waktu: permintaan mengantre dan makin lambat.",
-             "en": "{server} was busy {share:.0%} of the time: requests queue and slow down."},
-    "not_in_upstream": {"id": "{server} ({address}) tidak ada di upstream nginx: tidak menerima permintaan.",
-                        "en": "{server} ({address}) is not in the nginx upstream: it gets no requests."},
-    "event_dropped": {"id": "Kejadian \"{action} {server}\" pada {at:g} s tidak berpengaruh pada nginx: "
-                            "server itu tidak ada di upstream.",
-                      "en": "The event \"{action} {server}\" at {at:g} s does not affect nginx: "
-                            "that server is not in the upstream."},
-    "added_server": {"id": "{server} dari konfigurasi nginx ditambahkan dengan aplikasi bawaan.",
-                     "en": "{server} from the nginx config was added with a default app."},
-}
+STRINGS = "sim_report"
+"""The catalogue section of the report (tutor/locale/*.toml)."""
 
 BUSY_WARNING = 0.9
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-from tutor.i18n import LANGUAGES
 from tutor.live.catalog import CHECK_IDS
 from tutor.live.catalog import ROLES as LIVE_ROLES
+
+# The languages a lesson is written in (lesson.toml titles, id.md, en.md); the app's own text may
+# have more (tutor/locale/), and falls back to these for lessons.
+LANGUAGES: tuple[str, ...] = ("id", "en")
 
 # The parts of the original tutorial (seed/) that lessons cover: the three introductions,
 # reverse proxy screenshots 1-19 and load balancer screenshots 1-12.

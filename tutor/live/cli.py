@@ -27,18 +27,8 @@ if TYPE_CHECKING:
 MAX_TIMEOUT = 60.0
 ASK_ATTEMPTS = 3
 
-TEXT = {
-    "head.check": {"en": "check", "id": "cek"},
-    "head.result": {"en": "result", "id": "hasil"},
-    "head.message": {"en": "message", "id": "pesan"},
-    "ok": {"en": "ok", "id": "ok"},
-    "fail": {"en": "FAIL", "id": "GAGAL"},
-    "machines": {"en": "Machines: {list}; domain {domain}", "id": "Mesin: {list}; domain {domain}"},
-    "ask": {
-        "en": "Which role does VM {vm} have? Type {roles} (several with commas), or Enter to skip: ",
-        "id": "VM {vm} berperan sebagai apa? Ketik {roles} (beberapa dipisah koma), atau Enter untuk lewati: ",
-    },
-}
+TEXT = "check_cli"
+"""The catalogue section of the table and questions (tutor/locale/*.toml)."""
 
 
 def run_check(args: argparse.Namespace) -> int:

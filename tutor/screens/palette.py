@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tutor.i18n import LANGUAGE_NAMES, other_language, tr
+from tutor.i18n import language_name, other_language, tr
 from tutor.settings import TOGGLES
 from tutor.strings import STRINGS
 
@@ -26,7 +26,7 @@ class TutorCommands(Provider):
         for lesson in app.lessons.lessons:
             commands.append((t("cmd.open_lesson", title=lesson.title_in(lang)), partial(app.open_lesson, lesson.id), t("cmd.open_lesson.help")))
         target = other_language(lang)
-        commands.append((t("cmd.language", language=LANGUAGE_NAMES[target]), app.action_switch_language, t("cmd.language.help")))
+        commands.append((t("cmd.language", language=language_name(target)), app.action_switch_language, t("cmd.language.help")))
         for name in TOGGLES:
             state = t("cmd.on") if app.settings[name] else t("cmd.off")
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
-from tutor.i18n import other_language, tr
+from tutor.i18n import language_name, other_language, tr
 from tutor.strings import STRINGS
 
 KeyHints = tuple[tuple[str, str], ...]  # (key as shown, STRINGS key of what it does)
@@ -38,9 +38,10 @@ class KeyBar(Static):
         """Show `hints` in `lang`; the language key is labelled with the language it switches to."""
         self._pairs = []
         for key, label in hints:
-            if label == "key.language":
-                label = f"key.language_to_{other_language(lang)}"
-            self._pairs.append((key, tr(STRINGS, label, lang)))
+            if label == "key.language":  # labelled with the language it switches to
+                self._pairs.append((key, language_name(other_language(lang), short=True)))
+            else:
+                self._pairs.append((key, tr(STRINGS, label, lang)))
         self._fit()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -22,8 +22,9 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from tutor.i18n import LANGUAGES, other_language, tr
+from tutor.i18n import tr
 from tutor.lessons.model import Predict, StepMeta, StepPart, StepText
+from tutor.lessons.vocabulary import LANGUAGES as LESSON_LANGUAGES
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
@@ -118,7 +119,7 @@ class StepView(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         if self.text.fallback:
-            source = other_language(self.lang) if self.lang in LANGUAGES else "en"
+            source = next(lang for lang in LESSON_LANGUAGES if lang != self.lang)
             yield Static(self.t("badge.fallback", source=source.upper()), classes="badge")
         parts = list(self.text.body_parts())
         heading = f"## {self.text.title}"
