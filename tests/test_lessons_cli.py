@@ -40,8 +40,8 @@ def test_errors_exit_1_as_file_line_message_lines():
     result = _tutor("lint", str(FIXTURES / "broken" / "10-commands-no-hint"))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "10-commands-no-hint/en.md:3: step 'one' has commands but no hint: add at least one `:::{hint}` block",
-        "10-commands-no-hint/id.md:3: step 'one' has commands but no hint: add at least one `:::{hint}` block",
+        "10-commands-no-hint/en.md:3: step 'one' has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where to look, then nearly the answer)",
+        "10-commands-no-hint/id.md:3: step 'one' has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where to look, then nearly the answer)",
     ]
     assert "2 errors" in result.stderr
 

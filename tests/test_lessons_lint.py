@@ -24,7 +24,7 @@ def _expected(folder: Path) -> list[tuple[str, int, str]]:
 
 
 def test_every_broken_fixture_is_used():
-    assert len(CASES) == 20
+    assert len(CASES) == 24
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -56,7 +56,7 @@ def test_one_lesson_folder_resolves_links_to_its_siblings():
 
 def test_a_lesson_file_path_lints_its_folder():
     _, errors = lint(BROKEN / "07-step-no-title" / "en.md")
-    assert [(e.file, e.line) for e in errors] == [("07-step-no-title/en.md", 17)]
+    assert [(e.file, e.line) for e in errors] == [("07-step-no-title/en.md", 21)]
 
 
 def test_whole_root_reports_files_relative_to_its_parent():
@@ -91,3 +91,20 @@ def test_missing_path_and_empty_folder_are_usage_errors(tmp_path):
         lint(tmp_path / "nowhere")
     with pytest.raises(LintUsageError, match="no lessons here"):
         lint(tmp_path)
+
+
+def test_a_right_answer_marked_differently_in_one_language_is_an_error(tmp_path):
+    """Regression (issue 10): the rule that both languages mark the same right answer must stay."""
+    shutil.copytree(FIXTURES / "good", tmp_path / "lessons")
+    shutil.copytree(FIXTURES / "assets", tmp_path / "assets")
+    en = tmp_path / "lessons" / "01-web-basics" / "en.md"
+    text = en.read_text()
+    right = text.index("- [x]")
+    wrong = text.index("- [ ]", text.rindex("\n:::{predict}", 0, right))
+    flipped = list(text)
+    flipped[right + 3], flipped[wrong + 3] = " ", "x"
+    en.write_text("".join(flipped))
+    _, errors = lint(tmp_path / "lessons")
+    assert [e.message for e in errors if "right answer" in e.message] == [
+        "step 'predict-it': {predict} #1: marks another right answer than the other language (here A, there B) "
+        "(compare id.md:52)"]

@@ -183,7 +183,7 @@ def test_read_lesson_collects_prose_errors_with_lines():
     reading = read_lesson(BROKEN / "09-two-solutions")
     assert reading.lesson is not None
     found = {(Path(error.file).name, error.line) for error in reading.errors}
-    assert found == {("id.md", 20), ("en.md", 26)}
+    assert found == {("id.md", 24), ("en.md", 30)}
 
 
 def test_importing_the_loader_stays_light():

@@ -118,10 +118,10 @@ def test_web_server_basic_caption_numbers_match_the_run():
 
 def test_rp_app_stopped_gives_502_while_down_and_200_right_after_the_restart():
     name = "rp-app-stopped"
-    stop, start = event_time(name, "app", "stop"), event_time(name, "app", "start")
+    stop, start = event_time(name, "app1", "stop"), event_time(name, "app1", "start")
     rows = records(name)
     down = [row for row in rows if stop <= row.t < start]
-    assert down and all(row.status == 502 and row.attempts == ("app",) for row in down)
+    assert down and all(row.status == 502 and row.attempts == ("app1",) for row in down)
     assert all(row.status == 200 for row in rows if row.t < stop or row.t >= start)
     first_after = next(row for row in rows if row.t >= start)
     assert first_after.status == 200

@@ -124,7 +124,7 @@ def test_tutor_sim_never_imports_textual(tmp_path):
 
 
 @pytest.mark.parametrize("name,phrases", [
-    ("rp-app-stopped", ["502 x", "app refused", "A group of one server is never disabled"]),
+    ("rp-app-stopped", ["502 x", "app1 refused", "A group of one server is never disabled"]),
     ("lb-all-down", ["no live upstreams", "app1 was temporarily disabled", "app2 was temporarily disabled"]),
     ("web-server-overload", ["sinambela was busy"]),
     ("lb-poweroff", ["connections to app2 timed out", "the slowest 60."]),

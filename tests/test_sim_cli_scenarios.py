@@ -76,14 +76,14 @@ def test_web_server_overload_queue_keeps_growing():
 
 def test_rp_basic_every_request_reaches_the_one_app():
     result, records = _records("rp-basic")
-    assert {r.attempts for r in records} == {("app",)}
+    assert {r.attempts for r in records} == {("app1",)}
     assert all(r.status == 200 for r in records) and result.metrics["retries"] == 0
 
 
 def test_rp_app_stopped_gives_502_and_the_app_is_never_disabled():
     _, records = _records("rp-app-stopped")
     down = [r for r in records if 20.0 <= r.t < 30.0]
-    assert down and all(r.status == 502 and r.attempts == ("app",) for r in down)   # tried every time
+    assert down and all(r.status == 502 and r.attempts == ("app1",) for r in down)   # tried every time
     assert all(r.status == 200 for r in records if r.t < 20.0 or r.t >= 30.0)       # works at once after start
 
 

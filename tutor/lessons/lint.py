@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from tutor.lessons.loader import LESSON_FILE, LessonReading, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
 from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
+from tutor.lessons.values import NAMED_VALUES
 from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, ROLES, TYPED_LANGUAGES
 
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
@@ -23,6 +24,10 @@ _WEB_SCHEMES = ("http", "https", "mailto")
 _FOLDER_NAME = re.compile(r"^\d+-(.+)$")
 LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
+MIN_HINTS = 2  # a step with commands has a hint ladder: a nudge, where to look, nearly the answer
+MAX_QUESTION_PARAGRAPHS = 2  # a {predict} question asks; its explanation comes after the choices
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_NUMBER = re.compile(r"(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])")
 
 
 class LintUsageError(Exception):
@@ -261,9 +266,12 @@ class _LessonLinter:
             self.error(parsed.path, step.line, f"step {step.id!r} is {step.length} lines long: keep a step under "
                        f"{MAX_STEP_LINES} lines (split it in two), it is rendered alone")
         typed = [command for command in text.commands if command.language in TYPED_LANGUAGES]
-        if typed and not text.hints:
+        if typed and len(text.hints) < MIN_HINTS:
+            have = "no hint" if not text.hints else f"only {_count(len(text.hints), 'hint')}"
             self.error(parsed.path, step.line,
-                       f"step {step.id!r} has commands but no hint: add at least one `:::{{hint}}` block")
+                       f"step {step.id!r} has commands but {have}: give a hint ladder of at least {MIN_HINTS} "
+                       "`:::{hint}` blocks (a nudge, then where to look, then nearly the answer)")
+        self.questions(parsed, step)
         for ref in step.refs:
             if ref.kind == "link":
                 self.link(parsed, ref)
@@ -271,6 +279,31 @@ class _LessonLinter:
                 self.error(parsed.path, ref.line, self.unknown_scenario(ref.value))
             elif ref.kind == "role":
                 self.role(parsed, step, ref, meta)
+            elif ref.kind == "value" and ref.value not in NAMED_VALUES:
+                self.error(parsed.path, ref.line,
+                           f"unknown named value {{{ref.value}}}{_did_you_mean(ref.value, list(NAMED_VALUES))}; known: "
+                           f"{', '.join(NAMED_VALUES)} (write \\{{{ref.value}}} for a literal {{{ref.value}}})")
+
+    def questions(self, parsed: ParsedFile, step: ParsedStep) -> None:
+        """Each {predict} asks before it explains: a short question above the choices, and no
+        answer given away by the step's text above it."""
+        above: list[str] = []
+        for part in step.text.body_parts():
+            if part.kind != "predict" or part.predict is None:
+                above.append(part.markdown)
+                continue
+            predict = part.predict
+            line = predict.line or step.line
+            paragraphs = [p for p in _prose(predict.question).split("\n\n") if p.strip()]
+            if len(paragraphs) > MAX_QUESTION_PARAGRAPHS or not paragraphs or not paragraphs[-1].rstrip("*_ )").endswith("?"):
+                self.error(parsed.path, line, f"step {step.id!r}: the {{predict}} question must be a short question "
+                           f"(at most {MAX_QUESTION_PARAGRAPHS} paragraphs, ending with '?'); "
+                           "its explanation goes after the choices")
+            given = _giveaway(predict, "\n".join(above))
+            if given:
+                self.error(parsed.path, line, f"step {step.id!r}: the text above the {{predict}} question already "
+                           f"says the answer ({given}): ask first, explain after the choices")
+            above.append(predict.question)
 
     def role(self, parsed: ParsedFile, step: ParsedStep, ref: Ref, meta) -> None:
         if ref.value not in ROLES:
@@ -350,14 +383,49 @@ def _differences(a, b) -> list[str]:
         problems.append(f"{{predict}} scenarios {scenarios_b} here but {scenarios_a} in the other language")
     else:
         for number, (pa, pb) in enumerate(zip(a.predicts, b.predicts), 1):
-            if [c.correct for c in pa.choices] != [c.correct for c in pb.choices]:
-                problems.append(f"{{predict}} #{number}: the choices or the right answer differ from the other language")
+            if len(pa.choices) != len(pb.choices):
+                problems.append(f"{{predict}} #{number}: {len(pb.choices)} choices here but {len(pa.choices)} "
+                                "in the other language")
+            elif [c.correct for c in pa.choices] != [c.correct for c in pb.choices]:
+                problems.append(f"{{predict}} #{number}: marks another right answer than the other language "
+                                f"(here {_marked(pb)}, there {_marked(pa)})")
     shape_a = [(c.language, c.role) for c in a.commands]
     shape_b = [(c.language, c.role) for c in b.commands]
     if shape_a != shape_b:
         problems.append(f"{_count(len(shape_b), 'command')} here but {len(shape_a)} in the other language"
                         if len(shape_a) != len(shape_b) else "code fences with other languages or roles than the other language")
     return problems
+
+
+def _marked(predict) -> str:
+    """The letters of a question's right choices: "B", "A, C"."""
+    return ", ".join(chr(65 + index) for index, choice in enumerate(predict.choices) if choice.correct) or "none"
+
+
+def _prose(markdown: str) -> str:
+    """`markdown` without its code fences (a question may show a config; that is not explaining)."""
+    kept, inside = [], ""
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if inside:
+            inside = "" if stripped.startswith(inside) and set(stripped) == {inside[0]} else inside
+        elif stripped.startswith(("```", "~~~")):
+            inside = stripped[:3]
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _giveaway(predict, above: str) -> str:
+    """A `code span` or number only the right choice(s) hold that the text above already states, or ""."""
+    def marks(text: str) -> set[str]:
+        return {span.strip() for span in _CODE_SPAN.findall(text)} | set(_NUMBER.findall(text))
+
+    right = set().union(*(marks(c.text) for c in predict.choices if c.correct)) if predict.choices else set()
+    wrong = set().union(*(marks(c.text) for c in predict.choices if not c.correct)) if predict.choices else set()
+    shown = marks(_prose(above)) | set(_NUMBER.findall(_prose(above)))
+    found = sorted(mark for mark in right - wrong if mark in shown or f"`{mark}`" in above)
+    return ", ".join(f"`{mark}`" for mark in found)
 
 
 def _count(number: int, noun: str) -> str:

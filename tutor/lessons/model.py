@@ -20,11 +20,20 @@ class LessonError:
 
 @dataclass(frozen=True)
 class Command:
-    """A code fence the learner can copy: `language` is bash/nginx/text, `role` where to type it."""
+    """A code fence the learner can copy: `language` is bash/nginx/text, `role` where to type it,
+    `file` where a config block goes (`{role=proxy file=/etc/nginx/...}`), so the lab can apply it.
+
+    `examples` names the values (tutor/lessons/values.py) shown with the tutorial's example
+    because the learner's own is not known yet (filled commands only); `tutorial` is True for a
+    block that shows the tutorial's own addresses on purpose (`{example=tutorial}`).
+    """
 
     language: str
     code: str
     role: str | None = None
+    file: str | None = None
+    examples: tuple[str, ...] = ()
+    tutorial: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class Predict:
     question: str
     choices: tuple[Choice, ...]
     explanation: str
+    line: int = 0  # line of its `:::{predict}` fence in its file
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
+from tutor.lessons.values import TUTORIAL_MARK, names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -26,14 +27,15 @@ _FENCE_INFO = re.compile(r"^([^\s{]*)\s*(.*)$")
 _FENCE_OPTIONS = re.compile(r"^\{([^{}]*)\}$")
 _FENCE_OPTION = re.compile(r"""^([A-Za-z][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))$""")
 _CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
-_FENCE_OPTION_KEYS = ("role",)
+_FENCE_OPTION_KEYS = ("role", "file", "example")  # where to type it; where a config block goes; example=tutorial
 
 
 @dataclass(frozen=True)
 class Ref:
-    """A name a step uses that lint resolves: a link target, a scenario or a code fence role."""
+    """A name a step uses that lint resolves: a link target, a scenario, a code fence's role, or a
+    named value (`{app1_ip}`) written in a code fence."""
 
-    kind: str  # "link" | "scenario" | "role"
+    kind: str  # "link" | "scenario" | "role" | "value"
     value: str
     line: int
 
@@ -244,6 +246,8 @@ class _FileParser:
                 command = self.fence(token, line, lines, rewrites)
                 if command.role:
                     refs.append(Ref("role", command.role, line))
+                for offset_line, code_line in enumerate(command.code.split("\n"), line + 1):
+                    refs.extend(Ref("value", name, offset_line) for name in names_in(code_line))
                 if command.language in COMMAND_LANGUAGES:
                     commands.append(command)
             elif token.type == "inline":
@@ -254,10 +258,10 @@ class _FileParser:
         return commands, refs
 
     def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str]) -> Command:
-        """Read a code fence's language and role, and reduce its info string to the language."""
+        """Read a code fence's language and options (role, file), and reduce its info string to the language."""
         info = token.info.strip()
         language, options = _FENCE_INFO.match(info).groups()
-        role = None
+        found: dict[str, str] = {}
         if options:
             match = _FENCE_OPTIONS.match(options)
             if not match:
@@ -266,15 +270,36 @@ class _FileParser:
                 for option in match[1].split():
                     parsed = _FENCE_OPTION.match(option)
                     if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
-                        self.error(line, f"unknown code fence option {option!r}: the only option is role=<role>")
+                        self.error(line, f"unknown code fence option {option!r}: the options are "
+                                   "role=<role>, file=<absolute path> and example=tutorial")
                         continue
-                    role = next(value for value in parsed.groups()[1:] if value is not None)
+                    if parsed[1] in found:
+                        self.error(line, f"the code fence option {parsed[1]!r} is given twice")
+                    found[parsed[1]] = next(value for value in parsed.groups()[1:] if value is not None)
+        if "file" in found:
+            self.file_option(line, found)
+        tutorial = found.get("example") == "tutorial"
+        if "example" in found and not tutorial:
+            self.error(line, f"example={found['example']} is not known: write example=tutorial for a block that "
+                       "shows the tutorial's own addresses on purpose")
         if info != language:
             index = token.map[0]
             source = lines[index]
             start = source.find(token.markup)
-            rewrites[index] = source[: start + len(token.markup)] + language
-        return Command(language, token.content.rstrip("\n"), role)
+            mark = source[:start] + TUTORIAL_MARK + "\n" if tutorial else ""
+            rewrites[index] = mark + source[: start + len(token.markup)] + language
+        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial)
+
+    def file_option(self, line: int, found: dict[str, str]) -> None:
+        """`file=` says where a config block goes: an absolute, plain path on the machine `role=` names."""
+        path = found["file"]
+        if "role" not in found:
+            self.error(line, f"file={path} needs role=<machine> too: on which machine does the file go?")
+        parts = path.split("/")
+        if not path.startswith("/") or path.endswith("/") or ".." in parts or "" in parts[1:]:
+            self.error(line, f"file={path!r} must be an absolute path to a file, e.g. file=/etc/nginx/dumbways/reverse_proxy.conf")
+        elif not path.isprintable():
+            self.error(line, f"file={path!r} holds control characters")
 
     def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Ref]]:
         """Split a predict block into question, task-list choices and explanation."""
@@ -309,7 +334,7 @@ class _FileParser:
             self.error(first_line, "the {predict} block has no question before its choices")
         if not explanation:
             self.error(first_line, "the {predict} block has no explanation after its choices")
-        return Predict(scenario, question, tuple(choices), explanation), refs
+        return Predict(scenario, question, tuple(choices), explanation, first_line), refs
 
 
 def _directive(info: str) -> tuple[str, str]:

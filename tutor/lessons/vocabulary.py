@@ -24,8 +24,8 @@ ROLES: tuple[str, ...] = (*LIVE_ROLES, "laptop")
 
 # Code fences the learner can copy (`StepText.commands`); of those, the ones the learner types
 # or edits (a step with any of these needs a hint; `text` fences are diagrams and sample output).
-COMMAND_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "text")
-TYPED_LANGUAGES: tuple[str, ...] = ("bash", "nginx")
+COMMAND_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "powershell", "text")
+TYPED_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "powershell")
 
 # Block directives allowed inside a step.
 STEP_BLOCKS: tuple[str, ...] = ("hint", "solution", "sim", "predict")

@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
 
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
+from tutor.lessons.values import Values, fill_step, values_from_settings
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
@@ -21,7 +22,7 @@ from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
 NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
-COPYABLE = ("bash", "sh", "shell", "console", "nginx")
+COPYABLE = ("bash", "sh", "shell", "console", "nginx", "powershell")
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
 HIDDEN_WHEN_DISABLED = ("hint", "solution", "copy", "sim")  # shown only on steps that have them
 
@@ -98,7 +99,7 @@ class LessonScreen(TutorScreen):
         self.lesson = lesson
         ids = [step.id for step in lesson.steps]
         self.index = ids.index(step_id) if step_id in ids else 0
-        self._views: dict[tuple[str, str], StepView] = {}
+        self._views: dict[tuple[str, str, Values], StepView] = {}  # (step id, language, values) -> view
         self._built = 0  # views built so far: each gets a fresh widget id
         self._prefetch_timer: Timer | None = None
         self._keybar_keys: tuple = ()
@@ -128,6 +129,8 @@ class LessonScreen(TutorScreen):
         self._set_live(False)  # another screen or a dialog covers the step
 
     def on_screen_resume(self) -> None:
+        if self.lesson.steps and self._views and self.current_view() is None:
+            self.show_step(self.index)  # the machines changed: the step again, with the new addresses
         self._set_live(True)
 
     def _set_live(self, visible: bool) -> None:
@@ -154,11 +157,20 @@ class LessonScreen(TutorScreen):
         return self.lesson.steps[self.index]
 
     @property
+    def values(self) -> Values:
+        """The learner's named values (their saved machines) that fill the lesson's code fences."""
+        return values_from_settings(self.app.settings)
+
+    @property
     def text(self) -> StepText:
-        return self.lesson.step_text(self.step.id, self.app.lang)
+        """The open step as shown and copied: filled with the learner's values."""
+        return self.step_text(self.step.id, self.app.lang)
+
+    def step_text(self, step_id: str, lang: str) -> StepText:
+        return fill_step(self.lesson.step_text(step_id, lang), self.values, lang)
 
     def current_view(self) -> StepView | None:
-        return self._views.get((self.step.id, self.app.lang))
+        return self._views.get((self.step.id, self.app.lang, self.values))
 
     def show_step(self, index: int) -> None:
         """Open step `index` (cached view if built before), mark it visited, update every label."""
@@ -175,7 +187,7 @@ class LessonScreen(TutorScreen):
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self._solution_armed = None
         lang = self.app.lang
-        key = (self.step.id, lang)
+        key = (self.step.id, lang, self.values)
         switcher = self.query_one("#views", ContentSwitcher)
         view = self._views.get(key)
         if previous is not None and previous is not view:
@@ -203,9 +215,10 @@ class LessonScreen(TutorScreen):
     def _build_view(self, index: int, lang: str) -> StepView:
         meta = self.lesson.steps[index]
         self._built += 1
-        view = StepView(self.lesson.id, meta, self.lesson.step_text(meta.id, lang), lang, id=f"view-{self._built}")
+        values = self.values
+        view = StepView(self.lesson.id, meta, self.step_text(meta.id, lang), lang, values, id=f"view-{self._built}")
         view.display = False
-        self._views[(meta.id, lang)] = view
+        self._views[(meta.id, lang, values)] = view
         return view
 
     async def _mount_and_show(self, view: StepView) -> None:
@@ -221,7 +234,7 @@ class LessonScreen(TutorScreen):
         """Build the next step's view while the learner reads, so `n` shows it at once."""
         index = self.index + 1
         lang = self.app.lang
-        if index < len(self.lesson.steps) and (self.lesson.steps[index].id, lang) not in self._views:
+        if index < len(self.lesson.steps) and (self.lesson.steps[index].id, lang, self.values) not in self._views:
             # mounted hidden: among the switcher's children at once, so `n` can show it any moment
             self.query_one("#views", ContentSwitcher).mount(self._build_view(index, lang))
 
@@ -370,7 +383,10 @@ class LessonScreen(TutorScreen):
         self.app.copy_to_clipboard(command.code)
         first = command.code.strip().splitlines()[0] if command.code.strip() else ""
         more = " …" if len(command.code.strip().splitlines()) > 1 else ""
-        self.say("copy.done", command=first + more)
+        if command.examples:
+            self.say("copy.done_example", command=first + more, names=", ".join(command.examples))
+        else:
+            self.say("copy.done", command=first + more)
 
     def action_toggle_done(self) -> None:
         done = self.app.progress.state(self.lesson.id, self.step.id) == DONE

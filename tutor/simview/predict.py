@@ -55,11 +55,15 @@ class PredictPanel(Vertical):
         def control(self) -> PredictPanel:
             return self.panel
 
-    def __init__(self, predict: Predict, lang: str = "id", *, timer: bool = True, **kwargs) -> None:
+    def __init__(self, predict: Predict, lang: str = "id", *, timer: bool = True, scenario: object = None,
+                 **kwargs) -> None:
+        """`scenario` (a name or a `sim.Scenario`) plays instead of `predict.scenario`: the lesson
+        passes the question's scenario with the learner's own machine addresses."""
         super().__init__(**kwargs)
         self.predict = predict
         self.picked: int | None = None
-        self.sim = SimPanel(predict.scenario, lang, playing=False, speed=PREDICT_SPEED, timer=timer)
+        self.sim = SimPanel(predict.scenario if scenario is None else scenario, lang, playing=False,
+                            speed=PREDICT_SPEED, timer=timer)
         self.set_reactive(PredictPanel.lang, lang)
 
     def compose(self) -> ComposeResult:

@@ -25,6 +25,7 @@ from textual.widgets import Markdown, Static
 from tutor.i18n import tr
 from tutor.lessons.model import Predict, StepMeta, StepPart, StepText
 from tutor.lessons.vocabulary import LANGUAGES as LESSON_LANGUAGES
+from tutor.lessons.values import Values, scenario_with_values
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
@@ -96,12 +97,16 @@ class StepView(VerticalScroll, can_focus=False):
     StepView MarkdownFence > Label { padding: 0 1; }
     """
 
-    def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, **kwargs) -> None:
+    def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
+                 **kwargs) -> None:
+        """`text` is shown as given (the lesson screen fills it with `values`); `values` also put
+        the simulator's servers at the learner's own addresses."""
         super().__init__(**kwargs)
         self.lesson_id = lesson_id
         self.meta = meta
         self.text = text
         self.lang = lang
+        self.values = values or Values()
         self.scenarios = extra_scenarios(meta, text)
         self.sims_open = False  # the extra scenarios' panels are mounted
         self.live = False  # the step is visible: its live checks may re-run
@@ -179,9 +184,11 @@ class StepView(VerticalScroll, can_focus=False):
             slot.mount(slot.panel)
 
     def _simulator(self, widget_class, what: object) -> Widget:
-        """`widget_class(what, lang)`, or one line saying why the scenario cannot be opened."""
+        """`widget_class(what, lang)` on the learner's machines, or one line saying why the scenario cannot be opened."""
         try:
-            return widget_class(what, self.lang)
+            if isinstance(what, Predict):
+                return widget_class(what, self.lang, scenario=scenario_with_values(what.scenario, self.values))
+            return widget_class(scenario_with_values(what, self.values) if isinstance(what, str) else what, self.lang)
         except Exception as exc:  # a missing or broken scenario file must not break the lesson
             reason = " ".join(str(exc).split()) or type(exc).__name__
             return Static(self.t("sim.broken", reason=reason), classes="sim-broken")

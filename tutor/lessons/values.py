@@ -1,0 +1,256 @@
+"""Named values in lesson code fences: `{proxy_ip}`, `{app1_ip}`, `{domain}`, ... declared once, here.
+
+A lesson's code fence may write `{name}` where the learner's own value belongs:
+
+    ```nginx {role=proxy file=/etc/nginx/dumbways/reverse_proxy.conf}
+    server {
+        server_name {domain};
+        location / { proxy_pass http://{app1_ip}:3000; }
+    }
+    ```
+
+Only `{lowercase_name}` tokens (letters, digits, `_`) whose name is in `NAMED_VALUES` are values.
+nginx's own braces never look like that (`location / {` has a space or a newline after `{`), and
+`${name}` (a shell or nginx variable) is never a value. `tutor lint` flags every other
+`{lowercase_name}` in a fence; write `\\{name}` to show a literal `{name}` (the `\\` is dropped).
+
+A fence that shows the tutorial's own addresses on purpose (a bug to spot, the tutorial's log)
+says `{example=tutorial}`: it is shown with a note saying so, and tests that look for tutorial
+addresses skip it.
+
+Values are filled from the machines the learner saved (settings: typed on the machines screen,
+`m`, or imported from multipass), or from any mapping (the lab passes its own). A value that is
+not known yet shows the tutorial's example, and the fence gets a visible note before it naming the
+example values and the key that sets the real ones. What is copied (`c`) is the filled fence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.lessons.model import StepText
+
+
+@dataclass(frozen=True)
+class NamedValue:
+    """One value a fence may use: its name, the tutorial's value, and where the real one comes from."""
+
+    name: str
+    example: str  # the original tutorial's value (seed/), shown marked as an example until known
+    source: str  # where the learner's value comes from (for authors)
+    role: str | None = None  # the machine whose saved address it is (settings.hosts[role])
+
+
+NAMED_VALUES: dict[str, NamedValue] = {
+    value.name: value
+    for value in (
+        NamedValue("proxy_ip", "10.37.19.64", "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
+        NamedValue("app1_ip", "10.37.19.46", "app1's address: machines screen (m), multipass import, or the lab", "app1"),
+        NamedValue("app2_ip", "10.37.19.182", "app2's address: machines screen (m), multipass import, or the lab", "app2"),
+        NamedValue("app3_ip", "10.37.19.48", "app3's address: machines screen (m), multipass import, or the lab", "app3"),
+        NamedValue("domain", "hasil.xyz", "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
+    )
+}
+DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
+SET_KEY = "m"
+TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence  # the lesson screen's key that opens the machines screen, where values are set
+
+# `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
+TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
+_ESCAPED = re.compile(r"\\(\{[a-z][a-z0-9_]*\})")
+_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
+_DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+
+
+@dataclass(frozen=True)
+class Values:
+    """The learner's known values (name -> text); every other name shows its example."""
+
+    known: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, str]) -> Values:
+        """Values from a plain mapping (the lab's, a test's); unknown names and empty values are dropped."""
+        return cls(tuple(sorted((name, str(text)) for name, text in mapping.items() if name in NAMED_VALUES and text)))
+
+    def get(self, name: str) -> tuple[str, bool]:
+        """(text, is_example) of `name`: the learner's value, else the tutorial's example."""
+        for known, text in self.known:
+            if known == name:
+                return text, False
+        return NAMED_VALUES[name].example, True
+
+    def examples(self) -> tuple[str, ...]:
+        """The names that would show their example."""
+        known = {name for name, _ in self.known}
+        return tuple(name for name in NAMED_VALUES if name not in known)
+
+
+def values_from_settings(settings) -> Values:
+    """The values the learner saved: each role's address (`settings.hosts`) and the domain.
+
+    A saved address that does not parse is left out (its example shows, marked), so one bad
+    entry never hides the others. The domain is the tutorial's hasil.xyz until set otherwise.
+    """
+    from tutor.live.hosts import HostError, parse_address
+
+    hosts = getattr(settings, "hosts", None) or {}
+    mapping: dict[str, str] = {}
+    for value in NAMED_VALUES.values():
+        if value.role is None or not isinstance(hosts.get(value.role), str):
+            continue
+        try:
+            host, _port = parse_address(hosts[value.role], 0)
+        except HostError:
+            continue
+        mapping[value.name] = host
+    domain = getattr(settings, "domain", None)
+    domain = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
+    mapping["domain"] = domain if _DOMAIN.match(domain) else DEFAULT_DOMAIN
+    return Values.of(mapping)
+
+
+def values_from_machines(machines) -> Values:
+    """The values of a `tutor.live.hosts.Machines` (the lab's or `tutor check`'s machines)."""
+    mapping = {value.name: machines.by_role[value.role].host for value in NAMED_VALUES.values()
+               if value.role in machines.by_role and machines.by_role[value.role].host}
+    mapping["domain"] = machines.domain or DEFAULT_DOMAIN
+    return Values.of(mapping)
+
+
+def names_in(text: str) -> list[str]:
+    """Every `{name}`-looking token in `text`, known or not, in order (for lint)."""
+    return TOKEN.findall(text)
+
+
+def fill_code(code: str, values: Values) -> tuple[str, tuple[str, ...]]:
+    """`code` with every known `{name}` filled, and the names that were filled with their example."""
+    examples: list[str] = []
+
+    def one(match: re.Match) -> str:
+        name = match[1]
+        if name not in NAMED_VALUES:
+            return match[0]
+        text, is_example = values.get(name)
+        if is_example and name not in examples:
+            examples.append(name)
+        return text
+
+    return _ESCAPED.sub(r"\1", TOKEN.sub(one, code)), tuple(examples)
+
+
+def fill_markdown(markdown: str, values: Values, lang: str) -> str:
+    """Fill the code fences of a Markdown text; mark each fence that shows example values, and
+    each fence that shows the tutorial's addresses on purpose, with a note before it."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    index = 0
+    tutorial = False
+    while index < len(lines):
+        opening = _FENCE_OPEN.match(lines[index])
+        if opening is None:
+            tutorial = lines[index].strip() == TUTORIAL_MARK
+            if tutorial:
+                out.extend([lines[index][: len(lines[index]) - len(lines[index].lstrip())] + "> " + _text("values.tutorial_note", lang), ""])
+            else:
+                out.append(lines[index])
+            index += 1
+            continue
+        indent, marker = opening.groups()
+        end = index + 1
+        while end < len(lines) and not _closes(lines[end], marker):
+            end += 1
+        body, examples = fill_code("\n".join(lines[index + 1:end]), values)
+        if examples and not tutorial:
+            out.extend([indent + example_note(examples, lang), ""])
+        tutorial = False
+        out.append(lines[index])
+        if end > index + 1:
+            out.extend(body.split("\n"))
+        out.extend(lines[end:end + 1])
+        index = end + 1
+    return "\n".join(out)
+
+
+def _closes(line: str, marker: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith(marker) and set(stripped) == {marker[0]}
+
+
+def example_note(names: Iterable[str], lang: str) -> str:
+    """The visible mark before a fence that shows example values: which, and the key to set them."""
+    shown = ", ".join(f"`{NAMED_VALUES[name].example}` ({name})" for name in names)
+    return "> " + _text("values.example_note", lang, values=shown, set_key=SET_KEY)
+
+
+def _text(string_key: str, lang: str, **values: object) -> str:
+    from tutor.i18n import tr
+    from tutor.strings import STRINGS
+
+    return tr(STRINGS, string_key, lang, **values)
+
+
+@lru_cache(maxsize=512)
+def fill_step(text: StepText, values: Values, lang: str) -> StepText:
+    """The step as the learner sees and copies it: every fence filled (body, parts, hints, solution,
+    questions), each fence that shows an example marked, and `commands` filled the same way."""
+    from tutor.lessons.model import Predict
+
+    def md(markdown: str) -> str:
+        return fill_markdown(markdown, values, lang)
+
+    def predict(item: Predict | None) -> Predict | None:
+        if item is None:
+            return None
+        return replace(item, question=md(item.question), explanation=md(item.explanation))
+
+    commands = []
+    for command in text.commands:
+        code, examples = fill_code(command.code, values)
+        commands.append(replace(command, code=code, examples=() if command.tutorial else examples))
+    return replace(
+        text,
+        body=md(text.body),
+        hints=tuple(md(hint) for hint in text.hints),
+        solution=md(text.solution) if text.solution is not None else None,
+        commands=tuple(commands),
+        predicts=tuple(predict(item) for item in text.predicts),
+        sim_captions=tuple(md(caption) for caption in text.sim_captions),
+        parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict)) for part in text.parts),
+    )
+
+
+def scenario_with_values(name: str, values: Values) -> object:
+    """The scenario `name` with its servers at the learner's addresses, else `name` unchanged.
+
+    A server whose address is a role's example (`10.37.19.46:3000` is app1's) moves to that
+    role's known address, keeping its port, so the simulator draws the learner's own machines.
+    A scenario that cannot be read is returned as its name: the panel reports why.
+    """
+    by_example = {}
+    for value in NAMED_VALUES.values():
+        text, is_example = values.get(value.name)
+        if value.role is not None and not is_example:
+            by_example[value.example] = text
+    if not by_example:
+        return name
+    from sim.scenario import ScenarioError, load_scenario
+    from tutor.paths import scenario_file
+
+    try:
+        scenario = load_scenario(scenario_file(name))
+    except ScenarioError:
+        return name
+    servers = []
+    for server in scenario.servers:
+        host, sep, port = server.address.rpartition(":")
+        mine = by_example.get(host) if sep else None
+        if mine is not None:
+            server = replace(server, address=f"[{mine}]:{port}" if ":" in mine else f"{mine}:{port}")
+        servers.append(server)
+    return replace(scenario, servers=tuple(servers))
