@@ -457,22 +457,27 @@ class Lab:
         """The lab in the shape of `multipass list --format json`."""
         return {"list": [machine.to_multipass() for machine in self.status()]}
 
-    def host_specs(self) -> list[str]:
-        """`--host ROLE=ADDR` for every machine the checks know (proxy, app1..app3)."""
-        return [f"{role}={self.address(role)}" for role in self.roles() if role == "proxy" or role in APPS]
+    def host_specs(self, machines: tuple[str, ...] | None = None) -> list[str]:
+        """`ROLE=ADDR` for `machines` (default: every machine the checks know: proxy, app1..app3)."""
+        known = [role for role in self.roles() if role == "proxy" or role in APPS]
+        return [f"{role}={self.address(role)}" for role in known if machines is None or role in machines]
 
 
     # --- checks from the laptop ------------------------------------------------------------------
 
-    def check_argv(self, args: list[str]) -> list[str]:
-        """The argv that runs `tutor check --host ... ARGS` on the laptop, with this lab's machines."""
-        hosts = [word for spec in self.host_specs() for word in ("--host", spec)]
-        return self.command("laptop", [sys.executable, "-m", "tutor", "check", *hosts, *args])
+    def check_argv(self, args: list[str], machines: tuple[str, ...] | None = None,
+                   client: str = "laptop") -> list[str]:
+        """The argv that runs `tutor check --host ... ARGS` on `client` against the lab's `machines`
+        (default: the proxy and every app)."""
+        hosts = [word for spec in self.host_specs(machines) for word in ("--host", spec)]
+        return self.command(client, [sys.executable, "-m", "tutor", "check", *hosts, *args])
 
-    def check(self, *args: str, lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
-        """Run `tutor check --json ARGS` from the laptop; check id -> its JSON result."""
+    def check(self, *args: str, machines: tuple[str, ...] | None = None, client: str = "laptop",
+              lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
+        """Run `tutor check --json ARGS` from `client`; check id -> its JSON result."""
         env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT, "LANG": "C.UTF-8"}
-        done = subprocess.run(self.check_argv(["--json", "--lang", lang, *args]), capture_output=True,
+        argv = self.check_argv(["--json", "--lang", lang, *args], machines, client)
+        done = subprocess.run(argv, capture_output=True,
                               text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
         try:
             results = json.loads(done.stdout)["results"]
@@ -489,8 +494,9 @@ class Lab:
         for role in self.roles():
             if not self.powered(role):
                 self.poweron(role)
+            _ip(["-n", self.ns(role), "neigh", "flush", "all"], check=False)  # as just booted
             self.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
-        shutil.rmtree(self.nginx_dir, ignore_errors=True)
+        nginx_tree.clear(self.nginx_dir)  # the folder itself stays: running nginx has it mounted
         nginx_tree.build(self.nginx_dir, self.data / "proxy")
         if self.nginx_master() is None:
             self._start_nginx()

@@ -57,6 +57,15 @@ def build(tree: Path, machine_dir: Path) -> None:
             (var / name).symlink_to(target)
 
 
+def clear(tree: Path) -> None:
+    """Empty the tree but keep its folder: a running proxy has that very folder mounted as /etc/nginx."""
+    for entry in tree.iterdir() if tree.is_dir() else ():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 def _worker_user() -> str:
     for name in WORKER_USERS:
         try:
