@@ -149,3 +149,19 @@ def test_ip_hash_keeps_each_24_on_one_app_and_two_24s_can_differ(netlab):
         results = netlab.check("lb-distributes", machines=TWO, client=client)
         assert outcome(results, "lb-distributes") == (False, "single_backend")
         assert results["lb-distributes"]["evidence"]["headers"]["x-upstream"] == f"{netlab.address(app)}:3000"
+
+
+def test_tutor_check_lab_runs_from_the_laptop_of_the_lab_named_by_the_prefix(netlab):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TUTOR_LAB_PREFIX": netlab.prefix}
+    done = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--json", "proxy-pass", "hosts-file"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    results = {r["check"]: (r["ok"], r["code"]) for r in json.loads(done.stdout)["results"]}
+    assert (done.returncode, results) == (1, {"proxy-pass": (False, "default_page"), "hosts-file": (False, "dns")})
+    both = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--host", "proxy=10.0.0.1"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1

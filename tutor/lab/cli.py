@@ -13,63 +13,10 @@ import subprocess
 import sys
 import time
 
-from tutor.i18n import tr
+from tutor.i18n import has, tr
 from tutor.lab.topology import ALL_ROLES, APPS, LabError
 
-TEXT = {
-    "up": {"en": "The lab is up in {seconds} s: {machines}.\nTry: sudo tutor lab shell laptop, then "
-                 "curl -H 'Host: hasil.xyz' http://10.37.19.64",
-           "id": "Lab siap dalam {seconds} detik: {machines}.\nCoba: sudo tutor lab shell laptop, lalu "
-                 "curl -H 'Host: hasil.xyz' http://10.37.19.64"},
-    "down": {"en": "The lab is removed ({seconds} s): no namespace, process or file of it is left.",
-             "id": "Lab sudah dihapus ({seconds} detik): tidak ada namespace, proses, atau file yang tersisa."},
-    "empty": {"en": "The lab is not up. Start it with: sudo tutor lab up",
-              "id": "Lab belum menyala. Nyalakan dengan: sudo tutor lab up"},
-    "head.name": {"en": "Name", "id": "Nama"},
-    "head.state": {"en": "State", "id": "Status"},
-    "head.ipv4": {"en": "IPv4", "id": "IPv4"},
-    "head.service": {"en": "Service", "id": "Layanan"},
-    "running": {"en": "running", "id": "jalan"},
-    "stopped": {"en": "stopped", "id": "berhenti"},
-    "done.stop": {"en": "The app on {role} is stopped.", "id": "Aplikasi di {role} sudah dihentikan."},
-    "done.start": {"en": "The app on {role} is running (npm start).",
-                   "id": "Aplikasi di {role} sudah jalan (npm start)."},
-    "done.poweroff": {"en": "{role} is powered off: its network link is down.",
-                      "id": "{role} dimatikan: link jaringannya putus."},
-    "done.poweron": {"en": "{role} is powered on: its network link is up again.",
-                     "id": "{role} dinyalakan: link jaringannya tersambung lagi."},
-    # Reasons (LabError.key); the English text of the error is the fallback.
-    "err.not_linux": {"en": "tutor lab needs Linux (network namespaces).",
-                      "id": "tutor lab butuh Linux (network namespace)."},
-    "err.not_root": {"en": "tutor lab needs root: run it with sudo, e.g. sudo tutor lab up",
-                     "id": "tutor lab butuh root: jalankan dengan sudo, misalnya sudo tutor lab up"},
-    "err.missing_tool": {"en": "`{tool}` is missing: install {package} (sudo apt install {package}).",
-                         "id": "`{tool}` tidak ada: pasang {package} (sudo apt install {package})."},
-    "err.no_nginx": {"en": "nginx is missing: install it with sudo apt install nginx",
-                     "id": "nginx belum terpasang: pasang dengan sudo apt install nginx"},
-    "err.no_node": {"en": "Node.js is missing (node and npm): install it, e.g. sudo apt install nodejs npm",
-                    "id": "Node.js belum terpasang (node dan npm): pasang, misalnya sudo apt install nodejs npm"},
-    "err.not_up": {"en": "The lab is not up: run sudo tutor lab up first.",
-                   "id": "Lab belum menyala: jalankan dulu sudo tutor lab up"},
-    "err.no_machine": {"en": "The lab has no machine {role!r}; see sudo tutor lab status",
-                       "id": "Lab tidak punya mesin {role!r}; lihat sudo tutor lab status"},
-    "err.not_app": {"en": "{role!r} is not an app machine: use app1, app2 or app3.",
-                    "id": "{role!r} bukan mesin aplikasi: pakai app1, app2, atau app3."},
-    "err.bad_prefix": {"en": "Lab prefix {prefix!r}: use a lowercase letter then up to 15 letters or digits.",
-                       "id": "Prefix lab {prefix!r}: pakai satu huruf kecil lalu paling banyak 15 huruf atau angka."},
-    "err.nginx_failed": {"en": "nginx did not start in the lab: {why}",
-                         "id": "nginx gagal jalan di lab: {why}"},
-    "err.app_failed": {"en": "The app on {role} stopped right after npm start: {why}",
-                       "id": "Aplikasi di {role} langsung berhenti setelah npm start: {why}"},
-    "err.app_slow": {"en": "The app on {role} did not start in time; see sudo tutor lab exec {role} -- ...",
-                     "id": "Aplikasi di {role} tidak kunjung jalan; periksa dengan sudo tutor lab exec {role} -- ..."},
-    "err.ip_failed": {"en": "The network could not be built: {why}",
-                      "id": "Jaringan lab gagal dibuat: {why}"},
-    "err.exec_timeout": {"en": "The command on {role} did not finish within {seconds} s.",
-                         "id": "Perintah di {role} tidak selesai dalam {seconds} detik."},
-    "err.no_command": {"en": "Give the command after --, e.g. tutor lab exec proxy -- nginx -t",
-                       "id": "Tulis perintahnya setelah --, misalnya tutor lab exec proxy -- nginx -t"},
-}
+TEXT = "lab_cli"  # the section of tutor/locale/<lang>.toml
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -109,7 +56,7 @@ def run_lab(args: argparse.Namespace) -> int:
 def reason(exc: LabError, lang: str) -> str:
     """The learner's-language one-line reason for a LabError."""
     key = f"err.{exc.key}"
-    return tr(TEXT, key, lang, **exc.values) if key in TEXT else str(exc)
+    return tr(TEXT, key, lang, **exc.values) if has(TEXT, key) else str(exc)
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:

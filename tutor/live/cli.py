@@ -62,7 +62,7 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
 
     lang = getattr(args, "lang", "id")
     if args.host or args.multipass:
-        print("tutor check: --lab already gives the machines; leave out --host and --multipass", file=sys.stderr)
+        print(f"tutor check: {tr(TEXT, 'lab_flags', lang)}", file=sys.stderr)
         return 2
     forward = [*args.checks, "--timeout", f"{args.timeout:g}", "--lang", lang]
     forward += ["--domain", args.domain] if args.domain else []
