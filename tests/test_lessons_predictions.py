@@ -263,3 +263,40 @@ def test_lb_least_conn_sends_each_request_to_the_server_with_fewer_in_progress()
     assert least_conn_wait == pytest.approx(0.6, abs=0.1)
     assert round_robin_wait == pytest.approx(1.0, abs=0.15)
     assert_marked("load-balancing", "ip-hash-and-least-conn", "lb-least-conn", {"en": "fewer requests in progress", "id": "lebih sedikit request"})
+
+
+# The load-balancing lesson's closing quiz: the same scenarios, asked from another side.
+
+def test_quiz_poweroff_with_a_short_connect_timeout_nobody_waits_much_more_than_it():
+    name = "lb-poweroff-fast"
+    timeout = scenario(name).nginx.connect_timeout
+    rows = records(name)
+    longest = max(row.latency for row in rows)
+    assert all(row.status == 200 for row in rows)
+    assert timeout <= longest < timeout + 0.5
+    assert_marked("load-balancing", "quiz", name, {"en": "about 2 s", "id": "sekitar 2 detik"})
+    assert_quoted("load-balancing", "quiz", name, [len(rows)])
+    assert_quoted("load-balancing", "quiz", name, [longest], decimals=1)
+
+
+def test_quiz_a_single_server_is_back_at_once_after_its_restart():
+    name = "rp-app-stopped"
+    stop, start = event_time(name, "app1", "stop"), event_time(name, "app1", "start")
+    rows = records(name)
+    down = [row for row in rows if stop <= row.t < start]
+    assert down and all(row.status == 502 for row in down)
+    assert all(row.status == 200 for row in rows if row.t >= start)
+    assert_marked("load-balancing", "quiz", name, {"en": "at once", "id": "langsung"})
+    assert_quoted("load-balancing", "quiz", name, [len(down)])
+
+
+def test_quiz_a_stopped_app_is_tried_about_once_per_fail_timeout():
+    name = "lb-one-dies"
+    stop, start = event_time(name, "app2", "stop"), event_time(name, "app2", "start")
+    fail_timeout = server_setting(name, "app2", "fail_timeout")
+    rows = records(name)
+    tried = [row for row in rows if stop <= row.t < start and "app2" in row.attempts]
+    assert len(tried) == round((start - stop) / fail_timeout)  # "about two": one per skip of 10 s
+    assert all(row.attempts == ("app2", "app1") for row in tried)
+    assert_marked("load-balancing", "quiz", name, {"en": "about two", "id": "sekitar dua"})
+    assert_quoted("load-balancing", "quiz", name, [len(rows), len(tried)])
