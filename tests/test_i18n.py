@@ -84,7 +84,7 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
     def section_of(node: ast.expr) -> str | None:
         value = getattr(module, node.id, None) if isinstance(node, ast.Name) else None
-        return value if value in sections else None
+        return value if isinstance(value, str) and value in sections else None
 
     say_section = "live" if getattr(module, "say", None) is messages.say else None
     keys: set[tuple[str, str]] = set()
@@ -108,6 +108,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             keys.add((section, arg.value))
         elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
             prefixes.add((section, arg.values[0].value))
+    if not calls:
+        return keys, prefixes
     # Keys kept in data (binding tables, hint lists, states): any dotted literal in a namespace of
     # the module's section.
     namespaces = {key.split(".")[0] for key in catalogue("id")[default] if "." in key}

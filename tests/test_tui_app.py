@@ -359,16 +359,11 @@ async def test_narrow_terminal_hides_step_list_until_asked():
         assert not screen.query_one("#steps", OptionList).has_class("-hidden")
 
 
-async def test_simulator_key_without_simview_says_so(monkeypatch):
-    import tutor.widgets.step_view as step_view
-
-    monkeypatch.setattr(step_view, "simview_class", lambda name: None)
+async def test_simulator_key_on_a_step_without_a_simulator_says_so():
     async with make_app().run_test(size=SIZE) as pilot:
         await open_lesson(pilot)
         await pilot.press("s")
         assert "no simulator" in status(pilot.app)
-        await pilot.press("n", "s")
-        assert "not available" in status(pilot.app)
 
 
 async def test_no_color_still_renders(monkeypatch):

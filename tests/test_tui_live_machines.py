@@ -14,7 +14,9 @@ from textual.widgets import Button, OptionList, Static
 from live_support import FIXTURES, use_stand_in_multipass
 from tui_live_support import SIZE, make_app, wait_for
 from tutor.screens.lesson import LessonScreen
-from tutor.screens.machines import MachinesScreen, NginxConfigScreen, RoleDialog
+from tutor.screens.machines import MachinesScreen
+from tutor.screens.nginx_config import NginxConfigScreen
+from tutor.screens.role_dialog import RoleDialog
 from tutor.screens.modals import ConfirmScreen
 from tutor.settings import Settings
 

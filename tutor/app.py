@@ -22,7 +22,6 @@ from tutor.screens.lesson import LessonScreen
 from tutor.screens.palette import TutorCommands
 from tutor.settings import Settings
 from tutor.strings import STRINGS
-from tutor.widgets.optional_sim import simview_class
 
 THEME = "tutor"
 COLOUR_BLIND_THEME = "tutor-colour-blind"
@@ -113,11 +112,9 @@ class TutorApp(App):
             self._open_play(*self.play)
 
     def _open_play(self, scenario: object, nginx_conf: str | None) -> None:
-        sim_screen = simview_class("SimScreen")
-        if sim_screen is None:
-            self.notify(self.t("sim.unavailable"), severity="error")
-            return
-        self.push_screen(sim_screen(scenario, nginx_conf))
+        from tutor.simview import SimScreen
+
+        self.push_screen(SimScreen(scenario, nginx_conf))
 
     # Language and settings
     def watch_lang(self, lang: str) -> None:
@@ -217,7 +214,7 @@ class TutorApp(App):
 
     def read_live_nginx_config(self) -> None:
         """Ask for consent, then read, lint and offer to simulate the proxy VM's nginx config."""
-        from tutor.screens.machines import ask_to_read_nginx_config
+        from tutor.screens.nginx_config import ask_to_read_nginx_config
 
         ask_to_read_nginx_config(self)
 
@@ -242,9 +239,6 @@ def run_app(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        if simview_class("SimScreen") is None:
-            print("tutor play: the simulator view is not available in this build", file=sys.stderr)
-            return 2
         from tutor.simview.player import ScenarioOpenError, open_scenario
 
         try:

@@ -1,7 +1,8 @@
-"""Read the proxy VM's live nginx config with `multipass exec VM -- sudo nginx -T`, with consent.
+"""Read the proxy VM's live nginx config with `multipass exec VM -- sudo nginx -T`, with consent,
+and lint it with the simulator's nginx reader.
 
 Read-only and opt-in: nothing runs unless the caller passes consent=True (the learner said yes).
-The text is for linting or simulating elsewhere; it is never executed.
+The text is for linting or simulating; it is never executed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 from tutor.live.hosts import HostError
 from tutor.live.sanitize import sanitize
@@ -16,36 +20,48 @@ from tutor.live.sanitize import sanitize
 NGINX_T_TIMEOUT = 20.0
 _VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 _MARKER = re.compile(r"^# configuration file (.+):$", re.MULTILINE)
+_ABSOLUTE_INCLUDE = re.compile(r"(?<![\w$])(include\s+[\"']?)/")
 
 
 class ConsentRequired(PermissionError):
     """Raised when asked to run something on a VM without the learner's consent."""
 
 
+def nginx_t_command(vm: str) -> str:
+    """The exact command that reading the config runs (shown to the learner before asking)."""
+    return f"multipass exec {vm} -- sudo nginx -T"
+
+
 def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) -> dict[str, str]:
     """The files of the nginx config on VM `vm`, path -> text, as `sudo nginx -T` prints them.
 
     Raises ConsentRequired without consent, HostError (a one-line reason) when multipass or
-    nginx fails, e.g. with nginx's own `[emerg]` line when the config does not parse.
+    nginx fails, e.g. with nginx's own `[emerg]` line when the config does not parse, or when it
+    prints no files.
     """
     if not consent:
         raise ConsentRequired(f"reading the nginx config on {vm} runs `sudo nginx -T` there; ask first")
     if not valid_vm_name(vm):
-        raise HostError(f"{vm!r} is not a multipass VM name")
+        raise HostError(f"{vm!r} is not a multipass VM name", "bad_vm_name", vm=vm)
     env = {**os.environ, "LC_ALL": "C"}
     try:
         done = subprocess.run(["multipass", "exec", vm, "--", "sudo", "nginx", "-T"], capture_output=True,
                               text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
-        raise HostError("multipass is not installed here (not on PATH)") from None
+        raise HostError("multipass is not installed here (not on PATH)", "exec_no_multipass") from None
     except subprocess.TimeoutExpired:
-        raise HostError(f"`multipass exec {vm} -- sudo nginx -T` did not finish within {timeout:g} s") from None
+        raise HostError(f"`{nginx_t_command(vm)}` did not finish within {timeout:g} s", "exec_timeout",
+                        command=nginx_t_command(vm), seconds=f"{timeout:g}") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if "[emerg]" in line), lines[-1] if lines else "")
-        raise HostError(f"`sudo nginx -T` on {vm} failed (exit {done.returncode}): "
-                        f"{sanitize(reason, 200) or 'no message'}")
-    return split_nginx_dump(done.stdout)
+        why = sanitize(reason, 200)
+        raise HostError(f"`sudo nginx -T` on {vm} failed (exit {done.returncode}): {why or 'no message'}",
+                        "nginx_t_failed", vm=vm, exit=done.returncode, why=why or "-")
+    files = split_nginx_dump(done.stdout)
+    if not files:
+        raise HostError(f"`sudo nginx -T` on {vm} printed no configuration files", "nginx_t_empty", vm=vm)
+    return files
 
 
 def valid_vm_name(name: str) -> bool:
@@ -61,3 +77,48 @@ def split_nginx_dump(text: str) -> dict[str, str]:
         body = text[marker.end() + 1: following.start() if following else len(text)]
         files[marker.group(1)] = body[:-1] if body.endswith("\n") else body  # nginx -T adds one newline
     return files
+
+
+@dataclass
+class NginxLint:
+    """A config written to `folder` (paths kept): its main file, and the first error or the setup."""
+
+    folder: Path
+    main: Path
+    files: list[str]
+    error: str | None
+    setup: object | None
+
+
+def lint_nginx_files(files: dict[str, str]) -> NginxLint:
+    """Write the files of `nginx -T` under a temp folder (absolute paths kept inside it) and lint them.
+
+    Absolute `include`s are pointed into the folder, so nothing of this machine's own /etc/nginx
+    is read. The error (if any) is `file:line: message` with the VM's own paths. The caller
+    removes `folder` when done.
+    """
+    from sim.nginxconf import NginxConfError, read_nginx_config as read_config
+
+    folder = Path(tempfile.mkdtemp(prefix="tutor-nginx-"))
+    root = str(folder)
+    for path, text in files.items():
+        target = folder / path.lstrip("/")
+        if folder not in target.resolve().parents:
+            continue  # a path with `..` stays out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_ABSOLUTE_INCLUDE.sub(lambda m: f"{m.group(1)}{root}/", text), encoding="utf-8")
+    names = list(files)
+    main = folder / names[0].lstrip("/") if names else folder / "nginx.conf"
+    try:
+        setup = read_config(main)
+    except NginxConfError as exc:
+        return NginxLint(folder, main, names, str(exc).replace(root, ""), None)
+    return NginxLint(folder, main, names, None, setup)
+
+
+def describe_setup(setup, folder: Path) -> str:
+    """`proxy_pass` at file:line -> upstream NAME (policy): server, server, ... (VM paths)."""
+    where = f"{str(setup.file).replace(str(folder), '')}:{setup.line}"
+    servers = ", ".join(server.address for server in setup.servers)
+    group = f"upstream {setup.upstream}" if setup.upstream else "proxy_pass"
+    return f"{where}: {group} ({setup.policy}): {servers}"

@@ -15,7 +15,6 @@ from tutor.lessons.values import Values, fill_step, values_from_settings
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
-from tutor.widgets.optional_sim import simview_class
 from tutor.widgets.step_list import StepList, state_symbol
 from tutor.widgets.check_panel import saved_machines
 from tutor.widgets.step_view import SimLink, StepView
@@ -407,7 +406,8 @@ class LessonScreen(TutorScreen):
         view = self.current_view()
         if view is None:
             return
-        self.say("sim.opened_here" if await view.open_link(event.link) else "sim.unavailable")
+        await view.open_link(event.link)
+        self.say("sim.opened_here")
         self.call_after_refresh(view.scroll_to_sims)
 
     def on_predict_panel_answered(self, event) -> None:
@@ -466,11 +466,9 @@ class LessonScreen(TutorScreen):
         if scenario is None:
             self.say("check.no_scenario")
             return
-        sim_screen = simview_class("SimScreen")
-        if sim_screen is None:
-            self.say("sim.unavailable")
-            return
-        self.app.push_screen(sim_screen(scenario, lang=self.app.lang))
+        from tutor.simview import SimScreen
+
+        self.app.push_screen(SimScreen(scenario, lang=self.app.lang))
 
     def action_stopped_app(self) -> None:
         panel = self.check_panel()
@@ -483,7 +481,7 @@ class LessonScreen(TutorScreen):
         self.say("check.stopped_set", app=stopped or self.t("check.stopped_auto"))
 
     def action_nginx_config(self) -> None:
-        from tutor.screens.machines import ask_to_read_nginx_config
+        from tutor.screens.nginx_config import ask_to_read_nginx_config
 
         ask_to_read_nginx_config(self.app)
 

@@ -1,38 +1,23 @@
-"""The learner's machines for live checks, and reading the proxy's live nginx config (with consent).
-
-`MachinesScreen`: an address per role (proxy, app1..app3 as ADDR[:PORT]) and the domain, typed or
-imported from `multipass list --format json`; bad input gets a one-line reason beside the field.
-`ask_to_read_nginx_config(app)`: asks, EACH time, before running `multipass exec VM -- sudo nginx
--T` (read-only), then lints the config with `sim.nginxconf` and offers to open it in the simulator.
-"""
+"""The learner's machines for live checks: an address per role (proxy, app1..app3 as ADDR[:PORT])
+and the domain, typed or imported from `multipass list --format json`; bad input gets a one-line
+reason beside the field."""
 
 from __future__ import annotations
 
 import asyncio
-import re
-import shutil
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Static
 
 from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
-from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain
+from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain, read_multipass
+from tutor.screens.base import TutorScreen
+from tutor.screens.role_dialog import RoleDialog
 from tutor.strings import host_error_text
-from tutor.screens.base import TutorModal, TutorScreen
-from tutor.screens.modals import DIALOG_CSS, ConfirmScreen
 from tutor.widgets.keybar import KeyBar
-
-MULTIPASS_TIMEOUT = 15.0
-NGINX_T_TIMEOUT = 20.0
-VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")  # as tutor.live.nginx_config accepts
-_ABSOLUTE_INCLUDE = re.compile(r"(?<![\w$])(include\s+[\"']?)/")
 
 
 class MachinesScreen(TutorScreen):
@@ -180,10 +165,8 @@ class MachinesScreen(TutorScreen):
         self.run_worker(self._import(), exclusive=True, group="multipass", exit_on_error=False)
 
     async def _import(self) -> None:
-        from tutor.live.hosts import read_multipass
-
         try:
-            vms = await asyncio.to_thread(read_multipass, MULTIPASS_TIMEOUT)
+            vms = await asyncio.to_thread(read_multipass)
         except HostError as exc:
             self.say(host_error_text(exc, self.app.lang))
             return
@@ -210,198 +193,3 @@ class MachinesScreen(TutorScreen):
             self.say(self.t("machines.import_none"))
         else:
             self.say(self.t("machines.imported", found=", ".join(notes) or "-"))
-
-
-class RoleDialog(TutorModal[str | None]):
-    """Which role does this VM have? One of the free roles, or skip (None)."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="RoleDialog") + """
-    RoleDialog OptionList { height: auto; max-height: 8; border: none; }
-    """
-    BINDINGS = [Binding("escape", "skip", show=False)]
-
-    def __init__(self, vm: VM, roles: list[str]) -> None:
-        super().__init__()
-        self.vm = vm
-        self.roles = roles
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(classes="dialog-title", id="role-question", markup=False)
-            yield OptionList(id="role-options")
-
-    def setup(self) -> None:
-        self.query_one("#role-options", OptionList).focus()
-
-    def refresh_language(self) -> None:
-        self.query_one("#role-question", Static).update(self.t("machines.ask_role", vm=self.vm.describe()))
-        options = [Option(role, id=role) for role in self.roles] + [Option(self.t("machines.skip"), id="skip")]
-        option_list = self.query_one("#role-options", OptionList)
-        highlighted = option_list.highlighted
-        option_list.set_options(options)
-        option_list.highlighted = highlighted or 0
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(None if event.option.id == "skip" else event.option.id)
-
-    def action_skip(self) -> None:
-        self.dismiss(None)
-
-
-# --- the live nginx config --------------------------------------------------------------------
-
-def nginx_t_command(vm: str) -> str:
-    """The exact command that reading the config runs (shown to the learner before asking)."""
-    return f"multipass exec {vm} -- sudo nginx -T"
-
-
-def ask_to_read_nginx_config(app) -> None:
-    """Ask (every time) before reading the proxy VM's nginx config; read and lint it on yes."""
-    from tutor.i18n import tr
-    from tutor.strings import STRINGS
-
-    vm = app.settings.vms.get("proxy") or "proxy"
-    if not VM_NAME.match(vm):
-        app.notify(tr(STRINGS, "nginx.bad_vm", app.lang, vm=vm), severity="error")
-        return
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            app.push_screen(NginxConfigScreen(vm))
-
-    app.push_screen(ConfirmScreen("nginx.confirm", yes_key="nginx.yes", no_key="nginx.no",
-                                  command=nginx_t_command(vm), vm=vm), answered)
-
-
-@dataclass
-class NginxLint:
-    """A config written to `folder` (paths kept): its main file, and the first error or the setup."""
-
-    folder: Path
-    main: Path
-    files: list[str]
-    error: str | None
-    setup: object | None
-
-
-def lint_nginx_files(files: dict[str, str]) -> NginxLint:
-    """Write the files of `nginx -T` under a temp folder (absolute paths kept inside it) and lint them.
-
-    Absolute `include`s are pointed into the folder, so nothing of this machine's own /etc/nginx
-    is read. The error (if any) is `file:line: message` with the VM's own paths.
-    """
-    from sim.nginxconf import NginxConfError, read_nginx_config
-
-    folder = Path(tempfile.mkdtemp(prefix="tutor-nginx-"))
-    root = str(folder)
-    for path, text in files.items():
-        target = folder / path.lstrip("/")
-        if folder not in target.resolve().parents:
-            continue  # a path with `..` stays out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_ABSOLUTE_INCLUDE.sub(lambda m: f"{m.group(1)}{root}/", text), encoding="utf-8")
-    names = list(files)
-    main = folder / names[0].lstrip("/") if names else folder / "nginx.conf"
-    try:
-        setup = read_nginx_config(main)
-    except NginxConfError as exc:
-        return NginxLint(folder, main, names, str(exc).replace(root, ""), None)
-    return NginxLint(folder, main, names, None, setup)
-
-
-class NginxConfigScreen(TutorModal):
-    """Reads VM `vm`'s nginx config (the learner already said yes), shows the lint, offers the simulator."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="NginxConfigScreen") + """
-    NginxConfigScreen #nginx-result.-error { color: $text-error; }
-    """
-    BINDINGS = [Binding("escape,q", "close", show=False), Binding("s", "simulate", show=False)]
-
-    def __init__(self, vm: str) -> None:
-        super().__init__()
-        self.vm = vm
-        self.lint: NginxLint | None = None
-        self.failure: str | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(classes="dialog-title", id="nginx-title", markup=False)
-            with VerticalScroll(classes="dialog-body"):
-                yield Static(id="nginx-result", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("", id="nginx-sim", variant="primary", disabled=True)
-                yield Button("", id="nginx-close")
-
-    def setup(self) -> None:
-        self.run_worker(self._read(), exclusive=True, group="nginx-config", exit_on_error=False)
-
-    def refresh_language(self) -> None:
-        self.query_one("#nginx-title", Static).update(self.t("nginx.title", command=nginx_t_command(self.vm)))
-        self.query_one("#nginx-sim", Button).label = self.t("nginx.btn_sim")
-        self.query_one("#nginx-close", Button).label = self.t("nginx.btn_close")
-        self._show()
-
-    async def _read(self) -> None:
-        from tutor.live.nginx_config import read_nginx_config
-
-        self.query_one("#nginx-result", Static).update(self.t("nginx.reading"))
-        try:
-            files = await asyncio.to_thread(read_nginx_config, self.vm, True, NGINX_T_TIMEOUT)
-            if not files:
-                raise HostError(f"`sudo nginx -T` on {self.vm} printed no configuration files")
-            self.lint = await asyncio.to_thread(lint_nginx_files, files)
-        except HostError as exc:
-            self.failure = str(exc)
-        self._show()
-
-    def _show(self) -> None:
-        result = self.query_one("#nginx-result", Static)
-        if self.failure is not None:
-            result.add_class("-error")
-            result.update(self.t("nginx.failed", reason=self.failure))
-        elif self.lint is not None:
-            lint = self.lint
-            files = self.t("nginx.files", count=len(lint.files), files=", ".join(lint.files))
-            if lint.error:
-                result.add_class("-error")
-                result.update(f"{files}\n\n{self.t('nginx.errors')}\n{lint.error}")
-            else:
-                result.update(f"{files}\n\n{self.t('nginx.valid', summary=describe_setup(lint.setup, lint.folder))}")
-        self.query_one("#nginx-sim", Button).disabled = not (self.lint and not self.lint.error)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "nginx-sim":
-            self.action_simulate()
-        else:
-            self.action_close()
-
-    def action_simulate(self) -> None:
-        """Open the simulator with this config mapped onto the demo (3 apps, one stops half way)."""
-        if not (self.lint and not self.lint.error):
-            return
-        from tutor.widgets.optional_sim import simview_class
-
-        sim_screen = simview_class("SimScreen")
-        if sim_screen is None:
-            self.app.notify(self.t("sim.unavailable"), severity="error")
-            return
-        screen = sim_screen(None, str(self.lint.main), lang=self.app.lang)  # reads the files now
-        self.dismiss()
-        self.app.push_screen(screen)
-
-    def action_close(self) -> None:
-        self.dismiss()
-
-    def on_unmount(self) -> None:
-        if self.lint is not None:
-            shutil.rmtree(self.lint.folder, ignore_errors=True)
-
-
-def describe_setup(setup, folder: Path) -> str:
-    """`proxy_pass` at file:line -> upstream NAME (policy): server, server, ... (VM paths)."""
-    where = f"{str(setup.file).replace(str(folder), '')}:{setup.line}"
-    servers = ", ".join(server.address for server in setup.servers)
-    group = f"upstream {setup.upstream}" if setup.upstream else "proxy_pass"
-    return f"{where}: {group} ({setup.policy}): {servers}"

@@ -29,7 +29,6 @@ from tutor.lessons.values import Values, scenario_with_values
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
-from tutor.widgets.optional_sim import simview_class
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
@@ -171,16 +170,12 @@ class StepView(VerticalScroll, can_focus=False):
         """Mount each question's PredictPanel (its simulator waits, paused, for the learner's guess)."""
         self._fill_timer = None
         self.remove_class("-unfilled")
-        predict_panel = simview_class("PredictPanel")
+        from tutor.simview import PredictPanel
+
         for slot in self.query(PredictSlot):
             if slot.panel is not None:
                 continue
-            if predict_panel is None:
-                choices = "\n".join(f"- {chr(65 + i)}. {choice.text}" for i, choice in enumerate(slot.predict.choices))
-                slot.panel = Markdown(f"{slot.predict.question}\n\n{choices}\n\n*{self.t('sim.unavailable')}*",
-                                      open_links=False)
-            else:
-                slot.panel = self._simulator(predict_panel, slot.predict)
+            slot.panel = self._simulator(PredictPanel, slot.predict)
             slot.mount(slot.panel)
 
     def _simulator(self, widget_class, what: object) -> Widget:
@@ -238,23 +233,19 @@ class StepView(VerticalScroll, can_focus=False):
         elif not want and solution_box.children:
             solution_box.remove_children()
 
-    async def open_link(self, link: SimLink) -> bool:
-        """Open a {sim} block's simulator just below its line; False if the simulator view is missing."""
+    async def open_link(self, link: SimLink) -> None:
+        """Open a {sim} block's simulator just below its line (once)."""
         self.sim_target = link
         if link.panel is not None:
-            return True
-        sim_panel = simview_class("SimPanel")
-        if sim_panel is None:
-            return False
-        link.panel = self._simulator(sim_panel, link.scenario)
+            return
+        from tutor.simview import SimPanel
+
+        link.panel = self._simulator(SimPanel, link.scenario)
         await self.mount(link.panel, after=link)
-        return True
 
     async def open_next_sim(self) -> str:
         """What `s` does, in reading order: point at an unanswered question or open a closed {sim}
         block; else open lesson.toml's scenario below the text. Returns the status key to show."""
-        if simview_class("SimPanel") is None:
-            return "sim.unavailable"
         if self.has_class("-unfilled"):
             self._plan_fill()  # stops the timer: build the questions now
             self._fill_predicts()
@@ -267,8 +258,9 @@ class StepView(VerticalScroll, can_focus=False):
                 self.call_after_refresh(self._focus_first_choice, widget.panel)
                 return "sim.predict_first"
         if self.scenarios and not self.sims_open:
-            sim_panel = simview_class("SimPanel")
-            await self.query_one(".sims", Vertical).mount_all([self._simulator(sim_panel, name) for name in self.scenarios])
+            from tutor.simview import SimPanel
+
+            await self.query_one(".sims", Vertical).mount_all([self._simulator(SimPanel, name) for name in self.scenarios])
             self.sims_open = True
         if self.sims_open:
             self.sim_target = self.query_one(".sim-note")
