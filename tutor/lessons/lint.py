@@ -13,11 +13,12 @@ from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote
 
-from tutor.lessons.loader import LESSON_FILE, LessonReading, language_file, read_lesson, relative_error
+from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
+from tutor.live.sanitize import sanitize
 from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
 from tutor.lessons.values import NAMED_VALUES
-from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, ROLES, TYPED_LANGUAGES
+from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, TYPED_LANGUAGES
 
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
@@ -75,7 +76,7 @@ def run_lint(args) -> int:
     try:
         lessons, errors = lint(path)
     except LintUsageError as exc:
-        print(f"tutor lint: {exc}", file=sys.stderr)
+        print(sanitize(f"tutor lint: {exc}", 500, markup=False), file=sys.stderr)
         return 2
     if getattr(args, "json", False):
         report = {
@@ -87,15 +88,15 @@ def run_lint(args) -> int:
         if hasattr(sys.stdout, "reconfigure"):
             sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
         for error in errors:
-            print(error)
+            print(sanitize(str(error), 2000, markup=False))
         steps = sum(len(lesson["steps"]) for lesson in lessons)
         verdict = _count(len(errors), "error") if errors else "no errors"
-        print(f"tutor lint: {_count(len(lessons), 'lesson')}, {_count(steps, 'step')}, {verdict}", file=sys.stderr)
+        print(f"tutor lint: {_count(len(lessons), 'lesson')}, {_count(steps, 'step')}, {verdict}")
     return 1 if errors else 0
 
 
 def _is_lesson_folder(path: Path) -> bool:
-    return (path / LESSON_FILE).is_file() or any(language_file(path, lang).is_file() for lang in LANGUAGES)
+    return is_file(path / LESSON_FILE) or any(is_file(language_file(path, lang)) for lang in LANGUAGES)
 
 
 def _candidate_folders(root: Path) -> list[Path]:
@@ -153,6 +154,8 @@ class _LessonLinter:
         self.known = known
         self.scenarios = scenarios
         self.step_ids = [step.id for step in self.meta.meta.steps] if self.meta.meta is not None else []
+        self.meta_steps = {step.id: step for step in reversed(self.meta.meta.steps)} if self.meta.meta else {}
+        self.position = {step_id: index for index, step_id in reversed(list(enumerate(self.step_ids)))}
         self.errors: list[LessonError] = []
 
     def error(self, file: Path | str, line: int, message: str) -> None:
@@ -168,7 +171,8 @@ class _LessonLinter:
         for lang in LANGUAGES:
             parsed = self.reading.files.get(lang)
             if parsed is None:
-                self.missing_file(lang)
+                if not language_file(self.reading.folder, lang).exists():  # else: "cannot read" said why
+                    self.missing_file(lang)
                 continue
             self.title(lang, parsed)
             self.step_order(lang, parsed)
@@ -193,6 +197,26 @@ class _LessonLinter:
             if required not in self.known:
                 self.error(toml, self.meta.value_line(required, "requires"),
                            f"requires unknown lesson {required!r}{_did_you_mean(required, list(self.known))}")
+        cycle = self.requirement_cycle(meta.id)
+        if cycle:
+            what = "requires itself" if len(cycle) == 2 else f"is part of a cycle of requirements: {' -> '.join(cycle)}"
+            self.error(toml, self.meta.line("requires"), f"lesson {meta.id!r} {what}; no one could ever start it")
+
+    def requirement_cycle(self, start: str) -> list[str]:
+        """The shortest path `start -> ... -> start` along `requires`, or [] when there is none."""
+        paths = {start: [start]}
+        queue = [start]
+        while queue:
+            current = queue.pop(0)
+            readings = self.known.get(current) or []
+            requires = readings[0].meta.meta.requires if readings and readings[0].meta.meta else ()
+            for required in requires:
+                if required == start:
+                    return paths[current] + [start]
+                if required not in paths:
+                    paths[required] = paths[current] + [required]
+                    queue.append(required)
+        return []
 
     def step_names(self, step) -> None:
         toml = self.meta.path
@@ -229,28 +253,33 @@ class _LessonLinter:
 
     def step_order(self, lang: str, parsed: ParsedFile) -> None:
         """Same steps as lesson.toml, in the same order: report extra, missing and misplaced steps."""
-        expected = self.step_ids
-        present = [step for step in parsed.steps if step.id in expected]
+        expected, position = self.step_ids, self.position
+        present = [step for step in parsed.steps if step.id in position]
         for step in parsed.steps:
-            if step.id not in expected:
+            if step.id not in position:
                 self.error(parsed.path, step.line,
                            f"step {step.id!r} is not in lesson.toml{_did_you_mean(step.id, expected)}")
         found = {step.id for step in present}
+        following: list[ParsedStep | None] = [None] * len(expected)  # the next step present after each
+        after = None
+        for index in range(len(expected) - 1, -1, -1):
+            following[index] = after
+            if expected[index] in found:
+                after = parsed.step(expected[index])
         for index, step_id in enumerate(expected):
             if step_id in found:
                 continue
-            following = next((parsed.step(later) for later in expected[index + 1:] if later in found), None)
-            line = following.line if following else parsed.line_count
+            line = following[index].line if following[index] else parsed.line_count
             where = self.elsewhere(lang, step_id)
             self.error(parsed.path, line, f"step {step_id!r} is missing{where}")
         highest = -1
         for step in present:
-            position = expected.index(step.id)
-            if position < highest:
-                before = expected[position + 1]
+            place = position[step.id]
+            if place < highest:
+                before = expected[place + 1]
                 self.error(parsed.path, step.line,
                            f"step {step.id!r} is out of order: lesson.toml puts it before {before!r}")
-            highest = max(highest, position)
+            highest = max(highest, place)
 
     def elsewhere(self, lang: str, step_id: str) -> str:
         for other in LANGUAGES:
@@ -260,8 +289,11 @@ class _LessonLinter:
         return " (it is in lesson.toml)"
 
     def step_content(self, parsed: ParsedFile, step: ParsedStep) -> None:
-        meta = next((s for s in self.meta.meta.steps if s.id == step.id), None)
+        meta = self.meta_steps.get(step.id)
         text = step.text
+        if step.chars > MAX_STEP_CHARS:
+            self.error(parsed.path, step.line, f"step {step.id!r} has {step.chars:,} characters: keep a step under "
+                       f"{MAX_STEP_CHARS:,} (split it in two), it is rendered alone")
         if step.length > MAX_STEP_LINES:
             self.error(parsed.path, step.line, f"step {step.id!r} is {step.length} lines long: keep a step under "
                        f"{MAX_STEP_LINES} lines (split it in two), it is rendered alone")

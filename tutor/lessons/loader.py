@@ -55,7 +55,15 @@ def lesson_folders(root: Path) -> list[Path]:
         children = sorted(root.iterdir())
     except OSError:
         return []
-    return [child for child in children if (child / LESSON_FILE).is_file()]
+    return [child for child in children if is_file(child / LESSON_FILE)]
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, False instead of an error for a folder we may not read."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def load_lessons(root: Path) -> LessonSet:
@@ -98,8 +106,11 @@ def read_lesson(folder: Path) -> LessonReading:
     files: dict[str, ParsedFile] = {}
     for lang in LANGUAGES:
         path = language_file(folder, lang)
-        if not path.exists():
-            continue
+        try:
+            if not path.exists():
+                continue
+        except OSError:
+            pass  # a folder we may not read: parsing says so
         parsed = parsed_file(path)
         if isinstance(parsed, LessonError):
             errors.append(parsed)
@@ -110,7 +121,7 @@ def read_lesson(folder: Path) -> LessonReading:
         lesson = load_lesson(folder)
     except LessonLoadError:
         lesson = None
-    if not files and meta.meta is not None:
+    if not files and meta.meta is not None and not any(language_file(folder, lang).exists() for lang in LANGUAGES):
         errors.append(_no_text_error(folder))
     return LessonReading(folder, meta, files, errors, lesson)
 
@@ -121,8 +132,8 @@ def parsed_file(path: Path) -> ParsedFile | LessonError:
     def parse() -> ParsedFile | LessonError:
         try:
             return parse_file(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            return LessonError(str(path), 1, f"cannot read {path.name}: {exc}")
+        except OSError as exc:
+            return LessonError(str(path), 1, f"cannot read {path.name}: {exc.strerror or exc}")
 
     return _cached("prose", path, (path,), parse)
 
@@ -182,7 +193,7 @@ def _build_lesson(folder: Path) -> Lesson:
     meta = _read_meta(folder / LESSON_FILE)
     if meta.meta is None:
         raise LessonLoadError(meta.errors)
-    paths = {lang: language_file(folder, lang) for lang in LANGUAGES if language_file(folder, lang).is_file()}
+    paths = {lang: language_file(folder, lang) for lang in LANGUAGES if is_file(language_file(folder, lang))}
     if not paths:
         raise LessonLoadError([*meta.errors, _no_text_error(folder)])
     data = meta.meta

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.lessons.model import LessonError, StepMeta
-from tutor.lessons.vocabulary import ID_PATTERN, LANGUAGES
+from sim.files import read_text_limited
+from tutor.lessons.vocabulary import ID_PATTERN, LANGUAGES, MAX_FILE_BYTES
 
 LESSON_KEYS = ("id", "order", "title", "summary", "requires", "step")
 STEP_KEYS = ("id", "covers", "roles", "checks", "scenario")
@@ -107,15 +108,19 @@ def read_meta(path: Path) -> MetaReading:
     """Read and check lesson.toml; `meta` is None when the lesson cannot be used at all."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return MetaReading(path, None, [LessonError(file, 1, "lesson.toml is missing")])
-    except (OSError, UnicodeDecodeError) as exc:
-        return MetaReading(path, None, [LessonError(file, 1, f"cannot read lesson.toml: {exc}")])
+    except OSError as exc:
+        return MetaReading(path, None, [LessonError(file, 1, f"cannot read lesson.toml: {exc.strerror or exc}")])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return MetaReading(path, None, [_toml_syntax_error(file, text, exc)])
+    except ValueError as exc:  # an integer of thousands of digits
+        return MetaReading(path, None, [LessonError(file, 1, f"TOML syntax error: {exc}")])
+    except RecursionError:
+        return MetaReading(path, None, [LessonError(file, 1, "TOML syntax error: arrays or tables nested too deeply")])
     lines = TomlLines(text)
     checker = _MetaChecker(file, lines)
     meta = checker.check(data)
@@ -177,8 +182,10 @@ class _MetaChecker:
                 self.error(line, f"`{key}` has an unknown language {lang!r} (use id and en)")
         for lang in LANGUAGES:
             text = value.get(lang)
-            if isinstance(text, str) and text.strip():
+            if isinstance(text, str) and text.strip() and text.isprintable():
                 texts[lang] = text
+            elif isinstance(text, str) and text.strip():
+                self.error(line, f"`{key}.{lang}` has control or format characters: write plain text")
             else:
                 self.error(line, f"`{key}.{lang}` is missing or empty")
         return texts

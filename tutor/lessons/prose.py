@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
+from sim.files import read_text_limited
 from tutor.lessons.values import TUTORIAL_MARK, names_in
-from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, STEP_BLOCKS
+from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -49,6 +50,7 @@ class ParsedStep:
     text: StepText
     refs: list[Ref] = field(default_factory=list)
     length: int = 0  # lines of the whole block, fences included
+    chars: int = 0  # characters of the whole block
 
 
 @dataclass
@@ -63,7 +65,14 @@ class ParsedFile:
     line_count: int
 
     def step(self, step_id: str) -> ParsedStep | None:
-        return next((step for step in self.steps if step.id == step_id), None)
+        """The first step with this id (an index built on first use: lint asks for every step)."""
+        index = self.__dict__.get("_index")
+        if index is None or len(index[0]) != len(self.steps):
+            by_id: dict[str, ParsedStep] = {}
+            for step in self.steps:
+                by_id.setdefault(step.id, step)
+            index = self.__dict__["_index"] = (list(self.steps), by_id)
+        return index[1].get(step_id)
 
 
 @cache
@@ -75,9 +84,9 @@ def _markdown() -> MarkdownIt:
 
 
 def parse_file(path: Path) -> ParsedFile:
-    """Parse a lesson language file. Raises OSError/UnicodeDecodeError when it cannot be read."""
-    text = path.read_text(encoding="utf-8")
-    return _FileParser(path, text).parse()
+    """Parse a lesson language file. Raises OSError when it cannot be read (not a regular file,
+    over MAX_FILE_BYTES, not UTF-8)."""
+    return _FileParser(path, read_text_limited(path, MAX_FILE_BYTES)).parse()
 
 
 @dataclass
@@ -224,7 +233,8 @@ class _FileParser:
             sim_captions=tuple(captions),
             parts=_parts(lines, drops, rewrites, placed),
         )
-        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0])
+        chars = sum(len(text) for text in self.lines[block.map[0]:block.map[1]])
+        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0], chars)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""

@@ -36,3 +36,8 @@ __all__ = [
     "CHECK_IDS", "COMMAND_LANGUAGES", "COVER_IDS", "ID_PATTERN", "LANGUAGES", "ROLES", "STEP_BLOCKS",
     "TYPED_LANGUAGES",
 ]
+
+MAX_FILE_BYTES = 2_000_000
+"""A lesson file (lesson.toml, id.md, en.md) is at most this big; the largest shipped one is ~40 kB."""
+MAX_STEP_CHARS = 20_000
+"""A step is rendered alone by Textual's Markdown widget: keep it short (the largest is ~4,000)."""
