@@ -94,13 +94,16 @@ def test_a_crash_in_the_middle_of_a_save_leaves_the_old_file_whole(tmp_path, mon
 
 
 def test_saved_machines_are_checked_like_typed_ones(tmp_path):
-    hostile = {"hosts": {"app1": "10.0.0.1:\u00b2", "app2": "10.0.0.2:" + "9" * 5000,
+    hostile = {"hosts": {"app1": "10.0.0.1\u202e", "app2": "10.0.0.2:" + "9" * 5000,
                          "app3": "a\x1b]52;c;SGVsbG8=\x07.b", "proxy": "10.37.19.64"},
                "vms": {"proxy": "vm\x1b[2J"}, "domain": "x\x1b]52;c;x\x07.com", "language": "en"}
     (tmp_path / "settings.json").write_text(json.dumps(hostile))
     settings, backup = Settings.load(tmp_path)
     assert backup is None and settings.language == "en"
     assert settings.hosts == {} and settings.vms == {} and settings.domain is None
+    unusable = {"app1": "10.0.0.300", "app2": "10.0.0.2:²"}  # kept: the checks explain them
+    (tmp_path / "settings.json").write_text(json.dumps({"hosts": unusable}))
+    assert Settings.load(tmp_path)[0].hosts == unusable
     hostile["hosts"] = {"proxy": "10.37.19.64", "app1": "[::1]:3000"}
     (tmp_path / "settings.json").write_text(json.dumps(hostile))
     assert Settings.load(tmp_path)[0].hosts == hostile["hosts"]
