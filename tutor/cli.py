@@ -12,6 +12,7 @@ import sys
 
 from tutor import __version__
 from tutor.i18n import LANGUAGES
+from tutor.web import DEFAULT_MAX_SESSIONS
 
 
 def default_language(environ: dict[str, str] | None = None) -> str:
@@ -101,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_lab_parser(sub)
 
-    serve = sub.add_parser("serve", help="(planned) serve the app in a web browser")
-    serve.add_argument("--host", default="localhost")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser("serve", help="serve the app in a web browser, one session per tab")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", default="8000", metavar="P", help="port (default: 8000; 0 = any free port)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host; the printed URL then carries an access token")
+    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N",
+                       help=f"most browser sessions at once (default: {DEFAULT_MAX_SESSIONS})")
     return parser
 
 
@@ -155,8 +160,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_lab(args)
     if args.command == "serve":
-        print("tutor serve is planned and not available yet.", file=sys.stderr)
-        return 2
+        from tutor.web.command import run_serve
+
+        return run_serve(args)
     from tutor.app import run_app
 
     return run_app(args)

@@ -1,0 +1,124 @@
+"""`tutor serve`: check the arguments, bind the port, print the URL, serve until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import secrets
+import signal
+import socket
+import sys
+
+from tutor.i18n import tr
+from tutor.web.strings import SERVE_STRINGS
+
+
+class _Refused(Exception):
+    """A reason, already worded for the user, why the server cannot start (exit 2)."""
+
+
+def app_argv(args: argparse.Namespace) -> list[str]:
+    """The command each browser session runs: this Python's `tutor`, with `--lang` if one was given."""
+    argv = [sys.executable, "-m", "tutor"]
+    if getattr(args, "lang_explicit", False):
+        argv += ["--lang", args.lang]
+    return argv
+
+
+def _port(text: str, lang: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise _Refused(tr(SERVE_STRINGS, "serve.bad_port", lang, port=text))
+    return port
+
+
+def _max_sessions(text: str, lang: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        raise _Refused(tr(SERVE_STRINGS, "serve.bad_max_sessions", lang, value=text))
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    """True when every address `host` names is a loopback one (127.0.0.0/8, ::1)."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+
+
+def _bind(host: str, port: int, lang: str) -> socket.socket:
+    """A listening socket on host:port, or _Refused with the system's reason in one line."""
+    address = f"{host}:{port}"
+    try:
+        family, kind, proto, _name, sockaddr = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise _Refused(tr(SERVE_STRINGS, "serve.cannot_listen", lang, address=address, reason=_reason(exc))) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(sockaddr)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise _Refused(tr(SERVE_STRINGS, "serve.cannot_listen", lang, address=address, reason=_reason(exc))) from None
+    sock.setblocking(False)
+    return sock
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _url(sock: socket.socket, host: str, token: str | None) -> str:
+    port = sock.getsockname()[1]
+    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Entry point of `tutor serve`; returns the exit code."""
+    lang = args.lang
+    try:
+        port = _port(args.port, lang)
+        max_sessions = _max_sessions(args.max_sessions, lang)
+        if not args.public and not _is_loopback(args.host):
+            raise _Refused(tr(SERVE_STRINGS, "serve.needs_public", lang, host=args.host))
+        sock = _bind(args.host, port, lang)
+    except _Refused as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    from tutor.web.server import TutorServer  # aiohttp and textual-serve: only once the port is ours
+
+    token = secrets.token_urlsafe(24) if args.public else None
+    server = TutorServer(lang=lang, app_argv=app_argv(args), max_sessions=max_sessions, token=token)
+    url = _url(sock, args.host, token)
+
+    def ready() -> None:
+        if args.public:
+            address = f"{args.host}:{sock.getsockname()[1]}"
+            print(tr(SERVE_STRINGS, "serve.public_warning", lang, address=address), file=sys.stderr, flush=True)
+        print(tr(SERVE_STRINGS, "serve.listening", lang, url=url, max_sessions=max_sessions), flush=True)
+
+    async def serve() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await server.run(sock, stop, ready)
+
+    closed = asyncio.run(serve())
+    print(tr(SERVE_STRINGS, "serve.stopped", lang, count=closed), flush=True)
+    return 0

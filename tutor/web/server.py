@@ -1,0 +1,204 @@
+"""The web server of `tutor serve`: the page, the websocket that runs one app per tab, and their limits.
+
+Routes: `/` the page (a start overlay, then the terminal), `/ws` (or `/ws/<token>` with an access
+token) the session, `/static/` textual-serve's own files (terminal script, stylesheet, fonts),
+`/favicon.svg`, `/download/<key>` files the app hands to the browser. Everything the page needs
+comes from this server: no web-font service, no CDN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+import textual_serve
+from aiohttp import WSMsgType, web
+from textual_serve.download_manager import DownloadManager
+
+from tutor.i18n import tr
+from tutor.web.session import Session
+from tutor.web.strings import SERVE_STRINGS
+
+HERE = Path(__file__).resolve().parent
+TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).resolve().parent / "static"
+DEFAULT_FONT_SIZE = 16
+FONT_SIZES = range(8, 49)
+TERMINAL_SIZES = range(10, 1001)
+HEARTBEAT = 15.0  # seconds: a tab that vanished without closing its socket is noticed within ~2 of these
+
+
+def _int_in(value: str | None, allowed: range, default: int) -> int:
+    try:
+        number = int(value) if value is not None else default
+    except ValueError:
+        return default
+    return number if number in allowed else default
+
+
+class TutorServer:
+    """Serves one app process per browser tab, at most `max_sessions` at once.
+
+    `token`: when set, the page and the websocket answer 403 unless the request carries it.
+    `app_argv`: the command each session runs (the `tutor` app).
+    """
+
+    def __init__(self, *, lang: str, app_argv: list[str], max_sessions: int, token: str | None = None) -> None:
+        self.lang = lang
+        self.app_argv = app_argv
+        self.max_sessions = max_sessions
+        self.token = token
+        self.sessions: set[Session] = set()
+        self.sockets: set[web.WebSocketResponse] = set()
+        self.download_manager = DownloadManager()
+        self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(SERVE_STRINGS, key, self.lang, **values)
+
+    # The web application
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        app.add_routes([
+            web.get("/", self.handle_page),
+            web.get("/ws", self.handle_websocket),
+            web.get("/ws/{token}", self.handle_websocket),
+            web.get("/favicon.svg", self.handle_favicon),
+            web.get("/download/{key}", self.handle_download),
+            web.static("/static", TEXTUAL_SERVE_STATIC),
+        ])
+        return app
+
+    def _token_ok(self, given: str | None) -> bool:
+        if self.token is None:
+            return True
+        return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
+
+    def _html(self, template: str, status: int = 200, **context: object) -> web.Response:
+        page = self.templates.get_template(template).render(t=self.t, lang=self.lang, **context)
+        return web.Response(text=page, status=status, content_type="text/html", headers={
+            "Cache-Control": "no-store",  # the URL may hold the access token
+            "Referrer-Policy": "no-referrer",
+        })
+
+    def _forbidden(self) -> web.Response:
+        return self._html("message.html", status=403, title=self.t("page.forbidden.title"),
+                          message=self.t("page.forbidden"), retry=None)
+
+    def _full(self) -> web.Response:
+        return self._html("message.html", status=503, title=self.t("page.full.title"),
+                          message=self.t("page.full", count=len(self.sessions), limit=self.max_sessions),
+                          retry=self.t("page.try_again"))
+
+    async def handle_page(self, request: web.Request) -> web.Response:
+        if not self._token_ok(request.query.get("token")):
+            return self._forbidden()
+        if len(self.sessions) >= self.max_sessions:
+            return self._full()
+        scheme = "wss" if request.secure else "ws"
+        path = "/ws" if self.token is None else f"/ws/{self.token}"
+        return self._html(
+            "page.html",
+            websocket_url=f"{scheme}://{request.host}{path}",
+            font_size=_int_in(request.query.get("fontsize"), FONT_SIZES, DEFAULT_FONT_SIZE),
+        )
+
+    async def handle_favicon(self, _request: web.Request) -> web.FileResponse:
+        return web.FileResponse(HERE / "static" / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        try:
+            meta = await self.download_manager.get_download_metadata(request.match_info["key"])
+        except KeyError:
+            raise web.HTTPNotFound() from None
+        response = web.StreamResponse()
+        response.content_type = meta.mime_type
+        if meta.encoding:
+            response.charset = meta.encoding
+        disposition = "inline" if meta.open_method == "browser" else "attachment"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{meta.file_name}"'
+        await response.prepare(request)
+        async for chunk in self.download_manager.download(request.match_info["key"]):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        """One tab's session: start the app, pass keys and screen both ways, end the app with the socket."""
+        if not self._token_ok(request.match_info.get("token")):
+            return self._forbidden()
+        if len(self.sessions) >= self.max_sessions:
+            return self._full()
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        if not websocket.can_prepare(request).ok:
+            raise web.HTTPBadRequest(text="a websocket upgrade is expected here")
+        session = Session(
+            self.app_argv,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+        )
+        self.sessions.add(session)  # counted before the first await, so the limit holds under a rush
+        self.sockets.add(websocket)
+        try:
+            await websocket.prepare(request)
+            await session.start(
+                _int_in(request.query.get("width"), TERMINAL_SIZES, 80),
+                _int_in(request.query.get("height"), TERMINAL_SIZES, 24),
+            )
+            await self._relay(websocket, session)
+        except (asyncio.CancelledError, ConnectionError):
+            pass
+        finally:
+            await session.stop()
+            self.sessions.discard(session)
+            self.sockets.discard(websocket)
+            if websocket.prepared:
+                await websocket.close()
+        return websocket
+
+    @staticmethod
+    async def _relay(websocket: web.WebSocketResponse, session: Session) -> None:
+        """Pass the browser's messages to the app until the socket closes; malformed ones are dropped."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except ValueError:
+                continue
+            if not isinstance(envelope, list) or not envelope:
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                await session.send_bytes(data.encode("utf-8"))
+            elif kind == "resize" and isinstance(data, dict):
+                width = _int_in(str(data.get("width")), TERMINAL_SIZES, 0)
+                height = _int_in(str(data.get("height")), TERMINAL_SIZES, 0)
+                if width and height:
+                    await session.set_terminal_size(width, height)
+            elif kind == "ping" and isinstance(data, str):
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await session.blur()
+            elif kind == "focus":
+                await session.focus()
+
+    # Running and stopping
+    async def run(self, sock: socket.socket, stop: asyncio.Event, on_ready: Callable[[], None]) -> int:
+        """Serve on the bound `sock` until `stop` is set; then end every session. Returns how many were open."""
+        runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        on_ready()
+        await stop.wait()
+        open_sessions = len(self.sessions)
+        await asyncio.gather(*(session.stop() for session in list(self.sessions)), return_exceptions=True)
+        await asyncio.gather(*(ws.close() for ws in list(self.sockets)), return_exceptions=True)
+        await runner.cleanup()
+        return open_sessions

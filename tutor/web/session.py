@@ -1,0 +1,66 @@
+"""One browser tab's app process: textual-serve's AppService, started without a shell and always ended."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+
+from textual_serve.app_service import AppService
+
+QUIT_GRACE = 5.0  # seconds the app gets to quit by itself before it is terminated
+TERM_GRACE = 3.0  # seconds after SIGTERM before SIGKILL
+
+
+class Session(AppService):
+    """The app process behind one websocket.
+
+    Unlike textual-serve's own, it runs `argv` directly (no shell between the server and the app,
+    so the pid is the app's) in a new process group, and `stop()` always ends that whole group:
+    first the app's own quit, then SIGTERM, then SIGKILL.
+    """
+
+    def __init__(self, argv: list[str], **kwargs) -> None:
+        super().__init__(" ".join(argv), **kwargs)
+        self.argv = argv
+        self._stopped = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self._build_environment(width=width, height=height),
+            start_new_session=True,
+        )
+        self._stdin = process.stdin
+        return process
+
+    async def stop(self) -> None:
+        """End the app process and everything it started; safe to call more than once."""
+        if self._stopped:
+            return
+        self._stopped = True
+        process = self._process
+        if process is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(super().stop(), QUIT_GRACE)
+        await self._end_group(process)
+
+    @staticmethod
+    async def _end_group(process: asyncio.subprocess.Process) -> None:
+        """SIGTERM, then SIGKILL, to the app's process group (the app and anything it started)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(process.wait(), TERM_GRACE)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
