@@ -181,6 +181,13 @@ def chrome(width: int = 1280, height: int = 800):
     return driver
 
 
+def new_tab(driver) -> str:
+    """Open a tab, switch to it and install the terminal recorder there too; returns its handle."""
+    driver.switch_to.new_window("tab")
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_TERMINALS})
+    return driver.current_window_handle
+
+
 def screen_text(driver) -> str:
     """The text the terminal in the current tab shows ('' before it exists)."""
     return driver.execute_script(SCREEN_TEXT) or ""

@@ -16,7 +16,8 @@ PROBE = ("import sys, runpy\n"
          "    runpy.run_module('tutor', run_name='__main__')\n"
          "except SystemExit:\n"
          "    pass\n"
-         "print('LOADED', sorted(m for m in ('textual', 'simpy', 'httpx', 'markdown_it', 'crossplane') "
+         "print('LOADED', sorted(m for m in ('textual', 'simpy', 'httpx', 'markdown_it', 'crossplane', "
+         "'textual_serve', 'aiohttp') "
          "if m in sys.modules), file=sys.stderr)\n")
 
 
@@ -34,6 +35,17 @@ def loaded_by(*argv: str) -> set[str]:
     (("sim", "--json", "--seed", "2"), {"simpy", "crossplane"}),  # crossplane: the scenario's [nginx] config
     (("sim", "--nginx-conf", str(ROOT / "assets" / "nginx" / "load_balancer.conf"), "--json"), {"simpy", "crossplane"}),
     (("check", "--host", "app1=127.0.0.2:9", "--timeout", "0.5", "--json"), {"httpx"}),
+    (("serve", "--help"), set()),
+    (("serve", "--port", "99999"), set()),  # a bad argument is refused before the web server loads
 ])
 def test_each_command_loads_only_what_it_needs(argv, allowed):
     assert loaded_by(*argv) <= allowed
+
+
+def test_the_web_server_loads_textual_serve_but_not_textual():
+    """`tutor serve` itself runs no app: each browser tab's app is its own process."""
+    probe = ("import sys\n"
+             "import tutor.web.server\n"
+             "print(sorted(m for m in ('textual', 'textual_serve', 'aiohttp', 'simpy', 'httpx') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert eval(done.stdout) == ["aiohttp", "textual_serve"]  # a list literal printed by the probe above

@@ -91,7 +91,7 @@ class TutorServer:
 
     def _full(self) -> web.Response:
         return self._html("message.html", status=503, title=self.t("page.full.title"),
-                          message=self.t("page.full", count=len(self.sessions), limit=self.max_sessions),
+                          message=self.t("page.full", limit=self.max_sessions),
                           retry=self.t("page.try_again"))
 
     async def handle_page(self, request: web.Request) -> web.Response:

@@ -56,9 +56,9 @@ SERVE_STRINGS: dict[str, dict[str, str]] = {
     "page.restart": {"id": "Mulai lagi", "en": "Start again"},
     "page.full.title": {"id": "tutor · server penuh", "en": "tutor · server full"},
     "page.full": {
-        "id": "Server sedang penuh: {count} sesi terbuka, batasnya {limit}. "
+        "id": "Server sedang penuh: semua {limit} sesi sedang dipakai. "
               "Coba lagi setelah ada yang menutup tab-nya.",
-        "en": "The server is full: {count} sessions are open and the limit is {limit}. "
+        "en": "The server is full: all {limit} sessions are in use. "
               "Try again when someone closes their tab.",
     },
     "page.try_again": {"id": "Coba lagi", "en": "Try again"},
