@@ -115,7 +115,7 @@ def main() -> None:
         for handle in tabs:
             driver.switch_to.window(handle)
             press(driver, DOWN, DOWN, ENTER)
-            wait_for_text(driver, "Load balancing with nginx › 1/13", timeout=120)
+            wait_for_text(driver, "Load balancing with nginx › 1/", timeout=120)
             press(driver, "s")
             wait_for_text(driver, "playing", timeout=120)
         rss_sim = [tree_rss_kib(pid) for pid in pids]

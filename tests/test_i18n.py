@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "tutor" / "locale"
 KEY_SHAPE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
 NOT_KEYS = {"app.quit", "app.back"}  # Textual action names that look like keys
-FILE_SUFFIXES = {"toml", "conf", "md", "json", "py", "tcss", "log", "pid", "out"}  # lesson.toml, nginx.conf: file names
+FILE_SUFFIXES = {"toml", "conf", "md", "json", "py", "tcss", "log", "pid", "out", "html"}  # lesson.toml, nginx.conf: file names
 
 
 def texts(lang: str) -> dict[tuple[str, str], str]:

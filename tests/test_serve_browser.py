@@ -70,14 +70,14 @@ def test_lessons_step_and_language_switch_in_indonesian_then_english(driver, ser
     home = wait_for_text(driver, *LESSONS_ID, timeout=SESSION_START)
     assert "Pilih materi" in home
     press(driver, ENTER)  # the first lesson, at its first step
-    wait_for_text(driver, "Apa itu web server? › 1/5")
+    wait_for_text(driver, "Apa itu web server? › 1/")
     press(driver, "n")
-    step = wait_for_text(driver, "Apa itu web server? › 2/5")
+    step = wait_for_text(driver, "Apa itu web server? › 2/")
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "serve-lesson.png"))
     assert "F2 English" in step
     press(driver, F2)
-    english = wait_for_text(driver, "What is a web server? › 2/5")
+    english = wait_for_text(driver, "What is a web server? › 2/")
     assert "F2 Indonesia" in english and "Apa itu" not in english
 
 
@@ -105,7 +105,7 @@ def test_the_simulator_moves_in_the_page(driver, serve):
     start_session(driver, server)
     wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
     press(driver, DOWN, DOWN, ENTER)
-    wait_for_text(driver, "Load balancing with nginx › 1/13")
+    wait_for_text(driver, "Load balancing with nginx › 1/")
     press(driver, "s")
     first = wait_for(lambda: sim_time(screen_text(driver)), SESSION_START, "the simulator's clock")
     later = wait_for(lambda: (now := sim_time(screen_text(driver))) is not None and now > first + 3 and now,
@@ -128,9 +128,9 @@ def test_two_tabs_are_two_independent_sessions_and_a_closed_tab_leaves_no_proces
     pids = wait_for(lambda: len(server.session_pids()) == 2 and server.session_pids(), 30, "two sessions")
     second_pid = pids - first_pid
     press(driver, ENTER)  # only the second tab opens a lesson
-    wait_for_text(driver, "What is a web server? › 1/5")
+    wait_for_text(driver, "What is a web server? › 1/")
     driver.switch_to.window(first_tab)
-    assert "Choose a lesson" in screen_text(driver) and "› 1/5" not in screen_text(driver)
+    assert "Choose a lesson" in screen_text(driver) and "› 1/" not in screen_text(driver)
     driver.close()  # the first tab
     (pid,) = first_pid
     wait_for(lambda: not alive(pid), 30, f"the closed tab's app process {pid} to end")
@@ -144,16 +144,16 @@ def test_progress_is_saved_as_in_the_terminal_app(driver, serve, tmp_path, monke
     start_session(driver, server)
     wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
     press(driver, ENTER)
-    wait_for_text(driver, "What is a web server? › 1/5")
+    wait_for_text(driver, "What is a web server? › 1/")
     press(driver, "n")
-    wait_for_text(driver, "What is a web server? › 2/5")
+    wait_for_text(driver, "What is a web server? › 2/")
     saved = wait_for(lambda: _read_json(data / "progress.json"), 30, "progress.json")
     assert "web-server" in json.dumps(saved)
     driver.get(server.url)  # a new session in the same tab picks up where the learner left
     click_start(driver)
     wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
     press(driver, ENTER)
-    wait_for_text(driver, "What is a web server? › 2/5")
+    wait_for_text(driver, "What is a web server? › 2/")
 
 
 def _read_json(path: Path):
