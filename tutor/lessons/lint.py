@@ -335,7 +335,6 @@ class _LessonLinter:
             if given:
                 self.error(parsed.path, line, f"step {step.id!r}: the text above the {{predict}} question already "
                            f"says the answer ({given}): ask first, explain after the choices")
-            above.append(predict.question)
 
     def role(self, parsed: ParsedFile, step: ParsedStep, ref: Ref, meta) -> None:
         if ref.value not in ROLES:
@@ -449,14 +448,15 @@ def _prose(markdown: str) -> str:
 
 
 def _giveaway(predict, above: str) -> str:
-    """A `code span` or number only the right choice(s) hold that the text above already states, or ""."""
+    """A `code span` or number that only the right choice(s) hold, that the question itself does not
+    name, and that the text above already states; or ""."""
     def marks(text: str) -> set[str]:
         return {span.strip() for span in _CODE_SPAN.findall(text)} | set(_NUMBER.findall(text))
 
     right = set().union(*(marks(c.text) for c in predict.choices if c.correct)) if predict.choices else set()
     wrong = set().union(*(marks(c.text) for c in predict.choices if not c.correct)) if predict.choices else set()
     shown = marks(_prose(above)) | set(_NUMBER.findall(_prose(above)))
-    found = sorted(mark for mark in right - wrong if mark in shown or f"`{mark}`" in above)
+    found = sorted(mark for mark in right - wrong - marks(predict.question) if mark in shown or f"`{mark}`" in above)
     return ", ".join(f"`{mark}`" for mark in found)
 
 
