@@ -31,6 +31,7 @@ def test_wheel_carries_lessons_assets_and_the_console_script(wheel):
         assert f"tutor/_data/{rel}" in names
     assert "sim/__init__.py" in names and "tutor/cli.py" in names
     assert {f"tutor/locale/{path.name}" for path in (ROOT / "tutor" / "locale").glob("*.toml")} <= names
+    assert "tutor/app.tcss" in names  # TutorApp.CSS_PATH
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tutor = tutor.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

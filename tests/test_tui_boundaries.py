@@ -1,4 +1,4 @@
-"""Boundaries: the simulator never loads Textual."""
+"""Boundaries: the simulator never loads Textual; shared styles live once in tutor/app.tcss."""
 
 from __future__ import annotations
 
@@ -25,3 +25,15 @@ def test_sim_runs_without_importing_textual():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_shared_styles_are_declared_once_in_the_app_stylesheet():
+    from tutor.app import TutorApp
+
+    shared = ["background: $primary; color: $text", "height: 1; margin: 0 1 0 0; padding: 0",
+              "align: center middle", "border: round $primary; background: $surface"]
+    sources = {path: path.read_text(encoding="utf-8") for path in (ROOT / "tutor").rglob("*.py")}
+    assert [(path.name, rule) for path, text in sources.items() for rule in shared if rule in text] == []
+    sheet = (ROOT / "tutor" / TutorApp.CSS_PATH).read_text(encoding="utf-8")
+    assert all(sheet.count(rule) == 1 for rule in shared)
+

@@ -55,6 +55,7 @@ class TutorApp(App):
     """
 
     TITLE = "tutor"
+    CSS_PATH = "app.tcss"
     COMMANDS = {TutorCommands}
     BINDINGS = [
         # priority: they also work while a dialog (modal screen) is open

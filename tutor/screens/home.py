@@ -20,7 +20,6 @@ class HomeScreen(TutorScreen):
     """Lists lessons as `1. Title   3/7 steps ✓`; Enter opens one."""
 
     DEFAULT_CSS = """
-    HomeScreen #home-title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
     HomeScreen #home-intro { padding: 1 2 0 2; color: $text-muted; }
     HomeScreen #lessons { height: 1fr; margin: 1 2; border: round $primary 50%; padding: 0 1; }
     """
@@ -41,7 +40,7 @@ class HomeScreen(TutorScreen):
     KEYS = (("Enter", "key.open"), ("F1", "key.help"), ("F2", "key.language"), ("^p", "key.palette"), ("q", "key.quit"))
 
     def compose(self) -> ComposeResult:
-        yield Static(id="home-title")
+        yield Static(id="home-title", classes="title-bar")
         yield Static(id="home-intro")
         yield OptionList(id="lessons")
         yield KeyBar(id="keybar")

@@ -35,12 +35,10 @@ class LessonScreen(TutorScreen):
     """Shows `lesson` at `step_id` (the first step when None or unknown)."""
 
     DEFAULT_CSS = """
-    LessonScreen #lesson-title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
     LessonScreen #lesson-body { height: 1fr; }
     LessonScreen #views { height: 1fr; width: 1fr; }
     LessonScreen #status { height: 1; padding: 0 1; color: $text-muted; }
     LessonScreen #actions { height: 1; padding: 0 1; }
-    LessonScreen #actions Button { min-width: 0; width: auto; height: 1; margin: 0 1 0 0; padding: 0; }
     .-presenter LessonScreen StepView { padding: 0 4; }
     """
 
@@ -108,12 +106,12 @@ class LessonScreen(TutorScreen):
 
     # Layout
     def compose(self) -> ComposeResult:
-        yield Static(id="lesson-title")
+        yield Static(id="lesson-title", classes="title-bar")
         with Horizontal(id="lesson-body"):
             yield StepList(id="steps")
             yield ContentSwitcher(id="views")
         yield Static(id="status")
-        with Horizontal(id="actions"):
+        with Horizontal(id="actions", classes="button-row"):
             for name in BUTTONS:
                 yield Button("", id=f"btn-{name}", compact=True)
         yield KeyBar(id="keybar")

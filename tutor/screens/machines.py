@@ -24,7 +24,6 @@ class MachinesScreen(TutorScreen):
     """Where the learner's VMs are; Enter (or Save) checks every field and saves the valid set."""
 
     DEFAULT_CSS = """
-    MachinesScreen #machines-title { height: 1; background: $primary; color: $text; padding: 0 1; text-style: bold; }
     MachinesScreen #machines-body { height: 1fr; padding: 0 1; }
     MachinesScreen #machines-intro { color: $text-muted; margin: 1 0; }
     MachinesScreen .machine-row { height: auto; margin-bottom: 1; }
@@ -34,7 +33,6 @@ class MachinesScreen(TutorScreen):
     MachinesScreen .machine-vm { width: 1fr; padding-left: 1; color: $text-muted; }
     MachinesScreen #machines-status { height: auto; padding: 0 1; }
     MachinesScreen #machines-buttons { height: auto; padding: 0 1; margin-bottom: 1; }
-    MachinesScreen #machines-buttons Button { min-width: 0; width: auto; height: 1; margin: 0 1 0 0; padding: 0; }
     """
     BINDINGS = [
         Binding("escape", "back", show=False),
@@ -56,7 +54,7 @@ class MachinesScreen(TutorScreen):
         self.imported: dict[str, tuple[str, str]] = {}  # role -> (address as filled, VM name)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="machines-title")
+        yield Static(id="machines-title", classes="title-bar")
         with VerticalScroll(id="machines-body"):
             yield Static(id="machines-intro")
             for name in self.FIELDS:
@@ -65,7 +63,7 @@ class MachinesScreen(TutorScreen):
                     yield Input(id=f"field-{name}", compact=True)
                     yield Static(classes="machine-why", id=f"why-{name}", markup=False)
         yield Static(id="machines-status", markup=False)
-        with Horizontal(id="machines-buttons"):
+        with Horizontal(id="machines-buttons", classes="button-row"):
             yield Button("", id="machines-save", compact=True, variant="primary")
             yield Button("", id="machines-import", compact=True)
             yield Button("", id="machines-back", compact=True)

@@ -13,25 +13,10 @@ from textual.widgets.option_list import Option
 from tutor.lessons.model import Command, LessonError
 from tutor.screens.base import GLOBAL_HELP, Translated, TutorModal
 
-DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 76; max-width: 95%; height: auto; max-height: 90%;
-    border: round $primary; background: $surface; padding: 0 1;
-}}
-{name} .dialog-title {{ text-style: bold; margin-bottom: 1; }}
-{name} .dialog-body {{ height: auto; max-height: 20; }}
-{name} .dialog-buttons {{ height: auto; align-horizontal: right; margin-top: 1; }}
-{name} .dialog-buttons Button {{ min-width: 0; width: auto; margin-left: 1; }}
-{name} .dialog-hint {{ color: $text-muted; margin-top: 1; }}
-"""
-
-
 class HelpScreen(TutorModal):
     """The keys of the screen below (F1 was pressed there) and the keys that work everywhere."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen") + """
-    HelpScreen .dialog-body { max-height: 100%; }
+    DEFAULT_CSS = """
     HelpScreen #help-box { border-title-style: bold; }
     """
     BINDINGS = [Binding("escape,f1,q", "close", show=False)]
@@ -84,7 +69,6 @@ class HelpScreen(TutorModal):
 class ConfirmScreen(TutorModal[bool]):
     """Yes/No question; dismisses with True only on an explicit yes."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
     BINDINGS = [Binding("escape,n", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
 
     def __init__(self, question_key: str, *, yes_key: str = "confirm.yes", no_key: str = "confirm.no",
@@ -120,9 +104,6 @@ class ConfirmScreen(TutorModal[bool]):
 class ErrorScreen(TutorModal):
     """Why a lesson folder failed to load: one `file:line: message` per problem."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ErrorScreen") + """
-    ErrorScreen > Vertical { border: round $error; }
-    """
     BINDINGS = [Binding("escape,enter,q", "close", show=False)]
 
     def __init__(self, folder: str, errors: list[LessonError]) -> None:
@@ -148,7 +129,7 @@ class ErrorScreen(TutorModal):
 class CommandPicker(TutorModal[Command | None]):
     """Choose which of a step's commands to copy; the full text is shown so it can be selected by hand."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="CommandPicker") + """
+    DEFAULT_CSS = """
     CommandPicker OptionList { height: auto; max-height: 16; border: none; }
     """
     BINDINGS = [Binding("escape", "cancel", show=False)]
@@ -189,7 +170,6 @@ class CommandPicker(TutorModal[Command | None]):
 class LinkScreen(TutorModal):
     """A web link or file path: shown in full and copyable, never opened behind the learner's back."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="LinkScreen")
     BINDINGS = [Binding("escape,q", "close", show=False), Binding("c", "copy", show=False)]
 
     def __init__(self, target: str) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Static
 from tutor.live.hosts import HostError
 from tutor.live.nginx_config import NginxLint, describe_setup, lint_nginx_files, nginx_t_command, valid_vm_name
 from tutor.screens.base import TutorModal
-from tutor.screens.modals import DIALOG_CSS, ConfirmScreen
+from tutor.screens.modals import ConfirmScreen
 from tutor.strings import host_error_text
 
 
@@ -37,7 +37,7 @@ def ask_to_read_nginx_config(app) -> None:
 class NginxConfigScreen(TutorModal):
     """Reads VM `vm`'s nginx config (the learner already said yes), shows the lint, offers the simulator."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="NginxConfigScreen") + """
+    DEFAULT_CSS = """
     NginxConfigScreen #nginx-result.-error { color: $text-error; }
     """
     BINDINGS = [Binding("escape,q", "close", show=False), Binding("s", "simulate", show=False)]

@@ -10,13 +10,12 @@ from textual.widgets.option_list import Option
 
 from tutor.live.hosts import VM
 from tutor.screens.base import TutorModal
-from tutor.screens.modals import DIALOG_CSS
 
 
 class RoleDialog(TutorModal[str | None]):
     """Which role does this VM have? One of the free roles, or skip (None)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="RoleDialog") + """
+    DEFAULT_CSS = """
     RoleDialog OptionList { height: auto; max-height: 8; border: none; }
     """
     BINDINGS = [Binding("escape", "skip", show=False)]

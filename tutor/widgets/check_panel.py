@@ -88,7 +88,6 @@ class CheckPanel(Vertical):
     CheckPanel .check-note { color: $text-warning; }
     CheckPanel .check-note.-empty { display: none; }
     CheckPanel .check-buttons { height: auto; margin-top: 1; }
-    CheckPanel .check-buttons Button { min-width: 0; width: auto; height: 1; margin: 0 1 0 0; padding: 0; }
     """
 
     BASE_INTERVAL = 3.0  # seconds between re-runs; doubles while the outcome stays the same
@@ -125,7 +124,7 @@ class CheckPanel(Vertical):
             yield Static(classes="check-head", id=f"head-{check}")
             yield Static(classes="check-body -empty", id=f"body-{check}")
         yield Static(classes="check-note -empty", id="check-note")
-        with Horizontal(classes="check-buttons"):
+        with Horizontal(classes="check-buttons button-row"):
             yield Button(self.t("check.btn_run"), id="check-run", compact=True)
             yield Button("", id="check-sim", compact=True)
             if "lb-failover" in self.checks:
