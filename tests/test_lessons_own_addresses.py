@@ -24,9 +24,6 @@ TUTORIAL = re.compile(r"\b10\.37\.19\.\d+")
 COPYABLE = ("bash", "powershell", "nginx")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)")
 LESSONS = load_lessons(lessons_dir()).lessons
-# Lesson 03 is being rewritten with named values by issue-9b: its landing removes this mark
-# (strict: the test fails as soon as lesson 03 passes while still marked).
-CONVERTING = {"load-balancing"}
 
 
 def leftovers(markdown: str, lang: str) -> list[str]:
@@ -60,9 +57,7 @@ def test_the_saved_machines_share_nothing_with_the_tutorial():
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-@pytest.mark.parametrize("lesson", [
-    pytest.param(lesson, marks=pytest.mark.xfail(strict=True, reason="issue-9b converts lesson 03"))
-    if lesson.id in CONVERTING else lesson for lesson in LESSONS], ids=lambda lesson: lesson.id)
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
 def test_every_copyable_block_shows_the_learners_addresses(lesson, lang):
     problems = []
     for meta in lesson.steps:
