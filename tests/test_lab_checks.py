@@ -65,21 +65,16 @@ def test_an_app_that_never_answers_times_out_and_nginx_gives_a_gateway_timeout(n
     assert outcome(results, "proxy-pass") == (False, "gateway_timeout")
 
 
-def test_a_powered_off_app_is_unreachable(netlab):
-    netlab.poweroff("app2")
-    # The laptop asks for app2's MAC (ARP) three times, 1 s apart, then connect() fails with
-    # "No route to host": a wait longer than that sees `unreachable`, not a timeout.
-    results = netlab.check("app-running", "--timeout", "6", machines=TWO)
-    assert outcome(results, "app-running") == (False, "unreachable")
-    assert "app2 (10.37.19.182:3000)" in results["app-running"]["message"]
-    assert results["app-running"]["evidence"]["url"] == "http://10.37.19.182:3000/"
-
-
-def test_failover_while_app2_is_powered_off(netlab):
+def test_a_powered_off_app_is_unreachable_and_a_short_connect_timeout_fails_over(netlab):
     # With a short connect timeout nginx gives up on app2 after 1 s and app1 answers.
     write_site(netlab, lb_site(location_extra="        proxy_connect_timeout 1s;\n"))
     netlab.poweroff("app2")
-    results = netlab.check("lb-failover", "--stopped", "app2", "--timeout", "6", machines=TWO)
+    # The laptop asks for app2's MAC (ARP) three times, 1 s apart, then connect() fails with
+    # "No route to host": a wait longer than that sees `unreachable`, not a timeout.
+    results = netlab.check("app-running", "lb-failover", "--stopped", "app2", "--timeout", "6", machines=TWO)
+    assert outcome(results, "app-running") == (False, "unreachable")
+    assert "app2 (10.37.19.182:3000)" in results["app-running"]["message"]
+    assert results["app-running"]["evidence"]["url"] == "http://10.37.19.182:3000/"
     assert outcome(results, "lb-failover") == (True, None)
 
 

@@ -245,8 +245,8 @@ class Lab:
                            "no_machine", role=role)
         script = 'echo "$0" > /proc/sys/kernel/hostname\n'
         if role == "proxy":
-            for inside, outside in nginx_tree.private_mounts(self.data / "proxy").items():
-                script += f"mount --bind {shlex.quote(str(outside))} {inside}\n"
+            for source, target in nginx_tree.private_mounts(self.data / "proxy"):
+                script += f"mount --bind {shlex.quote(source)} {shlex.quote(target)}\n"
         script += 'exec "$@"'
         return ["ip", "netns", "exec", self.ns(role), "unshare", "--uts", "sh", "-ec", script, role, *argv]
 

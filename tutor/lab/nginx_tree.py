@@ -26,9 +26,22 @@ def nginx_binary() -> str | None:
     return next((path for path in NGINX_CANDIDATES if os.access(path, os.X_OK)), None)
 
 
-def private_mounts(machine_dir: Path) -> dict[str, Path]:
-    """Folder inside the proxy -> the lab's folder mounted over it (its own /var and /run)."""
-    return {"/var": machine_dir / "var", "/run": machine_dir / "run"}
+# Inside the proxy, `nginx` logs what happens before it has read its config to
+# /var/log/nginx/error.log and says `nginx: [emerg] ...` on the terminal, as Ubuntu's build does
+# (Debian's nginx-light logs that to stderr with a timestamp instead). The real binary stays
+# reachable at REAL_BINARY.
+REAL_BINARY = "/run/tutor-lab/nginx"
+WRAPPER = "/run/tutor-lab/nginx-as-on-ubuntu"
+WRAPPER_TEXT = f"#!/bin/sh\nexec {REAL_BINARY} -e /var/log/nginx/error.log \"$@\"\n"
+
+
+def private_mounts(machine_dir: Path) -> list[tuple[str, str]]:
+    """(source, target) bind mounts that make the proxy's own /var, /run and Ubuntu-like nginx, in order.
+
+    Sources after the first two are paths inside the proxy (under its own /run)."""
+    binary = os.path.realpath(nginx_binary() or "/usr/sbin/nginx")
+    return [(str(machine_dir / "var"), "/var"), (str(machine_dir / "run"), "/run"),
+            (binary, REAL_BINARY), (WRAPPER, binary)]
 
 
 def build(tree: Path, machine_dir: Path) -> None:
@@ -46,8 +59,12 @@ def build(tree: Path, machine_dir: Path) -> None:
         link.symlink_to("/etc/nginx/sites-available/default")
     var, run = machine_dir / "var", machine_dir / "run"
     for folder in (var / "log" / "nginx", var / "lib" / "nginx", var / "www" / "html", var / "tmp",
-                   run / "lock"):
+                   run / "lock", run / "tutor-lab"):
         folder.mkdir(parents=True, exist_ok=True)
+    inside = run / "tutor-lab"
+    (inside / "nginx").touch()  # where the real binary is mounted
+    (inside / Path(WRAPPER).name).write_text(WRAPPER_TEXT, encoding="utf-8")
+    (inside / Path(WRAPPER).name).chmod(0o755)
     (var / "tmp").chmod(0o1777)
     for path in (machine_dir, var, var / "www", var / "www" / "html", var / "lib", var / "log"):
         path.chmod(0o755)
