@@ -150,6 +150,7 @@ class Scenario:
     servers: tuple[Server, ...] = DEMO_SERVERS
     events: tuple[Event, ...] = _demo_events(60.0)
     source: str = "<default>"
+    direct: bool = False  # drawn as clients -> one web server, no proxy (lessons before nginx is taught)
 
     def server(self, name: str) -> Server:
         """The server called `name` (KeyError if none)."""
@@ -185,7 +186,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     check = _Checker(source)
     check.known(data, "", ("scenario", "traffic", "nginx", "server", "event"))
     head = check.table(data, "scenario")
-    check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup"))
+    check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup", "direct"))
     base = Scenario()
     duration = check.number(head, "scenario", "duration", base.duration, minimum=0.0, strict=True)
     name = check.text(head, "scenario", "name", base.name, MAX_NAME)
@@ -193,6 +194,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     seed = check.integer(head, "scenario", "seed", base.seed, minimum=None)
     requests = check.integer(head, "scenario", "requests", base.requests, minimum=0)
     warmup = check.number(head, "scenario", "warmup", base.warmup, minimum=0.0)
+    direct = check.boolean(head, "scenario", "direct", base.direct)
     if warmup >= 1.0:
         raise ScenarioError(source, "scenario.warmup", "must be a fraction below 1")
     traffic = _traffic(check, check.table(data, "traffic"))
@@ -209,7 +211,9 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
         events = _demo_events(duration)
     scenario = Scenario(name=name, title=title, seed=seed, duration=duration, requests=requests,
                         warmup=warmup, traffic=traffic, nginx=nginx, servers=servers,
-                        events=events, source=source)
+                        events=events, source=source, direct=direct)
+    if direct and len(servers) != 1:
+        raise ScenarioError(source, "scenario.direct", "a direct scenario (clients -> one web server) has exactly one [[server]]")
     validate(scenario)
     return scenario
 

@@ -125,7 +125,7 @@ def test_file_errors_are_one_line(tmp_path):
     ({"traffic": {"pattern": "burst"}}, "lb.toml: traffic.pattern: must be one of: poisson, uniform, closed"),
     ({"scenario": {"warmup": 1.0}}, "lb.toml: scenario.warmup: must be a fraction below 1"),
     ({"scenario": {"colour": "red"}}, "lb.toml: scenario.colour: unknown key (known: name, title, "
-     "seed, duration, requests, warmup)"),
+     "seed, duration, requests, warmup, direct)"),
     ({"extra": {}}, "lb.toml: extra: unknown key (known: scenario, traffic, nginx, server, event)"),
     ({"nginx": {"next_upstream": ["error", "http_418"]}}, "lb.toml: nginx.next_upstream: unknown value"),
     ({"nginx": {"zone": "yes"}}, "lb.toml: nginx.zone: must be true or false"),
@@ -158,3 +158,15 @@ def test_validate_checks_replaced_scenarios():
                                                                              backup=True),))
     with pytest.raises(ScenarioError, match="backup"):
         validate(broken)
+
+
+def test_a_direct_scenario_has_exactly_one_server():
+    from sim.scenario import ScenarioError, scenario_from_dict
+
+    one = scenario_from_dict({"scenario": {"direct": True}, "server": [{"name": "web"}]})
+    assert one.direct and [server.name for server in one.servers] == ["web"]
+    assert not scenario_from_dict({"server": [{"name": "web"}]}).direct
+    with pytest.raises(ScenarioError, match="exactly one"):
+        scenario_from_dict({"scenario": {"direct": True}, "server": [{"name": "a"}, {"name": "b"}]})
+    with pytest.raises(ScenarioError):
+        scenario_from_dict({"scenario": {"direct": "yes"}, "server": [{"name": "a"}]})

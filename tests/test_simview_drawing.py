@@ -128,3 +128,17 @@ def test_format_ms():
     assert format_ms(0.0351) == "35 ms"
     assert format_ms(2.04) == "2.0 s"
     assert format_ms(0.0005) == "0.5 ms"
+
+
+@pytest.mark.parametrize("layout", ["normal", "compact", "presenter"])
+def test_a_direct_scenario_draws_the_clients_talking_to_the_one_server(layout):
+    server = ServerView("sinambela", "10.37.19.64:3000", "up", active=1, served=40)
+    text = render_diagram(make_frame(servers=(server,), direct=True), None, lang="en", layout=LAYOUTS[layout],
+                          palette=palette(False))
+    lines = text.plain.split("\n")
+    assert "nginx" not in text.plain and "╭" not in text.plain and "clients" in text.plain
+    row = lines[server_row(0, LAYOUTS[layout])]
+    assert row.index("clients") < row.index("sinambela") and "─" in row
+    assert lines[0].rstrip().endswith("served") or layout == "compact"
+    assert "nginx" in render_diagram(make_frame(servers=(server,)), None, lang="en", layout=LAYOUTS[layout],
+                                     palette=palette(False)).plain

@@ -1,4 +1,5 @@
-"""The diagram: clients -> nginx -> servers, with requests moving along the links.
+"""The diagram: clients -> nginx -> servers (or clients -> one server, for a direct scenario),
+with requests moving along the links.
 
 Pure drawing code (Rich `Text`), no widgets: `LinkAnimator` keeps the moving glyphs, and
 `render_diagram` draws one frame of it.
@@ -118,14 +119,16 @@ def render_diagram(
         line = Text(no_wrap=True, overflow="ellipsis")
         _client_part(line, row, middle, frame, animator, lang, layout, palette)
         index = server_at_row(row, len(servers), layout)
-        _box_part(line, row, rows, middle, index is not None)
+        if not frame.direct:  # a direct scenario: the client link ends at the server, no nginx box
+            _box_part(line, row, rows, middle, index is not None)
         if index is not None:
             failed = animator.failures[index] > 0 if animator else False
-            _link(line, layout.server_link, animator.links[index] if animator else [], failed, palette)
+            if not frame.direct:
+                _link(line, layout.server_link, animator.links[index] if animator else [], failed, palette)
             line.append(" ")
             _server_part(line, index, servers[index], selected == index, columns, lang, palette)
         elif row == 0:
-            line.append(" " * (layout.server_link + 1))
+            line.append(" " * (1 if frame.direct else layout.server_link + 1))
             _heading(line, columns, lang)
         lines.append(line)
     return Text("\n", no_wrap=True).join(lines)

@@ -58,6 +58,7 @@ class Frame:
     servers: tuple[ServerView, ...]
     counters: Counters
     finished: bool = False
+    direct: bool = False  # the clients talk to the one server itself: no nginx box is drawn
 
 
 def format_ms(seconds: float | None) -> str:

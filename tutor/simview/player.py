@@ -196,7 +196,7 @@ class Player:
         counters = Counters(sent=state.sent, ok=state.ok, e502=self._e502, e504=self._e504, retries=state.retries)
         finished = state.finished or now >= self.end
         self.frame = Frame(t=now, duration=self.end, policy=state.policy, rate=state.rate, servers=servers,
-                           counters=counters, finished=finished)
+                           counters=counters, finished=finished, direct=self.scenario.direct)
 
     def _server_view(self, server, now: float) -> ServerView:
         status = server.status
