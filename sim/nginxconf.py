@@ -15,24 +15,30 @@ accepted; a name without a dot that is no `upstream` gives nginx's `host not fou
 
 from __future__ import annotations
 
-import difflib
+import errno
 import glob
 import ipaddress
 import os
+import re
+import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crossplane.analyzer import CONTEXTS, DIRECTIVES, analyze, enter_block_ctx
-from crossplane.errors import NgxParserBaseException, NgxParserSyntaxError
-from crossplane.lexer import lex
+from crossplane.errors import NgxParserBaseException
 
-from sim.scenario import Scenario, Server, validate
+from sim.files import read_limited
+from sim.nginxlex import LexError, directives
+from sim.scenario import Scenario, ScenarioError, Server, validate
 
 NEXT_UPSTREAM_VALUES = ("error", "timeout", "invalid_header", "http_500", "http_502", "http_503",
                         "http_504", "http_403", "http_404", "http_429", "non_idempotent", "off")
 # Server parameters each balancing method accepts (nginx's NGX_HTTP_UPSTREAM_* flags).
 _NO_BACKUP_METHODS = ("ip_hash", "random", "random_two_least_conn", "hash")
 _DEFAULT_CONFIG_DIR = "/etc/nginx/"
+MAX_CONFIG_BYTES = 4_000_000
+"""All files of one config together; a learner's whole /etc/nginx is a few tens of kilobytes."""
+MAX_INCLUDE_DEPTH = 64
 
 
 class NginxConfError(ValueError):
@@ -92,15 +98,22 @@ class MappingNote:
 # --------------------------------------------------------------------------- reading
 
 
-def read_nginx_config(path: str | Path) -> ProxySetup:
+def read_nginx_config(path: str | Path, root: str | Path | None = None) -> ProxySetup:
     """Parse the config at `path` (with its includes) and return the proxy setup it describes.
 
     Raises NginxConfError for what `nginx -t` would reject, for a config without `proxy_pass`,
     and for balancing the simulator does not model (`hash`, variables in `proxy_pass`).
+    `root`: a folder holding a copy of another machine's files (an `nginx -T` dump); every
+    include is read inside it (absolute paths are taken as the copy's), never outside.
     """
-    reader = _Reader(Path(path))
+    return check_nginx_config(path, root).setup()
+
+
+def check_nginx_config(path: str | Path, root: str | Path | None = None) -> _Reader:
+    """What `nginx -t` does: parse the config and its includes, raising NginxConfError on the first error."""
+    reader = _Reader(Path(path), None if root is None else Path(root))
     reader.read()
-    return reader.setup()
+    return reader
 
 
 @dataclass
@@ -129,54 +142,60 @@ class _ProxyPass:
 class _Reader:
     """One pass over the config and its includes, like ngx_conf_parse()."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path | None = None) -> None:
         self.main = path
+        self.root = Path(os.path.realpath(root)) if root is not None else None
         self.main_dir = path.resolve().parent if path.exists() else path.parent
         self.upstreams: dict[str, _Upstream] = {}
         self.passes: list[_ProxyPass] = []
         self.blocks: list[dict] = []          # proxy settings per open block
         self.workers: int | None = None
         self.current_upstream: _Upstream | None = None
+        self.bytes_read = 0
+        self.including: list[str] = []        # the chain of files being read (include loops)
 
     # ---- parsing ---------------------------------------------------------------
 
     def read(self) -> None:
         file = str(self.main)
-        if not self.main.is_file():
+        if self.root is not None and not _inside(file, self.root):
             raise NginxConfError(file, None, "no such file")
-        ctx = self._base_context(file)
+        try:
+            data = self._load(file)
+        except NginxConfError:
+            raise
+        except OSError:
+            raise NginxConfError(file, None, "no such file") from None
+        ctx = self._base_context(data)
         if ctx == ():
             self.workers = 1  # nginx's default for a whole nginx.conf
         self.blocks.append({})
-        self._parse_file(file, ctx)
+        self.including.append(os.path.realpath(file))
+        self._parse_file(file, data, ctx)
         self._check_after_parse()
 
-    def _tokens(self, file: str):
-        text = Path(file).read_text(encoding="utf-8", errors="replace")
-        eof_line = text.count("\n") + 1
+    def _load(self, file: str) -> bytes:
+        """The bytes of a config file, counted against MAX_CONFIG_BYTES for the whole config."""
         try:
-            for token, line, quoted in lex(file):
-                if not quoted and token.startswith("#"):
-                    continue
-                yield token, line, quoted
-        except NgxParserSyntaxError as exc:
-            if "end of file" not in exc.strerror:  # an unbalanced "}"; end of file is ours to report
-                raise NginxConfError(file, exc.lineno, exc.strerror) from None
-        yield None, eof_line, False
+            data = read_limited(file, MAX_CONFIG_BYTES - self.bytes_read, devices_as_empty=True)
+        except OSError as exc:
+            if exc.errno == errno.EFBIG:
+                raise NginxConfError(file, None, f"the config is larger than {MAX_CONFIG_BYTES:,} bytes "
+                                                 "(the simulator's limit)") from None
+            raise
+        self.bytes_read += len(data)
+        return data
 
-    def _base_context(self, file: str) -> tuple[str, ...]:
+    @staticmethod
+    def _base_context(data: bytes) -> tuple[str, ...]:
         """() for a whole nginx.conf; ('http',) for a snippet of server/upstream blocks."""
-        depth, expect_name, names = 0, True, set()
+        depth, names = 0, set()
         try:
-            for token, _, quoted in lex(file):
-                if not quoted and token in ("{", "}", ";"):
-                    depth += {"{": 1, "}": -1, ";": 0}[token]
-                    expect_name = True
-                elif expect_name and not token.startswith("#"):
-                    if depth == 0:
-                        names.add(token)
-                    expect_name = False
-        except NgxParserBaseException:
+            for words, term, _ in directives(data):
+                if words and depth == 0:
+                    names.add(words[0])
+                depth += {"{": 1, "}": -1}.get(term, 0)
+        except LexError:
             pass
         if names & {"http", "events", "worker_processes", "user", "pid", "load_module"}:
             return ()
@@ -184,36 +203,32 @@ class _Reader:
             return ("http", "server")
         return ("http",)
 
-    def _parse_file(self, file: str, ctx: tuple[str, ...]) -> None:
-        tokens = self._tokens(file)
-        self._parse_block(file, tokens, ctx, top=True)
+    def _parse_file(self, file: str, data: bytes, ctx: tuple[str, ...]) -> None:
+        """Read one file's directives like ngx_conf_parse(); blocks nest without recursion."""
+        opened: list[tuple[str, tuple[str, ...]]] = []  # (name, outer context) of the open blocks
+        try:
+            for words, term, line in directives(data):
+                if term == "":
+                    if opened:
+                        raise NginxConfError(file, line, 'unexpected end of file, expecting "}"')
+                    return
+                if term == "}":
+                    if not opened:
+                        raise NginxConfError(file, line, 'unexpected "}"')
+                    name, ctx = opened.pop()
+                    self._close(file, name, line, ctx)
+                    continue
+                name, args = words[0], words[1:]
+                inner = self._directive(file, name, args, line, term, ctx)
+                if inner is not None:
+                    opened.append((name, ctx))
+                    ctx = inner
+        except LexError as exc:
+            raise NginxConfError(file, exc.line, exc.message) from None
 
-    def _parse_block(self, file: str, tokens, ctx: tuple[str, ...], top: bool) -> int:
-        """Read directives until the block's `}` (or end of file at the top); returns its line."""
-        words: list[tuple[str, int]] = []
-        while True:
-            token, line, quoted = next(tokens)  # the stream ends with a (None, eof_line) marker
-            if token is None:
-                if words:
-                    raise NginxConfError(file, line, 'unexpected end of file, expecting ";" or "}"')
-                if not top:
-                    raise NginxConfError(file, line, 'unexpected end of file, expecting "}"')
-                return line
-            if quoted or token not in ("{", "}", ";"):
-                words.append((token, line))
-                continue
-            if token == "}":
-                if words or top:
-                    raise NginxConfError(file, line, 'unexpected "}"')
-                return line
-            if not words:
-                raise NginxConfError(file, line, f'unexpected "{token}"')
-            name, args = words[0][0], [word for word, _ in words[1:]]
-            words = []
-            self._directive(file, name, args, line, token, tokens, ctx)
-
-    def _directive(self, file: str, name: str, args: list[str], line: int, term: str, tokens,
-                   ctx: tuple[str, ...]) -> None:
+    def _directive(self, file: str, name: str, args: list[str], line: int, term: str,
+                   ctx: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Check and apply one directive; returns the context inside it when it opens a block."""
         stmt = {"directive": name, "line": line, "args": args}
         self._check_known(file, name, line, ctx)
         try:
@@ -222,21 +237,19 @@ class _Reader:
             raise NginxConfError(file, line, exc.strerror) from None
         if term == ";":
             self._simple(file, name, args, line, ctx)
-            return
-        inner = enter_block_ctx(stmt, ctx)
+            return None
         self._open(file, name, args, line, ctx)
-        end_line = self._parse_block(file, tokens, inner, top=False)
-        self._close(file, name, end_line, ctx)
+        return enter_block_ctx(stmt, ctx)
 
     def _check_known(self, file: str, name: str, line: int, ctx: tuple[str, ...]) -> None:
-        """Unknown directives: reported when they look like a slip of a known one.
+        """A directive no nginx module has (crossplane's table knows them all) is unknown.
 
-        Inside blocks whose lines are data, not directives (map, types, geo, ...), nothing is checked.
+        Inside blocks whose lines are data, not directives (map, types, geo, ...), nothing is
+        checked. nginx prints the name up to its first NUL byte.
         """
         if name in DIRECTIVES or ctx not in CONTEXTS:
             return
-        if name.startswith(("proxy_", "upstream")) or difflib.get_close_matches(name, DIRECTIVES, 1, 0.85):
-            raise NginxConfError(file, line, f'unknown directive "{name}"')
+        raise NginxConfError(file, line, f'unknown directive "{name.split(chr(0))[0]}"')
 
     # ---- blocks ------------------------------------------------------------------
 
@@ -280,22 +293,49 @@ class _Reader:
 
     def _include(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
         pattern = args[0]
-        if not os.path.isabs(pattern):
+        if self.root is not None and os.path.isabs(pattern) and not _inside(pattern, self.root):
+            pattern = str(self.root / pattern.lstrip("/"))  # the VM's /etc/nginx/... is in the dump
+        elif not os.path.isabs(pattern):
             pattern = str(self.main_dir / pattern)
         names = self._expand(pattern)
-        if not names and pattern.startswith(_DEFAULT_CONFIG_DIR) and str(self.main_dir) != _DEFAULT_CONFIG_DIR[:-1]:
+        if not names and self.root is None and pattern.startswith(_DEFAULT_CONFIG_DIR) \
+                and str(self.main_dir) != _DEFAULT_CONFIG_DIR[:-1]:
             # A copy of /etc/nginx in another folder: look there for the included files.
             names = self._expand(str(self.main_dir / pattern[len(_DEFAULT_CONFIG_DIR):]))
         if not names and not glob.has_magic(pattern):
             raise NginxConfError(file, line, f'open() "{pattern}" failed (2: No such file or directory)')
         for included in names:
-            self._parse_file(included, ctx)
+            self._include_file(file, line, included, ctx)
 
-    @staticmethod
-    def _expand(pattern: str) -> list[str]:
+    def _include_file(self, file: str, line: int, included: str, ctx: tuple[str, ...]) -> None:
+        real = os.path.realpath(included)
+        if real in self.including:
+            chain = " -> ".join(os.path.basename(path) for path in [*self.including, real])
+            raise NginxConfError(file, line, f'include loop: "{included}" is already being read ({chain}); '
+                                             "nginx itself would crash on it")
+        if len(self.including) >= MAX_INCLUDE_DEPTH:
+            raise NginxConfError(file, line, f"includes nested more than {MAX_INCLUDE_DEPTH} deep "
+                                             "(the simulator's limit)")
+        try:
+            data = self._load(included)
+        except OSError as exc:
+            if exc.errno == errno.EISDIR:
+                raise NginxConfError(included, None, f'pread() "{included}" failed (21: Is a directory)') from None
+            raise NginxConfError(file, line, f'open() "{included}" failed ({exc.errno}: '
+                                             f'{os.strerror(exc.errno) if exc.errno else exc})') from None
+        self.including.append(real)
+        self._parse_file(included, data, ctx)
+        self.including.pop()
+
+    def _expand(self, pattern: str) -> list[str]:
+        """The files an include names (a glob's matches sorted, folders too: nginx fails on them)."""
         if glob.has_magic(pattern):
-            return sorted(path for path in glob.glob(pattern) if os.path.isfile(path))
-        return [pattern] if os.path.isfile(pattern) else []
+            found = sorted(glob.glob(pattern))
+        else:
+            found = [pattern] if os.path.lexists(pattern) else []
+        if self.root is not None:  # a VM's dump: nothing of this machine is read
+            found = [path for path in found if _inside(path, self.root)]
+        return found
 
     def _server(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
         upstream = self.current_upstream
@@ -387,7 +427,7 @@ class _Reader:
         value = args[0]
         if value == "auto":
             self.workers = 1  # multipass VMs get 1 CPU by default
-        elif _atoi(value) is not None and _atoi(value) > 0:
+        elif _atoi(value) is not None:  # 0 too: nginx -t accepts it (the mapping explains it)
             self.workers = _atoi(value)
         else:
             raise NginxConfError(file, line, '"worker_processes" directive invalid value')
@@ -452,9 +492,21 @@ class _Reader:
 # --------------------------------------------------------------------------- nginx's value parsers
 
 
+def _inside(path: str, root: Path) -> bool:
+    """Whether `path`, with links and `..` resolved, is `root` or inside it."""
+    real = Path(os.path.realpath(path))
+    return real == root or root in real.parents
+
+
+NGX_MAX_INT = 2**63 - 1
+
+
 def _atoi(text: str) -> int | None:
-    """ngx_atoi(): digits only, else None."""
-    return int(text) if text.isdigit() and text.isascii() else None
+    """ngx_atoi(): ASCII digits only and at most NGX_MAX_INT_T_VALUE, else None."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= NGX_MAX_INT else None
 
 
 _TIME_STEPS = {"y": (1, 365 * 86400), "M": (2, 30 * 86400), "w": (3, 7 * 86400), "d": (4, 86400),
@@ -463,7 +515,10 @@ _MSEC_STEP = 8
 
 
 def _parse_time(text: str, seconds: bool) -> int | None:
-    """ngx_parse_time(): "10", "10s", "1m30s", "500ms" (not when `seconds`); in seconds or ms."""
+    """ngx_parse_time(): "10", "10s", "1m30s", "500ms" (not when `seconds`); in seconds or ms.
+
+    As in nginx, a value beyond NGX_MAX_INT_T_VALUE anywhere along the way is invalid (None).
+    """
     step = 0 if seconds else 2
     value = total = 0
     valid = False
@@ -473,29 +528,38 @@ def _parse_time(text: str, seconds: bool) -> int | None:
         i += 1
         if "0" <= char <= "9":
             value = value * 10 + int(char)
+            if value > NGX_MAX_INT:
+                return None
             valid = True
             continue
         if char == "m" and i < len(text) and text[i] == "s":
             if seconds or step >= _MSEC_STEP:
                 return None
             i += 1
-            step, scale = _MSEC_STEP, 1
+            step, scale, most = _MSEC_STEP, 1, NGX_MAX_INT
         elif char in _TIME_STEPS:
             new_step, scale = _TIME_STEPS[char]
             if step >= (7 if char == " " else new_step):
                 return None
-            step = new_step
+            step, most = new_step, NGX_MAX_INT // scale
         else:
             return None
         if step != _MSEC_STEP and not seconds:
             scale *= 1000
+            most //= 1000
+        if value > most or total > NGX_MAX_INT - value * scale:
+            return None
         total += value * scale
         value = 0
         while i < len(text) and text[i] == " ":
             i += 1
     if not valid:
         return None
-    return total + (value if seconds else value * 1000)
+    if not seconds:
+        if value > NGX_MAX_INT // 1000:
+            return None
+        value *= 1000
+    return total + value if total <= NGX_MAX_INT - value else None
 
 
 def _split_host_port(file: str, line: int, url: str, uri_allowed: bool) -> tuple[str, int | None]:
@@ -508,6 +572,8 @@ def _split_host_port(file: str, line: int, url: str, uri_allowed: bool) -> tuple
         authority = url[:cut]
     if authority.startswith("["):
         end = authority.find("]")
+        if end < 0:
+            raise NginxConfError(file, line, f'invalid host in upstream "{url}"')
         host, tail = authority[:end + 1], authority[end + 1:]
         port_text = tail[1:] if tail.startswith(":") else None
     else:
@@ -534,13 +600,26 @@ def _server_address(file: str, line: int, text: str) -> str:
     return f"{host}:{port if port is not None else 80}"
 
 
+_NAME_CHARACTERS = re.compile(r"^[A-Za-z0-9._-]+$", re.ASCII)
+
+
 def _resolvable(host: str) -> bool:
-    """Whether we take `host` for a real address (see the module docstring)."""
+    """Whether we take `host` for a real address (see the module docstring).
+
+    What getaddrinfo() reads as a number is one (also `127.1` and `0x7f.0.0.1`, as nginx
+    accepts them); a name needs a dot and only the characters host names have.
+    """
     try:
         ipaddress.ip_address(host.strip("[]"))
         return True
     except ValueError:
-        return host.lower() == "localhost" or "." in host
+        pass
+    try:
+        socket.inet_aton(host)
+        return True
+    except (OSError, ValueError):
+        pass
+    return host.lower() == "localhost" or ("." in host and bool(_NAME_CHARACTERS.match(host)))
 
 
 # --------------------------------------------------------------------------- onto a scenario
@@ -554,6 +633,9 @@ def apply_to_scenario(setup: ProxySetup, scenario: Scenario) -> tuple[Scenario, 
     apps named by their address. Scenario servers left over are not in the upstream: they are
     dropped with their events, and notes say so.
     """
+    if setup.workers == 0:
+        raise NginxConfError(setup.file, None, "worker_processes 0: nginx starts no worker process, so "
+                                               "nothing would answer (the simulator needs at least 1)")
     left = list(scenario.servers)
     matched: list[Server | None] = []
     for item in setup.servers:
@@ -603,5 +685,8 @@ def scenario_with_nginx_config(scenario: Scenario, config: str | Path | None = N
     if config is None:
         return scenario, None, []
     setup = read_nginx_config(config)
-    mapped, notes = apply_to_scenario(setup, scenario)
+    try:
+        mapped, notes = apply_to_scenario(setup, scenario)
+    except ScenarioError as exc:  # beyond the simulator's limits: say which file it came from
+        raise NginxConfError(str(config), None, f"{exc.key}: {exc.message}") from None
     return mapped, setup, notes

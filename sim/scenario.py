@@ -223,16 +223,18 @@ def validate(scenario: Scenario) -> None:
     source = scenario.source
     if not scenario.servers:
         raise ScenarioError(source, "server", "at least one server is needed")
+    _check_limits(scenario)
     names = [server.name for server in scenario.servers]
+    seen: set[str] = set()
     for index, server in enumerate(scenario.servers, 1):
-        if server.name in names[:index - 1]:
+        if server.name in seen:
             raise ScenarioError(source, f"server[{index}].name", f"'{server.name}' is used twice")
+        seen.add(server.name)
         if server.backup and scenario.nginx.policy in ("ip_hash", "random", "random_two_least_conn"):
             raise ScenarioError(source, f"server[{index}].backup",
                                 f"nginx does not allow backup servers with {scenario.nginx.policy}")
     if all(server.backup for server in scenario.servers):
         raise ScenarioError(source, "server", "at least one server must not be a backup")
-    _check_limits(scenario)
     for index, event in enumerate(scenario.events, 1):
         if event.server not in names:
             raise ScenarioError(source, f"event[{index}].server",

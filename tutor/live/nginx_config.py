@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -100,18 +101,29 @@ def lint_nginx_files(files: dict[str, str]) -> NginxLint:
     from sim.nginxconf import NginxConfError, read_nginx_config as read_config
 
     folder = Path(tempfile.mkdtemp(prefix="tutor-nginx-"))
+    try:
+        return _lint_in(folder, files, read_config, NginxConfError)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # the caller only removes the folder of a result
+        raise
+
+
+def _lint_in(folder: Path, files: dict[str, str], read_config, error_type) -> NginxLint:
     root = str(folder)
     for path, text in files.items():
         target = folder / path.lstrip("/")
         if folder not in target.resolve().parents:
             continue  # a path with `..` stays out
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_ABSOLUTE_INCLUDE.sub(lambda m: f"{m.group(1)}{root}/", text), encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_ABSOLUTE_INCLUDE.sub(lambda m: f"{m.group(1)}{root}/", text), encoding="utf-8")
+        except OSError:
+            continue  # the dump lists both X and X/y: only one can be a file (nginx -T never does this)
     names = list(files)
     main = folder / names[0].lstrip("/") if names else folder / "nginx.conf"
     try:
-        setup = read_config(main)
-    except NginxConfError as exc:
+        setup = read_config(main, root=folder)  # every include stays inside the dump
+    except error_type as exc:
         return NginxLint(folder, main, names, str(exc).replace(root, ""), None)
     return NginxLint(folder, main, names, None, setup)
 
