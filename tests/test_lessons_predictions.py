@@ -300,3 +300,54 @@ def test_quiz_a_stopped_app_is_tried_about_once_per_fail_timeout():
     assert all(row.attempts == ("app2", "app1") for row in tried)
     assert_marked("load-balancing", "quiz", name, {"en": "about two", "id": "sekitar dua"})
     assert_quoted("load-balancing", "quiz", name, [len(rows), len(tried)])
+
+
+def quiz_question(lesson_id: str, name: str, keyword: dict[str, str], lang: str):
+    """The one question of the lesson's `quiz` step on scenario `name` whose text holds `keyword[lang]`."""
+    text = lessons().get(lesson_id).step_text("quiz", lang)
+    assert not text.fallback
+    found = [block for block in text.predicts if block.scenario == name and keyword[lang] in block.question]
+    assert len(found) == 1, f"{lesson_id} quiz ({lang}): one {name} question holding {keyword[lang]!r}"
+    return found[0]
+
+
+def assert_quiz_marked(lesson_id: str, name: str, question: dict[str, str], answer: dict[str, str]) -> None:
+    """In both languages, the only choice marked right in that quiz question contains `answer[lang]`."""
+    for lang in LANGS:
+        block = quiz_question(lesson_id, name, question, lang)
+        right = [choice.text for choice in block.choices if choice.correct]
+        assert len(right) == 1 and answer[lang] in right[0], f"{lang}: {right}"
+        assert sum(answer[lang] in choice.text for choice in block.choices) == 1
+
+
+def test_web_server_quiz_answers_match_the_runs():
+    basic = played("web-server-basic").metrics["latency"]["mean"]
+    assert basic == pytest.approx(0.1, abs=0.015)
+    assert_quiz_marked("web-server", "web-server-basic", {"en": "0.05 s", "id": "0,05 detik"},
+                       {"en": "0.1 s", "id": "0,1 detik"})
+    rows = records("web-server-overload")
+    inside = sum(1 for row in rows if row.t <= 60.0 < row.t + row.latency)
+    assert 150 <= inside <= 400, inside  # "about 250": 4 more per second, give or take the randomness
+    assert_quiz_marked("web-server", "web-server-overload", {"en": "one minute", "id": "satu menit"},
+                       {"en": "250", "id": "250"})
+    waited = [row for row in records("web-server-basic") if row.latency > 0.2]
+    assert waited and all(row.status == 200 for row in waited)  # busy: a request waits, it is not refused
+    assert_quiz_marked("web-server", "web-server-basic", {"en": "busy with another", "id": "sibuk melayani"},
+                       {"en": "waits in the queue", "id": "Menunggu di antrean"})
+
+
+def test_reverse_proxy_quiz_answers_match_the_runs():
+    name = "rp-app-stopped"
+    stop, start = event_time(name, "app1", "stop"), event_time(name, "app1", "start")
+    rows = records(name)
+    first_after = next(row for row in rows if row.t >= start)
+    assert first_after.status == 200
+    assert_quiz_marked("reverse-proxy", name, {"en": "started again", "id": "dijalankan lagi"},
+                       {"en": "first request", "id": "request pertama"})
+    down = [row for row in rows if stop <= row.t < start]
+    assert down and max(row.latency for row in down) < 0.05  # refused at once: a 502 in milliseconds
+    assert_quiz_marked("reverse-proxy", name, {"en": "how long", "id": "berapa lama"},
+                       {"en": "milliseconds", "id": "milidetik"})
+    assert {row.attempts for row in records("rp-basic")} == {("app1",)}
+    assert_quiz_marked("reverse-proxy", "rp-basic", {"en": "open a", "id": "membuka"},
+                       {"en": "`app1` IP on port 3000", "id": "IP `app1` di port 3000"})
