@@ -1,16 +1,19 @@
 """Read a learner's nginx config and map its upstream onto a Scenario.
 
-The config is tokenised with crossplane's lexer and parsed here the way nginx does it (one pass,
-includes read where they stand), so that the first error is the one `nginx -t` reports, as
-`file:line: message` with nginx's own wording. Checked: syntax (`;`, braces), directive context
-and argument counts (crossplane's tables), likely-misspelt directives, and the directives the
-simulator models: `upstream` + `server` parameters, balancing methods, `proxy_pass`,
-`proxy_next_upstream[_tries]`, `proxy_connect_timeout`, `proxy_read_timeout`,
+The config is tokenised by sim/nginxlex.py (nginx's own tokenizer, quirks included) and parsed
+here the way nginx does it (one pass, includes read where they stand), so that the first error
+is the one `nginx -t` reports, as `file:line: message` with nginx's own wording. Checked:
+syntax, directive context and argument counts (crossplane's tables), directives no module has,
+and the directives the simulator models: `upstream` + `server` parameters, balancing methods,
+`proxy_pass`, `proxy_next_upstream[_tries]`, `proxy_connect_timeout`, `proxy_read_timeout`,
 `worker_processes`, `zone`. Other directives are accepted without a closer look.
 
-Host names cannot be resolved offline: IP addresses, `localhost` and names with a dot are
-accepted; a name without a dot that is no `upstream` gives nginx's `host not found in upstream`
-(it is almost always a misspelt upstream name).
+Where nginx itself crashes (an include loop) or the input is beyond the simulator (more than
+MAX_CONFIG_BYTES, includes nested deeper than MAX_INCLUDE_DEPTH), the error is our own, one line.
+
+Host names cannot be resolved offline: IP addresses (also the forms getaddrinfo() reads, such as
+`127.1`), `localhost` and names with a dot are accepted; a name without a dot that is no
+`upstream` gives nginx's `host not found in upstream` (it is almost always a misspelt upstream name).
 """
 
 from __future__ import annotations

@@ -90,9 +90,15 @@ async def app_running(ctx: Context) -> CheckResult:
     for app, probe in zip(apps, probes):
         if not probe.answered:
             failures.append(failure_result(ctx, "app-running", app, probe))
-        elif probe.status >= 500:
+        elif probe.status >= 500:  # the app runs but fails: not "running" for the lesson
             failures.append(CheckResult("app-running", False, "http_status", ctx.say(
                 "app.status", label=app.label, status=probe.status, name=app.name), probe.evidence()))
+        elif probe.status == 404:  # the app serves its page at /: whatever answered is something else
+            server = sanitize(probe.headers.get("server", ""), 60) or "-"
+            page = ctx.say("app.page_titled", title=probe.title, server=server) if probe.title else \
+                ctx.say("app.page_untitled", server=server)
+            failures.append(CheckResult("app-running", False, "http_status", ctx.say(
+                "app.not_found", label=app.label, page=page, port=app.port, name=app.name), probe.evidence()))
     if failures:
         first = failures[0]
         message = " ".join(result.message for result in failures)
