@@ -186,3 +186,25 @@ def test_a_full_server_says_so(driver, serve):
     assert "Server sedang penuh: semua 1 sesi sedang dipakai" in message
     assert driver.find_element("id", "retry").is_displayed()
     assert len(server.session_pids()) == 1
+
+
+def test_public_mode_keeps_each_browsers_progress_apart(driver, serve, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    server = serve("--lang", "en", "--public", "--host", "127.0.0.2")
+    assert f"under {data / 'serve'}" in "".join(server.stdout)
+    start_session(driver, server)  # learner A
+    wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
+    press(driver, ENTER)
+    wait_for_text(driver, "What is a web server? › 1/")
+    press(driver, "n")
+    wait_for_text(driver, "What is a web server? › 2/")
+    saved = wait_for(lambda: list((data / "serve").glob("*/progress.json")), 30, "learner A's progress.json")
+    assert len(saved) == 1 and not (data / "progress.json").exists()
+    driver.delete_all_cookies()  # learner B: another browser
+    new_tab(driver)
+    start_session(driver, server)
+    wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
+    press(driver, ENTER)
+    wait_for_text(driver, "What is a web server? › 1/")  # B starts at the beginning, not where A is
+    wait_for(lambda: len(list((data / "serve").glob("*/progress.json"))) == 2, 30, "learner B's own progress.json")

@@ -207,3 +207,33 @@ def test_every_key_the_page_templates_use_is_in_the_catalogue():
     used = {key for page in templates for key in re.findall(r'(?<![a-z])t\("([a-z_.]+)"', page.read_text())}
     assert len(used) >= 5  # the pattern really finds the keys
     assert sorted(key for key in used if not has(SERVE_STRINGS, key)) == []
+
+
+def test_a_session_whose_app_exits_closes_its_tab_and_frees_its_slot():
+    """An app that fails at once must not leave a blank page open and a slot taken."""
+    from tutor.web.server import TutorServer
+
+    server = TutorServer(lang="en", app_argv=[sys.executable, "-c", "import sys; sys.exit(3)"], max_sessions=1)
+
+    async def scenario():
+        stop = asyncio.Event()
+        sock = socket.create_server(("127.0.0.1", 0))
+        sock.setblocking(False)
+        port = sock.getsockname()[1]
+        serving = asyncio.create_task(server.run(sock, stop, lambda: None))
+        try:
+            async with aiohttp.ClientSession() as client:
+                async with client.ws_connect(f"http://127.0.0.1:{port}/ws") as websocket:
+                    message = await asyncio.wait_for(websocket.receive(), SESSION_START)
+            await asyncio.wait_for(_until(lambda: not server.sessions), 30)
+        finally:
+            stop.set()
+            await serving
+        return message.type
+
+    assert asyncio.run(scenario()) in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+
+
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)

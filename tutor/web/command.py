@@ -11,6 +11,7 @@ import socket
 import sys
 
 from tutor.i18n import tr
+from tutor.paths import user_data_dir
 from tutor.web.strings import SERVE_STRINGS
 
 
@@ -103,13 +104,16 @@ def run_serve(args: argparse.Namespace) -> int:
     from tutor.web.server import TutorServer  # aiohttp and textual-serve: only once the port is ours
 
     token = secrets.token_urlsafe(24) if args.public else None
-    server = TutorServer(lang=lang, app_argv=app_argv(args), max_sessions=max_sessions, token=token)
+    learners_dir = user_data_dir() / "serve" if args.public else None  # a classroom: one folder per browser
+    server = TutorServer(lang=lang, app_argv=app_argv(args), max_sessions=max_sessions, token=token,
+                         learners_dir=learners_dir)
     url = _url(sock, args.host, token)
 
     def ready() -> None:
         if args.public:
             address = f"{args.host}:{sock.getsockname()[1]}"
             print(tr(SERVE_STRINGS, "serve.public_warning", lang, address=address), file=sys.stderr, flush=True)
+            print(tr(SERVE_STRINGS, "serve.learners", lang, folder=learners_dir), flush=True)
         print(tr(SERVE_STRINGS, "serve.listening", lang, url=url, max_sessions=max_sessions), flush=True)
 
     async def serve() -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
+import secrets
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,17 @@ TERMINAL_SIZES = range(10, 1001)
 HEARTBEAT = 15.0  # seconds: a tab that vanished without closing its socket is noticed within ~2 of these
 
 
+LEARNER_COOKIE = "tutor_learner"
+LEARNER_COOKIE_AGE = 365 * 24 * 3600
+LEARNER_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _learner(request: web.Request) -> str | None:
+    """This browser's learner id from its cookie, if it has a well-formed one."""
+    value = request.cookies.get(LEARNER_COOKIE, "")
+    return value if LEARNER_ID.fullmatch(value) else None
+
+
 def _int_in(value: str | None, allowed: range, default: int) -> int:
     try:
         number = int(value) if value is not None else default
@@ -45,13 +58,18 @@ class TutorServer:
 
     `token`: when set, the page and the websocket answer 403 unless the request carries it.
     `app_argv`: the command each session runs (the `tutor` app).
+    `learners_dir`: when set (a classroom), each browser keeps its progress, settings and saved
+    machines in its own folder there, named by a random cookie; otherwise every tab uses the
+    same data folder as `tutor` in a terminal.
     """
 
-    def __init__(self, *, lang: str, app_argv: list[str], max_sessions: int, token: str | None = None) -> None:
+    def __init__(self, *, lang: str, app_argv: list[str], max_sessions: int, token: str | None = None,
+                 learners_dir: Path | None = None) -> None:
         self.lang = lang
         self.app_argv = app_argv
         self.max_sessions = max_sessions
         self.token = token
+        self.learners_dir = learners_dir
         self.sessions: set[Session] = set()
         self.sockets: set[web.WebSocketResponse] = set()
         self.download_manager = DownloadManager()
@@ -101,11 +119,22 @@ class TutorServer:
             return self._full()
         scheme = "wss" if request.secure else "ws"
         path = "/ws" if self.token is None else f"/ws/{self.token}"
-        return self._html(
+        response = self._html(
             "page.html",
             websocket_url=f"{scheme}://{request.host}{path}",
             font_size=_int_in(request.query.get("fontsize"), FONT_SIZES, DEFAULT_FONT_SIZE),
         )
+        if self.learners_dir is not None and _learner(request) is None:
+            response.set_cookie(LEARNER_COOKIE, secrets.token_hex(16), max_age=LEARNER_COOKIE_AGE,
+                                httponly=True, samesite="Strict")
+        return response
+
+    def _session_env(self, request: web.Request) -> dict[str, str]:
+        """TUTOR_DATA_DIR for this browser's own folder (classroom mode), else nothing."""
+        if self.learners_dir is None:
+            return {}
+        learner = _learner(request) or secrets.token_hex(16)  # no cookie: a folder for this tab only
+        return {"TUTOR_DATA_DIR": str(self.learners_dir / learner)}
 
     async def handle_favicon(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(HERE / "static" / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
@@ -138,6 +167,7 @@ class TutorServer:
             raise web.HTTPBadRequest(text="a websocket upgrade is expected here")
         session = Session(
             self.app_argv,
+            env=self._session_env(request),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,

@@ -17,14 +17,19 @@ class Session(AppService):
     """The app process behind one websocket.
 
     Unlike textual-serve's own, it runs `argv` directly (no shell between the server and the app,
-    so the pid is the app's) in a new process group, and `stop()` always ends that whole group:
-    first the app's own quit, then SIGTERM, then SIGKILL.
+    so the pid is the app's) in a new process group with `env` added to its environment, closes
+    the socket when the app exits (also when it fails to start), and `stop()` always ends that
+    whole group: first the app's own quit, then SIGTERM, then SIGKILL.
     """
 
-    def __init__(self, argv: list[str], **kwargs) -> None:
+    def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
+        self.env = env or {}
         self._stopped = False
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        return {**super()._build_environment(width=width, height=height), **self.env}
 
     @property
     def pid(self) -> int | None:
@@ -41,6 +46,12 @@ class Session(AppService):
         )
         self._stdin = process.stdin
         return process
+
+    async def run(self) -> None:
+        """Relay the app's output until it exits, then close the tab's socket (the page says so)."""
+        await super().run()
+        with contextlib.suppress(Exception):
+            await self.remote_close()
 
     async def stop(self) -> None:
         """End the app process and everything it started; safe to call more than once."""
