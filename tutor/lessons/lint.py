@@ -311,6 +311,10 @@ class _LessonLinter:
                 self.error(parsed.path, ref.line, self.unknown_scenario(ref.value))
             elif ref.kind == "role":
                 self.role(parsed, step, ref, meta)
+            elif ref.kind == "prose-value" and ref.value in NAMED_VALUES:
+                self.error(parsed.path, ref.line,
+                           f"{{{ref.value}}} stands outside a code fence, where it is shown as written: named values "
+                           "are filled in code fences only (say it in words, or write \\{" + ref.value + "} to show the name)")
             elif ref.kind == "value" and ref.value not in NAMED_VALUES:
                 self.error(parsed.path, ref.line,
                            f"unknown named value {{{ref.value}}}{_did_you_mean(ref.value, list(NAMED_VALUES))}; known: "

@@ -36,7 +36,7 @@ class Ref:
     """A name a step uses that lint resolves: a link target, a scenario, a code fence's role, or a
     named value (`{app1_ip}`) written in a code fence."""
 
-    kind: str  # "link" | "scenario" | "role" | "value"
+    kind: str  # "link" | "scenario" | "role" | "value" | "prose-value" (a `{name}` outside any fence)
     value: str
     line: int
 
@@ -167,6 +167,7 @@ class _FileParser:
         tokens = _markdown().parse(block.content)
         rewrites: dict[int, str] = {}
         commands, refs = self.scan(tokens, offset, lines, rewrites, "a step")
+        refs.extend(_prose_values(lines, offset))
         drops: list[tuple[int, int]] = []
         title: str | None = None
         hints: list[str] = []
@@ -345,6 +346,22 @@ class _FileParser:
         if not explanation:
             self.error(first_line, "the {predict} block has no explanation after its choices")
         return Predict(scenario, question, tuple(choices), explanation, first_line), refs
+
+
+def _prose_values(lines: list[str], offset: int) -> list[Ref]:
+    """`{name}` tokens outside code fences (in prose, a hint, a question): shown raw, never filled."""
+    refs: list[Ref] = []
+    fence = ""
+    for number, line in enumerate(lines, offset + 1):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        else:
+            refs.extend(Ref("prose-value", name, number) for name in names_in(line))
+    return refs
 
 
 def _directive(info: str) -> tuple[str, str]:
