@@ -16,7 +16,7 @@ _HOMES = {
     "ServerState": "sim.events", "SimEvent": "sim.events", "SimState": "sim.events",
     "RequestRecord": "sim.result", "Result": "sim.result",
     **{name: "sim.scenario" for name in (
-        "Event", "NginxSettings", "Scenario", "ScenarioError", "Server", "Traffic",
+        "Event", "NetworkSettings", "NginxSettings", "Scenario", "ScenarioError", "Server", "Traffic",
         "default_scenario", "load_scenario", "scenario_from_dict")},
 }
 

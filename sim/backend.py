@@ -4,6 +4,8 @@ A backend serves `concurrency` requests at once and keeps up to `queue` more wai
 a full queue or a stopped app refuses the connection. It reports to the proxy through
 `proxy.answer(attempt, status)` and `proxy.fail(attempt, ft, reason)`. The per-request path uses
 one SimPy event (the end of service); timeouts of queued requests share one timer per backend.
+A powered-off server answers nothing: its connects wait for SYN retries and the proxy's
+neighbour entry (sim/network.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections import deque
 from random import Random
 
 from simpy.events import Timeout
+
+from sim.network import Neighbour, syn_schedule
 
 UP, STOPPED, HUNG, POWEROFF = "up", "stopped", "hung", "poweroff"
 
@@ -55,7 +59,8 @@ def service_sampler(service: dict, rng: Random):
 class Backend:
     """One app server; `status` is up | stopped | hung | poweroff and `factor` slows it down."""
 
-    def __init__(self, index: int, server, proxy, service_rng: Random, fail_rng: Random) -> None:
+    def __init__(self, index: int, server, proxy, service_rng: Random, fail_rng: Random,
+                 reachable: float) -> None:
         self.index = index
         self.name = server.name
         self.server = server
@@ -79,15 +84,34 @@ class Backend:
         self.timer_armed = False
         self.completed = 0                       # answers the app produced (for fail.every)
         self.attempts = self.ok = self.failed = 0
-        self.refused = self.timeouts = 0
+        self.refused = self.timeouts = self.unreachable = 0
         self.busy_time = 0.0
+        network = proxy.scenario.network
+        self.neighbour = Neighbour(network, reachable)
+        self.syn_offsets, self.syn_give_up = syn_schedule(network.syn_retries, network.syn_linear_timeouts)
+        self.connecting: dict[Attempt, None] = {}  # connects sent to the powered-off machine, in order
 
     # -- connections -----------------------------------------------------------------------------
 
     def connect(self, attempt: Attempt) -> None:
         """nginx opens a connection and sends the request."""
         self.attempts += 1
+        if self.status is POWEROFF:
+            self.connecting[attempt] = None
+            proxy = self.proxy
+            if proxy.connect_timeout < self.syn_give_up:
+                proxy.schedule_at(attempt.sent + proxy.connect_timeout, proxy.on_connect_timeout, attempt)
+            else:
+                proxy.schedule_at(attempt.sent + self.syn_give_up, self._on_syn_give_up, attempt)
+            self._syn(attempt, 0)
+        else:
+            self._reached(attempt)
+
+    def _reached(self, attempt: Attempt) -> None:
+        """The connection reaches the machine: its app takes it, queues it, or refuses it."""
         status = self.status
+        if status is not STOPPED:
+            self.neighbour.confirm(self.env.now)
         if status is UP:
             if self.busy < self.concurrency:
                 attempt.request_sent = True
@@ -110,9 +134,46 @@ class Backend:
                 self.lost_pruned = len(self.lost)
             self.lost.append(attempt)
             self._watch(attempt)
-        else:
-            self.proxy.schedule_at(self.env.now + self.proxy.connect_timeout,
-                                   self.proxy.on_connect_timeout, attempt)
+
+    # -- connects to a powered-off machine ---------------------------------------------------------
+
+    def _syn(self, attempt: Attempt, k: int) -> None:
+        """SYN number `k` (0 = the first) of `attempt` leaves now."""
+        if self.status is not POWEROFF:
+            del self.connecting[attempt]
+            self._reached(attempt)
+            return
+        now = self.env.now
+        fails_at = self.neighbour.send(now, attempt)
+        if fails_at is not None:
+            self.proxy.schedule_at(fails_at, self._on_resolution_failed, None)
+        if k + 1 < len(self.syn_offsets):
+            when = attempt.sent + self.syn_offsets[k + 1]
+            if when < attempt.sent + min(self.proxy.connect_timeout, self.syn_give_up):
+                self.proxy.schedule_at(when, self._on_syn, (attempt, k + 1))
+
+    def _on_syn(self, event) -> None:
+        attempt, k = event._value
+        if attempt.active:
+            self._syn(attempt, k)
+
+    def _on_resolution_failed(self, event) -> None:
+        """Resolving the machine's address failed: each connect whose SYN waited for it: No route to host."""
+        if self.status is not POWEROFF:
+            return
+        for attempt in self.neighbour.resolution_failed():
+            if attempt.active and attempt in self.connecting:
+                del self.connecting[attempt]
+                self.unreachable += 1
+                self.proxy.fail(attempt, "error", "no_route")
+
+    def _on_syn_give_up(self, event) -> None:
+        """The kernel stopped retrying the SYN (ETIMEDOUT): an `error` for nginx."""
+        attempt = event._value
+        if attempt.active and attempt in self.connecting:
+            del self.connecting[attempt]
+            self.timeouts += 1
+            self.proxy.fail(attempt, "error", "connect_timeout")
 
     def _serve(self, attempt: Attempt, now: float) -> None:
         self.busy += 1
@@ -193,7 +254,7 @@ class Backend:
             if previous is HUNG:
                 self._reset(self._take_lost())
             elif previous is POWEROFF:
-                self.lost = []
+                self.lost = []          # connects still waiting get through with their next SYN
             return
         if action == "stop":
             self.status = STOPPED

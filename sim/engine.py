@@ -87,8 +87,11 @@ class Simulation:
         self.think_time = traffic.think_time
         self.addresses = [client_address(i, traffic.client_address) for i in range(self.clients)]
         self.address_bytes = [bytes(int(part) for part in a.split(".")[:3]) for a in self.addresses]
+        network = scenario.network
+        reachable = network.reachable_time or (
+            self._rng("network").uniform(0.5, 1.5) * network.base_reachable_time)
         self.backends = [Backend(i, server, self, self._rng(f"service/{server.name}"),
-                                 self._rng(f"fail/{server.name}"))
+                                 self._rng(f"fail/{server.name}"), reachable)
                          for i, server in enumerate(scenario.servers)]
         self.by_name = {backend.name: backend for backend in self.backends}
         self._balancer_rng = self._rng("balancer")
@@ -346,7 +349,8 @@ class Simulation:
     def on_connect_timeout(self, event) -> None:
         """proxy_connect_timeout expired (the server's machine is off)."""
         attempt = event._value
-        if attempt.active:
+        if attempt.active and attempt in attempt.backend.connecting:
+            del attempt.backend.connecting[attempt]
             attempt.backend.timeouts += 1
             self.fail(attempt, "timeout", "connect_timeout")
 
@@ -469,6 +473,7 @@ class Simulation:
             servers[backend.name] = {
                 "attempts": backend.attempts, "ok": backend.ok, "failed": backend.failed,
                 "refused": backend.refused, "timeouts": backend.timeouts,
+                "unreachable": backend.unreachable,
                 "utilization": rounded(backend.utilization(sim_time)),
             }
         return {

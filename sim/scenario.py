@@ -83,6 +83,24 @@ class NginxSettings:
     config: str = ""
 
 
+@dataclass(frozen=True)
+class NetworkSettings:
+    """The proxy's Linux network stack, for powered-off servers (`[network]`; sim/network.py).
+
+    Times in seconds. `reachable_time` = 0 draws it from `base_reachable_time` (0.5-1.5 x, seeded),
+    as Linux does; a positive value pins it (the value `ip ntable show` prints as `reachable`).
+    """
+
+    base_reachable_time: float = 30.0     # net.ipv4.neigh.<dev>.base_reachable_time_ms / 1000
+    reachable_time: float = 0.0
+    delay_first_probe_time: float = 5.0   # net.ipv4.neigh.<dev>.delay_first_probe_time
+    retrans_time: float = 1.0             # net.ipv4.neigh.<dev>.retrans_time_ms / 1000
+    ucast_solicit: int = 3                # probes before a known entry fails
+    mcast_solicit: int = 3                # probes before a new resolution fails
+    syn_retries: int = 6                  # net.ipv4.tcp_syn_retries
+    syn_linear_timeouts: int = 4          # net.ipv4.tcp_syn_linear_timeouts (Linux >= 6.5; 0 before)
+
+
 def _default_service() -> dict:
     return {"dist": "exp", "mean": 0.05}
 
@@ -147,6 +165,7 @@ class Scenario:
     warmup: float = 0.0
     traffic: Traffic = field(default_factory=Traffic)
     nginx: NginxSettings = field(default_factory=NginxSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
     servers: tuple[Server, ...] = DEMO_SERVERS
     events: tuple[Event, ...] = _demo_events(60.0)
     source: str = "<default>"
@@ -184,7 +203,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Build and validate a Scenario from parsed TOML; `source` names it in error messages."""
     check = _Checker(source)
-    check.known(data, "", ("scenario", "traffic", "nginx", "server", "event"))
+    check.known(data, "", ("scenario", "traffic", "nginx", "network", "server", "event"))
     head = check.table(data, "scenario")
     check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup", "direct"))
     base = Scenario()
@@ -199,6 +218,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
         raise ScenarioError(source, "scenario.warmup", "must be a fraction below 1")
     traffic = _traffic(check, check.table(data, "traffic"))
     nginx = _nginx(check, check.table(data, "nginx"))
+    network = _network(check, check.table(data, "network"))
     if "server" in data:
         servers = tuple(_server(check, raw, i) for i, raw in enumerate(check.tables(data, "server", MAX_SERVERS), 1))
     else:
@@ -210,7 +230,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     else:
         events = _demo_events(duration)
     scenario = Scenario(name=name, title=title, seed=seed, duration=duration, requests=requests,
-                        warmup=warmup, traffic=traffic, nginx=nginx, servers=servers,
+                        warmup=warmup, traffic=traffic, nginx=nginx, network=network, servers=servers,
                         events=events, source=source, direct=direct)
     if direct and len(servers) != 1:
         raise ScenarioError(source, "scenario.direct", "a direct scenario (clients -> one web server) has exactly one [[server]]")
@@ -358,6 +378,31 @@ def _nginx(check: _Checker, raw: dict) -> NginxSettings:
         latency=check.number(raw, where, "latency", base.latency, minimum=0.0),
         config=check.text(raw, where, "config", base.config, allow_empty=True),
     )
+
+
+def _network(check: _Checker, raw: dict) -> NetworkSettings:
+    where, base = "network", NetworkSettings()
+    check.known(raw, where, ("base_reachable_time", "reachable_time", "delay_first_probe_time",
+                             "retrans_time", "ucast_solicit", "mcast_solicit", "syn_retries",
+                             "syn_linear_timeouts"))
+    network = NetworkSettings(
+        base_reachable_time=check.number(raw, where, "base_reachable_time", base.base_reachable_time,
+                                         0.0, strict=True),
+        reachable_time=check.number(raw, where, "reachable_time", base.reachable_time, minimum=0.0),
+        delay_first_probe_time=check.number(raw, where, "delay_first_probe_time",
+                                            base.delay_first_probe_time, minimum=0.0),
+        retrans_time=check.number(raw, where, "retrans_time", base.retrans_time, 0.0, strict=True),
+        ucast_solicit=check.integer(raw, where, "ucast_solicit", base.ucast_solicit, minimum=0),
+        mcast_solicit=check.integer(raw, where, "mcast_solicit", base.mcast_solicit, minimum=1),
+        syn_retries=check.integer(raw, where, "syn_retries", base.syn_retries, minimum=1),
+        syn_linear_timeouts=check.integer(raw, where, "syn_linear_timeouts", base.syn_linear_timeouts,
+                                          minimum=0),
+    )
+    if network.syn_retries > 127:
+        raise ScenarioError(check.source, "network.syn_retries", "must be at most 127 (Linux's limit)")
+    if network.syn_linear_timeouts > 127:
+        raise ScenarioError(check.source, "network.syn_linear_timeouts", "must be at most 127")
+    return network
 
 
 def _server(check: _Checker, raw: dict, index: int) -> Server:

@@ -126,7 +126,7 @@ def test_file_errors_are_one_line(tmp_path):
     ({"scenario": {"warmup": 1.0}}, "lb.toml: scenario.warmup: must be a fraction below 1"),
     ({"scenario": {"colour": "red"}}, "lb.toml: scenario.colour: unknown key (known: name, title, "
      "seed, duration, requests, warmup, direct)"),
-    ({"extra": {}}, "lb.toml: extra: unknown key (known: scenario, traffic, nginx, server, event)"),
+    ({"extra": {}}, "lb.toml: extra: unknown key (known: scenario, traffic, nginx, network, server, event)"),
     ({"nginx": {"next_upstream": ["error", "http_418"]}}, "lb.toml: nginx.next_upstream: unknown value"),
     ({"nginx": {"zone": "yes"}}, "lb.toml: nginx.zone: must be true or false"),
     ({"server": [{"name": "a"}, {"name": "a"}]}, "lb.toml: server[2].name: 'a' is used twice"),

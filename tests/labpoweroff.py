@@ -1,0 +1,172 @@
+"""Record what real nginx does in the lab when app2 powers off, and play the same in the simulator.
+
+A recording: the lab's proxy runs nginx (1 worker, as on a 1-CPU VM) with
+`upstream { app1; app2; }` and the given `proxy_connect_timeout`; the proxy's neighbour (ARP)
+timers are pinned by sysctl inside its namespace; the laptop sends request k at k / rate (a new
+connection each); app2's link goes down at `poweroff` (and up again at `poweron`). nginx's access
+log ($msec, $request_time, $upstream_addr, $upstream_status) is the record, one row per request.
+
+The same case as a scenario (`scenario()`) uses the timers the kernel really drew
+(`ip ntable`: the reachable time is randomised when base_reachable_time_ms is written).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CLIENT = Path(__file__).with_name("lab_client.py")
+HOST = "hasil.xyz"
+LOG = "poweroff.log"
+CONF = """log_format poweroff '$msec $request_time "$upstream_addr" "$upstream_status" $status';
+upstream poweroff_apps {
+    server @app1@:3000;
+    server @app2@:3000;
+}
+server {
+    listen 80;
+    server_name @host@;
+    access_log /var/log/nginx/@log@ poweroff;
+    location / {
+        proxy_pass http://poweroff_apps;
+        proxy_connect_timeout @connect_timeout@s;
+    }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One recording: traffic, when app2 powers off (and on), nginx's connect timeout, kernel timers."""
+
+    name: str
+    requests: int
+    rate: float
+    poweroff: float
+    connect_timeout: float
+    poweron: float | None = None
+    base_reachable_time: float = 30.0
+    delay_first_probe_time: float = 5.0
+    retrans_time: float = 1.0
+    ucast_solicit: int = 3
+    mcast_solicit: int = 3
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request as nginx logged it: sent at `t` (case seconds), servers tried, statuses, wait."""
+
+    t: float
+    attempts: tuple[str, ...]
+    statuses: tuple[str, ...]
+    status: int
+    latency: float
+
+
+def pin_timers(lab, case: Case) -> float:
+    """Set the proxy's neighbour timers; returns the reachable time the kernel drew (seconds)."""
+    prefix = "net.ipv4.neigh.eth0."
+    values = {"base_reachable_time_ms": round(case.base_reachable_time * 1000),
+              "delay_first_probe_time": round(case.delay_first_probe_time),
+              "retrans_time_ms": round(case.retrans_time * 1000),
+              "ucast_solicit": case.ucast_solicit, "mcast_solicit": case.mcast_solicit}
+    done = lab.exec("proxy", ["sysctl", "-q", "-w", *(f"{prefix}{key}={value}" for key, value in values.items())])
+    assert done.returncode == 0, done.stderr
+    lab.exec("proxy", ["ip", "neigh", "flush", "dev", "eth0"])
+    table = lab.exec("proxy", ["ip", "ntable", "show", "dev", "eth0", "name", "arp_cache"]).stdout
+    return int(re.search(r"\breachable (\d+)", table).group(1)) / 1000
+
+
+def configure(lab, case: Case) -> None:
+    """nginx in the lab's proxy: one worker, the poweroff upstream, the case's connect timeout."""
+    conf = lab.nginx_dir / "nginx.conf"
+    conf.write_text(re.sub(r"worker_processes \w+;", "worker_processes 1;", conf.read_text()))
+    site = CONF
+    for key, value in (("app1", lab.address("app1")), ("app2", lab.address("app2")), ("host", HOST),
+                       ("log", LOG), ("connect_timeout", f"{case.connect_timeout:g}")):
+        site = site.replace(f"@{key}@", value)
+    (lab.nginx_dir / "conf.d" / "poweroff.conf").write_text(site)
+    tested = lab.reload()
+    assert tested.returncode == 0, tested.stderr
+    log_path(lab).unlink(missing_ok=True)
+    lab.exec("proxy", ["nginx", "-s", "reopen"])
+
+
+def log_path(lab) -> Path:
+    return lab.data / "proxy" / "var" / "log" / "nginx" / LOG
+
+
+def record(lab, case: Case) -> tuple[list[Row], float]:
+    """Play `case` in the lab; returns nginx's rows by send time, and the drawn reachable time.
+
+    Case second t is wall-clock second S + t, S a whole second, so nginx's clock (whole
+    seconds, which times fail_timeout) reads S + floor(t) when the simulator's reads floor(t).
+    """
+    configure(lab, case)
+    reachable = pin_timers(lab, case)
+    for _ in range(2):      # app1 then app2: app2's neighbour entry is fresh, round robin back at its start
+        warm = lab.exec("laptop", ["curl", "-sf", "-o", "/dev/null", "-H", f"Host: {HOST}",
+                                   f"http://{lab.address('proxy')}/"])
+        assert warm.returncode == 0, warm.stderr
+    log_path(lab).write_text("")
+    start = math.floor(time.time()) + 2.0
+    timeout = case.connect_timeout * 2 + 5
+    client = subprocess.Popen(lab.command("laptop", [sys.executable, str(CLIENT), lab.address("proxy"), HOST,
+                                                      f"{start:.3f}", str(case.rate), str(case.requests),
+                                                      str(timeout)]))
+    try:
+        for at, action in sorted([(case.poweroff, lab.poweroff)]
+                                 + ([(case.poweron, lab.poweron)] if case.poweron is not None else [])):
+            time.sleep(max(0.0, start + at - time.time()))
+            action("app2")
+        client.wait(timeout=case.requests / case.rate + timeout + 30)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    deadline = time.monotonic() + 3
+    while len(_lines(lab)) < case.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return rows(_lines(lab), start, {lab.address("app1"): "app1", lab.address("app2"): "app2"}), reachable
+
+
+def _lines(lab) -> list[str]:
+    path = log_path(lab)
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def rows(lines: list[str], start: float, names: dict[str, str]) -> list[Row]:
+    """Access-log lines -> Rows ordered by the time each request arrived."""
+    out = []
+    for line in lines:
+        head, upstream_addr, _, upstream_status, status = line.split('"')
+        msec, request_time = head.split()
+        tried = [names.get(part.strip().rsplit(":", 1)[0], part.strip()) for part in upstream_addr.split(",")]
+        arrived = float(msec) - float(request_time) - start
+        out.append(Row(round(arrived, 3), tuple(tried),
+                       tuple(part.strip() for part in upstream_status.split(",")),
+                       int(status), float(request_time)))
+    return sorted(out, key=lambda row: row.t)
+
+
+def scenario(case: Case, reachable: float) -> dict:
+    """The same case for the simulator (a dict for `sim.scenario_from_dict`)."""
+    events = [{"at": case.poweroff, "server": "app2", "action": "poweroff"}]
+    if case.poweron is not None:
+        events.append({"at": case.poweron, "server": "app2", "action": "start"})
+    return {
+        "scenario": {"name": case.name, "requests": case.requests},
+        "traffic": {"pattern": "uniform", "rate": case.rate},
+        "nginx": {"connect_timeout": case.connect_timeout, "latency": 0.0},
+        "network": {"base_reachable_time": case.base_reachable_time, "reachable_time": reachable,
+                    "delay_first_probe_time": case.delay_first_probe_time, "retrans_time": case.retrans_time,
+                    "ucast_solicit": case.ucast_solicit, "mcast_solicit": case.mcast_solicit},
+        "server": [{"name": "app1", "address": "10.37.19.46:3000", "service": {"dist": "const", "mean": 0.002}},
+                   {"name": "app2", "address": "10.37.19.182:3000", "service": {"dist": "const", "mean": 0.002}}],
+        "event": events,
+    }
