@@ -127,7 +127,7 @@ def test_tutor_sim_never_imports_textual(tmp_path):
     ("rp-app-stopped", ["502 x", "app1 refused", "A group of one server is never disabled"]),
     ("lb-all-down", ["no live upstreams", "app1 was temporarily disabled", "app2 was temporarily disabled"]),
     ("web-server-overload", ["sinambela was busy"]),
-    ("lb-poweroff", ["connections to app2 timed out", "the slowest 60."]),
+    ("lb-poweroff", ["connections to app2 timed out", "the slowest 60.", 'failed with "No route to host"']),
     ("lb-wrong-server-stopped", ["aplikasi2 (10.37.19.182:3000) is not in the nginx upstream",
                                  'The event "stop aplikasi2" at 20 s does not affect nginx']),
 ])

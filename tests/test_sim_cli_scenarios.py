@@ -113,18 +113,26 @@ def test_lb_one_dies_no_errors_ban_probe_and_return():
     assert share == pytest.approx(0.5, abs=0.05)
 
 
-def test_lb_poweroff_requests_hang_for_the_connect_timeout():
+def test_lb_poweroff_requests_wait_for_the_connect_timeout_or_the_arp_entry():
+    """Requests that fall on the powered-off app2 wait: the first ones the whole connect timeout,
+    later ones until the proxy's ARP entry for app2 fails (No route to host); app1 answers all."""
     result, records = _records("lb-poweroff")
     scenario, _ = _load("lb-poweroff")
     timeout = scenario.nginx.connect_timeout
-    assert timeout == 60.0
-    hung = [r for r in records if r.attempts[:1] == ("app2",) and len(r.attempts) == 2]
-    assert hung and all(r.status == 200 and r.attempts == ("app2", "app1") for r in hung)
-    assert all(timeout <= r.latency < timeout + 1 for r in hung)
-    first = min(hung, key=lambda r: r.t)
-    assert first.t >= 10.0
-    # until the first timeout ends, every request round robin gives to app2 hangs too
-    assert len([r for r in hung if r.t < first.t + timeout]) > 50
+    network = scenario.network
+    off = next(event.at for event in scenario.events if event.action == "poweroff")
+    waited = [r for r in records if r.latency > 1.0]
+    assert waited and all(r.status == 200 and r.attempts == ("app2", "app1") for r in waited)
+    assert {r.failures for r in waited} == {("timed out",), ("no route to host",)}
+    first = min(waited, key=lambda r: r.t)
+    assert first.t > off and first.failures == ("timed out",) and timeout <= first.latency < timeout + 0.1
+    assert max(r.latency for r in records) < timeout + 0.1
+    # the entry fails after reachable + delay + probes; the first resolution after it takes 3 s more
+    gives_up = off + network.reachable_time + network.delay_first_probe_time + 2 * 3 * network.retrans_time
+    first_no_route = min(r.t + r.latency for r in waited if r.failures == ("no route to host",))
+    assert gives_up - 0.5 <= first_no_route <= gives_up + 1.5
+    assert result.metrics["servers"]["app2"]["unreachable"] == sum(
+        r.failures == ("no route to host",) for r in records)
 
 
 def test_lb_poweroff_short_connect_timeout_helps():

@@ -132,6 +132,8 @@ def _warnings(scenario, report: dict, events, notes, lang: str) -> list[str]:
             out.append(tr(STRINGS, "refused", lang, server=server.name, count=numbers["refused"]))
         if numbers.get("timeouts"):
             out.append(tr(STRINGS, "timeouts", lang, server=server.name, count=numbers["timeouts"]))
+        if numbers.get("unreachable"):
+            out.append(tr(STRINGS, "unreachable", lang, server=server.name, count=numbers["unreachable"]))
         if numbers.get("utilization", 0.0) >= BUSY_WARNING:
             out.append(tr(STRINGS, "busy", lang, server=server.name, share=numbers["utilization"]))
     if len(scenario.servers) == 1 and report["requests"]["failed"]:
