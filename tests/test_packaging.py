@@ -32,6 +32,8 @@ def test_wheel_carries_lessons_assets_and_the_console_script(wheel):
     assert "sim/__init__.py" in names and "tutor/cli.py" in names
     assert {f"tutor/locale/{path.name}" for path in (ROOT / "tutor" / "locale").glob("*.toml")} <= names
     assert "tutor/app.tcss" in names  # TutorApp.CSS_PATH
+    web = ROOT / "tutor" / "web"
+    assert {f"tutor/web/{path.relative_to(web)}" for path in (*web.glob("templates/*"), *web.glob("static/*"))} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tutor = tutor.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -208,3 +208,23 @@ def test_public_mode_keeps_each_browsers_progress_apart(driver, serve, tmp_path,
     press(driver, ENTER)
     wait_for_text(driver, "What is a web server? › 1/")  # B starts at the beginning, not where A is
     wait_for(lambda: len(list((data / "serve").glob("*/progress.json"))) == 2, 30, "learner B's own progress.json")
+
+
+def test_quitting_the_app_in_the_page_ends_its_process_and_start_again_opens_a_new_one(driver, serve):
+    server = serve("--lang", "id")
+    start_session(driver, server)
+    wait_for_text(driver, *LESSONS_ID, timeout=SESSION_START)
+    (pid,) = wait_for(lambda: server.session_pids(), 30, "the session")
+    press(driver, "q")  # quit, from the lesson list
+    ended = wait_for(lambda: _displayed(driver, "ended"), 60, "the 'session ended' dialog")
+    assert "Sesi ini sudah selesai." in ended.text
+    wait_for(lambda: not alive(pid), 30, f"app process {pid} to end")
+    driver.find_element("id", "restart").click()
+    click_start(driver)
+    wait_for_text(driver, *LESSONS_ID, timeout=SESSION_START)
+    assert len(server.session_pids()) == 1 and pid not in server.session_pids()
+
+
+def _displayed(driver, element_id: str):
+    elements = driver.find_elements("id", element_id)
+    return elements[0] if elements and elements[0].is_displayed() else None
