@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 REQUEST = "request"                  # a client sent a request to nginx (details: client, worker)
 ATTEMPT = "attempt"                  # nginx connected to `server` (details: try, probe, queued)
-ATTEMPT_FAILED = "attempt_failed"    # details: reason = refused | connect_timeout | read_timeout |
-                                     #   reset | closed | status, status (what the client would get)
+ATTEMPT_FAILED = "attempt_failed"    # details: reason = refused | no_route | connect_timeout |
+                                     #   read_timeout | reset | closed | status, status (what the client would get)
 SERVER_DISABLED = "server_disabled"  # max_fails reached (details: until, fails, worker)
 PROBE = "probe"                      # a banned server picked again after fail_timeout (details: worker)
 SERVER_ENABLED = "server_enabled"    # a probe succeeded: fails reset (details: worker)

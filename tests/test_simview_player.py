@@ -71,3 +71,18 @@ def test_policy_cycle_skips_what_nginx_forbids_with_backup_servers():
     player = Player(scenario)
     seen = {player.cycle_policy() for _ in range(8)}
     assert seen == {"round_robin", "least_conn"}  # ip_hash and random refuse backup servers
+
+
+def test_a_powered_off_server_shows_its_timeouts_and_no_route_to_host_in_the_log():
+    player = Player(scenario_from_dict({
+        "scenario": {"seed": 1, "duration": 12.0}, "traffic": {"pattern": "uniform", "rate": 4.0},
+        "network": {"reachable_time": 2.0, "delay_first_probe_time": 1.0},
+        "nginx": {"connect_timeout": 20.0},
+        "server": [{"name": "app1"}, {"name": "app2"}],
+        "event": [{"at": 1.1, "server": "app2", "action": "poweroff"}],
+    }))
+    player.fast_forward()
+    keys = {entry.key for entry in player.log}
+    assert "ev.no_route" in keys and "ev.refused" not in keys
+    assert sum(entry.repeat for entry in player.log if entry.key in ("ev.no_route", "ev.probe_failed")) \
+        == player.sim.backends[1].unreachable

@@ -23,11 +23,12 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 RATES = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0)
 LOG_SIZE = 500
 FOLD_SECONDS = 1.0
-FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.refused", "ev.timeout", "ev.closed", "ev.bad_status",
-                         "ev.retry"})
+FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.refused", "ev.no_route", "ev.timeout", "ev.closed",
+                         "ev.bad_status", "ev.retry"})
 FAST_FORWARD_SLICE = 5.0  # simulated seconds per slice while fast-forwarding (bounds memory)
 
-_FAIL_REASON_KEYS = {"refused": "ev.refused", "connect_timeout": "ev.timeout", "read_timeout": "ev.timeout",
+_FAIL_REASON_KEYS = {"refused": "ev.refused", "no_route": "ev.no_route", "connect_timeout": "ev.timeout",
+                     "read_timeout": "ev.timeout",
                      "reset": "ev.closed", "closed": "ev.closed", "status": "ev.bad_status"}
 
 
