@@ -70,12 +70,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_share(pids: list[int], seconds: float) -> float:
-    """Average CPU use of each of `pids` over `seconds`, as a fraction of one core."""
+def cpu_share(pids: list[int], seconds: float) -> list[float]:
+    """CPU use of each of `pids` over the same `seconds`, as fractions of one core."""
     before = [cpu_seconds(pid) for pid in pids]
     time.sleep(seconds)  # a measuring window, not a wait for a condition
     after = [cpu_seconds(pid) for pid in pids]
-    return statistics.mean(b - a for a, b in zip(before, after)) / seconds
+    return [(b - a) / seconds for a, b in zip(before, after)]
 
 
 def main() -> None:
@@ -111,7 +111,7 @@ def main() -> None:
         pids = sorted(wait_for(lambda: len(server.session_pids()) == args.sessions and server.session_pids(),
                                60, "every session"))
         rss_list = [tree_rss_kib(pid) for pid in pids]
-        idle_cpu = cpu_share(pids, 5.0)
+        idle_cpu = statistics.mean(cpu_share(pids, 5.0))
         for handle in tabs:
             driver.switch_to.window(handle)
             press(driver, DOWN, DOWN, ENTER)
@@ -119,7 +119,8 @@ def main() -> None:
             press(driver, "s")
             wait_for_text(driver, "playing", timeout=120)
         rss_sim = [tree_rss_kib(pid) for pid in pids]
-        sim_cpu = cpu_share(pids, 5.0)
+        *shares, server_cpu = cpu_share([*pids, server.pid], 5.0)
+        sim_cpu = statistics.mean(shares)
         server_rss = tree_rss_kib(server.pid) - sum(rss_sim)
     finally:
         driver.quit()
@@ -138,7 +139,7 @@ def main() -> None:
     print(f"  with the simulator playing:          {per_session:6.1f} MiB per session")
     print(f"  the server itself:                   {server_rss / 1024:6.1f} MiB")
     print(f"CPU per session (fraction of one core, 5 s windows): lesson list {idle_cpu:.3f}, "
-          f"simulator playing {sim_cpu:.3f}")
+          f"simulator playing {sim_cpu:.3f}; the server relaying all {args.sessions}: {server_cpu:.3f}")
     memory_cap = int(TOTAL_RAM_KIB * 0.75 / 1024 / per_session)
     cpu_cap = int(CORES * 0.8 / sim_cpu) if sim_cpu > 0 else 0
     print(f"this machine ({CORES} cores, {TOTAL_RAM_KIB / 1024 / 1024:.0f} GiB): memory holds ~{memory_cap} sessions "

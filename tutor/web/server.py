@@ -32,9 +32,7 @@ DEFAULT_FONT_SIZE = 16
 FONT_SIZES = range(8, 49)
 TERMINAL_SIZES = range(10, 1001)
 HEARTBEAT = 15.0  # seconds: a tab that vanished without closing its socket is noticed within ~2 of these
-
-
-LEARNER_COOKIE = "tutor_learner"
+LEARNER_COOKIE = "tutor_learner"  # --public: names the folder of this browser's progress
 LEARNER_COOKIE_AGE = 365 * 24 * 3600
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
 
