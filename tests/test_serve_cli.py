@@ -93,7 +93,8 @@ async def refused_websocket(url: str) -> int:
 def test_public_needs_the_token_for_the_page_and_the_session():
     server = ServeProcess("--lang", "en", "--public", "--host", "127.0.0.2")
     try:
-        warning = "".join(server.stderr)
+        # stderr is read by its own thread: wait for it rather than assume it came before the URL
+        warning = wait_for(lambda: "".join(server.stderr).strip(), 30, "the warning on stderr")
         assert "WARNING: anyone who can reach 127.0.0.2:" in warning and "machines saved" in warning
         token = server.url.split("?token=", 1)[1]
         assert server.url.startswith("http://127.0.0.2:") and len(token) >= 24
