@@ -1,0 +1,182 @@
+"""Reading a lesson as instructions for the lab: what the learner writes where, step by step.
+
+The lesson self-test (tests/test_lab_lessons.py) applies these to the lab. Everything comes from
+the lesson files as they are now: the raw fences of each step (body and solution, with their
+`{role=... file=... example=...}` options), the named values filled with the lab's addresses.
+
+Rules (also in NOTICES.md for lesson authors):
+- a `nginx` fence with `role=proxy file=/etc/nginx/...` is that file's whole content (the last one
+  in a step wins); for `/etc/nginx/nginx.conf` a block without `http {` is a fragment whose lines
+  go inside `http { }`, after `include /etc/nginx/sites-enabled/*;`;
+- a `role=proxy` nginx fence of nothing but `include ...;` lines (and `}`) adds those includes;
+- a laptop fence line `PROXY_IP DOMAIN` (plain, or written to /etc/hosts) is the hosts line;
+- a step that quotes `nginx: [emerg] ... in FILE:LINE` shows a broken config: a config-looking
+  fence of that step, placed at FILE, must make `nginx -t` print that line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.lab import ADDRESSES
+from tutor.lessons.model import Lesson
+from tutor.lessons.values import Values, fill_code
+
+LAB_VALUES = Values.of({"proxy_ip": ADDRESSES["proxy"], "app1_ip": ADDRESSES["app1"],
+                        "app2_ip": ADDRESSES["app2"], "app3_ip": ADDRESSES["app3"], "domain": "hasil.xyz"})
+NGINX_CONF = "/etc/nginx/nginx.conf"
+SITES_INCLUDE = "include /etc/nginx/sites-enabled/*;"
+
+_STEP = re.compile(r"^::::\{step\}\s+(\S+)")
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)\s*(\{[^}]*\})?\s*$")
+_OPTION = re.compile(r"(\w+)=(\S+?)(?=[\s}]|$)")
+_EMERG = re.compile(r"nginx: \[emerg\] .*? in (/etc/nginx/\S+):(\d+)")
+_HOSTS_LINE = re.compile(r"(?:^|[\"'\s])(\d{1,3}(?:\.\d{1,3}){3})\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?=$|[\"'\s])")
+_INCLUDE = re.compile(r"^\s*include\s+\S+;\s*(#.*)?$")
+
+
+@dataclass(frozen=True)
+class Fence:
+    language: str
+    code: str  # named values filled with the lab's
+    role: str | None
+    file: str | None
+    tutorial: bool
+    in_solution: bool
+
+
+@dataclass
+class StepPlan:
+    """What one step of a lesson asks for, read from its raw text in one language."""
+
+    id: str
+    checks: tuple[str, ...]
+    roles: tuple[str, ...]
+    fences: list[Fence] = field(default_factory=list)
+    text: str = ""  # the whole raw step (prose, fences, hints, solution), values filled
+
+    def files(self) -> dict[str, str]:
+        """Absolute path -> whole content, for the proxy files this step writes (last one wins)."""
+        found: dict[str, str] = {}
+        for fence in self.fences:
+            if fence.role == "proxy" and fence.file and not fence.tutorial and fence.language == "nginx":
+                if fence.file == NGINX_CONF and "http {" not in fence.code:
+                    continue
+                found[fence.file] = fence.code
+        return found
+
+    def includes(self) -> list[str]:
+        """`include` lines this step adds inside nginx.conf's http { }."""
+        lines: list[str] = []
+        for fence in self.fences:
+            if fence.role != "proxy" or fence.language != "nginx" or fence.tutorial:
+                continue
+            if fence.file not in (None, NGINX_CONF) or "http {" in fence.code:
+                continue
+            body = [line for line in fence.code.splitlines() if line.strip() and line.strip() != "}"]
+            if body and all(_INCLUDE.match(line) for line in body):
+                lines += [line.strip().split("#")[0].strip() for line in body]
+        return lines
+
+    def hosts_lines(self) -> list[str]:
+        """`IP NAME` lines this step puts into the laptop's /etc/hosts."""
+        found = []
+        for fence in self.fences:
+            if fence.role != "laptop" or fence.tutorial:
+                continue
+            for line in fence.code.splitlines():
+                writes_hosts = "/etc/hosts" in line or fence.language == "text"
+                match = _HOSTS_LINE.search(line)
+                if writes_hosts and match and not line.lstrip().startswith(("ping", "curl", "getent")):
+                    found.append(f"{match[1]} {match[2]}")
+        return found
+
+    def stopped_app(self) -> tuple[str, bool] | None:
+        """For lb-failover: (app, powered_off) the step has the learner stop."""
+        vm = re.search(r"multipass stop (app\d)\b", self.text)
+        if vm:
+            return vm[1], True
+        apps = [role for role in self.roles if role.startswith("app")]
+        return (apps[-1], False) if apps else None
+
+    def quoted_errors(self) -> list[tuple[str, str, int]]:
+        """(the quoted `nginx: [emerg] ...` line, its file, its line number)."""
+        return [(m[0], m[1], int(m[2])) for m in _EMERG.finditer(self.text)]
+
+    def broken_candidates(self) -> list[Fence]:
+        """Fences that look like an nginx config (server/upstream blocks) but are not written anywhere."""
+        return [fence for fence in self.fences
+                if fence.language in ("nginx", "text") and not fence.file
+                and re.search(r"^\s*(server|upstream)\b[^;]*\{", fence.code, re.MULTILINE)
+                and "nginx: [" not in fence.code]
+
+
+def read_plan(lesson: Lesson, lang: str) -> list[StepPlan]:
+    """The steps of `lesson` in `lang`, each with its raw fences (body and solution)."""
+    path = lesson.folder / f"{lang}.md"
+    raw = _raw_steps(path)
+    plans = []
+    for meta in lesson.steps:
+        lines = raw.get(meta.id, [])
+        plan = StepPlan(meta.id, tuple(meta.checks), tuple(meta.roles))
+        plan.text = fill_code("\n".join(lines), LAB_VALUES)[0]
+        plan.fences = _fences(lines)
+        plans.append(plan)
+    return plans
+
+
+def _raw_steps(path: Path) -> dict[str, list[str]]:
+    steps: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        opened = _STEP.match(line)
+        if opened:
+            current = steps.setdefault(opened[1], [])
+            continue
+        if current is not None:
+            current.append(line)
+    return steps
+
+
+def _fences(lines: list[str]) -> list[Fence]:
+    fences: list[Fence] = []
+    in_solution = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith(":::{solution}"):
+            in_solution = True
+        elif line.strip() == ":::" and in_solution:
+            in_solution = False
+        opened = _FENCE.match(line)
+        if opened and opened[3]:
+            marker, language = opened[2], opened[3]
+            options = dict(_OPTION.findall(opened[4] or ""))
+            body = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(marker):
+                body.append(lines[i])
+                i += 1
+            code = fill_code("\n".join(body) + "\n", LAB_VALUES)[0]
+            fences.append(Fence(language, code, options.get("role"), options.get("file"),
+                                options.get("example") == "tutorial", in_solution))
+        i += 1
+    return fences
+
+
+def upstream_weights(config: str) -> dict[str, int]:
+    """app role -> weight of `server ADDR:3000 weight=N` lines (only when some weight is set)."""
+    weights = {}
+    for match in re.finditer(r"^\s*server\s+([\d.]+):3000\b([^;]*);", config, re.MULTILINE):
+        role = next((r for r, addr in ADDRESSES.items() if addr == match[1]), None)
+        weight = re.search(r"weight=(\d+)", match[2])
+        if role:
+            weights[role] = int(weight[1]) if weight else 1
+    return weights if any(w != 1 for w in weights.values()) else {}
+
+
+def apps_in(config: str) -> list[str]:
+    """The app roles whose address the config names, in the tutorial's order."""
+    return [role for role in ("app1", "app2", "app3") if re.search(rf"\b{re.escape(ADDRESSES[role])}:3000\b", config)]
