@@ -57,3 +57,16 @@ def netlab(netlab_session):
     """The session's lab, put back as `tutor lab up` made it (default site, hosts, power, apps)."""
     netlab_session.reset()
     return netlab_session
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Totals the tests recorded with `record_property` (they travel to the controller under xdist).
+
+    `sim_vs_nginx`: (requests matched, requests) per case of test_sim_vs_nginx.py.
+    """
+    pairs = [value for key in ("passed", "failed") for report in terminalreporter.stats.get(key, [])
+             if getattr(report, "when", "") == "call"
+             for name, value in getattr(report, "user_properties", []) if name == "sim_vs_nginx"]
+    if pairs:
+        matched, total = sum(m for m, _ in pairs), sum(n for _, n in pairs)
+        terminalreporter.write_line(f"sim vs real nginx: {matched}/{total} requests matched in {len(pairs)} cases")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,40 +13,46 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = ("import sys, runpy\n"
          "sys.argv = ['tutor'] + sys.argv[1:]\n"
+         "code = 0\n"
          "try:\n"
          "    runpy.run_module('tutor', run_name='__main__')\n"
-         "except SystemExit:\n"
-         "    pass\n"
-         "print('LOADED', sorted(m for m in ('textual', 'simpy', 'httpx', 'markdown_it', 'crossplane', "
-         "'textual_serve', 'aiohttp') "
-         "if m in sys.modules), file=sys.stderr)\n")
+         "except SystemExit as exc:\n"
+         "    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)\n"
+         "sys.stdout.flush()\n"
+         "print('LOADED', sorted(m for m in ('textual', 'simpy', 'httpx', 'markdown_it', 'crossplane') "
+         "if m in sys.modules), file=sys.stderr)\n"
+         "print('EXIT', code, file=sys.stderr)\n")
 
 
-def loaded_by(*argv: str) -> set[str]:
+def run_probe(*argv: str) -> tuple[int, str, set[str]]:
+    """Run `tutor ARGV` in a child process: (exit code, stdout, heavy modules it loaded)."""
     done = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=120)
-    line = next(line for line in done.stderr.splitlines() if line.startswith("LOADED"))
-    return set(eval(line.removeprefix("LOADED ")))  # a list literal printed by the probe above
+    lines = done.stderr.splitlines()
+    loaded = next(line for line in lines if line.startswith("LOADED"))
+    code = next(line for line in lines if line.startswith("EXIT"))
+    return (int(code.split()[1]), done.stdout,
+            set(eval(loaded.removeprefix("LOADED "))))  # a list literal printed by the probe above
 
 
-@pytest.mark.parametrize("argv, allowed", [
-    (("--version",), set()),
-    (("--help",), set()),
-    (("sim", "--help"), set()),
-    (("lint", "--json"), {"markdown_it"}),
-    (("sim", "--json", "--seed", "2"), {"simpy", "crossplane"}),  # crossplane: the scenario's [nginx] config
-    (("sim", "--nginx-conf", str(ROOT / "assets" / "nginx" / "load_balancer.conf"), "--json"), {"simpy", "crossplane"}),
-    (("check", "--host", "app1=127.0.0.2:9", "--timeout", "0.5", "--json"), {"httpx"}),
-    (("serve", "--help"), set()),
-    (("serve", "--port", "99999"), set()),  # a bad argument is refused before the web server loads
+def _is_json(out: str) -> bool:
+    json.loads(out)
+    return True
+
+
+@pytest.mark.parametrize("argv, allowed, exit_code, output", [
+    (("--version",), set(), 0, lambda out: out.startswith("tutor ")),
+    (("--help",), set(), 0, lambda out: "sim" in out and "lint" in out and "check" in out),
+    (("sim", "--help"), set(), 0, lambda out: "--nginx-conf" in out and "--seed" in out),
+    (("lint", "--json"), {"markdown_it"}, 0, lambda out: json.loads(out)["errors"] == []),
+    (("sim", "--json", "--seed", "2"), {"simpy", "crossplane"}, 0,  # crossplane: the scenario's [nginx] config
+     lambda out: json.loads(out)["seed"] == 2 and json.loads(out)["requests"]["sent"] > 0),
+    (("sim", "--nginx-conf", str(ROOT / "assets" / "nginx" / "load_balancer.conf"), "--json"), {"simpy", "crossplane"},
+     0, lambda out: _is_json(out)),
+    (("check", "--host", "app1=127.0.0.2:9", "--timeout", "0.5", "--json"), {"httpx"}, 1,
+     lambda out: json.loads(out)["results"][0]["code"] == "refused"),
 ])
-def test_each_command_loads_only_what_it_needs(argv, allowed):
-    assert loaded_by(*argv) <= allowed
-
-
-def test_the_web_server_loads_textual_serve_but_not_textual():
-    """`tutor serve` itself runs no app: each browser tab's app is its own process."""
-    probe = ("import sys\n"
-             "import tutor.web.server\n"
-             "print(sorted(m for m in ('textual', 'textual_serve', 'aiohttp', 'simpy', 'httpx') if m in sys.modules))\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert eval(done.stdout) == ["aiohttp", "textual_serve"]  # a list literal printed by the probe above
+def test_each_command_loads_only_what_it_needs(argv, allowed, exit_code, output):
+    code, out, loaded = run_probe(*argv)
+    assert loaded <= allowed
+    assert code == exit_code, out
+    assert output(out), out[:500]

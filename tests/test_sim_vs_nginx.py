@@ -37,7 +37,6 @@ pytestmark = pytest.mark.nginx
 OFFSET = 0.05
 RATE = 4.0
 ROOT = Path(__file__).resolve().parent.parent
-TOTALS: dict[str, tuple[int, int]] = {}
 
 
 @dataclass
@@ -152,7 +151,7 @@ def _run_sim(tmp_path: Path, case: Case, addresses: dict[str, str], conf_path: P
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_simulator_matches_real_nginx_request_by_request(lab, tmp_path, case):
+def test_simulator_matches_real_nginx_request_by_request(lab, tmp_path, case, record_property):
     from realnginx import free_port
 
     addresses = {name: f"127.0.0.{index}:{free_port(f'127.0.0.{index}')}"
@@ -163,17 +162,7 @@ def test_simulator_matches_real_nginx_request_by_request(lab, tmp_path, case):
     simulated = _run_sim(tmp_path, case, addresses, conf_path)
     real = _run_real(lab, case, addresses, conf_path, port)
     matched = sum(1 for a, b in zip(real, simulated) if a == b)
-    TOTALS[case.name] = (matched, len(real))
+    record_property("sim_vs_nginx", (matched, len(real)))  # summed at the end (conftest.py), also under xdist
     print(f"\n{case.name}: {matched}/{len(real)} requests match")
     assert len(real) == case.requests
     assert simulated == real
-
-
-def test_print_totals():
-    """Run last (file order): the totals of the comparisons above, for the report (`-s`)."""
-    if not TOTALS:
-        pytest.skip("no comparison ran in this process")
-    matched = sum(m for m, _ in TOTALS.values())
-    total = sum(n for _, n in TOTALS.values())
-    print(f"\nsim vs real nginx: {matched}/{total} requests matched in {len(TOTALS)} cases")
-    assert matched <= total

@@ -100,9 +100,12 @@ async def test_language_switch_changes_ui_and_lesson_text():
         assert str(screen.query_one("#btn-next", Button).label) == "Next ▶"
         assert "Log in to the VM" in body_text(pilot.app)
         assert screen.step.id == "install"
+        # the switch was saved as the setting: a new app starts in English although the default is id
+        assert TutorApp(lessons_root=FIXTURES).lang == "en"
         await pilot.press("ctrl+l")
         assert pilot.app.lang == "id"
-    assert TutorApp(lessons_root=FIXTURES).lang == "id"  # the switch was saved as the setting
+    again = TutorApp(lessons_root=FIXTURES, default_lang="en")
+    assert (again.lang, again.settings.language) == ("id", "id")  # saved, not just the default
 
 
 async def test_explicit_lang_beats_saved_setting():

@@ -80,7 +80,8 @@ async def test_multipass_import_asks_the_role_of_an_unclear_vm(monkeypatch, tmp_
         await pilot.press("ctrl+o")
         assert await wait_for(pilot, lambda: isinstance(pilot.app.screen, RoleDialog))
         dialog = pilot.app.screen
-        assert "sinambela" in str(dialog.query_one("#role-question", Static).content)
+        # the dialog is pushed before its question is filled in: wait for the text, not the dialog
+        assert await wait_for(pilot, lambda: "sinambela" in str(dialog.query_one("#role-question", Static).content))
         options = dialog.query_one("#role-options", OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == ["proxy", "app3", "skip"]
         await pilot.press("enter")  # proxy
@@ -192,7 +193,7 @@ async def test_address_reasons_are_in_indonesian():
         await type_into(pilot, "app2", "[fe80::1")
         await type_into(pilot, "domain", "hasil xyz")
         await pilot.press("enter")
-        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid"
+        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid (IPv4 ditulis empat angka bertitik, mis. 10.37.19.46)"
         assert screen.reason("proxy") == "'10.0.0.5:99999': port 99999 di luar rentang (1-65535)"
         assert screen.reason("app2") == "'[fe80::1': tanda ']' setelah alamat IPv6 tidak ada"
         assert screen.reason("domain") == "'hasil xyz' bukan nama domain (mis. hasil.xyz)"
