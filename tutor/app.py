@@ -9,7 +9,6 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
@@ -17,11 +16,13 @@ from tutor.i18n import LANGUAGES, other_language, tr
 from tutor.lessons.model import LessonError, LessonSet
 from tutor.paths import lessons_dir, user_data_dir
 from tutor.progress import Progress
+from tutor.screens.base import Translated
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.palette import TutorCommands
 from tutor.settings import Settings
 from tutor.strings import STRINGS
+from tutor.widgets.option_list import SafeCommandPalette
 
 THEME = "tutor"
 COLOUR_BLIND_THEME = "tutor-colour-blind"
@@ -226,13 +227,13 @@ class TutorApp(App):
             self.screen.dismiss()
             return
         target = self.screen
-        if not (hasattr(target, "HELP") or hasattr(target, "help_rows")):
-            return
+        if not (isinstance(target, Translated) or hasattr(target, "help_rows")):
+            return  # e.g. the command palette (Textual's Screen.HELP is markdown, not our key table)
         self.push_screen(HelpScreen(target))
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette"))
+        if self.use_command_palette and not SafeCommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette"))
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from tutor.i18n import tr
 from tutor.strings import STRINGS
 from tutor.widgets.keybar import KeyHints
+from tutor.widgets.lifecycle import being_removed
 
 GLOBAL_HELP: KeyHints = (
     ("F1", "key.help"),
@@ -27,11 +28,30 @@ class Translated:
     def t(self, key: str, **values: object) -> str:
         return tr(STRINGS, key, self.app.lang, **values)  # type: ignore[attr-defined]
 
+    @property
+    def closed(self) -> bool:
+        """Taken off the screen stack (maybe before it finished mounting, by a fast Esc): its
+        children are gone, so there is nothing left to fill in."""
+        return being_removed(self) or self not in self.app.screen_stack  # type: ignore[attr-defined,arg-type]
+
+    @property
+    def ready(self) -> bool:
+        """Mounted and set up, and not closed: its actions may run."""
+        return getattr(self, "_set_up", False) and not self.closed
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys typed with the key that opened a screen (or with Esc) can arrive before it has
+        mounted its parts (or after they are gone): no action runs then."""
+        return self.ready
+
     def on_mount(self) -> None:
+        if self.closed:
+            return
         self.watch(self.app, "lang", self._lang_changed, init=False)  # type: ignore[attr-defined]
         self.watch(self.app, "progress_version", self._progress_changed, init=False)  # type: ignore[attr-defined]
         self.refresh_language()
         self.setup()
+        self._set_up = True
 
     def _lang_changed(self, _lang: str) -> None:
         self.refresh_language()

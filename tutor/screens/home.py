@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.screens.base import TutorScreen
+from tutor.widgets.option_list import SafeOptionList
 from tutor.widgets.keybar import KeyBar
 
 LESSON_PREFIX = "lesson:"
@@ -42,7 +43,7 @@ class HomeScreen(TutorScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
         yield Static(id="home-intro")
-        yield OptionList(id="lessons")
+        yield SafeOptionList(id="lessons")
         yield KeyBar(id="keybar")
 
     def setup(self) -> None:

@@ -136,11 +136,14 @@ class LessonScreen(TutorScreen):
             view.set_live(visible)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A lesson without steps only allows going back."""
+        """A lesson without steps only allows going back; a closed one allows nothing."""
+        if not self.ready:
+            return False
         return bool(self.lesson.steps) or action in ("back", "scroll", "machines", "nginx_config")
 
     def on_resize(self) -> None:
-        self._apply_step_list_visibility()
+        if not self.closed:
+            self._apply_step_list_visibility()
 
     def _apply_step_list_visibility(self) -> None:
         visible = self._steps_choice
@@ -395,7 +398,10 @@ class LessonScreen(TutorScreen):
         if view is None or not view.has_sims:
             self.say("sim.none")
             return
-        self.say(await view.open_next_sim())
+        said = await view.open_next_sim()
+        if self.closed:
+            return  # Esc while the simulator was mounting
+        self.say(said)
         self.call_after_refresh(view.scroll_to_sims)
 
     @on(SimLink.Pressed)
@@ -405,6 +411,8 @@ class LessonScreen(TutorScreen):
         if view is None:
             return
         await view.open_link(event.link)
+        if self.closed:
+            return  # Esc while the simulator was mounting
         self.say("sim.opened_here")
         self.call_after_refresh(view.scroll_to_sims)
 

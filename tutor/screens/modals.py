@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Command, LessonError
 from tutor.screens.base import GLOBAL_HELP, Translated, TutorModal
+from tutor.widgets.option_list import SafeOptionList
 
 class HelpScreen(TutorModal):
     """The keys of the screen below (F1 was pressed there) and the keys that work everywhere."""
@@ -141,7 +142,7 @@ class CommandPicker(TutorModal[Command | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(classes="dialog-title", id="picker-title")
-            yield OptionList(id="picker-options")
+            yield SafeOptionList(id="picker-options")
             yield Static(classes="dialog-hint", id="picker-hint")
 
     def setup(self) -> None:

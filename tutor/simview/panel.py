@@ -29,6 +29,7 @@ from tutor.simview.player import Player, open_scenario
 from tutor.simview.strings import STRINGS
 from tutor.simview.style import palette
 from tutor.simview.summary import SimSummary
+from tutor.widgets.lifecycle import being_removed
 
 FRAME_INTERVAL = 0.1  # seconds of wall time per frame (10 frames a second)
 LOG_REDRAW = 200
@@ -202,6 +203,8 @@ class SimPanel(Widget, can_focus=True):
         yield SimSummary()
 
     def on_mount(self) -> None:
+        if being_removed(self):
+            return  # closed before it finished mounting (a fast Esc or n): its parts are gone
         self._ready = True
         settings = getattr(self.app, "settings", None)
         if settings is not None:

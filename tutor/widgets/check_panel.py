@@ -23,6 +23,7 @@ from tutor.live.catalog import APP_ROLES, DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
 from tutor.live.hosts import HostError, Machines
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS, host_error_text
+from tutor.widgets.lifecycle import being_removed
 
 # Checks that look at the proxy's nginx: their panel offers to read the live nginx config.
 NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
@@ -113,6 +114,7 @@ class CheckPanel(Vertical):
         self.runs = 0  # finished runs, for the learner's "checked N times" and for tests
         self._outcome: tuple | None = None
         self._timer: Timer | None = None
+        self._composed = False  # every row and button is mounted (set in on_mount)
 
     def t(self, key: str, **values: object) -> str:
         return tr(STRINGS, key, self.lang, **values)
@@ -134,6 +136,9 @@ class CheckPanel(Vertical):
             yield Button(self.t("check.btn_machines"), id="check-machines", compact=True)
 
     def on_mount(self) -> None:
+        if being_removed(self):
+            return  # the step was left (or reset) before this panel finished mounting
+        self._composed = True  # compose() mounted its children, the button row's included
         if getattr(self.parent, "live", False):  # the step view was shown before this panel mounted
             self.activate()
         else:
@@ -162,8 +167,8 @@ class CheckPanel(Vertical):
     # Drawing
     def show(self) -> None:
         """Redraw every row, the note and the buttons from the current state."""
-        if not self.query("#check-title"):
-            return  # not composed yet: on_mount shows it
+        if not self._composed or being_removed(self):
+            return  # rows or buttons still mounting (a fast n/p shows a view mid-build): on_mount shows it
         self.query_one("#check-title", Static).update(Text(self._title()))
         for check in self.checks:
             state, word, body = self._row(check)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Lesson
 from tutor.progress import DONE, VISITED, Progress
+from tutor.widgets.option_list import SafeOptionList
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
 NOT_STARTED_SYMBOL = "○"
@@ -18,7 +18,7 @@ def state_symbol(state: str) -> str:
     return SYMBOLS.get(state, NOT_STARTED_SYMBOL)
 
 
-class StepList(OptionList):
+class StepList(SafeOptionList):
     """One option per step: `✓ 2 Install nginx`; the highlighted option follows the open step."""
 
     DEFAULT_CSS = """
