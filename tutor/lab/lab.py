@@ -114,6 +114,13 @@ class Lab:
         present = set(self.namespaces())
         return [role for role in ALL_ROLES if self.ns(role) in present]
 
+    def inside(self, role: str) -> bool:
+        """True when this process runs in `role`'s network namespace (e.g. `tutor lab shell laptop`)."""
+        try:
+            return os.stat("/proc/self/ns/net").st_ino == os.stat(f"/run/netns/{self.ns(role)}").st_ino
+        except OSError:
+            return False
+
     def is_up(self) -> bool:
         return self.ns("proxy") in self.namespaces()
 

@@ -38,12 +38,14 @@ class MachinesScreen(TutorScreen):
         Binding("escape", "back", show=False),
         Binding("ctrl+s", "save", show=False),
         Binding("ctrl+o", "import_multipass", show=False),
+        Binding("ctrl+n", "use_lab", show=False),
     ]
     HELP_TITLE = "help.title.machines"
     HELP = (
         ("Tab", "key.next_field"),
         ("Enter / Ctrl+S", "key.save"),
         ("Ctrl+O", "key.import_multipass"),
+        ("Ctrl+N", "key.use_lab"),
         ("Esc", "key.back_short"),
     )
     KEYS = (("Enter", "key.save"), ("^o", "key.import_multipass"), ("Esc", "key.back_short"), ("F1", "key.help"), ("F2", "key.language"))
@@ -66,6 +68,7 @@ class MachinesScreen(TutorScreen):
         with Horizontal(id="machines-buttons", classes="button-row"):
             yield Button("", id="machines-save", compact=True, variant="primary")
             yield Button("", id="machines-import", compact=True)
+            yield Button("", id="machines-lab", compact=True)
             yield Button("", id="machines-back", compact=True)
         yield KeyBar(id="keybar")
 
@@ -87,6 +90,7 @@ class MachinesScreen(TutorScreen):
         self.field("domain").placeholder = DEFAULT_DOMAIN
         self.query_one("#machines-save", Button).label = self.t("machines.btn_save")
         self.query_one("#machines-import", Button).label = self.t("machines.btn_import")
+        self.query_one("#machines-lab", Button).label = self.t("machines.btn_lab")
         self.query_one("#machines-back", Button).label = self.t("machines.btn_back")
         self.query_one(KeyBar).show(self.KEYS, self.app.lang)
 
@@ -151,6 +155,8 @@ class MachinesScreen(TutorScreen):
             self.action_save()
         elif event.button.id == "machines-import":
             self.action_import_multipass()
+        elif event.button.id == "machines-lab":
+            self.action_use_lab()
         else:
             self.action_back()
 
@@ -191,3 +197,32 @@ class MachinesScreen(TutorScreen):
             self.say(self.t("machines.import_none"))
         else:
             self.say(self.t("machines.imported", found=", ".join(notes) or "-"))
+
+    # Using the lab (`tutor lab`)
+    def action_use_lab(self) -> None:
+        self.run_worker(self._use_lab(), exclusive=True, group="multipass", exit_on_error=False)
+
+    async def _use_lab(self) -> None:
+        from tutor.lab import Lab, LabError, require_root
+        from tutor.lab.cli import reason
+
+        def read() -> tuple[list, bool]:
+            require_root()
+            lab = Lab()
+            lab.require_up()
+            return lab.status(), lab.inside("laptop")
+
+        try:
+            machines, inside = await asyncio.to_thread(read)
+        except LabError as exc:
+            self.say(reason(exc, self.app.lang))
+            return
+        notes = []
+        for machine in machines:
+            if machine.role in ROLES and machine.powered:
+                self.field(machine.role).value = machine.address
+                self.imported[machine.role] = (machine.address, machine.role)
+                notes.append(f"{machine.role}={machine.address}")
+        self.field("domain").value = self.field("domain").value or DEFAULT_DOMAIN
+        text = self.t("machines.lab_imported", found=", ".join(notes) or "-")
+        self.say(text if inside else f"{text} {self.t('machines.lab_outside')}")
