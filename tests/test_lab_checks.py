@@ -160,3 +160,18 @@ def test_tutor_check_lab_runs_from_the_laptop_of_the_lab_named_by_the_prefix(net
     both = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--host", "proxy=10.0.0.1"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1
+
+
+def test_the_lessons_systemctl_commands_work_on_the_proxy(netlab):
+    (netlab.nginx_dir / "sites-enabled" / "hasil").write_text(lb_site(("app1",)), encoding="utf-8")
+    done = netlab.exec("proxy", ["sh", "-c", "nginx -t && systemctl reload nginx && systemctl status nginx"])
+    assert done.returncode == 0, done.stderr
+    assert "Active: active (running)" in done.stdout
+    for _ in range(100):  # nginx swaps its workers after the reload signal; bounded wait
+        page = netlab.exec("laptop", ["curl", "-s", "-m", "2", "-H", "Host: hasil.xyz", "http://10.37.19.64/"])
+        if "served by app1" in page.stdout:
+            break
+    assert "served by app1" in page.stdout
+    assert outcome(netlab.check("proxy-pass", machines=TWO), "proxy-pass") == (True, None)
+    other = netlab.exec("proxy", ["systemctl", "restart", "ssh"])
+    assert other.returncode == 1 and "only 'systemctl ACTION nginx'" in other.stderr

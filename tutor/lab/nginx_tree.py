@@ -35,13 +35,51 @@ WRAPPER = "/run/tutor-lab/nginx-as-on-ubuntu"
 WRAPPER_TEXT = f"#!/bin/sh\nexec {REAL_BINARY} -e /var/log/nginx/error.log \"$@\"\n"
 
 
-def private_mounts(machine_dir: Path) -> list[tuple[str, str]]:
-    """(source, target) bind mounts that make the proxy's own /var, /run and Ubuntu-like nginx, in order.
+# No systemd runs inside the lab: this answers the lessons' `systemctl reload|restart|status nginx`
+# (and keeps `systemctl` inside the proxy from ever reaching the real machine's services).
+SYSTEMCTL = "/run/tutor-lab/systemctl"
+SYSTEMCTL_TEXT = """#!/bin/sh
+# tutor lab: no systemd runs inside the lab; this answers `systemctl ... nginx` like Ubuntu would.
+verb="$1"; unit="${2%.service}"
+if [ "$unit" != nginx ]; then
+    echo "systemctl: the tutor lab runs no systemd; only 'systemctl ACTION nginx' works here" >&2; exit 1
+fi
+running() { [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; }
+case "$verb" in
+    reload) if nginx -t -q; then exec nginx -s reload; fi
+            echo "Job for nginx.service failed. See 'nginx -t' for details." >&2; exit 1 ;;
+    start) running && exit 0; exec nginx ;;
+    stop) running || exit 0; nginx -s quit ;;
+    restart) nginx -t -q || { echo "Job for nginx.service failed. See 'nginx -t' for details." >&2; exit 1; }
+             if running; then nginx -s quit; i=0
+                 while running && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+             fi
+             exec nginx ;;
+    is-active) if running; then echo active; else echo inactive; exit 3; fi ;;
+    status) if running; then
+                echo "* nginx.service - A high performance web server and a reverse proxy server (tutor lab)"
+                echo "     Active: active (running)"
+                echo "   Main PID: $(cat /run/nginx.pid) (nginx)"
+            else
+                echo "o nginx.service - A high performance web server and a reverse proxy server (tutor lab)"
+                echo "     Active: inactive (dead)"; exit 3
+            fi ;;
+    enable|disable|daemon-reload) exit 0 ;;
+    *) echo "systemctl $verb: not available in the tutor lab" >&2; exit 1 ;;
+esac
+"""
 
-    Sources after the first two are paths inside the proxy (under its own /run)."""
+
+def private_mounts(machine_dir: Path) -> list[tuple[str, str]]:
+    """(source, target) bind mounts that make the proxy's own /var, /run, Ubuntu-like nginx and
+    systemctl, in order. Sources after the first two are paths inside the proxy (its own /run)."""
     binary = os.path.realpath(nginx_binary() or "/usr/sbin/nginx")
-    return [(str(machine_dir / "var"), "/var"), (str(machine_dir / "run"), "/run"),
-            (binary, REAL_BINARY), (WRAPPER, binary)]
+    mounts = [(str(machine_dir / "var"), "/var"), (str(machine_dir / "run"), "/run"),
+              (binary, REAL_BINARY), (WRAPPER, binary)]
+    systemctl = shutil.which("systemctl")
+    if systemctl:
+        mounts.append((SYSTEMCTL, os.path.realpath(systemctl)))
+    return mounts
 
 
 def build(tree: Path, machine_dir: Path) -> None:
@@ -65,6 +103,8 @@ def build(tree: Path, machine_dir: Path) -> None:
     (inside / "nginx").touch()  # where the real binary is mounted
     (inside / Path(WRAPPER).name).write_text(WRAPPER_TEXT, encoding="utf-8")
     (inside / Path(WRAPPER).name).chmod(0o755)
+    (inside / Path(SYSTEMCTL).name).write_text(SYSTEMCTL_TEXT, encoding="utf-8")
+    (inside / Path(SYSTEMCTL).name).chmod(0o755)
     (var / "tmp").chmod(0o1777)
     for path in (machine_dir, var, var / "www", var / "www" / "html", var / "lib", var / "log"):
         path.chmod(0o755)
