@@ -88,3 +88,17 @@ def test_without_root_the_lab_says_why_in_one_line():
         return
     assert done.returncode == 2
     assert done.stderr.strip() == "tutor lab: tutor lab butuh root: jalankan dengan sudo, misalnya sudo tutor lab up"
+
+
+def test_the_lab_checker_answers_each_line_like_tutor_check():
+    import io
+
+    from tutor.lab.checker import serve
+
+    out = io.StringIO()
+    serve(['["--host", "proxy=127.0.0.1:9", "nginx-running", "--json", "--timeout", "1"]\n',
+           "not json\n", '["--bogus-option"]\n'], out)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [answer["rc"] for answer in answers] == [1, 2, 2]
+    assert json.loads(answers[0]["stdout"])["results"][0]["code"] == "refused"
+    assert "one JSON list" in answers[1]["stderr"] and "--bogus-option" in answers[2]["stderr"]

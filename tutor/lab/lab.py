@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shlex
 import shutil
 import signal
@@ -80,6 +81,7 @@ class Lab:
         self.prefix = check_prefix(prefix or default_prefix())
         self.data = Path(data_dir) if data_dir else user_data_dir() / "lab" / self.prefix
         self._children: dict[str, subprocess.Popen] = {}
+        self._checkers: dict[str, _Checker] = {}
 
     # --- names ------------------------------------------------------------------------------
 
@@ -177,6 +179,7 @@ class Lab:
                     except OSError:
                         pass
         self._children.clear()
+        self._checkers.clear()
 
     def _kill_all(self, namespaces: list[str]) -> None:
         """Stop every process in the namespaces so that each parent reaps its own children: the
@@ -481,17 +484,31 @@ class Lab:
 
     def check(self, *args: str, machines: tuple[str, ...] | None = None, client: str = "laptop",
               lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
-        """Run `tutor check --json ARGS` from `client`; check id -> its JSON result."""
-        env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT, "LANG": "C.UTF-8"}
-        argv = self.check_argv(["--json", "--lang", lang, *args], machines, client)
-        done = subprocess.run(argv, capture_output=True,
-                              text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+        """Run `tutor check --json ARGS` from `client`; check id -> its JSON result.
+
+        The checks run in a `tutor check` process kept running inside `client` (tutor.lab.checker),
+        so a test session pays Python's start-up once per client, not once per check.
+        """
+        hosts = [word for spec in self.host_specs(machines) for word in ("--host", spec)]
+        answer = self._checker(client).ask([*hosts, "--json", "--lang", lang, *args], timeout)
         try:
-            results = json.loads(done.stdout)["results"]
+            results = json.loads(answer["stdout"])["results"]
         except (ValueError, KeyError):
-            raise LabError(f"tutor check in the lab printed no JSON (exit {done.returncode}): "
-                           f"{_last_line(done.stderr)}", "check_failed", why=_last_line(done.stderr)) from None
+            why = _last_line(answer["stderr"])
+            raise LabError(f"tutor check in the lab printed no JSON (exit {answer['rc']}): {why}",
+                           "check_failed", why=why) from None
         return {result["check"]: result for result in results}
+
+    def _checker(self, client: str) -> _Checker:
+        checker = self._checkers.get(client)
+        if checker is None or checker.proc.poll() is not None:
+            env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT, "LANG": "C.UTF-8"}
+            proc = subprocess.Popen(self.command(client, [sys.executable, "-m", "tutor.lab.checker"]),
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    text=True, env=env, start_new_session=True)
+            checker = self._checkers[client] = _Checker(proc)
+            self._children[f"checker-{client}"] = proc
+        return checker
 
     # --- back to the start (tests) --------------------------------------------------------------
 
@@ -515,6 +532,28 @@ class Lab:
 
 
 _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class _Checker:
+    """A running tutor.lab.checker: one JSON line of arguments in, one JSON line of answer out."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+
+    def ask(self, args: list[str], timeout: float) -> dict:
+        try:
+            self.proc.stdin.write(json.dumps(args) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            raise LabError("the lab's checker stopped", "check_failed", why="checker stopped") from None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.proc.kill()
+            self.proc.wait()
+            raise LabError(f"tutor check in the lab gave no answer within {timeout:g} s", "check_failed",
+                           why="no answer")
+        return json.loads(line)
 
 
 # --- the system -------------------------------------------------------------------------------
