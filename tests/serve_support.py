@@ -175,7 +175,7 @@ def chrome(width: int = 1280, height: int = 800):
                      f"--window-size={width},{height}", "--disable-background-networking",
                      "--disable-component-update", "--no-first-run", "--disable-sync"):
         options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_TERMINALS})
     return driver
@@ -232,3 +232,8 @@ def requested_urls(driver) -> list[str]:
         elif message["method"] == "Network.webSocketCreated":
             urls.append(message["params"]["url"])
     return urls
+
+
+def console_errors(driver) -> list[str]:
+    """The page's console errors since the last call (a blocked request, a script error)."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

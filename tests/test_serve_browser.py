@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from serve_support import (ROOT, ServeProcess, alive, browser_missing, chrome, click_start, new_tab, press,
+from serve_support import (ROOT, ServeProcess, alive, browser_missing, chrome, click_start, console_errors, new_tab,
+                           press,
                            requested_urls, screen_text, wait_for, wait_for_text)
 
 pytestmark = pytest.mark.browser
@@ -98,6 +99,11 @@ def test_the_page_is_the_apps_and_loads_nothing_from_elsewhere(driver, serve):
     assert any(url.startswith(f"ws://{own}/ws") for url in urls)
     elsewhere = [url for url in urls if not re.match(rf"(http|ws)://{re.escape(own)}/", url)]
     assert elsewhere == []
+    # nothing the Content-Security-Policy had to block, no missing file (textual.js's own harmless
+    # "still in CONNECTING state" when the terminal resizes before its socket opens is not ours)
+    blocked = [message for message in console_errors(driver)
+               if "Content Security Policy" in message or "Failed to load resource" in message]
+    assert blocked == []
 
 
 def test_the_simulator_moves_in_the_page(driver, serve):

@@ -32,6 +32,10 @@ DEFAULT_FONT_SIZE = 16
 FONT_SIZES = range(8, 49)
 TERMINAL_SIZES = range(10, 1001)
 HEARTBEAT = 15.0  # seconds: a tab that vanished without closing its socket is noticed within ~2 of these
+# The browser itself refuses anything from elsewhere; inline code is the page's own (the templates).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'self'")
 LEARNER_COOKIE = "tutor_learner"  # --public: names the folder of this browser's progress
 LEARNER_COOKIE_AGE = 365 * 24 * 3600
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
@@ -99,6 +103,7 @@ class TutorServer:
         return web.Response(text=page, status=status, content_type="text/html", headers={
             "Cache-Control": "no-store",  # the URL may hold the access token
             "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         })
 
     def _forbidden(self) -> web.Response:
