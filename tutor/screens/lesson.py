@@ -90,6 +90,9 @@ class LessonScreen(TutorScreen):
     )
     KEYS = (("F1", "key.help"), ("Esc", "key.back_short"), ("t", "key.steps"), ("k", "key.check_short"), ("m", "key.machines_short"),
             ("F2", "key.language"), ("^p", "key.palette"))
+    # While a simulator in the step has focus (Tab or a click), its keys act: the bar says so.
+    SIM_KEYS = (("Esc", "key.leave_sim"), ("Space", "key.sim_play"), ("1-9", "key.sim_select"),
+                ("s t h o l", "key.sim_servers"), ("p", "key.sim_policy"), ("F1", "key.help"))
 
     def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
         super().__init__()
@@ -117,6 +120,7 @@ class LessonScreen(TutorScreen):
         yield KeyBar(id="keybar")
 
     def setup(self) -> None:
+        self.watch(self, "focused", self._focus_moved, init=False)
         self._apply_step_list_visibility()
         self.show_step(self.index)
         self.app.app_suspend_signal.subscribe(self, lambda _app: self._set_live(False))
@@ -246,10 +250,25 @@ class LessonScreen(TutorScreen):
         return True
 
     # Labels
+    def sim_has_focus(self) -> bool:
+        """Whether the focus is inside a simulator of the step (then its keys act, not the lesson's)."""
+        from tutor.simview.panel import SimPanel
+
+        focused = self.focused
+        return focused is not None and any(isinstance(node, SimPanel) for node in focused.ancestors_with_self)
+
+    def _focus_moved(self, _focused: object) -> None:
+        if self.ready:
+            self.refresh_keybar()
+
     def refresh_keybar(self) -> None:
-        """The key bar for this step: `k check` only where the step has live checks."""
+        """The key bar for what will act: the simulator's keys while it has focus, else the
+        lesson's (`k check` only where the step has live checks)."""
         has_checks = bool(self.lesson.steps) and bool(self.step.checks)
-        keys = tuple(pair for pair in self.KEYS if has_checks or pair[0] != "k")
+        if self.sim_has_focus():
+            keys = self.SIM_KEYS
+        else:
+            keys = tuple(pair for pair in self.KEYS if has_checks or pair[0] != "k")
         if keys != self._keybar_keys or self.app.lang != self._keybar_lang:
             self._keybar_keys, self._keybar_lang = keys, self.app.lang
             self.query_one(KeyBar).show(keys, self.app.lang)
@@ -498,6 +517,11 @@ class LessonScreen(TutorScreen):
         self.app.confirm_reset_step(self.lesson.id, self.step.id)
 
     def action_back(self) -> None:
+        """Esc: out of the simulator when it has focus (its keys stop acting), else back home."""
+        if self.sim_has_focus():
+            self.set_focus(None)
+            self.say("sim.left")
+            return
         self.app.pop_screen()
 
     def forget_views(self, step_id: str | None = None) -> None:

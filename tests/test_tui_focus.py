@@ -1,0 +1,84 @@
+"""Keys in a step with a simulator: the lesson's keys keep their meaning until the learner moves
+into the simulator (Tab or a click); then its keys act and the key bar says so; Esc leaves it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from tutor.app import TutorApp
+from tutor.screens.lesson import LessonScreen
+from tutor.simview import SimPanel
+from tutor.widgets.keybar import KeyBar
+from tutor.widgets.step_view import SimLink
+
+LESSONS = Path(__file__).parent / "fixtures" / "tui_predict" / "lessons"
+
+
+async def wait_for(pilot, condition, limit: int = 200) -> bool:
+    for _ in range(limit):
+        if condition():
+            return True
+        await pilot.pause(0.02)
+    return condition()
+
+
+def bar(app) -> str:
+    return str(app.screen.query_one(KeyBar).render())
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+async def open_sim_block(pilot, lang: str) -> tuple[LessonScreen, SimPanel]:
+    """Step `guess` of the predict fixture, its {sim} block opened in place by a click."""
+    app = pilot.app
+    assert app.open_lesson("load-balancing", "guess")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    view = screen.current_view()
+    assert await wait_for(pilot, lambda: bool(view.query(SimLink)) and view.query_one(SimLink).region.height > 0)
+    await view.open_link(view.query_one(SimLink))
+    assert await wait_for(pilot, lambda: bool(view.query(SimPanel)))
+    return screen, view.query_one(SimPanel)
+
+
+async def test_the_simulator_acts_only_with_focus_and_esc_leaves_it():
+    app = TutorApp(lang="en", lessons_root=LESSONS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, panel = await open_sim_block(pilot, "en")
+        policy = panel.player.frame.policy
+        await pilot.press("p")  # the lesson's "previous step" (this is the first), not "policy"
+        assert "first step" in status(app) and panel.player.frame.policy == policy
+        assert "back" in bar(app)
+
+        panel.focus()  # Tab or a click puts the learner in the simulator
+        assert await wait_for(pilot, lambda: "leave the simulator" in bar(app))
+        await pilot.press("s", "p")  # now the simulator's "stop server 1" and "policy"
+        assert await wait_for(pilot, lambda: panel.player.frame.servers[0].state == "stopped")
+        assert panel.player.frame.policy != policy
+
+        await pilot.press("escape")  # one key out; still in the lesson
+        assert app.screen is screen and app.focused is None
+        assert "lesson's keys work again" in status(app)
+        assert await wait_for(pilot, lambda: "back" in bar(app) and "leave the simulator" not in bar(app))
+        changed = panel.player.frame.policy
+        await pilot.press("p")
+        assert "first step" in status(app) and panel.player.frame.policy == changed
+        await pilot.press("escape")  # and Esc is "back" again
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, LessonScreen))
+
+
+async def test_tab_reaches_the_simulator_and_the_bar_follows():
+    app = TutorApp(lang="id", lessons_root=LESSONS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, panel = await open_sim_block(pilot, "id")
+        for _ in range(30):
+            if screen.sim_has_focus():
+                break
+            await pilot.press("tab")
+        assert screen.sim_has_focus()
+        assert await wait_for(pilot, lambda: "keluar dari simulator" in bar(app))
