@@ -104,16 +104,26 @@ def test_glyphs_are_drawn_on_the_link_and_failures_marked():
 
 def test_narration_names_banned_servers_the_serving_one_and_errors():
     frame = make_frame(servers=make_frame().servers[:2])
-    line = narrate(frame, {"app1"}, "en")
-    assert line == "t=23s: app2 is temporarily disabled (7 s left); app1 serves all 20 req/s; 2 errors"
-    line_id = narrate(frame, {"app1"}, "id")
-    assert "app2 nonaktif sementara (7 dtk lagi)" in line_id and "app1 melayani semua 20 req/dtk" in line_id
+    line = narrate(frame, {"app1"}, "en", 12.0)
+    assert line == "t=23s: app2 is temporarily disabled (7 s left); app1 answers 12 req/s; 2 errors"
+    line_id = narrate(frame, {"app1"}, "id", 12.0)
+    assert "app2 nonaktif sementara (7 dtk lagi)" in line_id and "app1 menjawab 12 req/dtk" in line_id
+
+
+def test_narration_says_what_was_answered_not_what_was_offered_and_who_holds_requests():
+    """20 req/s offered, 6 answered, app2 hung holding 14: the line says exactly that."""
+    servers = (ServerView("app1", "x", "up", served=90), ServerView("app2", "y", "hung", stuck=14))
+    line = narrate(make_frame(servers=servers, counters=Counters(sent=104, ok=90, waiting=14)), {"app1"}, "en", 6.0)
+    assert line == "t=23s: app2 is hung; app1 answers 6 req/s; 14 requests wait on app2 with no answer; 0 errors"
+    assert "20" not in line
+    nothing = narrate(make_frame(servers=servers, counters=Counters()), set(), "en", None)
+    assert "no server is serving" in nothing
 
 
 def test_narration_when_all_up_and_shared():
     servers = tuple(ServerView(f"app{i}", "x", "up") for i in (1, 2))
-    line = narrate(make_frame(servers=servers, counters=Counters()), {"app1", "app2"}, "en")
-    assert line == "t=23s: all servers up; 2 servers share 20 req/s; 0 errors"
+    line = narrate(make_frame(servers=servers, counters=Counters()), {"app1", "app2"}, "en", 20.0)
+    assert line == "t=23s: all servers up; 2 servers answer 20 req/s between them; 0 errors"
 
 
 def test_log_entries_are_worded_per_language():
@@ -124,7 +134,7 @@ def test_log_entries_are_worded_per_language():
 
 
 def test_format_ms():
-    assert format_ms(None) == "–"
+    assert format_ms(None) == "—"
     assert format_ms(0.0351) == "35 ms"
     assert format_ms(2.04) == "2.0 s"
     assert format_ms(0.0005) == "0.5 ms"

@@ -256,17 +256,23 @@ async def test_reduced_motion_draws_no_moving_glyphs():
         assert panel.player.frame.counters.sent in (99, 100)  # 50 req/s, uniform
 
 
-async def test_compact_layout_at_80_columns_keeps_every_server_visible():
-    app = PanelApp(three_servers())
-    async with app.run_test(size=(80, 24)) as pilot:
-        panel = app.panel
-        run_to(panel, 1.0)
-        await pilot.pause()
-        assert panel.has_class("-compact")
-        lines = diagram_lines(panel)
-        for index, server in enumerate(panel.player.frame.servers):
-            assert server.address in lines[server_row(index, LAYOUTS["compact"])]
-        assert max(len(line) for line in lines) <= 80
+async def test_compact_layout_at_80_columns_keeps_every_server_and_its_numbers():
+    """At 80 columns the addresses make way for the numbers a step teaches (active, queued,
+    stuck, served): each server row ends in four numbers under four headings."""
+    for lang in ("en", "id"):
+        app = PanelApp(three_servers(), lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            panel = app.panel
+            run_to(panel, 1.0)
+            await pilot.pause()
+            assert panel.has_class("-compact")
+            lines = diagram_lines(panel)
+            assert len(lines[0].split()[-4:]) == 4 and not any(word.endswith("…") for word in lines[0].split())
+            for index, server in enumerate(panel.player.frame.servers):
+                row = lines[server_row(index, LAYOUTS["compact"])]
+                assert server.name in row and all(word.isdigit() for word in row.split()[-4:])
+                assert row.split()[-1] == str(server.served)
+            assert max(len(line) for line in lines) <= 80
 
 
 async def test_predict_panel_reveals_the_answer_after_the_run():

@@ -137,7 +137,7 @@ def render_diagram(
 @dataclass(frozen=True)
 class _Columns:
     name: int
-    address: int
+    address: int  # 0: left out (narrow)
     state: int
     short: bool  # short state words
     short_headings: bool
@@ -145,11 +145,12 @@ class _Columns:
 
     def number_keys(self) -> tuple[str, ...]:
         keys = _SHORT_NUMBER_KEYS if self.short_headings else _NUMBER_KEYS
-        return keys if self.served else keys[:2]
+        return keys if self.served else keys[:3]
 
 
-_NUMBER_KEYS = ("col.active", "col.queued", "col.served")
-_SHORT_NUMBER_KEYS = ("col.active_short", "col.queued_short", "col.served")
+# active, queued, stuck (no answer coming), served: the numbers a step teaches come first
+_NUMBER_KEYS = ("col.active", "col.queued", "col.stuck", "col.served")
+_SHORT_NUMBER_KEYS = ("col.active_short", "col.queued_short", "col.stuck_short", "col.served_short")
 
 
 def _number_width(key: str, lang: str) -> int:
@@ -157,16 +158,19 @@ def _number_width(key: str, lang: str) -> int:
 
 
 def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int) -> _Columns:
-    """Column widths; long words and the served column only when they fit in `width`."""
+    """Column widths: when `width` is narrow, first shorter words and headings, then no addresses;
+    the numbers (active, queued, stuck, served) stay as long as anything can."""
     name_w = max((len(s.name) for s in servers), default=0)
     addr_w = max((len(s.address) for s in servers), default=0)
     left = layout.client_col + layout.client_link + BOX_INNER + 2 + layout.server_link + 1 + 5
     backup = any(s.backup for s in servers)
-    for short, short_headings, served in ((False, False, True), (True, False, True), (True, True, True),
-                                          (True, False, False), (True, True, False)):
-        columns = _Columns(name_w, addr_w, _state_width(lang, short, backup), short, short_headings, served)
+    for short, address, short_headings, served in (
+            (False, True, False, True), (True, True, False, True), (True, True, True, True),
+            (True, False, False, True), (True, False, True, True), (True, False, True, False)):
+        address_w = addr_w + 1 if address and addr_w else 0
+        columns = _Columns(name_w, address_w, _state_width(lang, short, backup), short, short_headings, served)
         numbers = sum(_number_width(key, lang) for key in columns.number_keys())
-        if left + name_w + 1 + addr_w + 1 + columns.state + numbers <= width:
+        if left + name_w + 1 + address_w + columns.state + numbers <= width:
             break
     return columns
 
@@ -180,7 +184,7 @@ def _state_width(lang: str, short: bool, backup: bool) -> int:
 
 
 def _heading(line: Text, columns: _Columns, lang: str) -> None:
-    line.append(" " * (5 + columns.name + 1 + columns.address + 1 + columns.state))
+    line.append(" " * (5 + columns.name + 1 + columns.address + columns.state))
     for key in columns.number_keys():
         line.append(tr(STRINGS, key, lang).rjust(_number_width(key, lang)), style="dim")
 
@@ -233,8 +237,8 @@ def _server_part(line, index, server, is_selected, columns: _Columns, lang, pale
     line.append(" ")
     line.append(server.name.ljust(columns.name), style="bold")
     line.append(" ")
-    line.append(server.address.ljust(columns.address), style="dim")
-    line.append(" ")
+    if columns.address:
+        line.append(server.address.ljust(columns.address), style="dim")
     line.append(state_text(server, lang, short=columns.short).ljust(columns.state), style=style)
-    for key, value in zip(columns.number_keys(), (server.active, server.queued, server.served)):
+    for key, value in zip(columns.number_keys(), (server.active, server.queued, server.stuck, server.served)):
         line.append(str(value).rjust(_number_width(key, lang)))

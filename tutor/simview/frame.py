@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 POLICIES = ("round_robin", "least_conn", "ip_hash", "random")
+NO_DATA = "—"  # a number that cannot be known yet (no answer to measure)
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ServerView:
     ban_left: int = 0  # whole seconds of "temporarily disabled" left, 0 when eligible
     active: int = 0
     queued: int = 0
+    stuck: int = 0  # requests nginx waits on with no answer coming (hung app, powered-off VM)
     served: int = 0  # requests it answered
 
     @property
@@ -40,6 +42,7 @@ class Counters:
     e502: int = 0
     e504: int = 0
     retries: int = 0
+    waiting: int = 0  # sent, not answered yet (what `tutor sim` reports as unanswered at the end)
 
     @property
     def errors(self) -> int:
@@ -62,9 +65,9 @@ class Frame:
 
 
 def format_ms(seconds: float | None) -> str:
-    """A latency for people: "35 ms", "1.2 s", "–" when unknown."""
+    """A latency for people: "35 ms", "1.2 s", "—" when unknown (nothing answered)."""
     if seconds is None:
-        return "–"
+        return NO_DATA
     if seconds >= 1.0:
         return f"{seconds:.1f} s"
     if seconds < 0.01:

@@ -6,14 +6,16 @@ from collections.abc import Collection
 
 from tutor.i18n import tr
 from tutor.simview.diagram import state_text
-from tutor.simview.frame import Frame
+from tutor.simview.frame import NO_DATA, Frame
 from tutor.simview.strings import STRINGS
 
 
-def narrate(frame: Frame, serving: Collection[str], lang: str) -> str:
-    """E.g. "t=23s: app2 is temporarily disabled (7 s left); app1 serves all 20 req/s; 0 errors".
+def narrate(frame: Frame, serving: Collection[str], lang: str, answered: float | None = None) -> str:
+    """E.g. "t=23s: app2 is hung; app1 answers 10 req/s; 14 requests wait on app2 with no answer; 0 errors".
 
-    `serving` names the servers that answered requests during the last simulated second.
+    `serving` names the servers that answered requests during the last simulated second and
+    `answered` is the OK answers per second (the sparkline's average): the line says what the
+    counters and the table show, never the offered rate as if it were served.
     """
     parts = []
     for server in frame.servers:
@@ -25,11 +27,15 @@ def narrate(frame: Frame, serving: Collection[str], lang: str) -> str:
     if not parts:
         parts.append(tr(STRINGS, "nar.all_up", lang))
     names = [server.name for server in frame.servers if server.name in serving]
+    rate = NO_DATA if answered is None else f"{answered:.3g}"
     if len(names) == 1:
-        parts.append(tr(STRINGS, "nar.serves_all", lang, server=names[0], rate=frame.rate))
+        parts.append(tr(STRINGS, "nar.serves_all", lang, server=names[0], rate=rate))
     elif names:
-        parts.append(tr(STRINGS, "nar.serves_n", lang, n=len(names), rate=frame.rate))
+        parts.append(tr(STRINGS, "nar.serves_n", lang, n=len(names), rate=rate))
     else:
         parts.append(tr(STRINGS, "nar.serves_none", lang))
+    for server in frame.servers:
+        if server.stuck:
+            parts.append(tr(STRINGS, "nar.waiting", lang, n=server.stuck, server=server.name))
     parts.append(tr(STRINGS, "nar.errors", lang, n=frame.counters.errors))
     return tr(STRINGS, "nar.time", lang, t=frame.t) + ": " + "; ".join(parts)

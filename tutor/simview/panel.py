@@ -23,11 +23,12 @@ from textual.widgets import Button, Label, RichLog, Sparkline, Static
 from tutor.i18n import tr
 from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_at_row
 from tutor.simview.eventlog import format_entry
-from tutor.simview.frame import Frame, format_ms
+from tutor.simview.frame import NO_DATA, Frame, format_ms
 from tutor.simview.narration import narrate
 from tutor.simview.player import Player, open_scenario
 from tutor.simview.strings import STRINGS
 from tutor.simview.style import palette
+from tutor.simview.series import RATE_WINDOW
 from tutor.simview.summary import SimSummary
 from tutor.widgets.lifecycle import being_removed
 
@@ -299,7 +300,7 @@ class SimPanel(Widget, can_focus=True):
         self._set("sv-status", self._status_line(frame), layout=full)
         if self.player.busy:
             return  # a fast-forward worker is changing the player: only the status line now
-        self._set("sv-narration", narrate(frame, self.player.serving, lang))
+        self._set("sv-narration", narrate(frame, self.player.serving, lang, self.player.series.rate()))
         layout_name = self._layout_name()
         diagram = self.query_one(SimDiagram)
         diagram.layout_name = layout_name
@@ -322,7 +323,8 @@ class SimPanel(Widget, can_focus=True):
                 diagram.update(text, layout=False)
         counters = frame.counters
         self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
-                                    e504=counters.e504, retries=counters.retries, sent=counters.sent), layout=full)
+                                    e504=counters.e504, waiting=counters.waiting, retries=counters.retries,
+                                    sent=counters.sent), layout=full)
         self._update_sparks()
         self._update_log()
 
@@ -356,7 +358,8 @@ class SimPanel(Widget, can_focus=True):
         self._shown["sparks"] = key
         lang = self.lang
         values = {
-            "throughput": (series.throughput, tr(STRINGS, "spark.throughput", lang, value=_number(series.last("throughput")))),
+            "throughput": (series.smoothed(), tr(STRINGS, "spark.throughput", lang, value=_number(series.rate()),
+                                                 window=RATE_WINDOW)),
             "p50": (series.p50, tr(STRINGS, "spark.p50", lang, value=format_ms(series.last("p50")))),
             "p95": (series.p95, tr(STRINGS, "spark.p95", lang, value=format_ms(series.last("p95")))),
         }
@@ -559,4 +562,4 @@ class SimPanel(Widget, can_focus=True):
 
 
 def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    return NO_DATA if value is None else f"{value:.3g}"

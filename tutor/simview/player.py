@@ -8,7 +8,7 @@ server actions, policy, rate).
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter as Tally, deque
 from dataclasses import replace
 from pathlib import Path
 
@@ -94,6 +94,7 @@ class Player:
         self._pending: LogEntry | None = None
         self._e502 = self._e504 = 0
         self._last_try: dict[int, str] = {}
+        self._waiting_on: dict[int, str] = {}  # request -> server nginx waits on for its answer
         self._probing: set[int] = set()
         self._motion_reset()
         self._refresh_frame()
@@ -193,13 +194,17 @@ class Player:
     def _refresh_frame(self) -> None:
         state = self.sim.state()
         now = state.time
-        servers = tuple(self._server_view(server, now) for server in state.servers)
-        counters = Counters(sent=state.sent, ok=state.ok, e502=self._e502, e504=self._e504, retries=state.retries)
+        waiting_on = Tally(self._waiting_on.values())
+        servers = tuple(self._server_view(server, now, waiting_on[server.name]) for server in state.servers)
+        counters = Counters(sent=state.sent, ok=state.ok, e502=self._e502, e504=self._e504, retries=state.retries,
+                            waiting=state.in_flight)
         finished = state.finished or now >= self.end
         self.frame = Frame(t=now, duration=self.end, policy=state.policy, rate=state.rate, servers=servers,
                            counters=counters, finished=finished, direct=self.scenario.direct)
 
-    def _server_view(self, server, now: float) -> ServerView:
+    def _server_view(self, server, now: float, waiting_on: int) -> ServerView:
+        """`waiting_on`: requests nginx has sent to this server and still waits on (being served,
+        queued, or stuck on a hung app or a powered-off VM)."""
         status = server.status
         if status == "up" and server.slow > 1.0:
             status = "slow"
@@ -208,7 +213,8 @@ class Player:
             ban_left = max(1, math.ceil(server.banned_until - now - 1e-9))
         return ServerView(name=server.name, address=self._addresses.get(server.name, ""), state=status,
                           backup=server.backup, down=server.down, ban_left=ban_left, active=server.active,
-                          queued=server.queued, served=server.ok)
+                          queued=server.queued, stuck=max(0, waiting_on - server.active - server.queued),
+                          served=server.ok)
 
     def _ingest(self, events) -> None:
         batch: list[LogEntry] = []
@@ -224,11 +230,13 @@ class Player:
                 if previous is not None:
                     batch.append(LogEntry(event.time, "ev.retry", {"frm": previous, "to": name}))
                 self._last_try[event.request] = name
+                self._waiting_on[event.request] = name
                 if details.get("probe"):
                     self._probing.add(event.request)
                 else:
                     self._probing.discard(event.request)
             elif kind == ev.ATTEMPT_FAILED:
+                self._waiting_on.pop(event.request, None)
                 if index is not None:
                     self._failures[index] += 1
                 if event.request in self._probing:
@@ -264,6 +272,7 @@ class Player:
         status = int(details.get("status", 0))
         last = event.server
         self._last_try.pop(event.request, None)
+        self._waiting_on.pop(event.request, None)
         self._probing.discard(event.request)
         self.series.add(event.time, float(details.get("latency", 0.0)), status < 400, last)
         if status == 502:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 
+RATE_WINDOW = 5  # seconds averaged for the throughput a learner reads (one second alone jumps)
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
-    """Nearest-rank percentile of already sorted values (share 0..1)."""
+    """Nearest-rank percentile of already sorted values (share 0..1); 0.0 for none (drawn as a gap
+    height: the labels say "—" for seconds with no answer, see `had_answers`)."""
     if not sorted_values:
         return 0.0
     rank = max(1, min(len(sorted_values), int(share * len(sorted_values) + 0.999999)))
@@ -20,6 +24,7 @@ class Series:
         self.p50: list[float] = []
         self.p95: list[float] = []
         self.serving: list[frozenset[str]] = []  # servers that answered OK in each closed second
+        self.answered: list[int] = []  # responses (any status) in each closed second
         self.version = 0
         self._open: dict[int, tuple[list[float], set[str], list[int]]] = {}
         self.all_latencies: list[float] = []
@@ -45,12 +50,31 @@ class Series:
             self.p50.append(percentile(latencies, 0.50))
             self.p95.append(percentile(latencies, 0.95))
             self.serving.append(frozenset(servers))
+            self.answered.append(len(latencies))
             self.version += 1
 
     def last(self, name: str) -> float | None:
-        """The newest closed value of `throughput`, `p50` or `p95` (None before the first second)."""
+        """The newest closed value of `throughput`, `p50` or `p95`; None before the first second,
+        and for a latency when nothing was answered in that second."""
         values = getattr(self, name)
-        return values[-1] if values else None
+        if not values or (name != "throughput" and not self.answered[-1]):
+            return None
+        return values[-1]
+
+    def rate(self, window: int = RATE_WINDOW) -> float | None:
+        """OK answers per second over the last `window` closed seconds (None before the first)."""
+        recent = self.throughput[-window:]
+        return sum(recent) / len(recent) if recent else None
+
+    def smoothed(self, window: int = RATE_WINDOW) -> list[float]:
+        """`throughput` as a sliding `window`-second average: what the sparkline draws."""
+        values, total = [], 0.0
+        for index, value in enumerate(self.throughput):
+            total += value
+            if index >= window:
+                total -= self.throughput[index - window]
+            values.append(total / min(index + 1, window))
+        return values
 
     def overall(self) -> tuple[float | None, float | None]:
         """p50 and p95 of every response so far."""

@@ -34,7 +34,8 @@ class SimSummary(Vertical):
         counters = frame.counters
         p50, p95 = series.overall()
         line = tr(STRINGS, "sum.line", lang, sent=counters.sent, ok=counters.ok, e502=counters.e502,
-                  e504=counters.e504, retries=counters.retries, p50=format_ms(p50), p95=format_ms(p95))
+                  e504=counters.e504, waiting=counters.waiting, retries=counters.retries, p50=format_ms(p50),
+                  p95=format_ms(p95))
         title = tr(STRINGS, "sum.title", lang, name=player.title(lang))
         self.query_one("#sv-sum-line", Static).update(f"{title}\n{line}")
 
@@ -42,11 +43,11 @@ class SimSummary(Vertical):
         plt = latency.plt
         plt.clear_data()
         plt.clear_figure()
-        seconds = list(range(len(series.p50)))
+        seconds = [second for second, count in enumerate(series.answered) if count]  # no answer: no point
         if seconds:
             # Two different marker shapes, so the lines differ without colour.
-            plt.plot(seconds, [v * 1000 for v in series.p50], label="p50", marker="•")
-            plt.plot(seconds, [v * 1000 for v in series.p95], label="p95", marker="x")
+            plt.plot(seconds, [series.p50[s] * 1000 for s in seconds], label="p50", marker="•")
+            plt.plot(seconds, [series.p95[s] * 1000 for s in seconds], label="p95", marker="x")
         plt.title(tr(STRINGS, "sum.latency", lang))
         plt.xlabel(tr(STRINGS, "sum.time", lang))
         latency.refresh()
