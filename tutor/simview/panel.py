@@ -93,7 +93,8 @@ class SimPanel(Widget, can_focus=True):
     SimPanel #sv-diagram { height: auto; margin: 1 0 0 0; text-wrap: nowrap; text-overflow: ellipsis; }
     SimPanel #sv-counters { height: 1; margin: 1 0 0 0; text-style: bold; }
     SimPanel #sv-sparks { height: 3; margin: 1 0 0 0; }
-    SimPanel .sv-spark { width: 1fr; height: 3; padding: 0 1 0 0; }
+    SimPanel .sv-spark { width: 3fr; height: 3; padding: 0 1 0 0; }
+    SimPanel #sv-sparkbox-throughput { width: 4fr; }  /* its label is the longest */
     SimPanel .sv-spark Label { height: 1; color: $text-muted; }
     SimPanel .sv-spark Sparkline { height: 2; }
     SimPanel #sv-buttons { height: 1; margin: 1 0 0 0; }
@@ -193,7 +194,7 @@ class SimPanel(Widget, can_focus=True):
         yield Static(id="sv-counters")
         with Horizontal(id="sv-sparks"):
             for key in ("throughput", "p50", "p95"):
-                with Vertical(classes="sv-spark"):
+                with Vertical(classes="sv-spark", id=f"sv-sparkbox-{key}"):
                     yield Label(id=f"sv-label-{key}")
                     yield Sparkline([], id=f"sv-spark-{key}")
         with Horizontal(id="sv-buttons"):
