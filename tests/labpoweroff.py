@@ -114,7 +114,7 @@ def record(lab, case: Case) -> tuple[list[Row], float]:
                                    f"http://{lab.address('proxy')}/"])
         assert warm.returncode == 0, warm.stderr
     log_path(lab).write_text("")
-    start = math.floor(time.time()) + 2.0
+    start = math.floor(time.time() + 0.5) + 1.0     # a whole second, at least 0.5 s ahead
     timeout = case.connect_timeout * 2 + 5
     client = subprocess.Popen(lab.command("laptop", [sys.executable, str(CLIENT), lab.address("proxy"), HOST,
                                                       f"{start:.3f}", str(case.rate), str(case.requests),

@@ -34,7 +34,7 @@ CASES = [
     # the default 60 s connect timeout outlasts the neighbour entry: 20 s does too, and keeps it short
     Case("poweroff-long-connect-timeout", requests=40, rate=4.0, poweroff=1.1, connect_timeout=20.0,
          **SHORT_TIMERS),
-    Case("poweroff-connect-timeout-2s", requests=32, rate=4.0, poweroff=1.1, connect_timeout=2.0,
+    Case("poweroff-connect-timeout-2s", requests=24, rate=4.0, poweroff=1.1, connect_timeout=2.0,
          **SHORT_TIMERS),
     Case("poweroff-then-poweron", requests=32, rate=4.0, poweroff=1.1, poweron=5.1, connect_timeout=20.0,
          **SHORT_TIMERS),
