@@ -2,8 +2,8 @@
 
 Routes: `/` the page (a start overlay, then the terminal), `/ws` (or `/ws/<token>` with an access
 token) the session, `/static/` textual-serve's own files (terminal script, stylesheet, fonts),
-`/favicon.svg`, `/download/<key>` files the app hands to the browser. Everything the page needs
-comes from this server: no web-font service, no CDN.
+`/favicon.svg`. Everything the page needs comes from this server: no web-font service, no CDN.
+(textual-serve's `/download/` route is left out: tutor hands no files to the browser.)
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class TutorServer:
         self.learners_dir = learners_dir
         self.sessions: set[Session] = set()
         self.sockets: set[web.WebSocketResponse] = set()
-        self.download_manager = DownloadManager()
+        self.download_manager = DownloadManager()  # AppService needs one; it stays empty
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
 
     def t(self, key: str, **values: object) -> str:
@@ -88,7 +88,6 @@ class TutorServer:
             web.get("/ws", self.handle_websocket),
             web.get("/ws/{token}", self.handle_websocket),
             web.get("/favicon.svg", self.handle_favicon),
-            web.get("/download/{key}", self.handle_download),
             web.static("/static", TEXTUAL_SERVE_STATIC),
         ])
         return app
@@ -141,23 +140,6 @@ class TutorServer:
 
     async def handle_favicon(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(HERE / "static" / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
-
-    async def handle_download(self, request: web.Request) -> web.StreamResponse:
-        try:
-            meta = await self.download_manager.get_download_metadata(request.match_info["key"])
-        except KeyError:
-            raise web.HTTPNotFound() from None
-        response = web.StreamResponse()
-        response.content_type = meta.mime_type
-        if meta.encoding:
-            response.charset = meta.encoding
-        disposition = "inline" if meta.open_method == "browser" else "attachment"
-        response.headers["Content-Disposition"] = f'{disposition}; filename="{meta.file_name}"'
-        await response.prepare(request)
-        async for chunk in self.download_manager.download(request.match_info["key"]):
-            await response.write(chunk)
-        await response.write_eof()
-        return response
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab's session: start the app, pass keys and screen both ways, end the app with the socket."""
