@@ -16,6 +16,13 @@ from tutor.lab.lab import NETNS_ETC, _alive, netns_pids
 pytestmark = pytest.mark.lab
 
 
+def leftovers(prefix: str) -> list[str]:
+    """Namespaces and /etc/netns entries named `<prefix>-...`."""
+    found = [f"/run/netns/{name}" for name in (os.listdir("/run/netns") if os.path.isdir("/run/netns") else ())
+             if name.startswith(f"{prefix}-")]
+    return found + [str(path) for path in NETNS_ETC.glob(f"{prefix}-*")]
+
+
 def tutor(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
                           input=input, timeout=timeout, stdin=None if input else subprocess.DEVNULL)
@@ -51,10 +58,8 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
     finally:
         down = tutor("lab", "--prefix", prefix, "down")
     assert down.returncode == 0, down.stderr
-    assert not [name for name in os.listdir("/run/netns") if name.startswith(f"{prefix}-")] \
-        if os.path.isdir("/run/netns") else True
+    assert leftovers(prefix) == []
     assert not any(_alive(pid) for pid in pids)
-    assert not list(NETNS_ETC.glob(f"{prefix}-*")) if NETNS_ETC.exists() else True
     assert not data.exists()
 
 
@@ -102,3 +107,20 @@ def test_the_lab_checker_answers_each_line_like_tutor_check():
     assert [answer["rc"] for answer in answers] == [1, 2, 2]
     assert json.loads(answers[0]["stdout"])["results"][0]["code"] == "refused"
     assert "one JSON list" in answers[1]["stderr"] and "--bogus-option" in answers[2]["stderr"]
+
+
+def test_down_cleans_what_a_crashed_run_left_even_without_knowing_its_data_folder(tmp_path):
+    require_lab()
+    from tutor.lab import Lab
+
+    prefix = f"tk{os.getpid()}"
+    crashed = Lab(prefix, tmp_path / "elsewhere")
+    crashed.up()
+    nginx = crashed.nginx_master()
+    crashed.poweroff("app2")
+    # A new process knows only the prefix (its own data folder is elsewhere).
+    Lab(prefix, tmp_path / "unrelated").down()
+    assert leftovers(prefix) == []
+    assert not (tmp_path / "elsewhere").exists()
+    assert nginx is not None and not _alive(nginx)
+    crashed._reap()
