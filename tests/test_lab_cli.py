@@ -23,6 +23,18 @@ def leftovers(prefix: str) -> list[str]:
     return found + [str(path) for path in NETNS_ETC.glob(f"{prefix}-*")]
 
 
+def machine_nginx_state() -> dict[str, tuple]:
+    """The machine's own nginx config, logs and pid file: name -> (size, mtime)."""
+    state = {}
+    for root in ("/etc/nginx", "/var/log/nginx", "/run/nginx.pid"):
+        paths = [Path(root)] + (sorted(Path(root).rglob("*")) if Path(root).is_dir() else [])
+        for path in paths:
+            if path.exists() or path.is_symlink():
+                info = path.lstat()
+                state[str(path)] = (info.st_size, info.st_mtime_ns)
+    return state
+
+
 def tutor(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
                           input=input, timeout=timeout, stdin=None if input else subprocess.DEVNULL)
@@ -32,6 +44,7 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
     require_lab()
     prefix = f"tc{os.getpid()}"
     data = Path(os.environ["TUTOR_DATA_DIR"]) / "lab" / prefix
+    machine_before = machine_nginx_state()
     try:
         up = tutor("lab", "--prefix", prefix, "up", "--lang", "en")
         assert up.returncode == 0, up.stderr
@@ -53,6 +66,12 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
         tested = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "nginx", "-t")
         assert tested.returncode == 0 and "/etc/nginx/nginx.conf test is successful" in tested.stderr
         assert (data / "nginx" / "sites-enabled" / "default").is_symlink()
+        # Break the lab's config and reload it: the machine's own nginx files stay as they were.
+        broken = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "sh", "-c",
+                       "echo 'server { listen 80; location / { proxy_pass http://http://x:1; } }' "
+                       "> /etc/nginx/conf.d/bad.conf; nginx -t; systemctl reload nginx; rm /etc/nginx/conf.d/bad.conf;"
+                       " nginx -s reload")
+        assert "nginx: [emerg] invalid port in upstream" in broken.stderr
         pids = [pid for role in ("proxy", "app1", "app2") for pid in netns_pids(f"{prefix}-{role}")]
         assert len(pids) >= 5  # nginx master and workers, and npm -> sh -> node on each app
     finally:
@@ -61,6 +80,7 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
     assert leftovers(prefix) == []
     assert not any(_alive(pid) for pid in pids)
     assert not data.exists()
+    assert machine_nginx_state() == machine_before
 
 
 def test_a_second_down_and_a_status_of_no_lab_are_calm():
