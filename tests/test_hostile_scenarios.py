@@ -115,3 +115,17 @@ def test_a_fifo_through_a_child_process_does_not_hang(tmp_path):
     os.mkfifo(path)
     code, out, err = run_cli_process(["sim", str(path)], timeout=30)
     assert_clean(code, out, err, codes=(2,))
+
+
+def test_the_animation_stops_instead_of_crashing_at_the_request_limit(monkeypatch):
+    """`tutor play` of a closed loop whose cycles take ~0 s: the step hits the limit and the run ends."""
+    from tutor.simview.player import Player
+
+    monkeypatch.setattr("sim.engine.MAX_REQUESTS", 2000)
+    scenario = sim.scenario_from_dict({
+        "traffic": {"pattern": "closed", "clients": 50}, "nginx": {"latency": 1e-9},
+        "server": [{"name": "a", "concurrency": 50, "service": {"dist": "exp", "mean": 1e-9}}]})
+    player = Player(scenario)
+    for _ in range(5):
+        player.tick()
+    assert player.frame.finished and player.sim.sent <= 2000
