@@ -35,8 +35,13 @@ def machine_nginx_state() -> dict[str, tuple]:
     return state
 
 
-def tutor(*args: str, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+def tutor(*args: str, input: str | None = None, timeout: float = 60,
+          sudo_user: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m tutor ARGS` as root, or as if run with sudo by `sudo_user`."""
+    env = {name: value for name, value in os.environ.items() if name != "SUDO_USER"}
+    if sudo_user:
+        env["SUDO_USER"] = sudo_user
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env,
                           input=input, timeout=timeout, stdin=None if input else subprocess.DEVNULL)
 
 
@@ -66,6 +71,10 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
         tested = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "nginx", "-t")
         assert tested.returncode == 0 and "/etc/nginx/nginx.conf test is successful" in tested.stderr
         assert (data / "nginx" / "sites-enabled" / "default").is_symlink()
+        # Run through sudo, exec is the user's (as `multipass exec` is ubuntu's): root's work needs sudo.
+        mine = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "sh", "-c", "id -un; nginx -t",
+                     sudo_user="nobody")
+        assert mine.stdout.split() == ["nobody"] and mine.returncode != 0 and "Permission denied" in mine.stderr
         # Break the lab's config and reload it: the machine's own nginx files stay as they were.
         broken = tutor("lab", "--prefix", prefix, "exec", "proxy", "--", "sh", "-c",
                        "echo 'server { listen 80; location / { proxy_pass http://http://x:1; } }' "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pwd
 import subprocess
 import sys
 import time
@@ -29,9 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("down", help="remove everything the lab made")
     status = actions.add_parser("status", help="the machines, like `multipass list`")
     status.add_argument("--format", choices=("table", "json"), default="table")
-    shell = actions.add_parser("shell", help="a shell on a machine, like `multipass shell`")
+    shell = actions.add_parser("shell", help="a shell on a machine, like `multipass shell` (as the user who ran sudo)")
     shell.add_argument("role", choices=ALL_ROLES, metavar="ROLE")
-    run = actions.add_parser("exec", help="run a command on a machine: exec ROLE -- CMD ...")
+    run = actions.add_parser("exec", help="run a command on a machine: exec ROLE -- CMD ... (as the user who ran sudo)")
     run.add_argument("role", choices=ALL_ROLES, metavar="ROLE")
     run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
     for name, text in (("stop", "stop the app (like Ctrl-C on npm start)"), ("start", "start the app (npm start)")):
@@ -83,7 +84,10 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         print(tr(TEXT, f"done.{action}", lang, role=args.role))
         return 0
     lab.require_up()
+    user = invoking_user()
     if action == "shell":
+        if user:
+            return subprocess.call(lab.command(args.role, ["runuser", "-l", user]))
         shell = os.environ.get("SHELL") or "/bin/bash"
         return subprocess.call(lab.command(args.role, [shell if os.path.exists(shell) else "/bin/sh", "-l"]))
     argv = list(args.argv)
@@ -91,7 +95,20 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         argv = argv[1:]
     if not argv:
         raise LabError("no command given", "no_command")
-    return subprocess.call(lab.command(args.role, argv))
+    return subprocess.call(lab.command(args.role, ["runuser", "-u", user, "--", *argv] if user else argv))
+
+
+def invoking_user() -> str | None:
+    """The user who ran `sudo tutor lab ...` (shell and exec run as them, like `multipass shell`
+    runs as ubuntu: what needs root takes `sudo`), or None to stay root."""
+    user = os.environ.get("SUDO_USER")
+    if not user or user == "root":
+        return None
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        return None
+    return user
 
 
 def _status(lab, fmt: str, lang: str) -> int:
