@@ -86,3 +86,35 @@ def test_a_powered_off_server_shows_its_timeouts_and_no_route_to_host_in_the_log
     assert "ev.no_route" in keys and "ev.refused" not in keys
     assert sum(entry.repeat for entry in player.log if entry.key in ("ev.no_route", "ev.probe_failed")) \
         == player.sim.backends[1].unreachable
+
+
+def test_alternating_noise_folds_per_second_and_the_cause_stays_in_the_log():
+    """app2 stopped and never disabled (max_fails=0): every request is refused by app2, then
+    retried on app1. The two lines alternate; each second they become one line each, with exact
+    counts, and the line saying why (app2 stopped) is still in the log at the end."""
+    player = Player(scenario_from_dict({
+        "scenario": {"seed": 2, "duration": 60.0}, "traffic": {"pattern": "uniform", "rate": 20.0},
+        "server": [{"name": "app1"}, {"name": "app2", "max_fails": 0}],
+        "event": [{"at": 2.0, "server": "app2", "action": "stop"}],
+    }))
+    player.fast_forward()
+    log = list(player.log)
+    refused = [entry for entry in log if entry.key == "ev.refused"]
+    assert sum(entry.repeat for entry in refused) == player.sim.backends[1].refused > 500
+    assert len(refused) <= 60 and len(log) <= 3 * 60  # about two lines a second, not two a request
+    assert any(entry.key == "ev.stop" and entry.values["server"] == "app2" for entry in log)
+
+
+def test_a_scripted_event_over_the_learners_own_change_is_said_in_the_log():
+    player = Player(scenario_from_dict({
+        "scenario": {"seed": 2, "duration": 10.0}, "traffic": {"pattern": "uniform", "rate": 5.0},
+        "server": [{"name": "app1"}, {"name": "app2"}],
+        "event": [{"at": 5.0, "server": "app2", "action": "stop"}],
+    }))
+    player.advance_by(2.0)
+    player.server_action(1, "poweroff")  # the learner powers app2 off; the script stops it at 5 s
+    assert not any(entry.key == "ev.script_over" for entry in player.log)
+    player.advance_by(4.0)
+    keys = [entry.key for entry in player.log]
+    assert "ev.poweroff" in keys and "ev.script_over" in keys
+    assert keys.index("ev.script_over") == keys.index("ev.stop") + 1  # right after the script's line

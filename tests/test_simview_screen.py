@@ -9,6 +9,7 @@ from tutor.i18n import LANGUAGES, catalogue
 from tutor.paths import assets_dir, scenarios_dir
 from tutor.simview.panel import BINDING_TEXT, SimPanel
 from tutor.simview.play import PlayApp
+from tutor.simview.screen import SimScreen
 from tutor.simview.strings import STRINGS
 
 
@@ -75,7 +76,7 @@ async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         rows = dict(app.screen.help_rows("id"))
-        assert rows["space"] == "Jalan/Jeda" and rows["s"] == "Hentikan"
+        assert rows["space"] == "Jalan/Jeda" and rows["s"].startswith("Hentikan: ")
         assert sum(1 for key, _ in app.screen.help_rows("id") if key == "1-9") == 1
         assert app.screen.help_title("id") == "Simulator"
 
@@ -89,4 +90,46 @@ async def test_f1_on_tutor_play_lists_the_simulator_keys():
         await pilot.press("f1")
         await pilot.pause()
         rows = dict(app.screen.rows)
-        assert rows["space"] == "Play/Pause" and rows["o"] == "Power off"
+        assert rows["space"] == "Play/Pause" and rows["o"].startswith("Power off: ")
+
+
+async def test_f1_explains_stop_hang_power_off_and_slow():
+    app = PlayApp("lb-one-dies", lang="en", timer=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        rows = dict((text.split(":")[0], text) for _key, text in app.screen.help_rows("en"))
+        assert "refuses connections at once" in rows["Stop"]
+        assert "never answers" in rows["Hang"] and "proxy_read_timeout" in rows["Hang"]
+        assert "No route to host" in rows["Power off"] and "proxy_connect_timeout" in rows["Power off"]
+        assert "slower" in rows["Slow down"]
+        rows_id = [text for _key, text in app.screen.help_rows("id")]
+        assert any("menolak koneksi" in text for text in rows_id)
+
+
+async def test_esc_in_tutor_play_asks_before_ending_the_run():
+    from tutor.app import TutorApp
+    from tutor.screens.modals import ConfirmScreen
+
+    app = TutorApp(lang="en", play=("lb-one-dies", None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SimScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # stay: the run goes on
+        assert isinstance(app.screen, SimScreen)
+        await pilot.press("escape", "y")
+        assert not isinstance(app.screen, SimScreen)
+
+
+async def test_keys_during_a_fast_forward_give_one_toast_not_one_each():
+    app = PlayApp("lb-one-dies", lang="en", timer=False)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        panel = app.screen.panel
+        panel.player.busy = True  # a fast-forward worker owns the player
+        await pilot.press(*("s" * 10), ".", "r", "f")
+        assert len(app._notifications) == 1
+        panel.post_message(panel.FastForwarded())  # the worker is done: the next one may say it again
+        await pilot.pause()
+        panel.player.busy = True
+        await pilot.press("s", "s")
+        assert len(app._notifications) == 2

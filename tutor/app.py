@@ -116,7 +116,7 @@ class TutorApp(App):
     def _open_play(self, scenario: object, nginx_conf: str | None) -> None:
         from tutor.simview import SimScreen
 
-        self.push_screen(SimScreen(scenario, nginx_conf))
+        self.push_screen(SimScreen(scenario, nginx_conf, confirm_close=True))
 
     # Language and settings
     def watch_lang(self, lang: str) -> None:

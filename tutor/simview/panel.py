@@ -182,6 +182,7 @@ class SimPanel(Widget, can_focus=True):
         self._log_written = 0
         self._log_stale = False
         self._finished_sent = False
+        self._busy_said = False  # the "wait, fast-forwarding" toast was shown for this fast-forward
         self._ready = False  # True from on_mount on (is_mounted is still False there)
         self.set_reactive(SimPanel.lang, lang)
         self.set_reactive(SimPanel.playing, playing)
@@ -435,8 +436,11 @@ class SimPanel(Widget, can_focus=True):
 
     # ----- actions ------------------------------------------------------------------------
     def _refuse_when_busy(self) -> bool:
+        """True while a fast-forward runs; the first refused key says why (one toast, not one a key)."""
         if self.player.busy:
-            self.notify(tr(STRINGS, "msg.busy", self.lang), severity="warning")
+            if not self._busy_said:
+                self._busy_said = True
+                self.notify(tr(STRINGS, "msg.busy", self.lang), severity="warning")
             return True
         return False
 
@@ -530,6 +534,7 @@ class SimPanel(Widget, can_focus=True):
     def _fast_forwarded(self, event: FastForwarded) -> None:
         event.stop()
         self.player.busy = False
+        self._busy_said = False
         self.player.take_motion()
         if self._log_stale:
             self._log_stale = False

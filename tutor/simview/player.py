@@ -91,7 +91,9 @@ class Player:
         self.series = Series()
         self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
         self.log_total = 0
-        self._pending: LogEntry | None = None
+        self._pending: dict[tuple, LogEntry] = {}  # noisy lines of the open window, by (key, values)
+        self._learner_changed: set[str] = set()  # servers the learner stopped, hung, ... by hand
+        self._by_learner = False  # the events being read come from the learner's own action
         self._e502 = self._e504 = 0
         self._last_try: dict[int, str] = {}
         self._waiting_on: dict[int, str] = {}  # request -> server nginx waits on for its answer
@@ -139,8 +141,14 @@ class Player:
     # ----- the learner's changes ----------------------------------------------------------
     def server_action(self, index: int, action: str, factor: float = 4.0) -> None:
         """stop / start / hang / poweroff / slow the server at `index`, now."""
-        self.sim.apply(self.scenario.servers[index].name, action, factor)
-        self._drain_now()
+        name = self.scenario.servers[index].name
+        self.sim.apply(name, action, factor)
+        self._learner_changed.add(name)
+        self._by_learner = True
+        try:
+            self._drain_now()
+        finally:
+            self._by_learner = False
 
     def cycle_policy(self) -> str:
         """Switch to the next balancing policy nginx allows for these servers."""
@@ -264,6 +272,8 @@ class Player:
                 action = details.get("action", "")
                 batch.append(LogEntry(event.time, f"ev.{action}",
                                       {"server": name, "factor": float(details.get("factor", 4.0))}))
+                if not self._by_learner and name in self._learner_changed:
+                    batch.append(LogEntry(event.time, "ev.script_over", {"server": name}))
             elif kind == ev.POLICY:
                 batch.append(LogEntry(event.time, "ev.policy", {"policy": details.get("policy", "")}))
             elif kind == ev.RATE:
@@ -286,26 +296,27 @@ class Player:
             batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
 
     def _append_log(self, batch: list[LogEntry], now: float | None = None) -> None:
-        """Add entries; repeats of a noisy line within one simulated second become one line with a
-        count ("502: no live upstreams (×9)"), written once that second is over (or at `now=None`)."""
+        """Add entries. Noisy lines (refused, retry, 502, ...) repeat for every request: within one
+        simulated second each distinct one becomes a single line with a count ("retry: app2 → app1
+        (×9)"), even when they alternate, written once that second is over (or at `now=None`).
+        Causes (a server stopped, disabled, back) are written at once, after the noise before
+        them, so they stay in order and are never drowned."""
         for entry in batch:
-            pending = self._pending
-            if pending is not None and pending.key == entry.key and pending.values == entry.values \
-                    and entry.t - pending.t < FOLD_SECONDS:
-                self._pending = replace(pending, repeat=pending.repeat + 1)
-                continue
-            self._flush_pending()
-            if entry.key in FOLDED_KEYS:
-                self._pending = entry
-            else:
+            if entry.key not in FOLDED_KEYS:
+                self._flush_pending()
                 self._write(entry)
-        if self._pending is not None and (now is None or now - self._pending.t >= FOLD_SECONDS):
-            self._flush_pending()
+                continue
+            self._flush_pending(entry.t)
+            key = (entry.key, tuple(sorted(entry.values.items())))
+            pending = self._pending.get(key)
+            self._pending[key] = entry if pending is None else replace(pending, repeat=pending.repeat + 1)
+        self._flush_pending(now)
 
-    def _flush_pending(self) -> None:
-        if self._pending is not None:
-            self._write(self._pending)
-            self._pending = None
+    def _flush_pending(self, now: float | None = None) -> None:
+        """Write the folded lines whose second is over at `now` (all of them when None)."""
+        for key, entry in list(self._pending.items()):
+            if now is None or now - entry.t >= FOLD_SECONDS:
+                self._write(self._pending.pop(key))
 
     def _write(self, entry: LogEntry) -> None:
         self.log.append(entry)

@@ -15,6 +15,15 @@ from tutor.simview.player import ScenarioOpenError, open_scenario
 from tutor.simview.strings import STRINGS
 
 
+EXPLAINED = {  # binding action -> what it does, for F1
+    "server_action('stop')": "explain.stop",
+    "server_action('start')": "explain.start",
+    "server_action('hang')": "explain.hang",
+    "server_action('poweroff')": "explain.poweroff",
+    "server_action('slow')": "explain.slow",
+}
+
+
 class SimScreen(Screen):
     """A full-screen `SimPanel`. `scenario_path` may be a scenario name, a path, a `sim.Scenario` or
     None (the demo); `nginx_conf` maps a learner's nginx config onto it. A scenario or config that
@@ -35,9 +44,11 @@ class SimScreen(Screen):
         lang: str = "id",
         playing: bool = True,
         timer: bool = True,
+        confirm_close: bool = False,
     ) -> None:
         super().__init__()
         self.lang = lang
+        self.confirm_close = confirm_close  # `tutor play`: Esc asks before the run is thrown away
         self.error: str | None = None
         self.panel: SimPanel | None = None
         try:
@@ -71,11 +82,29 @@ class SimScreen(Screen):
         rows: dict[str, tuple[str, str]] = {}
         for bindings in self.panel._bindings.key_to_bindings.values():
             for binding in bindings:
-                rows.setdefault(binding.action, (self.app.get_key_display(binding), binding.description))
+                text = binding.description
+                explained = EXPLAINED.get(binding.action)
+                if explained:  # what Stop, Hang, Power off and Slow each do to nginx
+                    text = f"{text}: {tr(STRINGS, explained, lang)}"
+                rows.setdefault(binding.action, (self.app.get_key_display(binding), text))
         return list(rows.values())
 
     def action_close(self) -> None:
-        """Leave the simulator: back to the previous screen, or quit when it is the only one."""
+        """Leave the simulator (after asking, for `tutor play`): back to the previous screen, or
+        quit when it is the only one."""
+        if not self.confirm_close or self.panel is None:
+            self._close()
+            return
+        from tutor.screens.modals import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._close()
+
+        self.app.push_screen(ConfirmScreen("sim.confirm_close", yes_key="sim.close_yes", no_key="sim.close_no"),
+                             answered)
+
+    def _close(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.dismiss()
         else:
