@@ -41,3 +41,22 @@ async def test_use_the_lab_without_a_lab_says_how_to_start_it(monkeypatch):
         screen = pilot.app.screen
         assert await wait_for(pilot, lambda: "sudo tutor lab up" in status(screen))
         assert screen.field("proxy").value == ""
+
+
+def test_a_user_inside_the_labs_laptop_sees_the_machines_without_root(netlab):
+    import sys
+
+    from tutor.lab.lab import _SOURCE_ROOT
+
+    python = next((candidate for candidate in (sys.executable, "/usr/bin/python3")
+                   if netlab.exec("laptop", ["runuser", "-u", "nobody", "--", candidate, "-c", "pass"]).returncode == 0),
+                  None)
+    if python is None:
+        pytest.skip("no Python that the user nobody may run")
+    code = ("import os; from tutor.lab import Lab; lab = Lab(os.environ['P']); "
+            "print(os.geteuid() != 0, lab.inside('laptop'), [(m.role, m.address) for m in lab.seen_from_inside()])")
+    done = netlab.exec("laptop", ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={_SOURCE_ROOT}",
+                                 f"P={netlab.prefix}", python, "-c", code])
+    assert done.stdout.strip() == ("True True [('laptop', '10.37.19.1'), ('proxy', '10.37.19.64'), "
+                                   "('app1', '10.37.19.46'), ('app2', '10.37.19.182'), ('app3', '10.37.19.200')]"), \
+        done.stderr

@@ -463,6 +463,11 @@ class Lab:
             machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running))
         return machines
 
+    def seen_from_inside(self) -> list[MachineStatus]:
+        """The machines as a user without root sees them from inside the lab: every machine that
+        exists, at its address (power and services unknown: the checks will tell)."""
+        return [MachineStatus(role, self.address(role), True, "", False) for role in self.roles()]
+
     def multipass_list(self) -> dict:
         """The lab in the shape of `multipass list --format json`."""
         return {"list": [machine.to_multipass() for machine in self.status()]}
