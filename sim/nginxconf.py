@@ -167,8 +167,10 @@ class _Reader:
             data = self._load(file)
         except NginxConfError:
             raise
-        except OSError:
+        except FileNotFoundError:
             raise NginxConfError(file, None, "no such file") from None
+        except OSError as exc:  # a folder, a pipe, a device: not a config file
+            raise NginxConfError(file, None, exc.strerror or str(exc)) from None
         ctx = self._base_context(data)
         if ctx == ():
             self.workers = 1  # nginx's default for a whole nginx.conf
