@@ -259,3 +259,34 @@ def test_font_size_and_a_hostile_host_header_cannot_break_the_page():
         assert "<script>alert(1)" not in hostile and "&lt;script&gt;alert(1)" in hostile
     finally:
         assert server.close() == 0
+
+
+STUBBORN_APP = ("import signal, time\n"
+                "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                "while True:\n"
+                "    time.sleep(1)\n")
+
+
+def test_an_app_that_ignores_quit_and_sigterm_is_killed_when_its_tab_closes():
+    from tutor.web.server import TutorServer
+
+    server = TutorServer(lang="en", app_argv=[sys.executable, "-c", STUBBORN_APP], max_sessions=2)
+
+    async def scenario():
+        stop = asyncio.Event()
+        sock = socket.create_server(("127.0.0.1", 0))
+        sock.setblocking(False)
+        serving = asyncio.create_task(server.run(sock, stop, lambda: None))
+        try:
+            async with aiohttp.ClientSession() as client:
+                async with client.ws_connect(f"http://127.0.0.1:{sock.getsockname()[1]}/ws"):
+                    await asyncio.wait_for(_until(lambda: any(s._process for s in server.sessions)), SESSION_START)
+                    (session,) = server.sessions
+                    pid = session._process.pid
+            await asyncio.wait_for(_until(lambda: not alive(pid)), 60)
+        finally:
+            stop.set()
+            await serving
+        return pid
+
+    assert not alive(asyncio.run(scenario()))

@@ -31,10 +31,6 @@ class Session(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         return {**super()._build_environment(width=width, height=height), **self.env}
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv,
@@ -67,11 +63,16 @@ class Session(AppService):
 
     @staticmethod
     async def _end_group(process: asyncio.subprocess.Process) -> None:
-        """SIGTERM, then SIGKILL, to the app's process group (the app and anything it started)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(process.wait(), TERM_GRACE)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        """SIGTERM, then SIGKILL, to the app's process group (the app and anything it started).
+
+        Only while the app is unreaped: its pid, and so the group id, cannot be reused until then.
+        """
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), TERM_GRACE)
+            except asyncio.TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         await process.wait()
