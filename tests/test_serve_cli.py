@@ -290,3 +290,23 @@ def test_an_app_that_ignores_quit_and_sigterm_is_killed_when_its_tab_closes():
         return pid
 
     assert not alive(asyncio.run(scenario()))
+
+
+def test_a_tab_that_vanishes_without_closing_is_noticed_and_its_app_ended():
+    """A laptop lid shut or a dropped Wi-Fi: no close frame, no pongs; the heartbeat ends the session."""
+    server = ServeProcess("--lang", "en")
+
+    async def scenario():
+        async with aiohttp.ClientSession() as client:
+            # autoping off and never read: the client answers none of the server's pings
+            async with client.ws_connect(f"{server.origin}/ws?width=80&height=24", autoping=False):
+                pid = await asyncio.to_thread(
+                    wait_for, lambda: next(iter(server.session_pids()), None), SESSION_START, "the app process")
+                await asyncio.to_thread(wait_for, lambda: not alive(pid), 90, "the heartbeat to end the session")
+                return pid
+
+    try:
+        asyncio.run(scenario())
+        assert server.session_pids() == set()
+    finally:
+        assert server.close() == 0
