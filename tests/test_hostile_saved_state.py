@@ -13,6 +13,7 @@ import time
 import pytest
 
 import tutor.storage as storage
+from hostile import terminal_safe
 from tutor.progress import DONE, Progress
 from tutor.settings import Settings
 
@@ -107,3 +108,15 @@ def test_saved_machines_are_checked_like_typed_ones(tmp_path):
     hostile["hosts"] = {"proxy": "10.37.19.64", "app1": "[::1]:3000"}
     (tmp_path / "settings.json").write_text(json.dumps(hostile))
     assert Settings.load(tmp_path)[0].hosts == hostile["hosts"]
+
+
+def test_multipass_output_cannot_smuggle_escapes_into_names_or_addresses():
+    from tutor.live.hosts import parse_multipass_json
+
+    text = json.dumps({"list": [
+        {"name": "app1", "state": "Running", "ipv4": ["10.37.19.46", "x\x1b]52;c;x\x07"], "release": "22.04"},
+        {"name": "evil\x1b]52;c;SGVsbG8=\x07", "state": "Running", "ipv4": ["10.37.19.47"]},
+        {"name": "proxy", "state": "Run\x1b[2Jning", "ipv4": ["10.37.19.64"], "release": "\u202eLTS"}]})
+    vms = parse_multipass_json(text)
+    assert [(vm.name, vm.ipv4) for vm in vms] == [("app1", ("10.37.19.46",)), ("proxy", ("10.37.19.64",))]
+    assert all(terminal_safe(vm.describe() + vm.state + vm.release) for vm in vms)

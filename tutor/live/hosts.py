@@ -13,6 +13,7 @@ from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
 
 MULTIPASS_TIMEOUT = 15.0
+_VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
 
 
@@ -201,15 +202,24 @@ def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
     return parse_multipass_json(done.stdout)
 
 
+def valid_vm_name(name: str) -> bool:
+    """Whether `name` can be a multipass VM name (a letter, then letters, digits and `-`)."""
+    return bool(_VM_NAME.fullmatch(name))
+
+
 def parse_multipass_json(text: str) -> list[VM]:
-    """Parse the output of `multipass list --format json`."""
+    """Parse the output of `multipass list --format json`.
+
+    VMs whose name multipass could not have given are left out, and so are addresses that are
+    no IPv4 address: both reach the screen and the prompts.
+    """
     try:
         data = json.loads(text)
-        return [VM(name=str(item["name"]), state=str(item.get("state", "")),
-                   ipv4=tuple(str(ip) for ip in item.get("ipv4") or ()),
-                   release=str(item.get("release", "")))
-                for item in data["list"]]
-    except (ValueError, KeyError, TypeError):
+        return [VM(name=str(item["name"]), state=sanitize(str(item.get("state", "")), 40, markup=False),
+                   ipv4=tuple(str(ip) for ip in item.get("ipv4") or () if host_kind(str(ip)) == "ipv4"),
+                   release=sanitize(str(item.get("release", "")), 80, markup=False))
+                for item in data["list"] if valid_vm_name(str(item["name"]))]
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise HostError("`multipass list --format json` printed something that is not its "
                         "usual JSON; give the machines with --host ROLE=ADDR", "multipass_json") from None
 

@@ -15,11 +15,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.live.hosts import HostError
+from tutor.live.hosts import HostError, valid_vm_name
 from tutor.live.sanitize import sanitize
 
 NGINX_T_TIMEOUT = 20.0
-_VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 _MARKER = re.compile(r"^# configuration file (.+):$", re.MULTILINE)
 _ABSOLUTE_INCLUDE = re.compile(r"(?<![\w$])(include\s+[\"']?)/")
 
@@ -63,11 +62,6 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) 
     if not files:
         raise HostError(f"`sudo nginx -T` on {vm} printed no configuration files", "nginx_t_empty", vm=vm)
     return files
-
-
-def valid_vm_name(name: str) -> bool:
-    """Whether `name` can be a multipass VM name (a letter, then letters, digits and `-`)."""
-    return bool(_VM_NAME.fullmatch(name))
 
 
 def split_nginx_dump(text: str) -> dict[str, str]:
