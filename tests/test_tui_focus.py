@@ -82,3 +82,49 @@ async def test_tab_reaches_the_simulator_and_the_bar_follows():
             await pilot.press("tab")
         assert screen.sim_has_focus()
         assert await wait_for(pilot, lambda: "keluar dari simulator" in bar(app))
+
+
+async def open_question(pilot) -> LessonScreen:
+    app = pilot.app
+    assert app.open_lesson("load-balancing", "guess")
+    await pilot.pause()
+    screen = app.screen
+    view = screen.current_view()
+    assert await wait_for(pilot, lambda: bool(view.query("PredictPanel")) and bool(screen.choices_in_sight()))
+    return screen
+
+
+async def test_the_first_keys_a_learner_tries_answer_the_question():
+    """At 120 columns (step list shown), nothing focused: the question says how to answer, ↓
+    goes to the first choice (not a scroll), ↓ again to the next, Enter picks it."""
+    for lang in ("en", "id"):
+        app = TutorApp(lang=lang, lessons_root=LESSONS)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_question(pilot)
+            panel = screen.current_view().query_one("PredictPanel")
+            assert "↓" in str(panel.query_one("#pred-status", Static).content)
+            assert app.focused is None
+            await pilot.press("down")
+            assert app.focused is panel.query_one("#pred-choice-0")
+            await pilot.press("down", "enter")
+            assert panel.picked == 1
+
+
+async def test_tab_goes_to_the_question_not_the_step_list():
+    app = TutorApp(lang="en", lessons_root=LESSONS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_question(pilot)
+        assert not screen.query_one("StepList").has_class("-hidden")
+        await pilot.press("tab")
+        panel = screen.current_view().query_one("PredictPanel")
+        assert app.focused is panel.query_one("#pred-choice-0")
+        await pilot.press("enter")
+        assert panel.picked == 0 and screen.step.id == "guess"  # Enter did not reopen a step
+
+
+async def test_the_step_list_says_what_its_marks_mean():
+    for lang, legend in (("en", "✓ done • opened ○ not yet"), ("id", "✓ selesai • dibuka ○ belum")):
+        app = TutorApp(lang=lang, lessons_root=LESSONS)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_question(pilot)
+            assert screen.query_one("StepList").border_subtitle == legend

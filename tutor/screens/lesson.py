@@ -451,9 +451,37 @@ class LessonScreen(TutorScreen):
             steps.focus()
 
     def action_scroll(self, where: str) -> None:
+        """Scroll the step; but ↑/↓ with a question in sight (nothing focused) go to its choices,
+        the first thing a learner tries to answer it."""
         view = self.current_view()
-        if view is not None:
-            getattr(view, f"scroll_{where}")(animate=False)
+        if view is None:
+            return
+        choices = self.choices_in_sight() if where in ("up", "down") and self.focused is None else []
+        if choices:
+            (choices[0] if where == "down" else choices[-1]).focus()
+            return
+        getattr(view, f"scroll_{where}")(animate=False)
+
+    def choices_in_sight(self) -> list:
+        """The choice buttons of an unanswered question whose first choice is on screen."""
+        view = self.current_view()
+        if view is None:
+            return []
+        for panel in view.query("PredictPanel"):
+            if getattr(panel, "picked", 0) is not None:
+                continue
+            choices = list(panel.query(".pred-choice"))
+            if choices and choices[0].region and view.region.contains_region(choices[0].region):
+                return choices
+        return []
+
+    def focus_next(self, selector="*"):
+        """Tab: straight to the choices of a question in sight (not to the step list first)."""
+        choices = self.choices_in_sight() if self.focused is None else []
+        if choices:
+            choices[0].focus()
+            return choices[0]
+        return super().focus_next(selector)
 
     def check_panel(self):
         """The open step's CheckPanel, or None (the status line says the step has no live checks)."""

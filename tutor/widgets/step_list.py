@@ -6,12 +6,14 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Lesson
+from tutor.i18n import tr
 from tutor.progress import DONE, VISITED, Progress
+from tutor.strings import STRINGS
 from tutor.widgets.option_list import SafeOptionList
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
 NOT_STARTED_SYMBOL = "○"
-TEXT_WIDTH = 25  # the list's 28 columns less its borders: one line per step
+TEXT_WIDTH = 27  # the list's 30 columns less its border: one line per step
 
 
 def state_symbol(state: str) -> str:
@@ -23,10 +25,13 @@ class StepList(SafeOptionList):
 
     DEFAULT_CSS = """
     StepList {
-        width: 28;
+        width: 30;
         height: 1fr;
         border: none;
         border-right: vkey $foreground 20%;
+        border-bottom: solid $foreground 20%;
+        border-subtitle-align: left;
+        border-subtitle-color: $text-muted;
         padding: 0;
     }
     StepList.-hidden { display: none; }
@@ -46,9 +51,11 @@ class StepList(SafeOptionList):
                 title = title[: room - 1] + "…"
             prompt = Text.assemble(
                 (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title,
+                no_wrap=True, overflow="ellipsis",  # one line per step, whatever the scrollbar takes
             )
             prompts.append(prompt)
         if [str(prompt) for prompt in prompts] != self._shown:
             self._shown = [str(prompt) for prompt in prompts]
             self.set_options(Option(prompt, id=f"step-{index}") for index, prompt in enumerate(prompts))
         self.highlighted = current
+        self.border_subtitle = tr(STRINGS, "steps.legend", lang)  # what ✓ • ○ mean
