@@ -120,3 +120,15 @@ def test_multipass_output_cannot_smuggle_escapes_into_names_or_addresses():
     vms = parse_multipass_json(text)
     assert [(vm.name, vm.ipv4) for vm in vms] == [("app1", ("10.37.19.46",)), ("proxy", ("10.37.19.64",))]
     assert all(terminal_safe(vm.describe() + vm.state + vm.release) for vm in vms)
+
+
+async def test_a_progress_file_holding_null_is_announced_with_its_backup(tmp_path, monkeypatch):
+    """`null` used to mean "no progress" silently; now the learner is told, and the file is kept."""
+    from tutor.app import TutorApp
+
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    (tmp_path / "progress.json").write_text("null")
+    app = TutorApp(lang="en")
+    [(key, values)] = app.startup_notices
+    assert key == "notice.progress_corrupt" and (tmp_path / values["backup"]).read_text() == "null"
+    assert "`null`" in app.t(key, **values)
