@@ -241,10 +241,13 @@ def run_app(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        from tutor.simview.player import ScenarioOpenError, open_scenario
+        from tutor.simview.player import ScenarioOpenError, UnknownScenario, open_scenario
 
         try:
             scenario = open_scenario(args.scenario, args.nginx_conf)
+        except UnknownScenario as exc:
+            print(f"tutor play: {exc.message(args.lang)}", file=sys.stderr)
+            return 2
         except ScenarioOpenError as exc:
             print(f"tutor play: {exc}", file=sys.stderr)
             return 2

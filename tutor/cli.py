@@ -12,6 +12,7 @@ import sys
 
 from tutor import __version__
 from tutor.i18n import LANGUAGES
+from tutor.live.catalog import CHECK_IDS
 from tutor.web import DEFAULT_MAX_SESSIONS
 
 
@@ -82,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     simp.add_argument("--trace", metavar="FILE", help="write one JSON line per request to FILE")
 
     check = sub.add_parser("check", help="check your real VMs (live mode)")
-    check.add_argument("checks", nargs="*", metavar="CHECK_ID")
+    check.add_argument("checks", nargs="*", metavar="CHECK_ID",
+                       help="checks to run (default: all): " + ", ".join(CHECK_IDS))
     check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
     check.add_argument("--multipass", action="store_true", help="read addresses from `multipass list`")
     check.add_argument("--lab", action="store_true",

@@ -41,6 +41,11 @@ def scenario_file(name_or_path: str | Path) -> Path:
     return path
 
 
+def shipped_scenarios() -> list[str]:
+    """The names of the shipped scenarios, sorted."""
+    return sorted(path.stem for path in scenarios_dir().glob("*.toml"))
+
+
 def user_data_dir() -> Path:
     """Where progress and settings are saved; `TUTOR_DATA_DIR` overrides it (tests use this)."""
     override = os.environ.get("TUTOR_DATA_DIR")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
 from tutor.live.catalog import ROLES, cannot_run, default_checks
-from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_specs,
+from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_settings, machines_from_specs,
                               match_roles, parse_role_answer, read_multipass)
 from tutor.live.result import CheckResult
 from tutor.live.sanitize import sanitize, terminal_text
@@ -79,12 +79,23 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
         return 2
 
 
+def saved_in_app(domain: str | None) -> Machines | None:
+    """The machines saved on the app's machines screen (m), when there are any."""
+    from tutor.paths import user_data_dir
+    from tutor.settings import Settings
+
+    settings, _backup = Settings.load(user_data_dir())
+    return machines_from_settings(settings, domain) if settings.hosts else None
+
+
 def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> tuple[Machines, list[str]]:
     """The machines and check ids to run, from args; HostError with a one-line reason if unusable."""
     timeout = args.timeout
     if not 0 < timeout <= MAX_TIMEOUT:
         raise HostError(f"--timeout {timeout:g}: give seconds between 0 and {MAX_TIMEOUT:g}")
     machines = machines_from_specs(list(args.host or []), args.domain)
+    if not args.host and not args.multipass:
+        machines = saved_in_app(args.domain) or machines
     if args.multipass:
         if ask is None and sys.stdin.isatty():
             ask = input

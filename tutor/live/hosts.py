@@ -6,7 +6,7 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sim.address import RULE, host_kind, parse_port
 from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
@@ -159,6 +159,18 @@ def machines_from_specs(specs: list[str], domain: str | None = None) -> Machines
         if machine.role in machines.by_role:
             raise HostError(f"--host: role {machine.role} is given twice")
         machines.by_role[machine.role] = machine
+    return machines
+
+
+def machines_from_settings(settings, domain: str | None = None) -> Machines:
+    """The learner's machines saved in the app (role -> ADDR[:PORT], VM names, domain; `domain`
+    overrides the saved one); HostError if unusable."""
+    machines = machines_from_specs([f"{role}={addr}" for role, addr in settings.hosts.items()],
+                                   domain or settings.domain)
+    for role, machine in machines.by_role.items():
+        vm = settings.vms.get(role)
+        if vm:
+            machines.by_role[role] = replace(machine, vm=vm)
     return machines
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sim import Scenario, ScenarioError, default_scenario, load_scenario
 from sim import events as ev
-from tutor.paths import scenario_file
+from tutor.i18n import tr
+from tutor.paths import scenario_file, shipped_scenarios
+from tutor.simview.strings import STRINGS
 from tutor.simview.eventlog import LogEntry
 from tutor.simview.frame import POLICIES, Counters, Frame, ServerView
 from tutor.simview.series import Series
@@ -36,6 +38,17 @@ class ScenarioOpenError(ValueError):
     """A scenario or nginx config that cannot be opened; the text is one line for the learner."""
 
 
+class UnknownScenario(ScenarioOpenError):
+    """A bare name that is neither a shipped scenario nor a file: `message(lang)` lists the shipped ones."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return tr(STRINGS, "msg.unknown_scenario", lang, name=self.name, names=", ".join(shipped_scenarios()))
+
+
 def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None) -> Scenario:
     """A `Scenario` from None (the demo), a name, a path or a Scenario, with an nginx config applied."""
     try:
@@ -44,7 +57,10 @@ def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None)
         elif scenario is None or scenario == "":
             result = default_scenario()
         else:
-            result = load_scenario(scenario_file(scenario))
+            path = scenario_file(scenario)
+            if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+                raise UnknownScenario(str(scenario))
+            result = load_scenario(path)
     except ScenarioError as exc:
         raise ScenarioOpenError(_one_line(exc)) from None
     if nginx_conf:

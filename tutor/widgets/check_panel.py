@@ -9,7 +9,6 @@ sent is shown as plain text (rich Text, never markup): messages may contain `[`.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,25 +19,13 @@ from textual.widgets import Button, Static
 from tutor.i18n import tr
 from tutor.live import catalog
 from tutor.live.catalog import APP_ROLES, DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
-from tutor.live.hosts import HostError, Machines
+from tutor.live.hosts import HostError, Machines, machines_from_settings
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS, host_error_text
 from tutor.widgets.lifecycle import being_removed
 
 # Checks that look at the proxy's nginx: their panel offers to read the live nginx config.
 NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
-
-
-def machines_from_settings(settings) -> Machines:
-    """The learner's saved machines (role -> ADDR[:PORT], VM names, domain); HostError if unusable."""
-    from tutor.live.hosts import machines_from_specs
-
-    machines = machines_from_specs([f"{role}={addr}" for role, addr in settings.hosts.items()], settings.domain)
-    for role, machine in machines.by_role.items():
-        vm = settings.vms.get(role)
-        if vm:
-            machines.by_role[role] = replace(machine, vm=vm)
-    return machines
 
 
 def saved_machines(settings, checks, lang: str) -> tuple[Machines | None, tuple[str, dict] | None]:
