@@ -119,7 +119,7 @@ class Simulation:
         self.end_time: float | None = None
         self._arrival_gen = 0
         self._uniform_origin = 0.0
-        self._uniform_k = 0
+        self._arrival_k = 0
         self._clients_left = self.clients
         for event in scenario.events:
             self.schedule_at(event.at, self._on_scenario_event, event, URGENT)
@@ -176,11 +176,19 @@ class Simulation:
         return when <= self.scenario.duration
 
     def _schedule_arrival(self, now: float) -> None:
+        if self.pattern == "trace":     # the listed times, all of them (requests/duration not used)
+            times = self.scenario.traffic.times
+            if self._arrival_k == len(times):
+                self._arrivals_end()
+                return
+            self._arrival_k += 1
+            self.schedule_at(times[self._arrival_k - 1], self._on_arrival, self._arrival_gen)
+            return
         if self.pattern == "poisson":
             when = now + self._arrival_rng.expovariate(self.rate)
         else:
-            self._uniform_k += 1
-            when = self._uniform_origin + self._uniform_k / self.rate
+            self._arrival_k += 1
+            when = self._uniform_origin + self._arrival_k / self.rate
         if not self._may_send(when):
             self._arrivals_end()
             return
@@ -433,10 +441,10 @@ class Simulation:
         self.rate = rate
         if self._log is not None:
             self._emit(ev.RATE, None, None, rate=rate)
-        if self.pattern == "closed" or self.arrivals_done:
+        if self.pattern in ("closed", "trace") or self.arrivals_done:
             return
         self._arrival_gen += 1
-        self._uniform_origin, self._uniform_k = self.env.now, 0
+        self._uniform_origin, self._arrival_k = self.env.now, 0
         self._schedule_arrival(self.env.now)
 
     def state(self) -> ev.SimState:

@@ -18,7 +18,7 @@ from typing import Any
 from sim.address import address_problem
 from sim.files import read_text_limited
 
-PATTERNS = ("poisson", "uniform", "closed")
+PATTERNS = ("poisson", "uniform", "closed", "trace")
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH")
 NON_IDEMPOTENT_METHODS = frozenset({"POST", "PATCH"})
 POLICIES = ("round_robin", "least_conn", "ip_hash", "random", "random_two_least_conn")
@@ -66,6 +66,7 @@ class Traffic:
     think_time: float = 0.0
     method: str = "GET"
     client_address: str = "10.0.0.1"  # the first client; client k is k /24 networks further on
+    times: tuple[float, ...] = ()     # pattern "trace": request k arrives at times[k - 1] (seconds)
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,9 @@ def _check_limits(scenario: Scenario) -> None:
         refuse("scenario.requests", f"at most {MAX_REQUESTS:,} requests in one run")
     if traffic.rate > MAX_RATE:
         refuse("traffic.rate", f"at most {MAX_RATE:,.0f} requests per second")
-    if not scenario.requests and traffic.pattern != "closed" \
+    if len(traffic.times) > MAX_REQUESTS:
+        refuse("traffic.times", f"{len(traffic.times):,} arrival times: at most {MAX_REQUESTS:,} requests in one run")
+    if not scenario.requests and traffic.pattern in ("poisson", "uniform") \
             and scenario.duration * traffic.rate > MAX_REQUESTS:
         refuse("scenario.duration", f"duration x rate = {scenario.duration * traffic.rate:,.0f} requests: "
                                     f"at most {MAX_REQUESTS:,} in one run")
@@ -324,7 +327,7 @@ def _title(check: _Checker, head: dict, default: dict) -> dict:
 
 def _traffic(check: _Checker, raw: dict) -> Traffic:
     where, base = "traffic", Traffic()
-    check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method", "client_address"))
+    check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method", "client_address", "times"))
     clients = check.integer(raw, where, "clients", base.clients, minimum=1)
     if clients > MAX_CLIENTS:
         raise ScenarioError(check.source, "traffic.clients", f"must be at most {MAX_CLIENTS}")
@@ -337,14 +340,32 @@ def _traffic(check: _Checker, raw: dict) -> Traffic:
     if (int(first) >> 8) + clients - 1 > 0xFFFFFF:
         raise ScenarioError(check.source, "traffic.client_address",
                             f"leaves no room for {clients} clients in separate /24 networks")
+    pattern = check.choice(raw, where, "pattern", base.pattern, PATTERNS)
     return Traffic(
-        pattern=check.choice(raw, where, "pattern", base.pattern, PATTERNS),
+        pattern=pattern,
         rate=check.number(raw, where, "rate", base.rate, minimum=0.0, strict=True, maximum=MAX_RATE),
         clients=check.integer(raw, where, "clients", base.clients, minimum=1),
         think_time=check.number(raw, where, "think_time", base.think_time, minimum=0.0),
         method=check.choice(raw, where, "method", base.method, METHODS),
         client_address=client_address,
+        times=_times(check, raw, pattern),
     )
+
+
+def _times(check: _Checker, raw: dict, pattern: str) -> tuple[float, ...]:
+    """`times` of a trace: arrival times in seconds, in order (given with pattern "trace" only)."""
+    if pattern != "trace":
+        if "times" in raw:
+            raise ScenarioError(check.source, "traffic.times", 'is used only with pattern = "trace"')
+        return ()
+    values = raw.get("times")
+    if not isinstance(values, list) or not values:
+        raise ScenarioError(check.source, "traffic.times",
+                            'pattern = "trace" needs a non-empty array of arrival times (seconds)')
+    times = tuple(check.number({"times": value}, "traffic", "times", 0.0, minimum=0.0) for value in values)
+    if any(later < earlier for earlier, later in zip(times, times[1:])):
+        raise ScenarioError(check.source, "traffic.times", "arrival times must not decrease")
+    return times
 
 
 def _nginx(check: _Checker, raw: dict) -> NginxSettings:

@@ -73,7 +73,7 @@ def test_design_example_loads_with_its_values(tmp_path):
 def test_every_key_has_the_design_default():
     scenario = scenario_from_dict({"server": [{}]})
     assert (scenario.seed, scenario.duration, scenario.requests, scenario.warmup) == (1, 60.0, 0, 0.0)
-    assert dataclasses.astuple(scenario.traffic) == ("poisson", 20.0, 1, 0.0, "GET", "10.0.0.1")
+    assert dataclasses.astuple(scenario.traffic) == ("poisson", 20.0, 1, 0.0, "GET", "10.0.0.1", ())
     n = scenario.nginx
     assert (n.policy, n.next_upstream, n.next_upstream_tries, n.connect_timeout, n.read_timeout,
             n.workers, n.zone, n.latency, n.config) == (
@@ -122,7 +122,14 @@ def test_file_errors_are_one_line(tmp_path):
      "least_conn, ip_hash, random, random_two_least_conn"),
     ({"traffic": {"rate": 0}}, "lb.toml: traffic.rate: must be a positive number"),
     ({"traffic": {"rate": "fast"}}, "lb.toml: traffic.rate: must be a positive number"),
-    ({"traffic": {"pattern": "burst"}}, "lb.toml: traffic.pattern: must be one of: poisson, uniform, closed"),
+    ({"traffic": {"pattern": "burst"}}, "lb.toml: traffic.pattern: must be one of: poisson, uniform, closed, "
+     "trace"),
+    ({"traffic": {"pattern": "trace"}}, 'lb.toml: traffic.times: pattern = "trace" needs a non-empty array'),
+    ({"traffic": {"pattern": "trace", "times": [1.0, 0.5]}}, "lb.toml: traffic.times: arrival times must not decrease"),
+    ({"traffic": {"pattern": "trace", "times": [0.5, "soon"]}}, "lb.toml: traffic.times: must be a number >= 0"),
+    ({"traffic": {"pattern": "trace", "times": [-1.0]}}, "lb.toml: traffic.times: must be a number >= 0"),
+    ({"traffic": {"pattern": "trace", "times": [1e300]}}, "lb.toml: traffic.times: must be at most"),
+    ({"traffic": {"times": [1.0]}}, 'lb.toml: traffic.times: is used only with pattern = "trace"'),
     ({"scenario": {"warmup": 1.0}}, "lb.toml: scenario.warmup: must be a fraction below 1"),
     ({"scenario": {"colour": "red"}}, "lb.toml: scenario.colour: unknown key (known: name, title, "
      "seed, duration, requests, warmup, direct)"),
