@@ -99,15 +99,29 @@ def wait_workers_accepting(master: int, host: str, port: int, workers: int, time
     the next connection depends on how many each has accepted (see sim/accept.py).
     """
     deadline = time.monotonic() + timeout
-    children = Path(f"/proc/{master}/task/{master}/children")
     while True:
         inode = _listen_inode(host, port)
-        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        pids = _worker_pids(master)
         if inode is not None and len(pids) == workers and all(_epoll_watches(pid, inode) for pid in pids):
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"nginx's {workers} workers not accepting on {host}:{port} after {timeout}s")
         time.sleep(0.02)
+
+
+def _worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def _waits_for_events(pid: int) -> bool:
+    """True when process `pid` sleeps in epoll_wait (an nginx worker with nothing to do)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+    return state == "S" and ("ep_poll" in wchan or "epoll_wait" in wchan)
 
 
 def _kill(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
@@ -227,6 +241,24 @@ class Nginx:
         """Stop nginx (SIGQUIT, then harder) by the master's pid."""
         _kill(self.proc, signal.SIGQUIT)
         self.proc = None
+
+    def wait_idle(self, logged: int, timeout: float = 20.0) -> None:
+        """Block until the access log has `logged` lines and every worker sleeps in epoll_wait.
+
+        After a request, its worker still logs it and closes the connections; a connection that
+        arrives meanwhile goes to another worker (sim/accept.py models idle workers), and a
+        backend stopped meanwhile could still be seen by the request. Waiting for this
+        condition keeps "one request after the other" exact on a busy machine.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = _worker_pids(self.proc.pid)
+            if len(self.access_log()) >= logged and len(pids) == self.worker_processes \
+                    and all(_waits_for_events(pid) for pid in pids):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nginx not idle with {logged} requests logged after {timeout}s")
+            time.sleep(0.005)
 
     def access_log(self) -> list[dict[str, str]]:
         """The access log parsed into dicts: msec, client, method, uri, status, upstream_addr,
