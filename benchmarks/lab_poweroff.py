@@ -60,13 +60,14 @@ def main() -> int:
         try:
             started = time.monotonic()
             lab.up(apps=2)
-            rows, reachable = record(lab, case)
+            recording = record(lab, case)
             took = time.monotonic() - started
         finally:
             lab.down()
+    rows, reachable = recording.rows, recording.reachable
     kinds = {"504": "timed out", "502": "no route to host"}
     lab_figures = figures([(r.t, tuple(kinds.get(s, s) for s in r.statuses[:-1]), r.latency) for r in rows])
-    result = sim.run(sim.scenario_from_dict(scenario(case, reachable), case.name), trace=True)
+    result = sim.run(sim.scenario_from_dict(scenario(case, recording), case.name), trace=True)
     sim_figures = figures([(r.t, r.failures, r.latency) for r in result.records])
     print(f"{case.requests} requests at {case.rate:g}/s, app2 off at {case.poweroff:g} s, "
           f"proxy_connect_timeout {case.connect_timeout:g}s, reachable time drawn by the kernel "

@@ -6,8 +6,11 @@ timers are pinned by sysctl inside its namespace; the laptop sends request k at 
 connection each); app2's link goes down at `poweroff` (and up again at `poweron`). nginx's access
 log ($msec, $request_time, $upstream_addr, $upstream_status) is the record, one row per request.
 
-The same case as a scenario (`scenario()`) uses the timers the kernel really drew
-(`ip ntable`: the reachable time is randomised when base_reachable_time_ms is written).
+The same case as a scenario (`scenario()`) replays what really happened: each request at the
+time nginx logged it began, the power-off (and on) at the moment the link had changed, and the
+timers the kernel really drew (`ip ntable`: the reachable time is randomised when
+base_reachable_time_ms is written). On a busy machine the recording drifts from the intended
+schedule; the replay drifts with it.
 """
 
 from __future__ import annotations
@@ -68,6 +71,16 @@ class Row:
     latency: float
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A played case: nginx's rows by send time, the kernel's reachable time (seconds), and each
+    power change as (case seconds once it had taken effect, "poweroff" | "start")."""
+
+    rows: list[Row]
+    reachable: float
+    events: list[tuple[float, str]]
+
+
 def pin_timers(lab, case: Case) -> float:
     """Set the proxy's neighbour timers; returns the reachable time the kernel drew (seconds)."""
     prefix = "net.ipv4.neigh.eth0."
@@ -101,8 +114,8 @@ def log_path(lab) -> Path:
     return lab.data / "proxy" / "var" / "log" / "nginx" / LOG
 
 
-def record(lab, case: Case) -> tuple[list[Row], float]:
-    """Play `case` in the lab; returns nginx's rows by send time, and the drawn reachable time.
+def record(lab, case: Case) -> Recording:
+    """Play `case` in the lab: the requests, app2's power changes, what nginx logged.
 
     Case second t is wall-clock second S + t, S a whole second, so nginx's clock (whole
     seconds, which times fail_timeout) reads S + floor(t) when the simulator's reads floor(t).
@@ -119,11 +132,13 @@ def record(lab, case: Case) -> tuple[list[Row], float]:
     client = subprocess.Popen(lab.command("laptop", [sys.executable, str(CLIENT), lab.address("proxy"), HOST,
                                                       f"{start:.3f}", str(case.rate), str(case.requests),
                                                       str(timeout)]))
+    events = []
     try:
-        for at, action in sorted([(case.poweroff, lab.poweroff)]
-                                 + ([(case.poweron, lab.poweron)] if case.poweron is not None else [])):
+        for at, action, name in sorted([(case.poweroff, lab.poweroff, "poweroff")]
+                                       + ([(case.poweron, lab.poweron, "start")] if case.poweron is not None else [])):
             time.sleep(max(0.0, start + at - time.time()))
             action("app2")
+            events.append((round(time.time() - start, 3), name))
         client.wait(timeout=case.requests / case.rate + timeout + 30)
     finally:
         if client.poll() is None:
@@ -132,7 +147,8 @@ def record(lab, case: Case) -> tuple[list[Row], float]:
     deadline = time.monotonic() + 3
     while len(_lines(lab)) < case.requests and time.monotonic() < deadline:
         time.sleep(0.05)
-    return rows(_lines(lab), start, {lab.address("app1"): "app1", lab.address("app2"): "app2"}), reachable
+    return Recording(rows(_lines(lab), start, {lab.address("app1"): "app1", lab.address("app2"): "app2"}),
+                     reachable, events)
 
 
 def _lines(lab) -> list[str]:
@@ -154,19 +170,18 @@ def rows(lines: list[str], start: float, names: dict[str, str]) -> list[Row]:
     return sorted(out, key=lambda row: row.t)
 
 
-def scenario(case: Case, reachable: float) -> dict:
-    """The same case for the simulator (a dict for `sim.scenario_from_dict`)."""
-    events = [{"at": case.poweroff, "server": "app2", "action": "poweroff"}]
-    if case.poweron is not None:
-        events.append({"at": case.poweron, "server": "app2", "action": "start"})
+def scenario(case: Case, recording: Recording) -> dict:
+    """The recorded run for the simulator (a dict for `sim.scenario_from_dict`): the same traffic
+    and power changes at the times they really happened, the same nginx settings and timers."""
+    reachable = recording.reachable
     return {
-        "scenario": {"name": case.name, "requests": case.requests},
-        "traffic": {"pattern": "uniform", "rate": case.rate},
+        "scenario": {"name": case.name},
+        "traffic": {"pattern": "trace", "times": [row.t for row in recording.rows]},
         "nginx": {"connect_timeout": case.connect_timeout, "latency": 0.0},
         "network": {"base_reachable_time": case.base_reachable_time, "reachable_time": reachable,
                     "delay_first_probe_time": case.delay_first_probe_time, "retrans_time": case.retrans_time,
                     "ucast_solicit": case.ucast_solicit, "mcast_solicit": case.mcast_solicit},
         "server": [{"name": "app1", "address": "10.37.19.46:3000", "service": {"dist": "const", "mean": 0.002}},
                    {"name": "app2", "address": "10.37.19.182:3000", "service": {"dist": "const", "mean": 0.002}}],
-        "event": events,
+        "event": [{"at": at, "server": "app2", "action": action} for at, action in recording.events],
     }

@@ -1,7 +1,8 @@
 """The simulator's powered-off server against the lab: real nginx, a real bridge, a link going down.
 
 Each case is recorded in the lab (tests/labpoweroff.py: nginx's access log, one row per request)
-and played by the simulator with the same traffic, the same nginx settings and the neighbour
+and played by the simulator with the same traffic and power changes at the times they really
+happened (a busy machine drifts from the schedule), the same nginx settings and the neighbour
 timers the lab's kernel really used (pinned short by sysctl, so each case takes seconds). A
 request matches when both sides tried the same servers, got the same statuses and the client's
 wait agrees within TOLERANCE: the kernel's timers fire a little late (timer wheel) and each SYN
@@ -67,8 +68,9 @@ def figures(rows) -> dict:
 def test_simulator_matches_the_lab(poweroff_lab, case):
     if not poweroff_lab.powered("app2"):
         poweroff_lab.poweron("app2")
-    lab_rows, reachable = record(poweroff_lab, case)
-    result = sim.run(sim.scenario_from_dict(scenario(case, reachable), case.name), trace=True)
+    recording = record(poweroff_lab, case)
+    lab_rows, reachable = recording.rows, recording.reachable
+    result = sim.run(sim.scenario_from_dict(scenario(case, recording), case.name), trace=True)
     sim_rows = result.records
     assert len(lab_rows) == case.requests
     matched = 0
@@ -82,7 +84,7 @@ def test_simulator_matches_the_lab(poweroff_lab, case):
                          f"{rec.latency:6.2f}s {'/'.join(rec.failures)}")
     lab = figures([(r.t, r.attempts, r.statuses, r.status, r.latency) for r in lab_rows])
     simulated = figures([(r.t, r.attempts, r.failures, r.status, r.latency) for r in sim_rows])
-    print(f"\n{case.name}: reachable {reachable:.3f}s, {matched}/{len(lab_rows)} requests match; "
+    print(f"\n{case.name}: reachable {reachable:.3f}s, app2 {recording.events}, {matched}/{len(lab_rows)} requests match; "
           f"lab {lab} sim {simulated}\n" + "\n".join(lines))
     assert simulated["statuses"] == lab["statuses"] == [200]
     assert abs(simulated["waited"] - lab["waited"]) <= 2
