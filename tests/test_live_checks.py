@@ -304,3 +304,30 @@ async def test_a_spent_budget_cuts_sampling_short_and_says_so(lab):
                                 Options(budget=1.0))
     assert 1 <= result.details["samples"] <= 4  # 0.3 s each within a 1 s budget
     assert "Only" in result.message and "rough" in result.message
+
+
+async def test_a_name_that_does_not_resolve_only_fails_what_uses_it_and_never_says_none(lab, monkeypatch):
+    """app2's name does not resolve: app-running names only app2; lb-failover says the name does
+    not resolve, never "app2 still answers (HTTP None)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "app2.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    app1 = lab.backend("app1", "127.0.0.2")
+    proxy = learner_nginx(lab, [app1.address], server_name="localhost")
+    machines = lab_machines(proxy, [app1], domain="localhost")
+    machines.by_role["app2"] = Machine("app2", "app2.invalid", 3000)
+    results = by_check(await run_checks(["app-running", "lb-failover"], machines, "en", TIMEOUT,
+                                        options=Options(stopped="app2")))
+    running = results["app-running"]
+    assert (running.ok, running.code) == (False, "dns")
+    assert "app2.invalid does not resolve" in running.message and "app1" not in running.message
+    failover = results["lb-failover"]
+    assert (failover.ok, failover.code) == (False, "dns")
+    assert "None" not in failover.message and "still answers" not in failover.message

@@ -86,7 +86,7 @@ async def test_stopped_app_shows_refused_with_message_and_scenario_link(lab):
         await pilot.press("k")
         assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
         head, body = row(panel, "app-running")
-        assert head == "✗ gagal (refused)  app-running"
+        assert head == "✗ gagal  app-running"  # no internal code reaches the learner
         assert app2.address in body and "npm start" in body  # the message says what to do, in Indonesian
         assert pilot.app.progress.state("live-lab", "run-app") != DONE
         sim_button = panel.query_one("#check-sim", Button)
@@ -173,7 +173,7 @@ async def test_failover_step_offers_the_app_roles_and_uses_the_choice(lab):
         assert panel.stopped == "app1" and "app1" in str(stopped.label)
         await pilot.press("k")
         assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
-        assert row(panel, "lb-failover")[0] == "✗ failed (not_stopped)  lb-failover"  # app1 still answers
+        assert row(panel, "lb-failover")[0] == "✗ failed  lb-failover"  # app1 still answers (no internal code)
         await pilot.press("a")  # app2: the one really stopped
         await pilot.press("k")
         assert await wait_for(pilot, lambda: row(panel, "lb-failover")[0].startswith("✓"))

@@ -330,6 +330,9 @@ async def lb_failover(ctx: Context) -> CheckResult:
     apps = ctx.machines.apps
     app_probes = await asyncio.gather(*(fetch(ctx.client, app, ctx.timeout) for app in apps))
     stopped = [app for app, probe in zip(apps, app_probes) if probe.failure in STOPPED_KINDS]
+    for app, probe in zip(apps, app_probes):  # a name that does not resolve, a bad answer, ...
+        if not probe.answered and probe.failure not in STOPPED_KINDS:
+            return failure_result(ctx, "lb-failover", app, probe)  # say that, not "still answers (HTTP None)"
     if ctx.options.stopped:
         chosen = next(app for app in apps if app.role == ctx.options.stopped)
         probe = app_probes[apps.index(chosen)]

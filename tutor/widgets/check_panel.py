@@ -193,7 +193,7 @@ class CheckPanel(Vertical):
             return "not-run", "○ " + self.t("check.not_run"), ""
         if result.ok:
             return "passed", "✓ " + self.t("check.passed"), self._body(result)
-        return "failed", "✗ " + self.t("check.failed", code=result.code or "?"), self._body(result)
+        return "failed", "✗ " + self.t("check.failed"), self._body(result)  # codes are for --json
 
     def _body(self, result: CheckResult) -> str:
         lines = [result.message]
