@@ -7,6 +7,7 @@ reason, except when TUTOR_REQUIRE_LAB=1 (CI), where they fail.
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
@@ -19,8 +20,9 @@ def lab_unavailable() -> str | None:
         require_system()
     except LabError as exc:
         return str(exc)
-    if not os.path.isdir("/proc/self/ns") or not os.path.exists("/proc/self/ns/net"):
-        return "network namespaces are not available"
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        return f"network namespaces cannot be made here: {probe.stderr.strip() or probe.returncode}"
     return None
 
 
