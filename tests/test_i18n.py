@@ -88,6 +88,7 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
     say_section = "live" if getattr(module, "say", None) is messages.say else None
     keys: set[tuple[str, str]] = set()
+    binding_ids: set[str] = set()  # ids of keys ("lesson.next") look like text keys but are not
     prefixes: set[tuple[str, str]] = set()
     calls: list[tuple[str | None, ast.expr]] = []
     for node in ast.walk(tree):
@@ -100,6 +101,11 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             calls.append((say_section if name == "say" else None, node.args[0]))
         elif name == "HostError" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
             keys.add(("ui", f"host.{node.args[1].value}"))
+        elif name == "Key":  # tutor.keymap.Key(id, keys, action, text, bar=..., section=...)
+            options = {kw.arg: kw.value.value for kw in node.keywords if isinstance(kw.value, ast.Constant)}
+            section = options.get("section", "ui")
+            binding_ids.add(node.args[0].value)
+            keys.update((section, text) for text in (node.args[3].value, options.get("bar")) if text)
     own = {section for section, _ in calls if section}
     default = own.pop() if len(own) == 1 else "ui"  # `self.t` of the screens and widgets
     for section, arg in calls:
@@ -115,7 +121,7 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     namespaces = {key.split(".")[0] for key in catalogue("id")[default] if "." in key}
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and KEY_SHAPE.match(node.value) \
-                and node.value.split(".")[0] in namespaces and node.value not in NOT_KEYS \
+                and node.value.split(".")[0] in namespaces and node.value not in NOT_KEYS | binding_ids \
                 and node.value.rsplit(".")[-1] not in FILE_SUFFIXES:
             keys.add((default, node.value))
     return keys, prefixes

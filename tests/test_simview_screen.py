@@ -7,7 +7,8 @@ import pytest
 from tutor.cli import main
 from tutor.i18n import LANGUAGES, catalogue
 from tutor.paths import assets_dir, scenarios_dir
-from tutor.simview.panel import BINDING_TEXT, SimPanel
+from tutor.keymap import help_rows
+from tutor.simview.panel import SimPanel
 from tutor.simview.play import PlayApp
 from tutor.simview.screen import SimScreen
 from tutor.simview.strings import STRINGS
@@ -67,17 +68,17 @@ def test_tutor_play_rejects_bad_input_with_exit_2(argv, reason, tmp_path, capsys
 def test_every_binding_has_an_id_and_a_description_in_both_languages():
     for binding in SimPanel.BINDINGS:
         assert binding.id and binding.description
-        key = BINDING_TEXT[binding.action]
-        assert all(catalogue(lang)[STRINGS].get(key) for lang in LANGUAGES), key
+        assert all(catalogue(lang)[STRINGS].get(binding.description) for lang in LANGUAGES), binding.description
 
 
 async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
     app = PlayApp(None, lang="id", timer=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        rows = dict(app.screen.help_rows("id"))
+        own, _ = help_rows(app.screen, "id")
+        rows = dict(own)
         assert rows["space"] == "Jalan/Jeda" and rows["s"].startswith("Hentikan: ")
-        assert sum(1 for key, _ in app.screen.help_rows("id") if key == "1-9") == 1
+        assert sum(1 for key, _ in own if key == "1-9") == 1
         assert app.screen.help_title("id") == "Simulator"
 
 

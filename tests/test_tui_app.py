@@ -381,9 +381,14 @@ async def test_no_color_still_renders(monkeypatch):
 async def test_help_uses_a_screens_own_translated_rows():
     from textual.screen import Screen
 
+    from tutor.keymap import Key, bindings
+
     class Other(Screen):
-        def help_rows(self, lang):
-            return [("x", "eks" if lang == "id" else "ex")]
+        KEYMAP = (Key("other.x", "x", "noop", "key.next"),)
+        BINDINGS = bindings(KEYMAP)
+
+        def action_noop(self) -> None:
+            pass
 
         def help_title(self, lang):
             return "Lain" if lang == "id" else "Other"
@@ -392,10 +397,10 @@ async def test_help_uses_a_screens_own_translated_rows():
         await pilot.app.push_screen(Other())
         await pilot.press("f1")
         assert isinstance(pilot.app.screen, HelpScreen)
-        assert pilot.app.screen.rows[0] == ("x", "eks")
+        assert pilot.app.screen.rows[0] == ("x", "langkah berikutnya")
         await pilot.press("f2")
         await pilot.pause()
-        assert pilot.app.screen.rows[0] == ("x", "ex")
+        assert pilot.app.screen.rows[0] == ("x", "next step")
         assert pilot.app.screen.query_one("#help-box").border_title == "Help · Other"
 
 

@@ -78,7 +78,8 @@ async def test_multipass_import_asks_the_role_of_an_unclear_vm(monkeypatch, tmp_
         await pilot.pause()
         screen = pilot.app.screen
         await pilot.press("ctrl+o")
-        assert await wait_for(pilot, lambda: isinstance(pilot.app.screen, RoleDialog))
+        assert await wait_for(pilot, lambda: isinstance(pilot.app.screen, RoleDialog)
+                              and pilot.app.screen.is_mounted and pilot.app.screen.query("#role-options"))
         dialog = pilot.app.screen
         # the dialog is pushed before its question is filled in: wait for the text, not the dialog
         assert await wait_for(pilot, lambda: "sinambela" in str(dialog.query_one("#role-question", Static).content))

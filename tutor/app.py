@@ -8,15 +8,14 @@ import sys
 from pathlib import Path
 
 from textual.app import App
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
 from tutor.i18n import LANGUAGES, other_language, tr
+from tutor.keymap import Key, bindings, declared
 from tutor.lessons.model import LessonError, LessonSet
 from tutor.paths import lessons_dir, user_data_dir
 from tutor.progress import Progress
-from tutor.screens.base import Translated
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.palette import TutorCommands
@@ -58,12 +57,15 @@ class TutorApp(App):
     TITLE = "tutor"
     CSS_PATH = "app.tcss"
     COMMANDS = {TutorCommands}
-    BINDINGS = [
-        # priority: they also work while a dialog (modal screen) is open
-        Binding("f1", "help", "Help", id="help", priority=True),
-        Binding("f2,ctrl+l", "switch_language", "Language", id="language", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-    ]
+    KEYMAP = (  # priority: they also work while a dialog (modal screen) is open
+        Key("app.help", "f1", "help", "key.help", bar="key.help", display="F1", priority=True),
+        Key("app.language", "f2,ctrl+l", "switch_language", "key.language", bar="key.language_short",
+            display="F2 / Ctrl+L", priority=True),
+        Key("app.palette", "ctrl+p", "command_palette", "key.palette", bar="key.palette", display="Ctrl+P",
+            priority=True),
+        Key("app.quit", "ctrl+q", "quit", "key.quit", display="Ctrl+Q", priority=True),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     lang: reactive[str] = reactive("id")
     progress_version: reactive[int] = reactive(0)  # +1 on every progress change; screens watch it
@@ -94,6 +96,7 @@ class TutorApp(App):
             self.startup_notices.append(("notice.settings_corrupt", {"backup": settings_backup.name}))
         chosen = lang if lang in LANGUAGES else self.settings.language or default_lang
         self.set_reactive(TutorApp.lang, chosen if chosen in LANGUAGES else "id")
+        self.set_keymap(self.settings.keymap)  # the learner's own keys (binding id -> keys), see tutor.keymap
         for theme in _themes():
             self.register_theme(theme)
         self.theme = COLOUR_BLIND_THEME if self.settings.colour_blind else THEME
@@ -227,8 +230,8 @@ class TutorApp(App):
             self.screen.dismiss()
             return
         target = self.screen
-        if not (isinstance(target, Translated) or hasattr(target, "help_rows")):
-            return  # e.g. the command palette (Textual's Screen.HELP is markdown, not our key table)
+        if not declared(target):
+            return  # e.g. the command palette (no keys of ours)
         self.push_screen(HelpScreen(target))
 
     def action_command_palette(self) -> None:

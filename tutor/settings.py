@@ -6,6 +6,7 @@ other parts (live checks) can read keys without knowing the class.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class Settings:
     hosts: dict[str, str] = field(default_factory=dict)
     vms: dict[str, str] = field(default_factory=dict)
     domain: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"lesson.next": "right"}
     path: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -92,7 +94,11 @@ class Settings:
 
 def _valid(name: str, value: Any) -> bool:
     if name == "language":
-        return value in (None, "id", "en")
+        from tutor.i18n import LANGUAGES
+
+        return value is None or value in LANGUAGES
+    if name == "keymap":
+        return _valid_keymap(value)
     if name in TOGGLES:
         return isinstance(value, bool)
     if name in ("hosts", "vms"):
@@ -101,6 +107,17 @@ def _valid(name: str, value: Any) -> bool:
     if name == "domain":
         return value is None or (isinstance(value, str) and _valid_domain(value))
     return False
+
+
+KEY_NAMES = re.compile(r"^[a-z0-9_]+(?:\+[a-z0-9_]+)*$")  # Textual key names: "j", "ctrl+t", "page_down"
+
+
+def _valid_keymap(value: Any) -> bool:
+    """A user keymap: binding id ("lesson.next") -> comma-separated Textual key names ("right,l")."""
+    return isinstance(value, dict) and len(value) <= 200 and all(
+        isinstance(name, str) and isinstance(keys, str) and 0 < len(name) <= 60 and 0 < len(keys) <= 60
+        and all(KEY_NAMES.match(part) for part in keys.split(","))
+        for name, keys in value.items())
 
 
 def _valid_machine(name: str, role: str, value: str) -> bool:

@@ -1,4 +1,4 @@
-"""What every tutor screen shares: translated strings that follow `app.lang`, and help entries."""
+"""What every tutor screen shares: translated strings that follow `app.lang`, and a help title."""
 
 from __future__ import annotations
 
@@ -8,22 +8,13 @@ from textual.screen import ModalScreen, Screen
 
 from tutor.i18n import tr
 from tutor.strings import STRINGS
-from tutor.widgets.keybar import KeyHints
 from tutor.widgets.lifecycle import being_removed
-
-GLOBAL_HELP: KeyHints = (
-    ("F1", "key.help"),
-    ("F2 / Ctrl+L", "key.language"),
-    ("Ctrl+P", "key.palette"),
-    ("Ctrl+Q", "key.quit"),
-)
 
 
 class Translated:
     """Mixin: `t()` looks strings up in the app's language; `refresh_language()` runs when it changes."""
 
     HELP_TITLE: ClassVar[str] = "help.title.generic"
-    HELP: ClassVar[KeyHints] = ()  # the keys of this screen, for F1
 
     def t(self, key: str, **values: object) -> str:
         return tr(STRINGS, key, self.app.lang, **values)  # type: ignore[attr-defined]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.keymap import Key, bindings
 from tutor.screens.base import TutorScreen
 from tutor.widgets.option_list import SafeOptionList
 from tutor.widgets.keybar import KeyBar
@@ -25,20 +25,15 @@ class HomeScreen(TutorScreen):
     HomeScreen #lessons { height: 1fr; margin: 1 2; border: round $primary 50%; padding: 0 1; }
     """
 
-    BINDINGS = [
-        Binding("r", "reset_lesson", show=False),
-        Binding("q", "app.quit", show=False),
-        Binding("m", "machines", show=False),
-    ]
-    HELP_TITLE = "help.title.home"
-    HELP = (
-        ("↑ ↓", "key.move"),
-        ("Enter", "key.open"),
-        ("r", "key.reset_lesson"),
-        ("m", "key.machines"),
-        ("q", "key.quit"),
+    KEYMAP = (
+        Key("home.move", "up,down", None, "key.move", display="↑ ↓"),
+        Key("home.open", "enter", None, "key.open", bar="key.open", display="Enter"),
+        Key("home.reset", "r", "reset_lesson", "key.reset_lesson"),
+        Key("home.machines", "m", "machines", "key.machines"),
+        Key("home.quit", "q", "app.quit", "key.quit", bar="key.quit"),
     )
-    KEYS = (("Enter", "key.open"), ("F1", "key.help"), ("F2", "key.language"), ("^p", "key.palette"), ("q", "key.quit"))
+    BINDINGS = bindings(KEYMAP)
+    HELP_TITLE = "help.title.home"
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title", classes="title-bar")
@@ -54,7 +49,7 @@ class HomeScreen(TutorScreen):
         self.query_one("#home-title", Static).update(self.t("app.title"))
         self.query_one("#home-intro", Static).update(self.t("home.intro"))
         self.query_one("#lessons", OptionList).border_title = self.t("home.lessons")
-        self.query_one(KeyBar).show(self.KEYS, lang)
+        self.query_one(KeyBar).refresh_keys()
         self.refresh_progress()
 
     def refresh_progress(self) -> None:

@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
 
+from tutor.keymap import Key, bindings
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.lessons.values import Values, fill_step, values_from_settings
 from tutor.progress import DONE
@@ -42,23 +43,30 @@ class LessonScreen(TutorScreen):
     .-presenter LessonScreen StepView { padding: 0 4; }
     """
 
+    KEYMAP = (
+        Key("lesson.next", "n", "next_step", "key.next"),
+        Key("lesson.previous", "p", "previous_step", "key.previous"),
+        Key("lesson.hint", "h", "hint", "key.hint"),
+        Key("lesson.solution", "v", "solution", "key.solution"),
+        Key("lesson.copy", "c", "copy", "key.copy"),
+        Key("lesson.done", "d", "toggle_done", "key.done"),
+        Key("lesson.simulator", "s", "simulator", "key.sim"),
+        Key("lesson.steps", "t", "toggle_steps", "key.steps", bar="key.steps"),
+        Key("lesson.reset", "r", "reset_step", "key.reset_step"),
+        Key("lesson.check", "k", "check", "key.check", bar="key.check_short"),
+        Key("lesson.evidence", "e", "evidence", "key.evidence"),
+        Key("lesson.check_scenario", "w", "check_scenario", "key.check_scenario"),
+        Key("lesson.stopped_app", "a", "stopped_app", "key.stopped_app"),
+        Key("lesson.nginx_config", "g", "nginx_config", "key.nginx_config"),
+        Key("lesson.machines", "m", "machines", "key.machines", bar="key.machines_short"),
+        Key("lesson.scroll", "up,down,pageup,pagedown,space,home,end", None, "key.scroll", display="↑ ↓ PgUp PgDn"),
+        Key("lesson.focus", "tab", None, "key.focus", display="Tab"),
+        Key("lesson.back", "escape,b", "back", "key.back", bar="key.back_short", display="Esc / b", pin=True),
+        Key("lesson.leave_sim", "escape", None, "key.leave_sim", bar="key.leave_sim", display="Esc", pin=True),
+    )
     BINDINGS = [
-        Binding("n", "next_step", show=False),
-        Binding("p", "previous_step", show=False),
-        Binding("h", "hint", show=False),
-        Binding("v", "solution", show=False),
-        Binding("c", "copy", show=False),
-        Binding("d", "toggle_done", show=False),
-        Binding("s", "simulator", show=False),
-        Binding("t", "toggle_steps", show=False),
-        Binding("r", "reset_step", show=False),
-        Binding("k", "check", show=False),
-        Binding("e", "evidence", show=False),
-        Binding("w", "check_scenario", show=False),
-        Binding("a", "stopped_app", show=False),
-        Binding("g", "nginx_config", show=False),
-        Binding("m", "machines", show=False),
-        Binding("escape,b", "back", show=False),
+        *bindings(KEYMAP),
+        # Scrolling the step, with the keys a reader expects (not rebindable: they are listed as one row).
         Binding("up", "scroll('up')", show=False),
         Binding("down", "scroll('down')", show=False),
         Binding("pageup", "scroll('page_up')", show=False),
@@ -68,31 +76,6 @@ class LessonScreen(TutorScreen):
     ]
     AUTO_FOCUS = ""  # nothing focused: keys go to the screen, so arrows scroll the step
     HELP_TITLE = "help.title.lesson"
-    HELP = (
-        ("n", "key.next"),
-        ("p", "key.previous"),
-        ("h", "key.hint"),
-        ("v", "key.solution"),
-        ("c", "key.copy"),
-        ("d", "key.done"),
-        ("s", "key.sim"),
-        ("t", "key.steps"),
-        ("r", "key.reset_step"),
-        ("k", "key.check"),
-        ("e", "key.evidence"),
-        ("w", "key.check_scenario"),
-        ("a", "key.stopped_app"),
-        ("g", "key.nginx_config"),
-        ("m", "key.machines"),
-        ("↑ ↓ PgUp PgDn", "key.scroll"),
-        ("Tab", "key.focus"),
-        ("Esc / b", "key.back"),
-    )
-    KEYS = (("F1", "key.help"), ("Esc", "key.back_short"), ("t", "key.steps"), ("k", "key.check_short"), ("m", "key.machines_short"),
-            ("F2", "key.language"), ("^p", "key.palette"))
-    # While a simulator in the step has focus (Tab or a click), its keys act: the bar says so.
-    SIM_KEYS = (("Esc", "key.leave_sim"), ("Space", "key.sim_play"), ("1-9", "key.sim_select"),
-                ("s t h o l", "key.sim_servers"), ("p", "key.sim_policy"), ("F1", "key.help"))
 
     def __init__(self, lesson: Lesson, step_id: str | None = None) -> None:
         super().__init__()
@@ -102,8 +85,6 @@ class LessonScreen(TutorScreen):
         self._views: dict[tuple[str, str, Values], StepView] = {}  # (step id, language, values) -> view
         self._built = 0  # views built so far: each gets a fresh widget id
         self._prefetch_timer: Timer | None = None
-        self._keybar_keys: tuple = ()
-        self._keybar_lang = ""
         self._solution_armed: str | None = None
         self._steps_choice: bool | None = None  # None: follow the width; else what the learner chose
 
@@ -120,7 +101,6 @@ class LessonScreen(TutorScreen):
         yield KeyBar(id="keybar")
 
     def setup(self) -> None:
-        self.watch(self, "focused", self._focus_moved, init=False)
         self._apply_step_list_visibility()
         self.show_step(self.index)
         self.app.app_suspend_signal.subscribe(self, lambda _app: self._set_live(False))
@@ -257,21 +237,15 @@ class LessonScreen(TutorScreen):
         focused = self.focused
         return focused is not None and any(isinstance(node, SimPanel) for node in focused.ancestors_with_self)
 
-    def _focus_moved(self, _focused: object) -> None:
-        if self.ready:
-            self.refresh_keybar()
+    def hidden_keys(self) -> frozenset[str]:
+        """Keys left out of the key bar now: `k check` only where the step has live checks; Esc
+        says "leave the simulator" while a simulator has focus, else "back"."""
+        has_checks = bool(self.lesson.steps) and bool(self.step.checks)
+        hidden = {"lesson.back"} if self.sim_has_focus() else {"lesson.leave_sim"}
+        return frozenset(hidden if has_checks else hidden | {"lesson.check"})
 
     def refresh_keybar(self) -> None:
-        """The key bar for what will act: the simulator's keys while it has focus, else the
-        lesson's (`k check` only where the step has live checks)."""
-        has_checks = bool(self.lesson.steps) and bool(self.step.checks)
-        if self.sim_has_focus():
-            keys = self.SIM_KEYS
-        else:
-            keys = tuple(pair for pair in self.KEYS if has_checks or pair[0] != "k")
-        if keys != self._keybar_keys or self.app.lang != self._keybar_lang:
-            self._keybar_keys, self._keybar_lang = keys, self.app.lang
-            self.query_one(KeyBar).show(keys, self.app.lang)
+        self.query_one(KeyBar).refresh_keys()
 
     def refresh_language(self) -> None:
         self.refresh_keybar()

@@ -9,10 +9,10 @@ import os
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
+from tutor.keymap import Key, bindings
 from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
 from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain, read_multipass
 from tutor.screens.base import TutorScreen
@@ -35,21 +35,16 @@ class MachinesScreen(TutorScreen):
     MachinesScreen #machines-status { height: auto; padding: 0 1; }
     MachinesScreen #machines-buttons { height: auto; padding: 0 1; margin-bottom: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "back", show=False),
-        Binding("ctrl+s", "save", show=False),
-        Binding("ctrl+o", "import_multipass", show=False),
-        Binding("ctrl+n", "use_lab", show=False),
-    ]
-    HELP_TITLE = "help.title.machines"
-    HELP = (
-        ("Tab", "key.next_field"),
-        ("Enter / Ctrl+S", "key.save"),
-        ("Ctrl+O", "key.import_multipass"),
-        ("Ctrl+N", "key.use_lab"),
-        ("Esc", "key.back_short"),
+    KEYMAP = (
+        Key("machines.next_field", "tab", None, "key.next_field", display="Tab"),
+        Key("machines.save", "ctrl+s", "save", "key.save", bar="key.save", display="Enter / Ctrl+S"),
+        Key("machines.import", "ctrl+o", "import_multipass", "key.import_multipass", bar="key.import_multipass",
+            display="Ctrl+O"),
+        Key("machines.use_lab", "ctrl+n", "use_lab", "key.use_lab", display="Ctrl+N"),
+        Key("machines.back", "escape", "back", "key.back_short", bar="key.back_short", display="Esc"),
     )
-    KEYS = (("Enter", "key.save"), ("^o", "key.import_multipass"), ("Esc", "key.back_short"), ("F1", "key.help"), ("F2", "key.language"))
+    BINDINGS = bindings(KEYMAP)
+    HELP_TITLE = "help.title.machines"
     FIELDS = (*ROLES, "domain")
 
     def __init__(self) -> None:
@@ -93,7 +88,7 @@ class MachinesScreen(TutorScreen):
         self.query_one("#machines-import", Button).label = self.t("machines.btn_import")
         self.query_one("#machines-lab", Button).label = self.t("machines.btn_lab")
         self.query_one("#machines-back", Button).label = self.t("machines.btn_back")
-        self.query_one(KeyBar).show(self.KEYS, self.app.lang)
+        self.query_one(KeyBar).refresh_keys()
 
     def field(self, name: str) -> Input:
         return self.query_one(f"#field-{name}", Input)

@@ -11,8 +11,10 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Command, LessonError
-from tutor.screens.base import GLOBAL_HELP, Translated, TutorModal
+from tutor.keymap import help_rows
+from tutor.screens.base import Translated, TutorModal
 from tutor.widgets.option_list import SafeOptionList
+
 
 class HelpScreen(TutorModal):
     """The keys of the screen below (F1 was pressed there) and the keys that work everywhere."""
@@ -37,8 +39,8 @@ class HelpScreen(TutorModal):
         box = self.query_one("#help-box", Vertical)
         box.border_title = self.t("help.title", screen=self._screen_title(lang))
         box.border_subtitle = self.t("help.close")
-        own = self._screen_rows(lang)
-        self.rows = own + [(key, self.t(label)) for key, label in GLOBAL_HELP]
+        own, everywhere = help_rows(self.target, lang)
+        self.rows = own + everywhere
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
@@ -49,13 +51,6 @@ class HelpScreen(TutorModal):
                 table.add_row(Text(self.t("help.everywhere"), style="italic"), "")
             table.add_row(key, text)
         self.query_one("#help-keys", Static).update(table)
-
-    def _screen_rows(self, lang: str) -> list[tuple[str, str]]:
-        """The target's keys: its `help_rows(lang)` if it has one, else its HELP catalogue keys."""
-        hook = getattr(self.target, "help_rows", None)
-        if callable(hook):
-            return [(str(key), str(text)) for key, text in hook(lang)]
-        return [(key, self.t(label)) for key, label in getattr(self.target, "HELP", ())]
 
     def _screen_title(self, lang: str) -> str:
         hook = getattr(self.target, "help_title", None)

@@ -8,12 +8,10 @@ Tests build the panel with `timer=False` and call `tick()` / `step()` by hand: n
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Label, RichLog, Sparkline, Static
 
 from tutor.i18n import tr
+from tutor.keymap import Key, bindings
 from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_at_row
 from tutor.simview.eventlog import format_entry
 from tutor.simview.frame import NO_DATA, Frame, format_ms
@@ -35,29 +34,6 @@ from tutor.widgets.lifecycle import being_removed
 FRAME_INTERVAL = 0.1  # seconds of wall time per frame (10 frames a second)
 LOG_REDRAW = 200
 SPARK_POINTS = 120  # seconds shown by each sparkline  # log entries redrawn after a language switch
-
-BINDING_TEXT = {  # action -> string key of its description
-    "toggle_play": "key.play",
-    "step": "key.step",
-    "faster": "key.faster",
-    "slower": "key.slower",
-    "restart": "key.restart",
-    "select_server": "key.select",
-    "server_action('stop')": "key.stop",
-    "server_action('start')": "key.start",
-    "server_action('hang')": "key.hang",
-    "server_action('poweroff')": "key.poweroff",
-    "server_action('slow')": "key.slow",
-    "cycle_policy": "key.policy",
-    "change_rate(1)": "key.rate_up",
-    "change_rate(-1)": "key.rate_down",
-    "fast_forward": "key.forward",
-    "jump": "key.jump",
-    "toggle('reduced_motion')": "key.motion",
-    "toggle('colorblind')": "key.colour",
-    "toggle('presenter')": "key.presenter",
-}
-
 
 class SimDiagram(Static):
     """The clients -> nginx -> servers drawing; a click on a server row selects it."""
@@ -115,28 +91,32 @@ class SimPanel(Widget, can_focus=True):
     SimPanel.-presenter #sv-diagram { margin: 1 0 1 0; }
     """
 
-    BINDINGS = [
-        Binding("space", "toggle_play", "Play/Pause", id="sim.play"),
-        Binding("full_stop", "step", "Step", id="sim.step"),
-        Binding("plus,equals_sign", "faster", "Faster", key_display="+", id="sim.faster"),
-        Binding("minus", "slower", "Slower", key_display="-", id="sim.slower"),
-        Binding("r", "restart", "Restart", id="sim.restart"),
-        Binding("1,2,3,4,5,6,7,8,9", "select_server", "Select server", key_display="1-9", show=False,
-                id="sim.select"),
-        Binding("s", "server_action('stop')", "Stop", id="sim.stop"),
-        Binding("t", "server_action('start')", "Start", id="sim.start"),
-        Binding("h", "server_action('hang')", "Hang", id="sim.hang"),
-        Binding("o", "server_action('poweroff')", "Power off", id="sim.poweroff"),
-        Binding("l", "server_action('slow')", "Slow down", id="sim.slow"),
-        Binding("p", "cycle_policy", "Policy", id="sim.policy"),
-        Binding("right_square_bracket", "change_rate(1)", "Rate +", key_display="]", id="sim.rate_up"),
-        Binding("left_square_bracket", "change_rate(-1)", "Rate -", key_display="[", id="sim.rate_down"),
-        Binding("f", "fast_forward", "Skip to end", id="sim.forward"),
-        Binding("j", "jump", "Jump 10 s", show=False, id="sim.jump"),
-        Binding("m", "toggle('reduced_motion')", "Reduced motion", show=False, id="sim.motion"),
-        Binding("c", "toggle('colorblind')", "Colour-blind palette", show=False, id="sim.colour"),
-        Binding("v", "toggle('presenter')", "Presenter layout", show=False, id="sim.presenter"),
-    ]
+    KEYMAP = (  # texts in the [simview] section; keys that only change the look are not in the bar
+        Key("sim.play", "space", "toggle_play", "key.play", bar="key.play", display="space", section="simview"),
+        Key("sim.step", "full_stop", "step", "key.step", bar="key.step", section="simview"),
+        Key("sim.faster", "plus,equals_sign", "faster", "key.faster", bar="key.faster", display="+",
+            section="simview"),
+        Key("sim.slower", "minus", "slower", "key.slower", bar="key.slower", section="simview"),
+        Key("sim.restart", "r", "restart", "key.restart", bar="key.restart", section="simview"),
+        Key("sim.select", "1,2,3,4,5,6,7,8,9", "select_server", "key.select", display="1-9", section="simview"),
+        Key("sim.stop", "s", "server_action('stop')", "explain.stop", bar="key.stop", section="simview"),
+        Key("sim.start", "t", "server_action('start')", "explain.start", bar="key.start", section="simview"),
+        Key("sim.hang", "h", "server_action('hang')", "explain.hang", bar="key.hang", section="simview"),
+        Key("sim.poweroff", "o", "server_action('poweroff')", "explain.poweroff", bar="key.poweroff",
+            section="simview"),
+        Key("sim.slow", "l", "server_action('slow')", "explain.slow", bar="key.slow", section="simview"),
+        Key("sim.policy", "p", "cycle_policy", "key.policy", bar="key.policy", section="simview"),
+        Key("sim.rate_up", "right_square_bracket", "change_rate(1)", "key.rate_up", bar="key.rate_up",
+            section="simview"),
+        Key("sim.rate_down", "left_square_bracket", "change_rate(-1)", "key.rate_down", bar="key.rate_down",
+            section="simview"),
+        Key("sim.forward", "f", "fast_forward", "key.forward", bar="key.forward", section="simview"),
+        Key("sim.jump", "j", "jump", "key.jump", section="simview"),
+        Key("sim.motion", "m", "toggle('reduced_motion')", "key.motion", section="simview"),
+        Key("sim.colour", "c", "toggle('colorblind')", "key.colour", section="simview"),
+        Key("sim.presenter", "v", "toggle('presenter')", "key.presenter", section="simview"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     lang = reactive("id")
     playing = reactive(True)
@@ -408,12 +388,7 @@ class SimPanel(Widget, can_focus=True):
         for key in ("step", "slower", "faster", "restart", "stop", "start", "hang", "poweroff", "slow", "policy"):
             self.query_one(f"#sv-btn-{key}", Button).label = tr(STRINGS, f"btn.{key}", lang)
         self._label_play_button()
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=tr(STRINGS, BINDING_TEXT[b.action], lang)) if b.action in BINDING_TEXT else b
-                for b in bindings
-            ]
-        self.refresh_bindings()
+        self.refresh_bindings()  # the key bar follows
 
     def _label_play_button(self) -> None:
         key = "btn.pause" if self.playing else "btn.play"

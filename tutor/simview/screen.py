@@ -5,23 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.i18n import tr
+from tutor.keymap import Key, bindings
 from tutor.simview.panel import SimPanel
 from tutor.simview.player import ScenarioOpenError, open_scenario
 from tutor.simview.strings import STRINGS
-
-
-EXPLAINED = {  # binding action -> what it does, for F1
-    "server_action('stop')": "explain.stop",
-    "server_action('start')": "explain.start",
-    "server_action('hang')": "explain.hang",
-    "server_action('poweroff')": "explain.poweroff",
-    "server_action('slow')": "explain.slow",
-}
+from tutor.widgets.keybar import KeyBar
 
 
 class SimScreen(Screen):
@@ -34,7 +26,8 @@ class SimScreen(Screen):
     SimScreen SimPanel { height: 1fr; padding: 0 1; }
     SimScreen #sim-error { height: 1fr; padding: 1 2; color: $error; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", show=False, id="sim.close")]
+    KEYMAP = (Key("sim.close", "escape", "close", "key.close", display="Esc", section="simview"),)
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(
         self,
@@ -64,30 +57,16 @@ class SimScreen(Screen):
         else:
             lang = getattr(self.app, "lang", self.lang)
             yield Static(tr(STRINGS, "msg.bad_scenario", lang, reason=self.error), id="sim-error", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.panel is not None:
             self.panel.focus()
 
-    # The app's F1 help calls these two hooks.
+    # The app's F1 help calls this hook (the rows come from the keys that act: tutor.keymap).
     def help_title(self, lang: str) -> str:
         """The title of the F1 help for this screen, in `lang`."""
         return tr(STRINGS, "help.title", lang)
-
-    def help_rows(self, lang: str) -> list[tuple[str, str]]:
-        """Every key of the simulator with what it does, one row per action ("1-9", not nine rows)."""
-        if self.panel is None:
-            return []
-        rows: dict[str, tuple[str, str]] = {}
-        for bindings in self.panel._bindings.key_to_bindings.values():
-            for binding in bindings:
-                text = binding.description
-                explained = EXPLAINED.get(binding.action)
-                if explained:  # what Stop, Hang, Power off and Slow each do to nginx
-                    text = f"{text}: {tr(STRINGS, explained, lang)}"
-                rows.setdefault(binding.action, (self.app.get_key_display(binding), text))
-        return list(rows.values())
 
     def action_close(self) -> None:
         """Leave the simulator (after asking, for `tutor play`): back to the previous screen, or

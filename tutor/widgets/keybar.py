@@ -1,4 +1,6 @@
-"""A one-line bar of key hints in the current language (Textual's Footer cannot be translated)."""
+"""A one-line bar of the keys that act now, in the current language (Textual's Footer cannot be
+translated). Built from the active bindings (`tutor.keymap.bar_pairs`), so it follows focus and
+the user's keymap."""
 
 from __future__ import annotations
 
@@ -6,18 +8,18 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
-from tutor.i18n import language_name, other_language, tr
-from tutor.strings import STRINGS
+from tutor.keymap import bar_pairs
 
-KeyHints = tuple[tuple[str, str], ...]  # (key as shown, STRINGS key of what it does)
 GAP = "  "
 
 
 class KeyBar(Static):
-    """Shows `key description` pairs; call `show(hints, lang)` again when the language changes.
+    """Shows `key label` pairs of the keys that will act; refreshes when the screen's bindings change
+    (focus moved, a keymap) and on `refresh_keys()` (the language changed).
 
     When the bar is too narrow for every pair, the last pairs are left out (the first, F1 help,
-    lists them all): a pair is never cut in the middle.
+    lists them all): a pair is never cut in the middle. A screen may leave keys out of the bar
+    with a `hidden_keys()` method returning binding ids.
     """
 
     DEFAULT_CSS = """
@@ -32,17 +34,27 @@ class KeyBar(Static):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._pairs: list[tuple[str, str]] = []  # (key, description) in the current language
+        self._pairs: list[tuple[str, str]] = []  # (key, label) in the current language
 
-    def show(self, hints: KeyHints, lang: str) -> None:
-        """Show `hints` in `lang`; the language key is labelled with the language it switches to."""
-        self._pairs = []
-        for key, label in hints:
-            if label == "key.language":  # labelled with the language it switches to
-                self._pairs.append((key, language_name(other_language(lang), short=True)))
-            else:
-                self._pairs.append((key, tr(STRINGS, label, lang)))
-        self._fit()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.refresh_keys()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen) -> None:
+        self.refresh_keys()
+
+    def refresh_keys(self) -> None:
+        """Show the keys that act now, in the app's language."""
+        if not self.is_attached:
+            return
+        hidden = getattr(self.screen, "hidden_keys", frozenset)()
+        pairs = bar_pairs(self.screen, getattr(self.app, "lang", "id"), hidden)
+        if pairs != self._pairs:
+            self._pairs = pairs
+            self._fit()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit()
