@@ -21,7 +21,9 @@ from textual.keys import _character_to_key, _get_unicode_name_from_key
 from tutor.app import TutorApp
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
-from tutor.screens.machines import MachinesScreen, NginxConfigScreen, RoleDialog
+from tutor.screens.machines import MachinesScreen
+from tutor.screens.nginx_config import NginxConfigScreen
+from tutor.screens.role_dialog import RoleDialog
 from tutor.screens.modals import CommandPicker, ConfirmScreen, ErrorScreen, HelpScreen, LinkScreen
 from tutor.simview.panel import SimPanel
 from tutor.simview.predict import PredictPanel
