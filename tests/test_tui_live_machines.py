@@ -198,3 +198,56 @@ async def test_address_reasons_are_in_indonesian():
         assert screen.reason("proxy") == "'10.0.0.5:99999': port 99999 di luar rentang (1-65535)"
         assert screen.reason("app2") == "'[fe80::1': tanda ']' setelah alamat IPv6 tidak ada"
         assert screen.reason("domain") == "'hasil xyz' bukan nama domain (mis. hasil.xyz)"
+
+
+async def test_machines_screen_examples_urls_unsaved_changes_and_code_spans():
+    """Each role shows its own example address; a pasted URL keeps its address (and says what
+    was left out); Esc with typed, unsaved addresses asks first; `code` is not shown with backticks."""
+    async with make_app("id").run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = pilot.app.screen
+        assert isinstance(screen, MachinesScreen)
+        placeholders = [screen.field(role).placeholder for role in ("proxy", "app1", "app2", "app3")]
+        assert len(set(placeholders)) == 4 and "10.37.19.64" in placeholders[0]
+        assert "`" not in str(screen.query_one("#machines-intro", Static).render())
+        await type_into(pilot, "app1", "http://10.0.0.1:3000/")
+        await pilot.press("escape")  # typed, not saved: asks
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert pilot.app.screen is screen
+        screen.field("app1").focus()
+        await pilot.press("enter")
+        assert screen.field("app1").value == "10.0.0.1:3000"
+        assert "http://" in screen.reason("app1") and pilot.app.settings.hosts == {"app1": "10.0.0.1:3000"}
+        await pilot.press("escape")  # saved: leaves at once
+        assert not isinstance(pilot.app.screen, MachinesScreen)
+
+
+async def test_escape_discards_typed_addresses_after_a_yes():
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await type_into(pilot, "proxy", "10.0.0.9")
+        await pilot.press("escape", "y")
+        assert not isinstance(pilot.app.screen, MachinesScreen)
+        assert pilot.app.settings.hosts == {}
+
+
+async def test_after_saving_machines_the_lesson_no_longer_says_none_are_set(monkeypatch):
+    async def answer_nothing(checks, machines, **_kwargs):  # no probe leaves this test
+        return []
+
+    monkeypatch.setattr("tutor.live.runner.run_checks", answer_nothing)
+    async with make_app("en").run_test(size=SIZE) as pilot:
+        assert pilot.app.open_lesson("live-lab", "run-app")
+        await pilot.pause()
+        lesson = pilot.app.screen
+        await pilot.press("k")
+        said = lambda: str(lesson.query_one("#status", Static).render())  # noqa: E731
+        title = lambda: str(lesson.current_view().check_panel.query_one("#check-title", Static).render())  # noqa: E731
+        assert await wait_for(pilot, lambda: "No machines" in said() or "no machines" in said().lower())
+        await pilot.press("m")
+        await type_into(pilot, "app1", "127.0.0.1:9")
+        await pilot.press("enter", "escape")
+        assert await wait_for(pilot, lambda: pilot.app.screen is lesson)
+        assert await wait_for(pilot, lambda: "app1 127.0.0.1:9" in title())
+        assert "no machines" not in said().lower() and "no machines" not in title().lower()

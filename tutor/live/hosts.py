@@ -79,13 +79,23 @@ class Machines:
         return [self.by_role[role] for role in APP_ROLES if role in self.by_role]
 
 
+_URL = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+
+
+def strip_url(text: str) -> str:
+    """`http://10.0.0.1:3000/` -> `10.0.0.1:3000`: a pasted URL's address part (else `text`)."""
+    match = _URL.match(text)
+    return match.group(1) if match else text
+
+
 def parse_address(text: str, default_port: int) -> tuple[str, int]:
-    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port.
+    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port;
+    a pasted URL (`http://ADDR:PORT/path`) counts as its address part.
 
     The rule is sim/address.py's: dotted-quad IPv4, IPv6 or an RFC 1123 host name; so `127.1`
     and `0x7f.0.0.1` are both refused. A port is 1-65535 in ASCII digits (`²` is no digit here).
     """
-    text = text.strip()
+    text = strip_url(text.strip())
     shown = text if len(text) <= 80 else text[:79] + "…"
     port_text = None
     if text.startswith("["):

@@ -7,18 +7,21 @@ from __future__ import annotations
 import asyncio
 import os
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from tutor.keymap import Key, bindings
 from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
-from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain, read_multipass
+from tutor.lessons.values import NAMED_VALUES
+from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain, read_multipass, strip_url
 from tutor.screens.base import TutorScreen
 from tutor.screens.role_dialog import RoleDialog
 from tutor.strings import host_error_text
+from tutor.widgets.code_text import code_text
 from tutor.widgets.keybar import KeyBar
+
+EXAMPLES = {role: NAMED_VALUES[f"{role}_ip"].example for role in ROLES}  # the tutorial's address of each role
 
 
 class MachinesScreen(TutorScreen):
@@ -80,9 +83,9 @@ class MachinesScreen(TutorScreen):
 
     def refresh_language(self) -> None:
         self.query_one("#machines-title", Static).update(self.t("machines.title"))
-        self.query_one("#machines-intro", Static).update(self.t("machines.intro"))
-        for role, port in ROLES.items():
-            self.field(role).placeholder = self.t("machines.placeholder", port=port)
+        self.query_one("#machines-intro", Static).update(code_text(self.t("machines.intro")))
+        for role, port in ROLES.items():  # each role its own example: the tutorial's address for it
+            self.field(role).placeholder = self.t("machines.placeholder", example=EXAMPLES[role], port=port)
         self.field("domain").placeholder = DEFAULT_DOMAIN
         self.query_one("#machines-save", Button).label = self.t("machines.btn_save")
         self.query_one("#machines-import", Button).label = self.t("machines.btn_import")
@@ -98,7 +101,7 @@ class MachinesScreen(TutorScreen):
         return str(self.query_one(f"#why-{name}", Static).content)
 
     def say(self, text: str) -> None:
-        self.query_one("#machines-status", Static).update(Text(text))
+        self.query_one("#machines-status", Static).update(code_text(text))
 
     # Saving
     def validate(self) -> tuple[dict[str, str], str | None] | None:
@@ -108,6 +111,10 @@ class MachinesScreen(TutorScreen):
         for role, port in ROLES.items():
             value = self.field(role).value.strip()
             why = ""
+            if strip_url(value) != value:  # a pasted URL: keep its address, say what was left out
+                value = strip_url(value)
+                self.field(role).value = value
+                why = self.t("machines.url_trimmed")
             if value:
                 try:
                     parse_address(value, port)
@@ -156,8 +163,25 @@ class MachinesScreen(TutorScreen):
         else:
             self.action_back()
 
+    def unsaved(self) -> bool:
+        """Whether the fields differ from what is saved (Esc then asks before dropping them)."""
+        settings = self.app.settings
+        typed = {role: self.field(role).value.strip() for role in ROLES}
+        return any(typed[role] != settings.hosts.get(role, "") for role in ROLES) or \
+            self.field("domain").value.strip() != (settings.domain or "")
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.unsaved():
+            self.app.pop_screen()
+            return
+        from tutor.screens.modals import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard and self.is_current:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen("machines.discard", yes_key="machines.discard_yes",
+                                           no_key="machines.discard_no"), answered)
 
     # Importing from multipass
     def action_import_multipass(self) -> None:
