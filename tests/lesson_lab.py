@@ -8,7 +8,8 @@ Rules (also in NOTICES.md for lesson authors):
 - a `nginx` fence with `role=proxy file=/etc/nginx/...` is that file's whole content (the last one
   in a step wins); for `/etc/nginx/nginx.conf` a block without `http {` is a fragment whose lines
   go inside `http { }`, after `include /etc/nginx/sites-enabled/*;`;
-- a `role=proxy` nginx fence of nothing but `include ...;` lines (and `}`) adds those includes;
+- a `role=proxy` nginx fence of nothing but `include ...;` lines (and `}`) adds those includes to
+  nginx.conf when it says `file=/etc/nginx/nginx.conf`, or when they include a folder (`.../*`);
 - a laptop fence line `PROXY_IP DOMAIN` (plain, or written to /etc/hosts) is the hosts line;
 - a step that quotes `nginx: [emerg] ... in FILE:LINE` shows a broken config: a config-looking
   fence of that step, placed at FILE, must make `nginx -t` print that line.
@@ -76,8 +77,12 @@ class StepPlan:
             if fence.file not in (None, NGINX_CONF) or "http {" in fence.code:
                 continue
             body = [line for line in fence.code.splitlines() if line.strip() and line.strip() != "}"]
-            if body and all(_INCLUDE.match(line) for line in body):
-                lines += [line.strip().split("#")[0].strip() for line in body]
+            if not body or not all(_INCLUDE.match(line) for line in body):
+                continue
+            found = [line.strip().split("#")[0].strip() for line in body]
+            # Without file=, only folder globs (`include /etc/nginx/dumbways/*;`) are nginx.conf lines;
+            # a bare `include proxy_params;` belongs in a location the lesson shows elsewhere.
+            lines += [line for line in found if fence.file == NGINX_CONF or "/*" in line]
         return lines
 
     def hosts_lines(self) -> list[str]:
