@@ -153,3 +153,20 @@ def test_down_cleans_what_a_crashed_run_left_even_without_knowing_its_data_folde
     assert not (tmp_path / "elsewhere").exists()
     assert nginx is not None and not _alive(nginx)
     crashed._reap()
+
+
+def test_without_node_up_says_how_to_install_it(tmp_path):
+    require_lab()
+    import shutil
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("ip", "unshare", "mount", "nginx"):  # everything the lab needs but node and npm
+        (tools / tool).symlink_to(shutil.which(tool))
+    env = {**os.environ, "PATH": str(tools)}
+    done = subprocess.run([sys.executable, "-m", "tutor", "--lang", "en", "lab", "--prefix", "tz1", "up"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("tutor lab: Node.js is missing (node and npm): install it, "
+                                   "e.g. sudo apt install nodejs npm")
+    assert leftovers("tz1") == []
