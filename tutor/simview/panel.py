@@ -92,12 +92,8 @@ class SimPanel(Widget, can_focus=True):
     """
 
     KEYMAP = (  # texts in the [simview] section; keys that only change the look are not in the bar
+        # the bar shows them in this order, as many as fit: what a demo needs most first
         Key("sim.play", "space", "toggle_play", "key.play", bar="key.play", display="space", section="simview"),
-        Key("sim.step", "full_stop", "step", "key.step", bar="key.step", section="simview"),
-        Key("sim.faster", "plus,equals_sign", "faster", "key.faster", bar="key.faster", display="+",
-            section="simview"),
-        Key("sim.slower", "minus", "slower", "key.slower", bar="key.slower", section="simview"),
-        Key("sim.restart", "r", "restart", "key.restart", bar="key.restart", section="simview"),
         Key("sim.select", "1,2,3,4,5,6,7,8,9", "select_server", "key.select", display="1-9", section="simview"),
         Key("sim.stop", "s", "server_action('stop')", "explain.stop", bar="key.stop", section="simview"),
         Key("sim.start", "t", "server_action('start')", "explain.start", bar="key.start", section="simview"),
@@ -106,6 +102,11 @@ class SimPanel(Widget, can_focus=True):
             section="simview"),
         Key("sim.slow", "l", "server_action('slow')", "explain.slow", bar="key.slow", section="simview"),
         Key("sim.policy", "p", "cycle_policy", "key.policy", bar="key.policy", section="simview"),
+        Key("sim.restart", "r", "restart", "key.restart", bar="key.restart", section="simview"),
+        Key("sim.step", "full_stop", "step", "key.step", bar="key.step", section="simview"),
+        Key("sim.faster", "plus,equals_sign", "faster", "key.faster", bar="key.faster", display="+",
+            section="simview"),
+        Key("sim.slower", "minus", "slower", "key.slower", bar="key.slower", section="simview"),
         Key("sim.rate_up", "right_square_bracket", "change_rate(1)", "key.rate_up", bar="key.rate_up",
             section="simview"),
         Key("sim.rate_down", "left_square_bracket", "change_rate(-1)", "key.rate_down", bar="key.rate_down",

@@ -26,8 +26,12 @@ class SimScreen(Screen):
     SimScreen SimPanel { height: 1fr; padding: 0 1; }
     SimScreen #sim-error { height: 1fr; padding: 1 2; color: $error; }
     """
-    KEYMAP = (Key("sim.close", "escape", "close", "key.close", display="Esc", section="simview"),)
+    KEYMAP = (Key("sim.close", "escape", "close", "key.close", bar="key.close", display="Esc", pin=True,
+                  section="simview"),)
     BINDINGS = bindings(KEYMAP)
+    NARROW = 120  # below this the bar leaves out the keys a demo needs least (F1 lists them all)
+    LESS_USED = frozenset({"sim.slow", "sim.policy", "sim.restart", "sim.step", "sim.faster", "sim.slower",
+                           "sim.rate_up", "sim.rate_down"})
 
     def __init__(
         self,
@@ -62,6 +66,14 @@ class SimScreen(Screen):
     def on_mount(self) -> None:
         if self.panel is not None:
             self.panel.focus()
+
+    def hidden_keys(self) -> frozenset[str]:
+        """Keys the bar leaves out: on a narrow screen, the ones a demo needs least."""
+        return self.LESS_USED if self.size.width < self.NARROW else frozenset()
+
+    def on_resize(self) -> None:
+        for bar in self.query(KeyBar):
+            bar.refresh_keys()
 
     # The app's F1 help calls this hook (the rows come from the keys that act: tutor.keymap).
     def help_title(self, lang: str) -> str:

@@ -92,6 +92,7 @@ class StepView(VerticalScroll, can_focus=False):
     StepView > SimPanel { margin: 0 0 1 0; }
     StepView SimPanel { height: auto; }
     StepView SimPanel:focus-within { background: $boost; }  /* its keys act now: Esc leaves */
+    StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
     StepView MarkdownFence > Label { padding: 0 1; }
