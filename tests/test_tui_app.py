@@ -185,7 +185,7 @@ async def test_corrupt_progress_is_backed_up_and_reported():
         backups = list(data_dir().glob("progress.json.bak-*"))
         assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == "{broken"
         messages = [n.message for n in pilot.app._notifications]
-        assert any(backups[0].name in m and "unreadable" in m for m in messages)
+        assert any(backups[0].name in m and "could not be used" in m for m in messages)
         await open_lesson(pilot)
         await pilot.press("d")
     assert '"done"' in (data_dir() / "progress.json").read_text(encoding="utf-8")
