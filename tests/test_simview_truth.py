@@ -126,3 +126,26 @@ def test_throughput_is_a_readable_average_not_one_jumpy_second(tmp_path):
     series = player.series
     assert series.rate() == sum(series.throughput[-5:]) / 5
     assert all(abs(value - 10.0) <= 1.0 for value in series.smoothed()[5:])
+
+
+async def test_presenter_mode_fills_the_screen_with_a_big_diagram_big_counters_and_the_narration(tmp_path):
+    app = PanelApp(scenario(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.panel
+        panel.styles.height = 38
+        panel.player.advance_by(12.0)
+        panel.redraw()
+        await pilot.pause()
+        normal_height = panel.query_one("#sv-diagram").size.height
+        panel.presenter = True
+        await pilot.pause()
+        big = panel.query_one("#sv-big")
+        assert big.display and big.size.height >= 5
+        counters = panel.player.frame.counters
+        from textual.widgets import Digits
+
+        assert panel.query_one("#sv-big-ok", Digits).value == str(counters.ok)
+        assert panel.query_one("#sv-big-waiting", Digits).value == str(counters.waiting)
+        assert panel.query_one("#sv-diagram").size.height > normal_height + 2
+        assert panel.query_one("#sv-narration").outer_size.height >= 5  # framed, bold, centred
+        assert not panel.query_one("#sv-counters").display  # the digits say it, larger

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Button, Label, RichLog, Sparkline, Static
+from textual.widgets import Button, Digits, Label, RichLog, Sparkline, Static
 
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
@@ -31,6 +31,7 @@ from tutor.simview.series import RATE_WINDOW
 from tutor.simview.summary import SimSummary
 from tutor.widgets.lifecycle import being_removed
 
+BIG_COUNTERS = ("ok", "e502", "e504", "waiting")  # presenter mode's large digits
 FRAME_INTERVAL = 0.1  # seconds of wall time per frame (10 frames a second)
 LOG_REDRAW = 200
 SPARK_POINTS = 120  # seconds shown by each sparkline  # log entries redrawn after a language switch
@@ -86,9 +87,17 @@ class SimPanel(Widget, can_focus=True):
     SimPanel.-compact .sv-spark { height: 2; }
     SimPanel.-compact .sv-spark Sparkline { height: 1; }
     SimPanel.-compact #sv-buttons { display: none; }
-    SimPanel.-presenter #sv-sparks, SimPanel.-presenter #sv-buttons { display: none; }
-    SimPanel.-presenter #sv-narration { text-style: bold; color: $text; }
+    SimPanel #sv-big { display: none; height: 5; margin: 1 0 0 0; }
+    SimPanel .sv-big-box { width: 1fr; height: 5; align-horizontal: center; }
+    SimPanel .sv-big-box Label { width: 100%; text-align: center; color: $text-muted; }
+    SimPanel .sv-big-box Digits { width: 100%; text-align: center; }
+    SimPanel.-presenter #sv-sparks, SimPanel.-presenter #sv-buttons, SimPanel.-presenter #sv-counters { display: none; }
+    SimPanel.-presenter #sv-big { display: block; layout: horizontal; }
+    SimPanel.-presenter #sv-narration {
+        text-style: bold; color: $text; border: heavy $accent; padding: 1 2; text-align: center;
+    }
     SimPanel.-presenter #sv-diagram { margin: 1 0 1 0; }
+    SimPanel.-presenter #sv-log { height: 1fr; min-height: 4; }
     """
 
     KEYMAP = (  # texts in the [simview] section; keys that only change the look are not in the bar
@@ -174,6 +183,11 @@ class SimPanel(Widget, can_focus=True):
         yield Static(id="sv-narration")
         yield SimDiagram(id="sv-diagram")
         yield Static(id="sv-counters")
+        with Horizontal(id="sv-big"):  # presenter mode: the counters in digits a room can read
+            for key in BIG_COUNTERS:
+                with Vertical(classes="sv-big-box"):
+                    yield Label(id=f"sv-big-label-{key}")
+                    yield Digits("0", id=f"sv-big-{key}")
         with Horizontal(id="sv-sparks"):
             for key in ("throughput", "p50", "p95"):
                 with Vertical(classes="sv-spark", id=f"sv-sparkbox-{key}"):
@@ -308,6 +322,8 @@ class SimPanel(Widget, can_focus=True):
         self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
                                     e504=counters.e504, waiting=counters.waiting, retries=counters.retries,
                                     sent=counters.sent), layout=full)
+        if self.presenter:
+            self._update_big(counters)
         self._update_sparks()
         self._update_log()
 
@@ -332,6 +348,16 @@ class SimPanel(Widget, can_focus=True):
         return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
                   speed=f"{self.player.speed:g}", policy=frame.policy, rate=frame.rate,
                   title=self.player.title(self.lang))
+
+    def _update_big(self, counters) -> None:
+        values = {"ok": counters.ok, "e502": counters.e502, "e504": counters.e504, "waiting": counters.waiting}
+        key = (tuple(values.values()), self.lang)
+        if self._shown.get("big") == key:
+            return
+        self._shown["big"] = key
+        for name, value in values.items():
+            self.query_one(f"#sv-big-{name}", Digits).update(str(value))
+            self.query_one(f"#sv-big-label-{name}", Label).update(tr(STRINGS, f"big.{name}", self.lang))
 
     def _update_sparks(self) -> None:
         series = self.player.series
