@@ -88,7 +88,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
     say_section = "live" if getattr(module, "say", None) is messages.say else None
     keys: set[tuple[str, str]] = set()
-    binding_ids: set[str] = set()  # ids of keys ("lesson.next") look like text keys but are not
+    binding_ids: set[str] = set()
+    host_codes: set[str] = set()  # ids of keys ("lesson.next") look like text keys but are not
     prefixes: set[tuple[str, str]] = set()
     calls: list[tuple[str | None, ast.expr]] = []
     for node in ast.walk(tree):
@@ -99,8 +100,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             calls.append((section_of(node.args[0]), node.args[1]))
         elif name in ("t", "say"):  # shorthands bound to a section (say: the live checks' messages)
             calls.append((say_section if name == "say" else None, node.args[0]))
-        elif name == "HostError" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
-            keys.add(("ui", f"host.{node.args[1].value}"))
+        elif name in ("HostError", "Reason") and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+            host_codes.add(f"host.{node.args[1].value}")  # said by the app ([ui]) or the CLI ([check_cli])
         elif name == "Key":  # tutor.keymap.Key(id, keys, action, text, bar=..., section=...)
             options = {kw.arg: kw.value.value for kw in node.keywords if isinstance(kw.value, ast.Constant)}
             section = options.get("section", "ui")
@@ -114,6 +115,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             keys.add((section, arg.value))
         elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
             prefixes.add((section, arg.values[0].value))
+    ui, cli = catalogue("id")["ui"], catalogue("id")["check_cli"]
+    keys.update(("ui" if code in ui or code not in cli else "check_cli", code) for code in host_codes)
     if not calls:
         return keys, prefixes
     # Keys kept in data (binding tables, hint lists, states): any dotted literal in a namespace of
@@ -139,7 +142,8 @@ def test_every_key_the_code_uses_exists():
                     if not any(sec == s and key.startswith(p) for sec, key in known)]
     assert missing == []
     assert len(used) > 250  # the scan really finds the keys
-    assert {section for section, _ in used} == set(catalogue("id")) - {"language"}
+    # [argparse] is looked up by argparse itself (tutor.cli.argparse_language), by its English messages
+    assert {section for section, _ in used} == set(catalogue("id")) - {"language", "argparse"}
 
 
 def test_the_scan_catches_a_missing_key(tmp_path, monkeypatch):

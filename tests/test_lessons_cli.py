@@ -37,7 +37,7 @@ def test_errors_exit_1_in_json():
 
 
 def test_errors_exit_1_as_file_line_message_lines():
-    result = _tutor("lint", str(FIXTURES / "broken" / "10-commands-no-hint"))
+    result = _tutor("lint", str(FIXTURES / "broken" / "10-commands-no-hint"), "--lang", "en")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "10-commands-no-hint/en.md:3: step 'one' has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where to look, then nearly the answer)",
@@ -45,6 +45,8 @@ def test_errors_exit_1_as_file_line_message_lines():
         "tutor lint: 1 lesson, 2 steps, 2 errors",  # the summary is output, not an error: stdout
     ]
     assert result.stderr == ""
+    summary = _tutor("lint", str(FIXTURES / "broken" / "10-commands-no-hint"), "--lang", "id").stdout.splitlines()[-1]
+    assert summary == "tutor lint: 1 materi, 2 langkah, 2 error"
 
 
 def test_a_path_without_lessons_exits_2_with_one_line(tmp_path):

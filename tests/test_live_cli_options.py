@@ -47,6 +47,6 @@ def test_stopped_names_the_app_that_must_refuse(lab, capsys):
     (["--stopped", "app9"], "not an app"),
 ])
 def test_bad_weights_or_stopped_exit_2_with_one_line(extra, reason, capsys):
-    assert main(["check", "--host", "app1=127.0.0.2:9", "--host", "app2=127.0.0.3:9", *extra]) == 2
+    assert main(["check", "--host", "app1=127.0.0.2:9", "--host", "app2=127.0.0.3:9", *extra, "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and reason in err

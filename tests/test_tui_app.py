@@ -282,6 +282,10 @@ async def test_reset_step_asks_first():
         screen = await open_lesson(pilot)
         await pilot.press("n", "h", "d", "r")
         assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.pause()
+        question = str(pilot.app.screen.query_one("#confirm-question", Static).render())
+        assert "Installing the app" in question and "install" not in question.replace("Installing", "")
+        assert "??" not in question and "?”?" not in question
         await pilot.press("n")
         assert pilot.app.progress.state("web-server", "install") == DONE
         await pilot.press("r")

@@ -159,7 +159,9 @@ class TutorApp(App):
 
         from tutor.screens.modals import ConfirmScreen
 
-        self.push_screen(ConfirmScreen("confirm.reset_step", step=step_id), reset)
+        lesson = self.lessons.get(lesson_id)
+        title = lesson.step_text(step_id, self.lang).title if lesson else step_id
+        self.push_screen(ConfirmScreen("confirm.reset_step", step=title), reset)
 
     def confirm_reset_lesson(self, lesson_id: str) -> None:
         lesson = self.lessons.get(lesson_id)

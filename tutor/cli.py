@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
 
 from tutor import __version__
-from tutor.i18n import LANGUAGES
-from tutor.live.catalog import CHECK_IDS
-from tutor.web import DEFAULT_MAX_SESSIONS
+from tutor.i18n import LANGUAGES, lookup, tr
 
 
 def default_language(environ: dict[str, str] | None = None) -> str:
@@ -39,7 +40,7 @@ def _pop_lang(argv: list[str]) -> tuple[list[str], str | None]:
             break
         if arg == "--lang":
             if i + 1 >= len(argv):
-                raise _UsageError(f"--lang needs a value: {' or '.join(LANGUAGES)}")
+                raise _UsageError(tr(CLI, "lang_missing", default_language(), languages=", ".join(LANGUAGES)))
             lang = argv[i + 1]
             i += 2
             continue
@@ -50,7 +51,7 @@ def _pop_lang(argv: list[str]) -> tuple[list[str], str | None]:
         rest.append(arg)
         i += 1
     if lang is not None and lang not in LANGUAGES:
-        raise _UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
+        raise _UsageError(tr(CLI, "lang_unknown", default_language(), code=lang, languages=", ".join(LANGUAGES)))
     return rest, lang
 
 
@@ -58,45 +59,74 @@ class _UsageError(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for `tutor` and its subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="tutor",
-        description="Learn web servers, nginx reverse proxies and load balancing, "
-        "then check the machines you built. / Belajar web server, reverse proxy dan "
-        "load balancing nginx, lalu periksa VM yang kamu bangun.",
-        epilog="--lang id|en is accepted by every command (default: from LANG, else id).",
-    )
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one line, `tutor: <reason> (try tutor --help)`, in the CLI's
+    language (set on every parser by `localize`)."""
+
+    lang = "id"
+
+    def error(self, message: str) -> NoReturn:
+        from tutor.live.sanitize import sanitize
+
+        reason = sanitize(message, 300, markup=False)
+        self.exit(2, f"{self.prog}: {reason} ({tr(CLI, 'try_help', self.lang, prog=self.prog)})\n")
+
+
+CLI = "cli"
+"""The catalogue section of the --help texts: "<command path>.<option dest>", e.g. "check.host"."""
+ARGPARSE = "argparse"
+"""The catalogue section of argparse's own words, keyed by its English message."""
+
+
+@contextmanager
+def argparse_language(lang: str) -> Iterator[None]:
+    """argparse's own words ("usage:", "options", its error messages) in `lang` while inside.
+
+    argparse looks each of them up with gettext at the moment it uses it; this points that lookup
+    at the catalogue for a while (the command line runs once per process; tests call main() too).
+    """
+    original = argparse._
+    argparse._ = lambda message: lookup(ARGPARSE, message, lang) or message
+    try:
+        yield
+    finally:
+        argparse._ = original
+
+
+def build_parser(lang: str = "id") -> argparse.ArgumentParser:
+    """The argument parser for `tutor` and its subcommands, its help in `lang` (call it inside
+    `argparse_language(lang)` so argparse's own words are in `lang` too)."""
+    from tutor.live.catalog import CHECK_IDS
+    from tutor.web import DEFAULT_MAX_SESSIONS
+
+    parser = Parser(prog="tutor")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
-    parser.add_argument("--lang", choices=LANGUAGES, help="language: id (Indonesian) or en (English)")
+    parser.add_argument("--lang", choices=LANGUAGES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    play = sub.add_parser("play", help="open the animated simulator straight away (instructor demos)")
+    play = sub.add_parser("play")
     play.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     play.add_argument("--nginx-conf", metavar="FILE")
 
-    simp = sub.add_parser("sim", help="run a simulator scenario headless and print a report")
+    simp = sub.add_parser("sim")
     simp.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     simp.add_argument("--nginx-conf", metavar="FILE")
-    simp.add_argument("--seed", type=int)
-    simp.add_argument("--json", action="store_true", help="print the report as JSON")
-    simp.add_argument("--trace", metavar="FILE", help="write one JSON line per request to FILE")
+    simp.add_argument("--seed", type=int, metavar="N")
+    simp.add_argument("--json", action="store_true")
+    simp.add_argument("--trace", metavar="FILE")
 
-    check = sub.add_parser("check", help="check your real VMs (live mode)")
-    check.add_argument("checks", nargs="*", metavar="CHECK_ID",
-                       help="checks to run (default: all): " + ", ".join(CHECK_IDS))
+    check = sub.add_parser("check")
+    check.add_argument("checks", nargs="*", metavar="CHECK_ID")
     check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
-    check.add_argument("--multipass", action="store_true", help="read addresses from `multipass list`")
-    check.add_argument("--lab", action="store_true",
-                       help="check the machines of `tutor lab` (root), from the lab's laptop")
+    check.add_argument("--multipass", action="store_true")
+    check.add_argument("--lab", action="store_true")
     check.add_argument("--domain", metavar="NAME")
     check.add_argument("--timeout", type=float, default=3.0, metavar="S")
     check.add_argument("--json", action="store_true")
-    check.add_argument("--weight", action="append", default=[], metavar="ROLE=N",
-                       help="lb-distributes: the weight of an app in the upstream (default: all equal)")
-    check.add_argument("--stopped", metavar="ROLE", help="lb-failover: the app you stopped (default: the one that refuses)")
+    check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
+    check.add_argument("--stopped", metavar="ROLE")
 
-    lint = sub.add_parser("lint", help="validate lessons: structure, id/en parity, links, scenarios")
+    lint = sub.add_parser("lint")
     lint.add_argument("path", nargs="?", metavar="PATH")
     lint.add_argument("--json", action="store_true")
 
@@ -104,14 +134,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_lab_parser(sub)
 
-    serve = sub.add_parser("serve", help="serve the app in a web browser, one session per tab")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", default="8000", metavar="P", help="port (default: 8000; 0 = any free port)")
-    serve.add_argument("--public", action="store_true",
-                       help="allow a non-loopback --host; the printed URL then carries an access token")
-    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N",
-                       help=f"most browser sessions at once (default: {DEFAULT_MAX_SESSIONS})")
+    serve = sub.add_parser("serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default="8000", metavar="P")
+    serve.add_argument("--public", action="store_true")
+    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N")
+    localize(parser, lang, checks=", ".join(CHECK_IDS), sessions=DEFAULT_MAX_SESSIONS)
     return parser
+
+
+def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **values: object) -> None:
+    """Fill the help of `parser` and its subcommands from the [cli] catalogue: a subcommand's line is
+    "<path>" ("check", "lab.up"), an option's "<path>.<dest>" ("check.host"); the top parser's
+    description and epilog are "tutor.description" and "tutor.epilog"."""
+    def text(key: str) -> str | None:
+        found = lookup(CLI, key, lang)
+        return found.format(**values).replace("%", "%%") if found else None
+
+    parser.lang = lang
+    if path == "tutor":
+        parser.description, parser.epilog = text("tutor.description"), text("tutor.epilog")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {choice.dest: choice for choice in action._choices_actions}
+            for name, subparser in action.choices.items():
+                key = name if path == "tutor" else f"{path}.{name}"
+                if name not in listed:  # the one-line entry in the parent's help
+                    listed[name] = action._ChoicesPseudoAction(name, (), None)
+                    action._choices_actions.append(listed[name])
+                listed[name].help = subparser.description = text(key)
+                localize(subparser, lang, key, **values)
+        elif not isinstance(action, argparse._HelpAction):
+            action.help = text(f"{path}.{action.dest}") or action.help
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"tutor: {exc}", file=sys.stderr)
         return 2
-    args = build_parser().parse_args(argv)
-    args.lang = lang or default_language()
+    cli_lang = lang or default_language()
+    with argparse_language(cli_lang):
+        args = build_parser(cli_lang).parse_args(argv)
+    args.lang = cli_lang
     args.lang_explicit = lang is not None
     try:
         return _dispatch(args)

@@ -21,27 +21,22 @@ TEXT = "lab_cli"  # the section of tutor/locale/<lang>.toml
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Add `tutor lab ...` to the command line."""
-    lab = sub.add_parser("lab", help="(Linux, root) the tutorial's machines as network namespaces")
-    lab.add_argument("--prefix", help="the lab's name prefix (default: $TUTOR_LAB_PREFIX or tutorlab)")
+    """Add `tutor lab ...` to the command line (help texts: the [cli] catalogue, keys "lab.*")."""
+    lab = sub.add_parser("lab")
+    lab.add_argument("--prefix")
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
-    up = actions.add_parser("up", help="build the lab: laptop, proxy (nginx), app1, app2 [, app3]")
+    up = actions.add_parser("up")
     up.add_argument("--apps", type=int, choices=(2, 3), default=2)
-    actions.add_parser("down", help="remove everything the lab made")
-    status = actions.add_parser("status", help="the machines, like `multipass list`")
+    actions.add_parser("down")
+    status = actions.add_parser("status")
     status.add_argument("--format", choices=("table", "json"), default="table")
-    shell = actions.add_parser("shell", help="a shell on a machine, like `multipass shell` (as the user who ran sudo)")
-    shell.add_argument("role", choices=ALL_ROLES, metavar="ROLE")
-    run = actions.add_parser("exec", help="run a command on a machine: exec ROLE -- CMD ... (as the user who ran sudo)")
-    run.add_argument("role", choices=ALL_ROLES, metavar="ROLE")
-    run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
-    for name, text in (("stop", "stop the app (like Ctrl-C on npm start)"), ("start", "start the app (npm start)")):
-        action = actions.add_parser(name, help=text)
-        action.add_argument("role", choices=APPS, metavar="APP")
-    for name, text in (("poweroff", "switch a machine off (its link goes down)"),
-                       ("poweron", "switch a machine on again")):
-        action = actions.add_parser(name, help=text)
-        action.add_argument("role", choices=ALL_ROLES, metavar="ROLE")
+    for name in ("shell", "exec"):
+        actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
+    actions.choices["exec"].add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
+    for name in ("stop", "start"):
+        actions.add_parser(name).add_argument("role", choices=APPS, metavar="APP")
+    for name in ("poweroff", "poweron"):
+        actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
 
 
 def run_lab(args: argparse.Namespace) -> int:

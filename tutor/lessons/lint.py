@@ -13,6 +13,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote
 
+from tutor.i18n import tr
 from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
 from tutor.live.sanitize import sanitize
@@ -23,6 +24,9 @@ from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_C
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
 _FOLDER_NAME = re.compile(r"^\d+-(.+)$")
+TEXT = "lint"
+"""The catalogue section of the summary line (tutor/locale/*.toml)."""
+
 LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
 MIN_HINTS = 2  # a step with commands has a hint ladder: a nudge, where to look, nearly the answer
@@ -89,9 +93,11 @@ def run_lint(args) -> int:
             sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
         for error in errors:
             print(sanitize(str(error), 2000, markup=False))
+        lang = getattr(args, "lang", "id")
         steps = sum(len(lesson["steps"]) for lesson in lessons)
-        verdict = _count(len(errors), "error") if errors else "no errors"
-        print(f"tutor lint: {_count(len(lessons), 'lesson')}, {_count(steps, 'step')}, {verdict}")
+        verdict = _count_in(len(errors), "error", lang) if errors else tr(TEXT, "no_errors", lang)
+        print(tr(TEXT, "summary", lang, lessons=_count_in(len(lessons), "lesson", lang), steps=_count_in(steps, "step", lang),
+                 verdict=verdict))
     return 1 if errors else 0
 
 
@@ -465,7 +471,13 @@ def _giveaway(predict, above: str) -> str:
 
 
 def _count(number: int, noun: str) -> str:
+    """"1 hint", "2 hints" for the (English) error messages."""
     return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _count_in(number: int, noun: str, lang: str) -> str:
+    """"1 lesson", "3 lessons" ("3 materi") from the catalogue's `one.<noun>` and `many.<noun>`."""
+    return tr(TEXT, f"{'one' if number == 1 else 'many'}.{noun}", lang, n=number)
 
 
 def _known_list(key: str, valid: tuple[str, ...]) -> str:

@@ -71,16 +71,31 @@ def scenario_for(check: str, code: str | None) -> str | None:
     return _SCENARIO_BY_CHECK_CODE.get((check, code))
 
 
-def cannot_run(check: str, has_proxy: bool, app_count: int) -> str | None:
+class Reason(str):
+    """An English one-line reason that also carries its catalogue code and values (`host.<code>`)."""
+
+    code: str
+    values: dict[str, object]
+
+    def __new__(cls, text: str, code: str, **values: object) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code, reason.values = code, values
+        return reason
+
+
+def cannot_run(check: str, has_proxy: bool, app_count: int) -> Reason | None:
     """Why `check` cannot run with these machines (an English one-liner), or None when it can."""
     if check not in CHECK_IDS:
-        return f"unknown check {check!r}; checks are {', '.join(CHECK_IDS)}"
+        return Reason(f"unknown check {check!r}; checks are {', '.join(CHECK_IDS)}", "unknown_check",
+                      check=check, checks=", ".join(CHECK_IDS))
     needs_proxy, min_apps = NEEDS[check]
     if needs_proxy and not has_proxy:
-        return f"{check} needs the proxy: add --host proxy=ADDR (or use --multipass)"
+        return Reason(f"{check} needs the proxy: add --host proxy=ADDR (or use --multipass)", "needs_proxy",
+                      check=check)
     if app_count < min_apps:
-        return (f"{check} needs at least {min_apps} app roles ({', '.join(APP_ROLES[:min_apps])}), "
-                f"got {app_count}: add --host appN=ADDR")
+        roles = ", ".join(APP_ROLES[:min_apps])
+        return Reason(f"{check} needs at least {min_apps} app roles ({roles}), got {app_count}: add --host appN=ADDR",
+                      "needs_apps", check=check, min_apps=min_apps, roles=roles, count=app_count)
     return None
 
 

@@ -14,11 +14,12 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tutor.i18n import tr
+from tutor.i18n import has, tr
 from tutor.live.catalog import ROLES, cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_settings, machines_from_specs,
                               match_roles, parse_role_answer, read_multipass)
 from tutor.live.result import CheckResult
+from tutor.strings import STRINGS
 from tutor.live.sanitize import sanitize, terminal_text
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def run_check(args: argparse.Namespace) -> int:
         machines, checks = prepare(args)
         options = check_options(args, machines)
     except HostError as exc:
-        print(sanitize(f"tutor check: {exc}", 500, markup=False), file=sys.stderr)
+        print(sanitize(f"tutor check: {cli_reason(exc, lang)}", 500, markup=False), file=sys.stderr)
         return 2
     from tutor.live.runner import run_checks
 
@@ -92,7 +93,8 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     """The machines and check ids to run, from args; HostError with a one-line reason if unusable."""
     timeout = args.timeout
     if not 0 < timeout <= MAX_TIMEOUT:
-        raise HostError(f"--timeout {timeout:g}: give seconds between 0 and {MAX_TIMEOUT:g}")
+        raise HostError(f"--timeout {timeout:g}: give seconds between 0 and {MAX_TIMEOUT:g}", "bad_timeout",
+                        timeout=f"{timeout:g}", max=f"{MAX_TIMEOUT:g}")
     machines = machines_from_specs(list(args.host or []), args.domain)
     if not args.host and not args.multipass:
         machines = saved_in_app(args.domain) or machines
@@ -101,15 +103,15 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
             ask = input
         add_multipass_machines(machines, read_multipass(), ask, getattr(args, "lang", "id"))
     if not machines.by_role:
-        raise HostError("no machines given: use --host ROLE=ADDR[:PORT] (roles: "
-                        f"{', '.join(ROLES)}) or --multipass")
+        raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}) or --multipass",
+                        "no_machines", roles=", ".join(ROLES))
     checks = list(args.checks) or default_checks(machines.proxy is not None, len(machines.apps))
     if not checks:
-        raise HostError("no check can run with only these machines; add --host proxy=ADDR or an app")
+        raise HostError("no check can run with only these machines; add --host proxy=ADDR or an app", "no_checks")
     for check in checks:
         reason = cannot_run(check, machines.proxy is not None, len(machines.apps))
         if reason:
-            raise HostError(reason)
+            raise HostError(reason, reason.code, **reason.values)
     return machines, checks
 
 
@@ -126,17 +128,19 @@ def check_options(args: argparse.Namespace, machines: Machines) -> Options:
     for spec in getattr(args, "weight", None) or []:
         role, _, value = spec.partition("=")
         if role not in app_roles:
-            raise HostError(f"--weight {spec}: {role!r} is not an app given with --host or --multipass")
+            raise HostError(f"--weight {spec}: {role!r} is not an app given with --host or --multipass", "weight_not_app",
+                            spec=spec, role=role)
         try:
             weights[role] = float(value)
         except ValueError:
             weights[role] = 0.0
         if not 0 < weights[role] <= MAX_WEIGHT:  # also refuses nan and inf
-            raise HostError(f"--weight {spec}: the weight must be a positive number up to {MAX_WEIGHT:,}, "
-                            f"like {role}=3")
+            raise HostError(f"--weight {spec}: the weight must be a positive number up to {MAX_WEIGHT:,}, like {role}=3",
+                            "weight_value", spec=spec, role=role, max=f"{MAX_WEIGHT:,}")
     stopped = getattr(args, "stopped", None)
     if stopped is not None and stopped not in app_roles:
-        raise HostError(f"--stopped {stopped}: not an app given with --host or --multipass")
+        raise HostError(f"--stopped {stopped}: not an app given with --host or --multipass", "stopped_not_app",
+                        stopped=stopped)
     return Options(weights=weights or None, stopped=stopped)
 
 
@@ -203,3 +207,13 @@ def format_table(results: list[CheckResult], lang: str, width: int | None = None
         lines.append(f"{result.check:<{check_w}}  {status:<{status_w}}  {wrapped[0]}")
         lines.extend(f"{'':<{check_w}}  {'':<{status_w}}  {more}" for more in wrapped[1:])
     return "\n".join(lines)
+
+
+def cli_reason(error: HostError, lang: str) -> str:
+    """A HostError's reason for the command line in `lang`: the CLI's wording (it names --host)
+    when the catalogue has one, else the app's, else the error's English text."""
+    for section in (TEXT, STRINGS):
+        key = f"host.{error.code}"
+        if error.code and has(section, key):
+            return tr(section, key, lang, **error.values)
+    return str(error)

@@ -144,9 +144,10 @@ def parse_host_spec(spec: str) -> Machine:
     role, sep, addr = spec.partition("=")
     role = role.strip().lower()
     if not sep:
-        raise HostError(f"--host {spec!r}: expected ROLE=ADDR[:PORT], e.g. app1=10.37.19.46:3000")
+        raise HostError(f"--host {spec!r}: expected ROLE=ADDR[:PORT], e.g. app1=10.37.19.46:3000", "host_spec", spec=spec)
     if role not in ROLES:
-        raise HostError(f"--host {spec!r}: unknown role {role!r}; roles are {', '.join(ROLES)}")
+        raise HostError(f"--host {spec!r}: unknown role {role!r}; roles are {', '.join(ROLES)}", "unknown_role",
+                        spec=spec, role=role, roles=", ".join(ROLES))
     host, port = parse_address(addr, ROLES[role])
     return Machine(role=role, host=host, port=port)
 
@@ -167,7 +168,7 @@ def machines_from_specs(specs: list[str], domain: str | None = None) -> Machines
     for spec in specs:
         machine = parse_host_spec(spec)
         if machine.role in machines.by_role:
-            raise HostError(f"--host: role {machine.role} is given twice")
+            raise HostError(f"--host: role {machine.role} is given twice", "role_twice", role=machine.role)
         machines.by_role[machine.role] = machine
     return machines
 
