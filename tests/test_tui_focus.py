@@ -128,3 +128,23 @@ async def test_the_step_list_says_what_its_marks_mean():
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_question(pilot)
             assert screen.query_one("StepList").border_subtitle == legend
+
+
+async def test_a_long_command_wraps_at_80_columns_instead_of_being_cut():
+    from textual.widgets import Markdown
+
+    from tutor.lessons.model import StepMeta, StepText
+    from tutor.widgets.step_view import StepView
+
+    long_line = "curl -s -o /dev/null -w '%{http_code}' " + "http://hasil.xyz/" + "a" * 90 + "/END"
+    app = TutorApp(lang="en", lessons_root=LESSONS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = StepView("x", StepMeta(id="s"), StepText(title="T", body=f"```bash\n{long_line}\n```\n"), "en",
+                        id="long")
+        await app.screen.mount(view)
+        assert await wait_for(pilot, lambda: bool(view.query("MarkdownFence Label")))
+        await pilot.pause()
+        label = view.query_one("MarkdownFence Label")
+        fence = view.query_one("MarkdownFence")
+        assert label.outer_size.width <= fence.size.width <= 80
+        assert label.size.height >= 2  # the line wrapped: every character is on screen

@@ -51,6 +51,23 @@ class HelpScreen(TutorModal):
                 table.add_row(Text(self.t("help.everywhere"), style="italic"), "")
             table.add_row(key, text)
         self.query_one("#help-keys", Static).update(table)
+        self.call_after_refresh(self._say_if_more)
+
+    def setup(self) -> None:
+        body = self.query_one(".dialog-body", VerticalScroll)
+        body.focus()  # ↑ ↓ PgUp PgDn scroll the keys
+        self.watch(body, "scroll_y", lambda _y: self._say_if_more(), init=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_if_more)
+
+    def _say_if_more(self) -> None:
+        """The subtitle says when some keys are below the fold (a small terminal)."""
+        if self.closed:
+            return
+        body = self.query_one(".dialog-body", VerticalScroll)
+        more = body.max_scroll_y > body.scroll_y
+        self.query_one("#help-box", Vertical).border_subtitle = self.t("help.close_more" if more else "help.close")
 
     def _screen_title(self, lang: str) -> str:
         hook = getattr(self.target, "help_title", None)

@@ -95,7 +95,8 @@ class StepView(VerticalScroll, can_focus=False):
     StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
-    StepView MarkdownFence > Label { padding: 0 1; }
+    StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps at 80 columns, never cut */
+    StepView MarkdownFence > Label { padding: 0 1; width: 100%; text-wrap: wrap; }
     """
 
     def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
