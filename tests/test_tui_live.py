@@ -215,3 +215,27 @@ async def test_unusable_saved_machines_are_explained_in_indonesian():
         await pilot.press("k")
         assert "'10.0.0.300' bukan alamat IPv4 yang valid" in status_line(pilot)
         assert "Cek berjalan" not in status_line(pilot)
+
+
+async def test_a_lesson_checks_only_the_app_vms_it_uses(lab):
+    """Lesson 2 (reverse proxy) runs its app on app1 only; app2 is saved already (the lesson has
+    the learner create and save all three VMs) but its app comes in lesson 3. app-running in
+    lesson 2 passes on app1 alone and does not send the learner to start an app on app2."""
+    from tutor.app import TutorApp
+
+    app1 = lab.backend("app1", "127.0.0.2")
+    app2 = lab.backend("app2", "127.0.0.3", start=False)  # VM up, app not started yet
+    save_machines({"app1": app1.address, "app2": app2.address})
+    async with TutorApp(lang="id").run_test(size=SIZE) as pilot:
+        assert pilot.app.open_lesson("reverse-proxy", "test-app-in-browser")
+        await pilot.pause()
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.current_view().check_panel is not None)
+        panel = screen.current_view().check_panel
+        await pilot.press("k")
+        assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
+        head, body = row(panel, "app-running")
+        assert head == "✓ lulus  app-running", body
+        assert app1.address in body and app2.address not in body
+        title = str(panel.query_one("#check-title", Static).content)
+        assert app1.address in title and app2.address not in title

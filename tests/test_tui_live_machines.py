@@ -194,7 +194,7 @@ async def test_address_reasons_are_in_indonesian():
         await type_into(pilot, "app2", "[fe80::1")
         await type_into(pilot, "domain", "hasil xyz")
         await pilot.press("enter")
-        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid (IPv4 ditulis empat angka bertitik, mis. 10.37.19.46)"
+        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid (IPv4 ditulis empat angka 0 sampai 255 yang dipisah titik, mis. 10.37.19.46)"
         assert screen.reason("proxy") == "'10.0.0.5:99999': port 99999 di luar rentang (1-65535)"
         assert screen.reason("app2") == "'[fe80::1': tanda ']' setelah alamat IPv6 tidak ada"
         assert screen.reason("domain") == "'hasil xyz' bukan nama domain (mis. hasil.xyz)"
@@ -209,6 +209,8 @@ async def test_machines_screen_examples_urls_unsaved_changes_and_code_spans():
         assert isinstance(screen, MachinesScreen)
         placeholders = [screen.field(role).placeholder for role in ("proxy", "app1", "app2", "app3")]
         assert len(set(placeholders)) == 4 and "10.37.19.64" in placeholders[0]
+        for role, placeholder in zip(("proxy", "app1", "app2", "app3"), placeholders):  # whole, not cut
+            assert len(placeholder) < screen.field(role).content_region.width, placeholder
         assert "`" not in str(screen.query_one("#machines-intro", Static).render())
         await type_into(pilot, "app1", "http://10.0.0.1:3000/")
         await pilot.press("escape")  # typed, not saved: asks

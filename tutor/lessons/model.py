@@ -127,6 +127,11 @@ class Lesson:
                 return StepText(**{**found.__dict__, "fallback": True})
         return StepText(title=step_id, body="", fallback=True)
 
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every machine role the lesson's steps have the learner type on (laptop, proxy, app1, ...)."""
+        return frozenset(role for step in self.steps for role in step.roles)
+
     def title_in(self, lang: str) -> str:
         """The lesson title in `lang`, falling back to any title it has."""
         return self.title.get(lang) or next(iter(self.title.values()), self.id)

@@ -126,7 +126,7 @@ def parse_address(text: str, default_port: int) -> tuple[str, int]:
 def _check_ip(host: str, version: int, text: str) -> None:
     if host_kind(host) != f"ipv{version}":
         raise HostError(f"{text!r} is not a valid IPv{version} address (IPv4 is written as four numbers "
-                        "with dots, e.g. 10.37.19.46)", "bad_ip", text=text, version=version)
+                        "from 0 to 255 with dots, e.g. 10.37.19.46)", "bad_ip", text=text, version=version)
 
 
 def _parse_port(port_text: str, text: str) -> int:

@@ -200,7 +200,8 @@ class LessonScreen(TutorScreen):
         meta = self.lesson.steps[index]
         self._built += 1
         values = self.values
-        view = StepView(self.lesson.id, meta, self.step_text(meta.id, lang), lang, values, id=f"view-{self._built}")
+        view = StepView(self.lesson.id, meta, self.step_text(meta.id, lang), lang, values,
+                        lesson_roles=self.lesson.roles, id=f"view-{self._built}")
         view.display = False
         self._views[(meta.id, lang, values)] = view
         return view
@@ -469,7 +470,7 @@ class LessonScreen(TutorScreen):
         panel = self.check_panel()
         if panel is not None:
             panel.run_now()
-            _, problem = saved_machines(self.app.settings, panel.checks, self.app.lang)
+            _, problem = saved_machines(self.app.settings, panel.checks, self.app.lang, panel.lesson_roles)
             self._set_text("#status", self.t(problem[0], **problem[1]) if problem else self.t("check.started"))
             self.call_after_refresh(self._scroll_to_checks)
 

@@ -32,7 +32,7 @@ class MachinesScreen(TutorScreen):
     MachinesScreen #machines-intro { color: $text-muted; margin: 1 0; }
     MachinesScreen .machine-row { height: auto; margin-bottom: 1; }
     MachinesScreen .machine-label { width: 8; padding-top: 0; text-style: bold; }
-    MachinesScreen .machine-row Input { width: 28; }
+    MachinesScreen .machine-row Input { width: 31; }  /* the longest example, "mis. 10.37.19.182 (port 3000)", whole */
     MachinesScreen .machine-why { width: 1fr; padding-left: 1; color: $text-error; }
     MachinesScreen .machine-vm { width: 1fr; padding-left: 1; color: $text-muted; }
     MachinesScreen #machines-status { height: auto; padding: 0 1; }

@@ -28,19 +28,30 @@ from tutor.widgets.lifecycle import being_removed
 NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
 
 
-def saved_machines(settings, checks, lang: str) -> tuple[Machines | None, tuple[str, dict] | None]:
+def saved_machines(settings, checks, lang: str, lesson_roles: frozenset[str] = frozenset()
+                   ) -> tuple[Machines | None, tuple[str, dict] | None]:
     """The learner's saved machines and, when none of `checks` can run with them, why:
-    a (string key, values) pair. Machines are None when the saved addresses are unusable."""
+    a (string key, values) pair. Machines are None when the saved addresses are unusable.
+    App VMs the lesson does not use are left out (see `used_by_lesson`)."""
     try:
         machines = machines_from_settings(settings)
     except HostError as exc:
         return None, ("check.bad_machines", {"reason": host_error_text(exc, lang)})
+    machines.by_role = {role: machine for role, machine in machines.by_role.items()
+                        if used_by_lesson(role, lesson_roles)}
     if not machines.by_role:
         return machines, ("check.no_machines", {})
     has_proxy, apps = machines.proxy is not None, len(machines.apps)
     if all(missing_roles(check, has_proxy, apps) for check in checks):
         return machines, ("check.none_can_run", {})
     return machines, None
+
+
+def used_by_lesson(role: str, lesson_roles: frozenset[str]) -> bool:
+    """Whether a lesson's checks look at the saved machine `role`. An app VM the lesson never has
+    the learner work on (app2 in the reverse-proxy lesson) is left out: its app is not running
+    yet, and that is no failure of this lesson. A lesson naming no app role keeps them all."""
+    return role not in APP_ROLES or role in lesson_roles or not lesson_roles.intersection(APP_ROLES)
 
 
 def scenario_of(result: CheckResult) -> str | None:
@@ -83,9 +94,11 @@ class CheckPanel(Vertical):
     FIRST_DELAY = 0.5  # after the step shows, before the first automatic run (n/p flicks past it)
     TIMEOUT = DEFAULT_TIMEOUT  # every wait of a probe
 
-    def __init__(self, lesson_id: str, step_id: str, checks: tuple[str, ...], lang: str, **kwargs) -> None:
+    def __init__(self, lesson_id: str, step_id: str, checks: tuple[str, ...], lang: str,
+                 lesson_roles: frozenset[str] = frozenset(), **kwargs) -> None:
         super().__init__(**kwargs)
         self.lesson_id = lesson_id
+        self.lesson_roles = lesson_roles  # the machines the lesson uses: other app VMs are not checked
         self.step_id = step_id
         self.checks = tuple(checks)
         self.lang = lang
@@ -179,7 +192,8 @@ class CheckPanel(Vertical):
     def _title(self) -> str:
         if not self.configured:
             return self.t("check.title_none")
-        names = " · ".join(f"{role} {addr}" for role, addr in self.app.settings.hosts.items())
+        names = " · ".join(f"{role} {addr}" for role, addr in self.app.settings.hosts.items()
+                           if used_by_lesson(role, self.lesson_roles))
         return self.t("check.title", machines=names)
 
     def _row(self, check: str) -> tuple[str, str, str]:
@@ -250,7 +264,7 @@ class CheckPanel(Vertical):
         from tutor.live.checks import Options
         from tutor.live.runner import run_checks
 
-        machines, problem = saved_machines(self.app.settings, self.checks, self.app.lang)
+        machines, problem = saved_machines(self.app.settings, self.checks, self.app.lang, self.lesson_roles)
         if machines is not None:
             has_proxy, apps = machines.proxy is not None, len(machines.apps)
             self.blocked = {c: roles for c in self.checks if (roles := missing_roles(c, has_proxy, apps))}

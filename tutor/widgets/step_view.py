@@ -100,11 +100,13 @@ class StepView(VerticalScroll, can_focus=False):
     """
 
     def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
-                 **kwargs) -> None:
+                 lesson_roles: frozenset[str] = frozenset(), **kwargs) -> None:
         """`text` is shown as given (the lesson screen fills it with `values`); `values` also put
-        the simulator's servers at the learner's own addresses."""
+        the simulator's servers at the learner's own addresses; `lesson_roles` (the machines the
+        whole lesson uses) limit which saved app VMs the live checks look at."""
         super().__init__(**kwargs)
         self.lesson_id = lesson_id
+        self.lesson_roles = lesson_roles
         self.meta = meta
         self.text = text
         self.lang = lang
@@ -142,7 +144,7 @@ class StepView(VerticalScroll, can_focus=False):
             yield widget
         self.set_class(asked, "-unfilled")
         if self.meta.checks:
-            yield CheckPanel(self.lesson_id, self.meta.id, self.meta.checks, self.lang)
+            yield CheckPanel(self.lesson_id, self.meta.id, self.meta.checks, self.lang, lesson_roles=self.lesson_roles)
         if self.scenarios:
             yield Static(self.t("sim.note"), classes="sim-note")
             yield Vertical(classes="sims")
