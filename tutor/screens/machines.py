@@ -34,6 +34,7 @@ class MachinesScreen(TutorScreen):
     MachinesScreen .machine-label { width: 8; padding-top: 0; text-style: bold; }
     MachinesScreen .machine-row Input { width: 31; }  /* the longest example, "mis. 10.37.19.182 (port 3000)", whole */
     MachinesScreen .machine-why { width: 1fr; padding-left: 1; color: $text-error; }
+    MachinesScreen .machine-why.-note { color: $text-muted; }  /* said, not wrong (a trimmed URL) */
     MachinesScreen .machine-vm { width: 1fr; padding-left: 1; color: $text-muted; }
     MachinesScreen #machines-status { height: auto; padding: 0 1; }
     MachinesScreen #machines-buttons { height: auto; padding: 0 1; margin-bottom: 1; }
@@ -110,18 +111,20 @@ class MachinesScreen(TutorScreen):
         ok = True
         for role, port in ROLES.items():
             value = self.field(role).value.strip()
-            why = ""
+            why, note = "", False
             if strip_url(value) != value:  # a pasted URL: keep its address, say what was left out
                 value = strip_url(value)
                 self.field(role).value = value
-                why = self.t("machines.url_trimmed")
+                why, note = self.t("machines.url_trimmed"), True
             if value:
                 try:
                     parse_address(value, port)
                     hosts[role] = value
                 except HostError as exc:
-                    why, ok = host_error_text(exc, self.app.lang), False
-            self.query_one(f"#why-{role}", Static).update(why)
+                    why, ok, note = host_error_text(exc, self.app.lang), False, False
+            reason = self.query_one(f"#why-{role}", Static)
+            reason.update(why)
+            reason.set_class(note, "-note")
         domain_text = self.field("domain").value.strip()
         why = ""
         try:

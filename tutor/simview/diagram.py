@@ -69,6 +69,7 @@ LAYOUTS = {
     "normal": Layout(client_col=10, client_link=6, server_link=8, row_gap=0, compact=False),
     "compact": Layout(client_col=8, client_link=3, server_link=4, row_gap=0, compact=True),
     "presenter": Layout(client_col=10, client_link=10, server_link=18, row_gap=3, compact=False),
+    "presenter_narrow": Layout(client_col=8, client_link=3, server_link=4, row_gap=3, compact=True),
 }
 BOX_INNER = 7
 

@@ -282,8 +282,8 @@ class SimPanel(Widget, can_focus=True):
 
     # ----- drawing ------------------------------------------------------------------------
     def _layout_name(self) -> str:
-        if self.presenter:
-            return "presenter"
+        if self.presenter:  # big on a projector, yet every column on a narrow screen
+            return "presenter_narrow" if self.has_class("-compact") else "presenter"
         return "compact" if self.has_class("-compact") else "normal"
 
     def redraw(self, full: bool = False) -> None:
