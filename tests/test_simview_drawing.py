@@ -118,6 +118,9 @@ def test_narration_says_what_was_answered_not_what_was_offered_and_who_holds_req
     assert "20" not in line
     nothing = narrate(make_frame(servers=servers, counters=Counters()), set(), "en", None)
     assert "no server is serving" in nothing
+    one = (ServerView("app1", "x", "up", served=90), ServerView("app2", "y", "hung", stuck=1))
+    line = narrate(make_frame(servers=one, counters=Counters(sent=92, ok=90, e502=1, waiting=1)), {"app1"}, "en", 6.0)
+    assert line.endswith("1 request waits on app2 with no answer; 1 error")  # one is no plural
 
 
 def test_narration_when_all_up_and_shared():

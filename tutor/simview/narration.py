@@ -36,6 +36,8 @@ def narrate(frame: Frame, serving: Collection[str], lang: str, answered: float |
         parts.append(tr(STRINGS, "nar.serves_none", lang))
     for server in frame.servers:
         if server.stuck:
-            parts.append(tr(STRINGS, "nar.waiting", lang, n=server.stuck, server=server.name))
-    parts.append(tr(STRINGS, "nar.errors", lang, n=frame.counters.errors))
+            key = "nar.waiting_one" if server.stuck == 1 else "nar.waiting"
+            parts.append(tr(STRINGS, key, lang, n=server.stuck, server=server.name))
+    errors = frame.counters.errors
+    parts.append(tr(STRINGS, "nar.errors_one" if errors == 1 else "nar.errors", lang, n=errors))
     return tr(STRINGS, "nar.time", lang, t=frame.t) + ": " + "; ".join(parts)
