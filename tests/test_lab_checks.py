@@ -160,6 +160,12 @@ def test_tutor_check_lab_runs_from_the_laptop_of_the_lab_named_by_the_prefix(net
     both = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--host", "proxy=10.0.0.1"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert both.returncode == 2 and len(both.stderr.strip().splitlines()) == 1
+    # the same lab named with --prefix, as `tutor lab --prefix P up` built it (no environment variable)
+    env = {name: value for name, value in os.environ.items() if name != "TUTOR_LAB_PREFIX"}
+    done = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--prefix", netlab.prefix, "--json",
+                           "proxy-pass"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert [(r["check"], r["code"]) for r in json.loads(done.stdout)["results"]] == [("proxy-pass", "default_page")]
 
 
 def test_the_lessons_systemctl_commands_work_on_the_proxy(netlab):

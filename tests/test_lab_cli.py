@@ -97,7 +97,26 @@ def test_a_second_down_and_a_status_of_no_lab_are_calm():
     prefix = f"tn{os.getpid()}"
     assert tutor("lab", "--prefix", prefix, "down").returncode == 0
     status = tutor("lab", "--prefix", prefix, "status", "--lang", "en")
-    assert (status.returncode, status.stdout.strip()) == (0, "The lab is not up. Start it with: sudo tutor lab up")
+    assert (status.returncode, status.stdout.strip()) == (
+        0, f"The lab is not up. Start it with: sudo tutor lab --prefix {prefix} up")  # its own prefix, to copy
+
+
+def test_check_lab_takes_the_labs_prefix_and_names_it_when_that_lab_is_not_up():
+    """`tutor lab --prefix P up` then `tutor check --lab`: the check must find lab P (--prefix, as
+    for tutor lab), and a lab that is not up is named in the command to start it."""
+    require_lab()
+    prefix = f"tc{os.getpid()}"
+    done = tutor("--lang", "en", "check", "--lab", "--prefix", prefix)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"tutor check: The lab is not up: run sudo tutor lab --prefix {prefix} up first."
+    done = tutor("--lang", "id", "check", "--lab", "--prefix", prefix)
+    assert done.stderr.strip() == f"tutor check: Lab belum menyala: jalankan dulu sudo tutor lab --prefix {prefix} up"
+
+
+def test_check_prefix_without_lab_is_bad_usage():
+    done = tutor("--lang", "en", "check", "--prefix", "walk", "--host", "app1=127.0.0.1:9")
+    assert (done.returncode, done.stderr.strip()) == (
+        2, "tutor check: --prefix names a lab of tutor lab: use it together with --lab.")
 
 
 @pytest.mark.parametrize("args, needle", [

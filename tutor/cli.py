@@ -120,6 +120,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
     check.add_argument("--multipass", action="store_true")
     check.add_argument("--lab", action="store_true")
+    check.add_argument("--prefix", metavar="PREFIX")
     check.add_argument("--domain", metavar="NAME")
     check.add_argument("--timeout", type=float, default=3.0, metavar="S")
     check.add_argument("--json", action="store_true")

@@ -52,7 +52,18 @@ def run_lab(args: argparse.Namespace) -> int:
 def reason(exc: LabError, lang: str) -> str:
     """The learner's-language one-line reason for a LabError."""
     key = f"err.{exc.key}"
-    return tr(TEXT, key, lang, **exc.values) if has(TEXT, key) else str(exc)
+    values = dict(exc.values)
+    if "prefix" in values:
+        values.setdefault("lab", lab_command(values["prefix"]))
+    return tr(TEXT, key, lang, **values) if has(TEXT, key) else str(exc)
+
+
+def lab_command(prefix: str) -> str:
+    """How to name this lab on the command line: `tutor lab`, or `tutor lab --prefix P` for a
+    lab built with a prefix that is not the default one."""
+    from tutor.lab.topology import default_prefix
+
+    return "tutor lab" if prefix == default_prefix() else f"tutor lab --prefix {prefix}"
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:
@@ -65,7 +76,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         start = time.monotonic()
         lab.up(apps=args.apps)
         machines = ", ".join(f"{m.role} {m.address}" for m in lab.status())
-        print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines))
+        print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines,
+                 lab=lab_command(lab.prefix)))
         return 0
     if action == "down":
         start = time.monotonic()
@@ -112,7 +124,7 @@ def _status(lab, fmt: str, lang: str) -> int:
         print(json.dumps(lab.multipass_list(), indent=2))
         return 0
     if not machines:
-        print(tr(TEXT, "empty", lang))
+        print(tr(TEXT, "empty", lang, lab=lab_command(lab.prefix)))
         return 0
     rows = [(tr(TEXT, "head.name", lang), tr(TEXT, "head.state", lang), tr(TEXT, "head.ipv4", lang),
              tr(TEXT, "head.service", lang))]

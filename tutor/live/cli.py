@@ -37,6 +37,9 @@ def run_check(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "id")
     if getattr(args, "lab", False):
         return run_check_in_lab(args)
+    if getattr(args, "prefix", None):
+        print(f"tutor check: {tr(TEXT, 'prefix_without_lab', lang)}", file=sys.stderr)
+        return 2
     try:
         machines, checks = prepare(args)
         options = check_options(args, machines)
@@ -72,7 +75,7 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
     forward += ["--json"] if args.json else []
     try:
         require_root()
-        lab = Lab()
+        lab = Lab(args.prefix)
         lab.require_up()
         return subprocess.call(lab.check_argv(forward))
     except LabError as exc:
