@@ -118,3 +118,14 @@ def test_a_scripted_event_over_the_learners_own_change_is_said_in_the_log():
     keys = [entry.key for entry in player.log]
     assert "ev.poweroff" in keys and "ev.script_over" in keys
     assert keys.index("ev.script_over") == keys.index("ev.stop") + 1  # right after the script's line
+
+
+def test_a_server_action_that_changes_nothing_is_not_logged_again():
+    player = Player(all_down())
+    player.advance_by(1.0)
+    assert player.server_action(0, "hang")
+    assert not player.server_action(0, "hang")  # already hung
+    assert sum(entry.key == "ev.hang" for entry in player.log) == 1
+    player.fast_forward()
+    assert not player.server_action(1, "start")  # the run is over
+    assert [entry.key for entry in player.log][-1] == "ev.end"

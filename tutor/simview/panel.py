@@ -496,8 +496,11 @@ class SimPanel(Widget, can_focus=True):
     def action_server_action(self, action: str) -> None:
         if self._refuse_when_busy():
             return
-        self.player.server_action(self.selected, action)
-        self.redraw()
+        if self.player.frame.finished:
+            self.notify(tr(STRINGS, "msg.finished", self.lang))  # press r to restart
+            return
+        if self.player.server_action(self.selected, action):
+            self.redraw()
 
     def action_cycle_policy(self) -> None:
         if self._refuse_when_busy():

@@ -34,6 +34,9 @@ _FAIL_REASON_KEYS = {"refused": "ev.refused", "no_route": "ev.no_route", "connec
                      "reset": "ev.closed", "closed": "ev.closed", "status": "ev.bad_status"}
 
 
+_STATE_AFTER = {"stop": "stopped", "start": "up", "hang": "hung", "poweroff": "poweroff"}  # action -> state
+
+
 class ScenarioOpenError(ValueError):
     """A scenario or nginx config that cannot be opened; the text is one line for the learner."""
 
@@ -155,8 +158,13 @@ class Player:
         self.speed = SPEEDS[max(0, SPEEDS.index(self.speed) - 1)]
 
     # ----- the learner's changes ----------------------------------------------------------
-    def server_action(self, index: int, action: str, factor: float = 4.0) -> None:
-        """stop / start / hang / poweroff / slow the server at `index`, now."""
+    def server_action(self, index: int, action: str, factor: float = 4.0) -> bool:
+        """stop / start / hang / poweroff / slow the server at `index`, now; False (nothing done, no
+        log line) when the run is over or the server is in that state already."""
+        server = self.frame.servers[index]
+        if self.frame.finished or server.state == _STATE_AFTER.get(action, "") or \
+                (action == "slow" and server.state == "slow"):
+            return False
         name = self.scenario.servers[index].name
         self.sim.apply(name, action, factor)
         self._learner_changed.add(name)
@@ -165,6 +173,7 @@ class Player:
             self._drain_now()
         finally:
             self._by_learner = False
+        return True
 
     def cycle_policy(self) -> str:
         """Switch to the next balancing policy nginx allows for these servers."""

@@ -3,7 +3,6 @@ sees the right answer, the explanation and whether the prediction was right."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from tutor.i18n import tr
 from tutor.lessons.model import Predict
 from tutor.simview.panel import SimPanel
 from tutor.simview.strings import STRINGS
+from tutor.widgets.code_text import code_text
 
 PREDICT_SPEED = 4.0  # the scenario plays faster here: the learner waits for the answer
 
@@ -69,7 +69,7 @@ class PredictPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Markdown(self.predict.question, id="pred-question", open_links=False)
         for index, choice in enumerate(self.predict.choices):
-            yield Button(Text(f"{chr(65 + index)}. {choice.text}"), id=f"pred-choice-{index}",
+            yield Button(code_text(f"{chr(65 + index)}. {choice.text}"), id=f"pred-choice-{index}",
                          classes="pred-choice", compact=True)
         yield Static(id="pred-status")
         # the verdict stands right under the choices, above the (long) finished run and its charts
@@ -122,7 +122,7 @@ class PredictPanel(Vertical):
             button.disabled = True
         picked = self.query_one(f"#pred-choice-{index}", Button)
         picked.add_class("-picked")
-        picked.label = Text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
+        picked.label = code_text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
         self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
         self.sim.playing = True
 
@@ -145,7 +145,7 @@ class PredictPanel(Vertical):
         answers = [c.text for c in self.predict.choices if c.correct]
         verdict = tr(STRINGS, "pred.right" if self.correct else "pred.wrong", lang)
         answer = tr(STRINGS, "pred.answer", lang, answer=" / ".join(answers))
-        self.query_one("#pred-result", Static).update(Text(f"{verdict}\n{answer}"))
+        self.query_one("#pred-result", Static).update(code_text(f"{verdict}\n{answer}"))
 
     @on(Button.Pressed, "#pred-again")
     def _again(self, event: Button.Pressed) -> None:
