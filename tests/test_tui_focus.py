@@ -148,3 +148,21 @@ async def test_a_long_command_wraps_at_80_columns_instead_of_being_cut():
         fence = view.query_one("MarkdownFence")
         assert label.outer_size.width <= fence.size.width <= 80
         assert label.size.height >= 2  # the line wrapped: every character is on screen
+
+
+async def test_the_step_list_keeps_one_line_per_step_when_focused_at_80_columns():
+    """At 80x24 `t` shows and focuses the list: every title stays on its one line (cut with …)
+    and the legend is whole, in both languages (lesson 2 has long Indonesian titles)."""
+    for lang, legend in (("en", "✓ done • opened ○ not yet"), ("id", "✓ selesai • dibuka ○ belum")):
+        app = TutorApp(lang=lang)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert app.open_lesson("reverse-proxy", None)
+            await pilot.pause()
+            await pilot.press("t")
+            steps = app.screen.query_one("StepList")
+            assert await wait_for(pilot, lambda: app.focused is steps and steps.option_count == 23)
+            await pilot.pause()
+            assert steps.virtual_size.height == steps.option_count  # no title wrapped to a second line
+            assert steps.border_subtitle == legend and len(legend) <= steps.size.width
+            rows = [steps.render_line(y).text for y in range(3)]
+            assert all(row.rstrip() and not row.lstrip().startswith("…") for row in rows), rows

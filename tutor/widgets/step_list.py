@@ -13,7 +13,7 @@ from tutor.widgets.option_list import SafeOptionList
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
 NOT_STARTED_SYMBOL = "○"
-TEXT_WIDTH = 27  # the list's 30 columns less its border: one line per step
+TEXT_WIDTH = 28  # the list's 30 columns less its right border and scrollbar: one line per step
 
 
 def state_symbol(state: str) -> str:
@@ -33,6 +33,12 @@ class StepList(SafeOptionList):
         border-subtitle-align: left;
         border-subtitle-color: $text-muted;
         padding: 0;
+        scrollbar-size-vertical: 1;
+    }
+    StepList:focus {  /* not OptionList's tall focus border: it takes a column and wraps every title */
+        border: none;
+        border-right: vkey $accent;
+        border-bottom: solid $accent;
     }
     StepList.-hidden { display: none; }
     StepList > .option-list--option-highlighted { text-style: bold; background: $primary 40%; }
