@@ -21,6 +21,9 @@ from pathlib import Path
 
 BACKEND_SCRIPT = Path(__file__).with_name("backend_app.py")
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+STARTUP = 30.0
+"""Seconds a process may take to listen (or to let go of its port): a Python start-up takes
+tenths of a second alone, but seconds on a machine busy with a parallel test suite."""
 
 # One access-log line per request: what the simulator's --trace is compared with.
 TRACE_LOG_FORMAT = (
@@ -158,14 +161,14 @@ class Backend:
         if self.log:
             cmd += ["--log", str(self.log)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_listening(self.host, self.port)
+        wait_listening(self.host, self.port, STARTUP)
         return self
 
     def stop(self) -> None:
         """Stop the process by pid (like Ctrl-C on `npm start`) and wait until the port refuses."""
         _kill(self.proc)
         self.proc = None
-        wait_closed(self.host, self.port)
+        wait_closed(self.host, self.port, STARTUP)
 
 
 @dataclass
@@ -221,9 +224,10 @@ class Nginx:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             if probe:
-                wait_listening(self.listen_host, self.port)
+                wait_listening(self.listen_host, self.port, STARTUP)
             else:
-                wait_workers_accepting(self.proc.pid, self.listen_host, self.port, self.worker_processes)
+                wait_workers_accepting(self.proc.pid, self.listen_host, self.port, self.worker_processes,
+                                       STARTUP)
         except TimeoutError:
             _kill(self.proc)
             err = (self.prefix / "error.log").read_text(errors="replace") if (self.prefix / "error.log").exists() else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.css.query import NoMatches
+
 from tutor.app import TutorApp
 
 LESSONS = Path(__file__).parent / "fixtures" / "tui_live" / "lessons"
@@ -16,9 +18,20 @@ def make_app(lang: str = "en") -> TutorApp:
 
 
 async def wait_for(pilot, condition, limit: int = 200) -> bool:
-    """Let the app run until `condition()` holds (at most `limit` short pauses)."""
+    """Let the app run until `condition()` holds (at most `limit` short pauses).
+
+    A widget the condition queries that is not there yet (NoMatches: a pushed screen composes
+    a moment later, later still on a busy machine) means "not yet".
+    """
     for _ in range(limit):
-        if condition():
+        if _holds(condition):
             return True
         await pilot.pause(0.05)
     return condition()
+
+
+def _holds(condition) -> bool:
+    try:
+        return bool(condition())
+    except NoMatches:
+        return False
