@@ -239,3 +239,27 @@ async def test_a_lesson_checks_only_the_app_vms_it_uses(lab):
         assert app1.address in body and app2.address not in body
         title = str(panel.query_one("#check-title", Static).content)
         assert app1.address in title and app2.address not in title
+
+
+async def test_every_check_button_fits_at_80_columns(lab):
+    """Lesson 3's one-server-dies has the most buttons (check, nginx config, machines, then the
+    simulator of a failure and the stopped app): at 80x24 in Indonesian none is cut off."""
+    from tutor.app import TutorApp
+
+    app1, app2 = lab.backend("app1", "127.0.0.2"), lab.backend("app2", "127.0.0.3")
+    nginx = learner_nginx(lab, [app1.address, app2.address])
+    save_machines({"proxy": f"127.0.0.1:{nginx.port}", "app1": app1.address, "app2": app2.address})
+    async with TutorApp(lang="id").run_test(size=(80, 24)) as pilot:
+        assert pilot.app.open_lesson("load-balancing", "one-server-dies")
+        await pilot.pause()
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: screen.current_view().check_panel is not None)
+        panel = screen.current_view().check_panel
+        await pilot.press("k")  # both apps answer: lb-failover fails and offers its simulator
+        assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
+        await pilot.pause()
+        shown = [button for button in panel.query(Button) if button.display]
+        assert {button.id for button in shown} == {"check-run", "check-nginx", "check-machines", "check-sim",
+                                                   "check-stopped"}
+        for button in shown:
+            assert button.region.right <= panel.content_region.right, (button.id, str(button.label))

@@ -87,6 +87,7 @@ class CheckPanel(Vertical):
     CheckPanel .check-note { color: $text-warning; }
     CheckPanel .check-note.-empty { display: none; }
     CheckPanel .check-buttons { height: auto; margin-top: 1; }
+    CheckPanel .check-buttons.-more { margin-top: 0; }
     """
 
     BASE_INTERVAL = 3.0  # seconds between re-runs; doubles while the outcome stays the same
@@ -126,14 +127,17 @@ class CheckPanel(Vertical):
             yield Static(classes="check-head", id=f"head-{check}")
             yield Static(classes="check-body -empty", id=f"body-{check}")
         yield Static(classes="check-note -empty", id="check-note")
+        # two rows, so that every button fits at 80 columns: the ones always there, then the ones
+        # a result brings (the simulator of a failure, lb-failover's stopped app)
         with Horizontal(classes="check-buttons button-row"):
             yield Button(self.t("check.btn_run"), id="check-run", compact=True)
-            yield Button("", id="check-sim", compact=True)
-            if "lb-failover" in self.checks:
-                yield Button("", id="check-stopped", compact=True)
             if NGINX_CHECKS & set(self.checks):
                 yield Button(self.t("check.btn_nginx"), id="check-nginx", compact=True)
             yield Button(self.t("check.btn_machines"), id="check-machines", compact=True)
+        with Horizontal(classes="check-buttons -more button-row"):
+            yield Button("", id="check-sim", compact=True)
+            if "lb-failover" in self.checks:
+                yield Button("", id="check-stopped", compact=True)
 
     def on_mount(self) -> None:
         if being_removed(self):
