@@ -14,7 +14,9 @@ from tutor.keymap import bar_pairs, declared, help_rows
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.machines import MachinesScreen
-from tutor.screens.modals import HelpScreen
+from tutor.screens.modals import CommandPicker, ConfirmScreen, ErrorScreen, HelpScreen, LinkScreen
+from tutor.screens.nginx_config import NginxConfigScreen
+from tutor.screens.role_dialog import RoleDialog
 from tutor.settings import Settings
 from tutor.simview.panel import SimPanel
 from tutor.simview.screen import SimScreen
@@ -22,7 +24,8 @@ from tutor.widgets.keybar import KeyBar
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui" / "lessons"
 SIZE = (100, 30)
-KEYMAPPED = (TutorApp, HomeScreen, LessonScreen, MachinesScreen, SimScreen, SimPanel)
+KEYMAPPED = (TutorApp, HomeScreen, LessonScreen, MachinesScreen, SimScreen, SimPanel, HelpScreen, ConfirmScreen,
+             ErrorScreen, CommandPicker, LinkScreen, NginxConfigScreen, RoleDialog)
 
 
 def save_keymap(keymap: dict[str, str]) -> None:
@@ -107,3 +110,21 @@ async def test_tutor_play_bar_and_help_are_the_simulators_keys_then_the_apps():
         assert [key for key, _ in everywhere] == ["F1", "F2 / Ctrl+L", "Ctrl+P", "Ctrl+Q"]
         assert bar_pairs(app.screen, "en")[0] == ("F1", "help")
         assert declared(app.screen.query_one(SimPanel))
+
+
+async def test_f1_over_a_dialog_lists_the_dialogs_keys():
+    save_keymap({"confirm.yes": "j"})
+    app = TutorApp(lang="id", lessons_root=FIXTURES)
+    async with app.run_test(size=SIZE) as pilot:
+        app.confirm_reset_all()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict(app.screen.rows)
+        assert rows["j"] == "jawab ya" and rows["Esc / n"].startswith("jawab tidak")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+

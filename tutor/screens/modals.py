@@ -5,13 +5,12 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Command, LessonError
-from tutor.keymap import help_rows
+from tutor.keymap import Key, bindings, help_rows
 from tutor.screens.base import Translated, TutorModal
 from tutor.widgets.option_list import SafeOptionList
 
@@ -22,7 +21,8 @@ class HelpScreen(TutorModal):
     DEFAULT_CSS = """
     HelpScreen #help-box { border-title-style: bold; }
     """
-    BINDINGS = [Binding("escape,f1,q", "close", show=False)]
+    KEYMAP = (Key("help.close", "escape,f1,q", "close", "key.close_dialog", display="Esc / F1 / q"),)
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, target: Translated) -> None:
         super().__init__()
@@ -82,7 +82,11 @@ class HelpScreen(TutorModal):
 class ConfirmScreen(TutorModal[bool]):
     """Yes/No question; dismisses with True only on an explicit yes."""
 
-    BINDINGS = [Binding("escape,n", "answer(False)", show=False), Binding("y", "answer(True)", show=False)]
+    KEYMAP = (
+        Key("confirm.yes", "y", "answer(True)", "key.answer_yes"),
+        Key("confirm.no", "escape,n", "answer(False)", "key.answer_no", display="Esc / n"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, question_key: str, *, yes_key: str = "confirm.yes", no_key: str = "confirm.no",
                  **values: object) -> None:
@@ -117,7 +121,8 @@ class ConfirmScreen(TutorModal[bool]):
 class ErrorScreen(TutorModal):
     """Why a lesson folder failed to load: one `file:line: message` per problem."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", show=False)]
+    KEYMAP = (Key("error.close", "escape,enter,q", "close", "key.close_dialog", display="Esc / Enter / q"),)
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, folder: str, errors: list[LessonError]) -> None:
         super().__init__()
@@ -145,7 +150,11 @@ class CommandPicker(TutorModal[Command | None]):
     DEFAULT_CSS = """
     CommandPicker OptionList { height: auto; max-height: 16; border: none; }
     """
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    KEYMAP = (
+        Key("picker.choose", "up,down,enter", None, "key.pick_command", display="↑ ↓ Enter"),
+        Key("picker.cancel", "escape", "cancel", "key.cancel", display="Esc"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, commands: list[Command]) -> None:
         super().__init__()
@@ -183,7 +192,11 @@ class CommandPicker(TutorModal[Command | None]):
 class LinkScreen(TutorModal):
     """A web link or file path: shown in full and copyable, never opened behind the learner's back."""
 
-    BINDINGS = [Binding("escape,q", "close", show=False), Binding("c", "copy", show=False)]
+    KEYMAP = (
+        Key("link.copy", "c", "copy", "key.copy_link"),
+        Key("link.close", "escape,q", "close", "key.close_dialog", display="Esc / q"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, target: str) -> None:
         super().__init__()

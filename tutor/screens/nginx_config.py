@@ -8,10 +8,10 @@ import asyncio
 import shutil
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from tutor.keymap import Key, bindings
 from tutor.live.hosts import HostError
 from tutor.live.nginx_config import NginxLint, describe_setup, lint_nginx_files, nginx_t_command, valid_vm_name
 from tutor.screens.base import TutorModal
@@ -40,7 +40,11 @@ class NginxConfigScreen(TutorModal):
     DEFAULT_CSS = """
     NginxConfigScreen #nginx-result.-error { color: $text-error; }
     """
-    BINDINGS = [Binding("escape,q", "close", show=False), Binding("s", "simulate", show=False)]
+    KEYMAP = (
+        Key("nginx.simulate", "s", "simulate", "key.open_in_sim"),
+        Key("nginx.close", "escape,q", "close", "key.close_dialog", display="Esc / q"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, vm: str) -> None:
         super().__init__()

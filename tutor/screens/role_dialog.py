@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.keymap import Key, bindings
 from tutor.live.hosts import VM
 from tutor.screens.base import TutorModal
 
@@ -18,7 +18,11 @@ class RoleDialog(TutorModal[str | None]):
     DEFAULT_CSS = """
     RoleDialog OptionList { height: auto; max-height: 8; border: none; }
     """
-    BINDINGS = [Binding("escape", "skip", show=False)]
+    KEYMAP = (
+        Key("role.choose", "up,down,enter", None, "key.pick_role", display="↑ ↓ Enter"),
+        Key("role.skip", "escape", "skip", "key.skip_vm", display="Esc"),
+    )
+    BINDINGS = bindings(KEYMAP)
 
     def __init__(self, vm: VM, roles: list[str]) -> None:
         super().__init__()
