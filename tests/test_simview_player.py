@@ -129,3 +129,13 @@ def test_a_server_action_that_changes_nothing_is_not_logged_again():
     player.fast_forward()
     assert not player.server_action(1, "start")  # the run is over
     assert [entry.key for entry in player.log][-1] == "ev.end"
+
+
+def test_the_first_log_line_counts_servers_in_words_that_fit_one_or_many():
+    from tutor.simview.eventlog import entry_text
+
+    one = Player(scenario_from_dict({"scenario": {"duration": 5.0}, "server": [{"name": "app1"}]}))
+    assert entry_text(one.log[0], "en").endswith("start: 1 server, policy round_robin, 20 req/s")
+    assert "1 servers" not in entry_text(one.log[0], "en")
+    assert "start: 2 servers," in entry_text(Player(all_down()).log[0], "en")
+    assert "mulai: 1 server," in entry_text(one.log[0], "id")

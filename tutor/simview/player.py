@@ -120,8 +120,9 @@ class Player:
         self._motion_reset()
         self._refresh_frame()
         scenario = self.scenario
-        self._append_log([LogEntry(0.0, "ev.begin", {"servers": len(scenario.servers), "policy": self.frame.policy,
-                                                     "rate": self.frame.rate})])
+        begin = "ev.begin_one" if len(scenario.servers) == 1 else "ev.begin"
+        self._append_log([LogEntry(0.0, begin, {"servers": len(scenario.servers), "policy": self.frame.policy,
+                                                "rate": self.frame.rate})])
 
     def tick(self) -> bool:
         """Advance one frame of playback (speed x frame interval); False once the run has ended."""
