@@ -35,6 +35,7 @@ class Key:
     display: str | None = None  # how the default keys are written, when not just the key names
     priority: bool = False  # also acts while a dialog is open
     pin: bool = False  # early in the key bar (right after F1 help), e.g. the way back
+    in_help: bool = True  # False: one of a group that F1 help lists as one row (the scroll keys)
     section: str = "ui"  # the catalogue section of `text` and `bar`
 
 
@@ -106,7 +107,7 @@ def help_rows(screen, lang: str) -> tuple[list[tuple[str, str]], list[tuple[str,
     for node in _chain(screen):
         rows = everywhere if node is screen.app else own
         for key in declared(node):
-            shown = _display(screen, key, active)
+            shown = _display(screen, key, active) if key.in_help else None
             if shown is None or key.id in seen:
                 continue
             seen.add(key.id)

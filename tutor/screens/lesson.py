@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
@@ -59,21 +58,18 @@ class LessonScreen(TutorScreen):
         Key("lesson.stopped_app", "a", "stopped_app", "key.stopped_app"),
         Key("lesson.nginx_config", "g", "nginx_config", "key.nginx_config"),
         Key("lesson.machines", "m", "machines", "key.machines", bar="key.machines_short"),
-        Key("lesson.scroll", "up,down,pageup,pagedown,space,home,end", None, "key.scroll", display="↑ ↓ PgUp PgDn"),
+        # Scrolling the step: one help row for the group, written as the first key's display.
+        Key("lesson.scroll_up", "up", "scroll('up')", "key.scroll", display="↑ ↓ PgUp PgDn"),
+        Key("lesson.scroll_down", "down", "scroll('down')", "key.scroll", in_help=False),
+        Key("lesson.page_up", "pageup", "scroll('page_up')", "key.scroll", in_help=False),
+        Key("lesson.page_down", "pagedown,space", "scroll('page_down')", "key.scroll", in_help=False),
+        Key("lesson.top", "home", "scroll('home')", "key.scroll", in_help=False),
+        Key("lesson.bottom", "end", "scroll('end')", "key.scroll", in_help=False),
         Key("lesson.focus", "tab", None, "key.focus", display="Tab"),
         Key("lesson.back", "escape,b", "back", "key.back", bar="key.back_short", display="Esc / b", pin=True),
         Key("lesson.leave_sim", "escape", None, "key.leave_sim", bar="key.leave_sim", display="Esc", pin=True),
     )
-    BINDINGS = [
-        *bindings(KEYMAP),
-        # Scrolling the step, with the keys a reader expects (not rebindable: they are listed as one row).
-        Binding("up", "scroll('up')", show=False),
-        Binding("down", "scroll('down')", show=False),
-        Binding("pageup", "scroll('page_up')", show=False),
-        Binding("pagedown,space", "scroll('page_down')", show=False),
-        Binding("home", "scroll('home')", show=False),
-        Binding("end", "scroll('end')", show=False),
-    ]
+    BINDINGS = bindings(KEYMAP)
     AUTO_FOCUS = ""  # nothing focused: keys go to the screen, so arrows scroll the step
     HELP_TITLE = "help.title.lesson"
 
