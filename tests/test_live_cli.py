@@ -51,7 +51,7 @@ def test_all_passing_checks_exit_zero_and_print_a_table(lab, capsys):
 
 
 @pytest.mark.parametrize("argv, reason", [
-    (["check"], "no machines given"),
+    (["check"], "--multipass or --lab, or save them in the app (key m)"),  # every way to give machines
     (["check", "--host", "db=10.0.0.1"], "unknown role"),
     (["check", "--host", "app1=10.0.0.1:99999"], "out of range"),
     (["check", "--host", "app1=10.0.0.1", "--host", "app1=10.0.0.2"], "given twice"),

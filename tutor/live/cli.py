@@ -106,7 +106,8 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
             ask = input
         add_multipass_machines(machines, read_multipass(), ask, getattr(args, "lang", "id"))
     if not machines.by_role:
-        raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}) or --multipass",
+        raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}), --multipass "
+                        "or --lab, or save them in the app (key m)",
                         "no_machines", roles=", ".join(ROLES))
     checks = list(args.checks) or default_checks(machines.proxy is not None, len(machines.apps))
     if not checks:
