@@ -181,3 +181,14 @@ def test_the_lessons_systemctl_commands_work_on_the_proxy(netlab):
     assert outcome(netlab.check("proxy-pass", machines=TWO), "proxy-pass") == (True, None)
     other = netlab.exec("proxy", ["systemctl", "restart", "ssh"])
     assert other.returncode == 1 and "only 'systemctl ACTION nginx'" in other.stderr
+
+
+def test_six_requests_alternate_strictly_as_lesson_3_shows(netlab):
+    """see-round-robin: six sequential requests give app1, app2, app1, ... (one worker, as on a
+    1-CPU multipass VM), whatever the number of CPUs of the machine running the lab."""
+    write_site(netlab, lb_site(("app1", "app2")))
+    loop = "for i in 1 2 3 4 5 6; do curl -sI -m 5 -H 'Host: hasil.xyz' http://10.37.19.64 | grep -i x-upstream; done"
+    done = netlab.exec("laptop", ["sh", "-c", loop])
+    seen = [line.split(":", 1)[1].strip() for line in done.stdout.splitlines()]
+    assert len(seen) == 6 and len(set(seen)) == 2, done.stdout
+    assert all(seen[i] != seen[i + 1] for i in range(5)), seen  # strict alternation, as the lesson says
