@@ -138,3 +138,24 @@ async def test_f1_on_the_command_palette():
         assert await wait_for(pilot, lambda: not CommandPalette.is_open(app))
         await pilot.press("f1")
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_palette_results_arriving_after_it_closed():
+    """Esc (or a chosen command) closes the palette while its search worker still gathers:
+    the worker's batch of results then looked for the list that is gone (NoMatches, found by
+    the key storm under load)."""
+    app = TutorApp(lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        assert await wait_for(pilot, lambda: CommandPalette.is_open(app))
+        palette = app.screen
+        commands = palette.query_one("CommandList", OptionList)
+        assert await wait_for(pilot, lambda: commands.option_count > 0)
+        options = list(commands.options)
+        app.pop_screen()
+        for _ in range(50):  # every moment of its removal, then after it
+            palette.set_reactive(CommandPalette._list_visible, False)  # the list was hidden, results come
+            palette._refresh_command_list(commands, options, True)
+            await asyncio.sleep(0)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList
 
+from tutor.widgets.lifecycle import being_removed
+
 
 def can_page(option_list: OptionList) -> bool:
     """Whether PageUp/PageDown can move the highlight (the list has been laid out)."""
@@ -29,7 +31,17 @@ class SafeOptionList(OptionList):
 
 
 class SafeCommandPalette(CommandPalette):
-    """Textual's command palette with the same guard on its command list."""
+    """Textual's command palette with the same guard on its command list, and deaf to the results
+    its search worker delivers after Esc (or a chosen command) closed it: Textual 8.2 then looks
+    for the list that is gone (NoMatches in the worker takes the app down)."""
+
+    def _refresh_command_list(self, command_list, commands, clear_current: bool) -> None:
+        if not being_removed(self):
+            super()._refresh_command_list(command_list, commands, clear_current)
+
+    def _watch__list_visible(self) -> None:
+        if not being_removed(self):
+            super()._watch__list_visible()
 
     def _action_command_list(self, action: str) -> None:
         if action in ("page_up", "page_down") and not can_page(self.query_one(CommandList)):
