@@ -29,7 +29,7 @@ class HomeScreen(TutorScreen):
         Key("home.move", "up,down", None, "key.move", display="↑ ↓"),
         Key("home.open", "enter", None, "key.open", bar="key.open", display="Enter"),
         Key("home.reset", "r", "reset_lesson", "key.reset_lesson"),
-        Key("home.machines", "m", "machines", "key.machines"),
+        Key("home.machines", "m", "machines", "key.machines", bar="key.machines_short"),
         Key("home.quit", "q", "app.quit", "key.quit", bar="key.quit"),
     )
     BINDINGS = bindings(KEYMAP)
