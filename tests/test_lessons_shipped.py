@@ -35,3 +35,26 @@ def test_every_shipped_step_has_a_title_and_text_in_both_languages():
                 text = lesson.step_text(step.id, lang)
                 assert not text.fallback, f"{lesson.id}/{step.id} has no {lang} text"
                 assert text.title != step.id and text.body, f"{lesson.id}/{step.id} ({lang})"
+
+
+
+def test_every_tutor_command_a_lesson_quotes_is_a_real_command(capsys):
+    """A `tutor ...` / `sudo tutor ...` in a lesson's text (e.g. lesson 2's `sudo tutor check --lab`)
+    is accepted by tutor's own command line."""
+    import re
+    import shlex
+
+    import pytest
+
+    from tutor.cli import build_parser
+
+    quoted: dict[str, set[str]] = {}
+    for path in sorted(lessons_dir().glob("*/*.md")):
+        commands = set(re.findall(r"`(?:sudo )?(tutor [^`]+)`", path.read_text(encoding="utf-8")))
+        quoted.setdefault(path.parent.name, set()).update(commands)
+        for command in commands - {"tutor lab"}:  # `tutor lab` alone names the tool
+            try:
+                build_parser("en").parse_args(shlex.split(command)[1:])
+            except SystemExit:
+                pytest.fail(f"{path}: `{command}` is not a tutor command: {capsys.readouterr().err.strip()}")
+    assert quoted["02-reverse-proxy"] >= {"tutor lab up", "tutor check --lab", "tutor lab down"}
