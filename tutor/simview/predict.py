@@ -17,6 +17,7 @@ from tutor.lessons.model import Predict
 from tutor.simview.panel import SimPanel
 from tutor.simview.strings import STRINGS
 from tutor.widgets.code_text import code_text
+from tutor.widgets.lifecycle import being_removed
 
 PREDICT_SPEED = 4.0  # the scenario plays faster here: the learner waits for the answer
 
@@ -79,6 +80,8 @@ class PredictPanel(Vertical):
         yield self.sim
 
     def on_mount(self) -> None:
+        if being_removed(self):  # fast keys left the step while it mounted: its children are gone
+            return
         if isinstance(getattr(self.app, "lang", None), str):
             self.lang = self.app.lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
@@ -88,7 +91,7 @@ class PredictPanel(Vertical):
         self.lang = lang
 
     def watch_lang(self, lang: str) -> None:
-        if self.is_mounted:
+        if self.is_mounted and not being_removed(self):
             self.sim.lang = lang
             self._translate()
 
