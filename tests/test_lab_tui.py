@@ -53,6 +53,7 @@ def test_a_user_inside_the_labs_laptop_sees_the_machines_without_root(netlab):
                   None)
     if python is None:
         pytest.skip("no Python that the user nobody may run")
+    netlab.add_client("client2")  # a test-only machine: not one of the learner's, so not listed
     code = ("import os; from tutor.lab import Lab; lab = Lab(os.environ['P']); "
             "print(os.geteuid() != 0, lab.inside('laptop'), [(m.role, m.address) for m in lab.seen_from_inside()])")
     done = netlab.exec("laptop", ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={_SOURCE_ROOT}",

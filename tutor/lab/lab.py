@@ -465,8 +465,10 @@ class Lab:
 
     def seen_from_inside(self) -> list[MachineStatus]:
         """The machines as a user without root sees them from inside the lab: every machine that
-        exists, at its address (power and services unknown: the checks will tell)."""
-        return [MachineStatus(role, self.address(role), True, "", False) for role in self.roles()]
+        exists, at its address (power and services unknown: the checks will tell). Extra client
+        machines that tests add (client2) are not the learner's and are left out."""
+        return [MachineStatus(role, self.address(role), True, "", False)
+                for role in self.roles() if role in ADDRESSES]
 
     def multipass_list(self) -> dict:
         """The lab in the shape of `multipass list --format json`."""
