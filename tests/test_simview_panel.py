@@ -346,3 +346,24 @@ async def test_arrow_keys_move_between_the_choices_before_a_pick():
         await pilot.press("enter")
         panel = app.query_one(PredictPanel)
         assert panel.picked == 1 and panel.sim.playing
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+async def test_a_direct_scenario_shows_no_balancing_policy_and_no_nginx_error_codes(lang):
+    """Clients -> one web server (no nginx): the header and counters speak of the lone server."""
+    app = PanelApp("web-server-overload", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.panel
+        run_to(panel, 2.0)
+        await pilot.pause()
+        status = str(panel.query_one("#sv-status").content)
+        counters = str(panel.query_one("#sv-counters").content)
+        assert panel.player.frame.direct
+        assert panel.player.frame.policy not in status
+        assert "502" not in counters and "504" not in counters
+        assert ("ditolak" if lang == "id" else "refused") in counters
+        assert "kebijakan" not in " ".join(log_lines(panel)) and "policy" not in " ".join(log_lines(panel))
+        panel.presenter = True
+        await pilot.pause()
+        big = " ".join(str(label.content) for label in panel.query(".sv-big-box Label"))
+        assert "502" not in big and "504" not in big

@@ -319,11 +319,11 @@ class SimPanel(Widget, can_focus=True):
             else:
                 diagram.update(text, layout=False)
         counters = frame.counters
-        self._set("sv-counters", tr(STRINGS, "counters", lang, ok=counters.ok, e502=counters.e502,
+        self._set("sv-counters", tr(STRINGS, _direct("counters", frame), lang, ok=counters.ok, e502=counters.e502,
                                     e504=counters.e504, waiting=counters.waiting, retries=counters.retries,
                                     sent=counters.sent), layout=full)
         if self.presenter:
-            self._update_big(counters)
+            self._update_big(counters, frame.direct)
         self._update_sparks()
         self._update_log()
 
@@ -345,19 +345,20 @@ class SimPanel(Widget, can_focus=True):
         else:
             state = "status.playing" if self.playing else "status.paused"
         limit = f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s"
-        return tr(STRINGS, "status.line", self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
+        return tr(STRINGS, _direct("status.line", frame), self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
                   speed=f"{self.player.speed:g}", policy=frame.policy, rate=frame.rate,
                   title=self.player.title(self.lang))
 
-    def _update_big(self, counters) -> None:
+    def _update_big(self, counters, direct: bool) -> None:
         values = {"ok": counters.ok, "e502": counters.e502, "e504": counters.e504, "waiting": counters.waiting}
-        key = (tuple(values.values()), self.lang)
+        key = (tuple(values.values()), self.lang, direct)
         if self._shown.get("big") == key:
             return
         self._shown["big"] = key
         for name, value in values.items():
             self.query_one(f"#sv-big-{name}", Digits).update(str(value))
-            self.query_one(f"#sv-big-label-{name}", Label).update(tr(STRINGS, f"big.{name}", self.lang))
+            label = f"big.{name}_direct" if direct and name in ("e502", "e504") else f"big.{name}"
+            self.query_one(f"#sv-big-label-{name}", Label).update(tr(STRINGS, label, self.lang))
 
     def _update_sparks(self) -> None:
         series = self.player.series
@@ -570,6 +571,11 @@ class SimPanel(Widget, can_focus=True):
         """Run `frames` ticks by hand (no wall clock): what the timer would do."""
         for _ in range(frames):
             self.tick()
+
+
+def _direct(key: str, frame: Frame) -> str:
+    """The catalogue key for a direct scenario (clients -> one web server): no policy, no 502/504."""
+    return f"{key}_direct" if frame.direct else key
 
 
 def _number(value: float | None) -> str:

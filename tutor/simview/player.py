@@ -120,7 +120,7 @@ class Player:
         self._motion_reset()
         self._refresh_frame()
         scenario = self.scenario
-        begin = "ev.begin_one" if len(scenario.servers) == 1 else "ev.begin"
+        begin = "ev.begin_direct" if scenario.direct else "ev.begin_one" if len(scenario.servers) == 1 else "ev.begin"
         self._append_log([LogEntry(0.0, begin, {"servers": len(scenario.servers), "policy": self.frame.policy,
                                                 "rate": self.frame.rate})])
 
