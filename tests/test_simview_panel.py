@@ -367,3 +367,23 @@ async def test_a_direct_scenario_shows_no_balancing_policy_and_no_nginx_error_co
         await pilot.pause()
         big = " ".join(str(label.content) for label in panel.query(".sv-big-box Label"))
         assert "502" not in big and "504" not in big
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+async def test_abbreviated_column_headings_point_to_f1_and_f1_spells_them_out(lang):
+    """At 80 columns the headings are short ("akt ant thn lyn"): the heading line says where they are
+    explained, and F1 (help of the focused simulator) gives each one's meaning."""
+    from tutor.i18n import tr
+    from tutor.screens.modals import HelpScreen
+
+    app = PanelApp(three_servers(), lang=lang)
+    async with app.run_test(size=(80, 30)) as pilot:
+        panel = app.panel
+        await pilot.pause()
+        heading = next(line for line in diagram_lines(panel) if tr("simview", "col.active_short", lang) in line)
+        assert "F1" in heading
+        app.push_screen(HelpScreen(app.screen))
+        await pilot.pause()
+        help_text = " ".join(text for _key, text in app.screen.rows)
+        for name in ("active", "queued", "stuck", "served"):
+            assert tr("simview", f"col.{name}", lang) in help_text

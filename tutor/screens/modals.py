@@ -40,6 +40,7 @@ class HelpScreen(TutorModal):
         box.border_title = self.t("help.title", screen=self._screen_title(lang))
         box.border_subtitle = self.t("help.close")
         own, everywhere = help_rows(self.target, lang)
+        own += self._notes(lang)
         self.rows = own + everywhere
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
@@ -68,6 +69,16 @@ class HelpScreen(TutorModal):
         body = self.query_one(".dialog-body", VerticalScroll)
         more = body.max_scroll_y > body.scroll_y
         self.query_one("#help-box", Vertical).border_subtitle = self.t("help.close_more" if more else "help.close")
+
+    def _notes(self, lang: str) -> list[tuple[str, str]]:
+        """Rows the screen or a widget shown on it adds after the keys: `help_notes(lang)`, e.g. what
+        the simulator's abbreviated column headings mean (also when it is not focused)."""
+        notes: list[tuple[str, str]] = []
+        for node in (self.target, *self.target.walk_children()):
+            hook = getattr(node, "help_notes", None)
+            if callable(hook) and node.display:
+                notes += [row for row in hook(lang) if row not in notes]
+        return notes
 
     def _screen_title(self, lang: str) -> str:
         hook = getattr(self.target, "help_title", None)

@@ -185,7 +185,12 @@ def _state_width(lang: str, short: bool, backup: bool) -> int:
 
 
 def _heading(line: Text, columns: _Columns, lang: str) -> None:
-    line.append(" " * (5 + columns.name + 1 + columns.address + columns.state))
+    left = 5 + columns.name + 1 + columns.address + columns.state
+    hint = tr(STRINGS, "col.legend_hint", lang) if columns.short_headings else ""
+    if hint and len(hint) + 1 <= left:  # short headings: say where they are spelled out
+        line.append((hint + " ").rjust(left), style="dim italic")
+    else:
+        line.append(" " * left)
     for key in columns.number_keys():
         line.append(tr(STRINGS, key, lang).rjust(_number_width(key, lang)), style="dim")
 

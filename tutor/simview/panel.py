@@ -397,6 +397,11 @@ class SimPanel(Widget, can_focus=True):
             log.write(format_entry(entry, self.lang))
         self._log_written = self.player.log_total
 
+    def help_notes(self, lang: str) -> list[tuple[str, str]]:
+        """F1 rows after the keys: what each column of the server table means (short heading first)."""
+        return [(tr(STRINGS, f"col.{name}_short", lang), tr(STRINGS, f"col.{name}_help", lang))
+                for name in ("active", "queued", "stuck", "served")]
+
     # ----- language, settings -------------------------------------------------------------
     def watch_lang(self) -> None:
         if self._ready:
