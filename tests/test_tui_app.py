@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import Button, Markdown, OptionList, Static
 
 from tutor.app import TutorApp
@@ -448,3 +450,14 @@ async def test_a_step_shown_twice_before_its_view_is_mounted_opens_once():
         await pilot.pause()
         view = screen.current_view()
         assert view is not None and view.display and view.parent is not None
+
+
+@pytest.mark.parametrize("fixture", ["tui", "tui_predict", "tui_live"])
+def test_fixture_lessons_name_only_scenarios_that_exist(fixture):
+    """The fixture lessons are broken on purpose in other ways, never in their simulator scenarios:
+    a step showing "cannot open" would hide what a snapshot is meant to show."""
+    from tutor.lessons.lint import lint
+    from tutor.paths import scenarios_dir
+
+    _, errors = lint(Path(__file__).parent / "fixtures" / fixture / "lessons", scenarios_dir())
+    assert [str(error) for error in errors if "unknown scenario" in str(error)] == []
