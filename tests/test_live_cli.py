@@ -117,3 +117,38 @@ def test_table_wraps_long_messages_under_the_message_column():
     assert all(len(line) <= 60 for line in lines)
     assert all(line[:column].strip() == "" for line in lines[2:-1])
     assert lines[-1].split() == ["app-running", "ok", "fine"]
+
+
+ENGLISH_ROLE_WORDS = ("is not a free role", "choose from", "no usable role", "give it with", "no answer for",
+                      "cannot tell", "from its name")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_role_question_and_its_replies_are_in_the_learners_language(monkeypatch, capsys, lang):
+    use_stand_in_multipass(monkeypatch, list=FIXTURES / "list-seed.json")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    prompts = []
+
+    def answer(prompt):
+        prompts.append(prompt)
+        return "database"  # never a role: asked again, then given up
+
+    monkeypatch.setattr("builtins.input", answer)
+    assert main(["check", "--multipass", "--lang", lang]) == 2
+    err = capsys.readouterr().err
+    assert len(prompts) == 3 and err.count("'database'") == 3 and "--host" in err and "sinambela" in err
+    english = [words for words in ENGLISH_ROLE_WORDS if words in err + "".join(prompts)]
+    assert (english == []) if lang == "id" else ("is not a free role" in err and "no usable role" in err)
+
+    def no_answer(prompt):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_answer)
+    assert main(["check", "--multipass", "--lang", lang]) == 2
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert main(["check", "--multipass", "--lang", lang]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 2 and all("sinambela" in line for line in lines) and "--host proxy=10.37.19.64" in lines[1]
+    english = [words for words in ENGLISH_ROLE_WORDS if words in err]
+    assert (english == []) if lang == "id" else ("no answer for" in err and "cannot tell" in err)

@@ -158,7 +158,7 @@ def add_multipass_machines(machines: Machines, vms: list[VM], ask: Callable[[str
     if not match.unsure:
         return
     if ask is None:
-        raise HostError(unsure_message(vms, match))
+        raise unsure_error(vms, match)
     for vm in match.unsure:
         free = [role for role in ROLES if role not in machines.by_role]
         if not free:
@@ -173,22 +173,27 @@ def _ask_roles(vm: VM, free: list[str], ask: Callable[[str], str], lang: str) ->
         try:
             answer = ask(prompt)
         except EOFError:
-            raise HostError(f"no answer for VM {vm.name}; give its role with --host") from None
+            raise HostError(f"no answer for VM {vm.name}; give its role with --host", "no_role_answer",
+                            vm=vm.name) from None
         try:
             return parse_role_answer(answer, free)
         except HostError as exc:
-            print(sanitize(str(exc), 500, markup=False), file=sys.stderr)
-    raise HostError(f"no usable role for VM {vm.name}; give it with --host ROLE={vm.ip or 'ADDR'}")
+            print(sanitize(cli_reason(exc, lang), 500, markup=False), file=sys.stderr)
+    address = vm.ip or "ADDR"
+    raise HostError(f"no usable role for VM {vm.name}; give it with --host ROLE={address}", "no_usable_role",
+                    vm=vm.name, address=address)
 
 
-def unsure_message(vms: list[VM], match: RoleMatch) -> str:
+def unsure_error(vms: list[VM], match: RoleMatch) -> HostError:
     """One line: the VMs with the roles found, and the --host to add for the unclear ones."""
     role_of = {vm.name: role for role, vm in match.roles.items()}
     listing = ", ".join(f"{vm.describe()} -> {role_of.get(vm.name, '?')}" for vm in vms)
     unclear = match.unsure[0]
     missing = "proxy" if "proxy" not in match.roles else "app1"
-    return (f"cannot tell the role of VM {', '.join(vm.name for vm in match.unsure)} from its name "
-            f"(VMs: {listing}); say it with e.g. --host {missing}={unclear.ip or 'ADDR'}")
+    names = ", ".join(vm.name for vm in match.unsure)
+    example = f"{missing}={unclear.ip or 'ADDR'}"
+    return HostError(f"cannot tell the role of VM {names} from its name (VMs: {listing}); say it with e.g. "
+                     f"--host {example}", "unsure_roles", vms=names, listing=listing, example=example)
 
 
 def describe_machines(machines: Machines) -> str:

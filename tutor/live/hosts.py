@@ -306,5 +306,6 @@ def parse_role_answer(answer: str, free_roles: list[str]) -> list[str]:
         return []
     for role in roles:
         if role not in free_roles:
-            raise HostError(f"{role!r} is not a free role; choose from {', '.join(free_roles)}")
+            raise HostError(f"{role!r} is not a free role; choose from {', '.join(free_roles)}", "not_free_role",
+                            role=role, roles=", ".join(free_roles))
     return roles
