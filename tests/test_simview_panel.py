@@ -387,3 +387,16 @@ async def test_abbreviated_column_headings_point_to_f1_and_f1_spells_them_out(la
         help_text = " ".join(text for _key, text in app.screen.rows)
         for name in ("active", "queued", "stuck", "served"):
             assert tr("simview", f"col.{name}", lang) in help_text
+
+
+async def test_a_direct_scenario_has_no_policy_key_or_button():
+    """No nginx, no balancing: `p` does nothing there, and neither the bar nor the buttons offer it."""
+    app = PanelApp("web-server-overload", lang="en")
+    async with app.run_test(size=(160, 40)) as pilot:
+        panel = app.panel
+        policy = panel.player.frame.policy
+        await pilot.press("p")
+        await pilot.pause()
+        assert panel.player.frame.policy == policy
+        assert "p" not in dict(bar_pairs(app.screen, app.lang))
+        assert not panel.query_one("#sv-btn-policy").display

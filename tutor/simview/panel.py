@@ -196,7 +196,9 @@ class SimPanel(Widget, can_focus=True):
         with Horizontal(id="sv-buttons"):
             for key in ("play", "step", "slower", "faster", "restart", "stop", "start", "hang",
                         "poweroff", "slow", "policy"):
-                yield Button("", id=f"sv-btn-{key}", compact=True)
+                button = Button("", id=f"sv-btn-{key}", compact=True)
+                button.display = key != "policy" or not self.player.scenario.direct  # no nginx, no balancing
+                yield button
         yield RichLog(id="sv-log", max_lines=500, wrap=False, markup=False, auto_scroll=True)
         yield SimSummary()
 
@@ -507,6 +509,10 @@ class SimPanel(Widget, can_focus=True):
             return
         if self.player.server_action(self.selected, action):
             self.redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A direct scenario (clients -> one web server) has no nginx: no balancing policy to cycle."""
+        return not (action == "cycle_policy" and self.player.scenario.direct)
 
     def action_cycle_policy(self) -> None:
         if self._refuse_when_busy():
