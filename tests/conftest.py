@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from netlab_support import require_lab, start_session_lab
 from realnginx import Lab, nginx_binary
+
+# The network guard (tests/netguard/sitecustomize.py): this process and every Python process a
+# test starts refuse, and log, traffic from the machine's own namespace to anything but loopback.
+# Each test process (xdist worker) keeps its own log folder, made once even if conftest is imported twice.
+_NETGUARD_DIR = Path(__file__).parent / "netguard"
+if os.environ.get("TUTOR_NETGUARD_OWNER") != str(os.getpid()):
+    os.environ["TUTOR_NETGUARD_OWNER"] = str(os.getpid())
+    os.environ["TUTOR_NETGUARD_LOG"] = tempfile.mkdtemp(prefix="tutor-netguard-")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_NETGUARD_DIR), os.environ.get("PYTHONPATH")]))
+    sys.path.insert(0, str(_NETGUARD_DIR))
+import sitecustomize as netguard  # noqa: E402  (the guard)
+
+os.environ["TUTOR_NETGUARD_NETNS"] = netguard.own_namespace()
+netguard.install()
+
+
+def _netguard_lines() -> list[str]:
+    folder = Path(os.environ["TUTOR_NETGUARD_LOG"])
+    return [line for log in sorted(folder.glob("*.log")) for line in log.read_text().splitlines()]
+
+
+@pytest.fixture(autouse=True)
+def network_rule():
+    """Fail any test that sent traffic outside loopback from this machine's own namespace."""
+    before = len(_netguard_lines())
+    yield
+    refused = _netguard_lines()[before:]
+    if refused:
+        pytest.fail(f"network rule: traffic to {', '.join(sorted(set(refused)))} (only loopback or "
+                    "a namespace the test made)", pytrace=False)
 
 
 @pytest.fixture(autouse=True)
