@@ -10,7 +10,9 @@ address, so `run_checks` is replaced by one that answers nothing (the network ru
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
+import warnings
 import unicodedata
 
 import pytest
@@ -118,6 +120,17 @@ async def test_key_storm(lang, size):
     keys = storm_keys()
     app = TutorApp(lang=lang)
     seen: set[str] = set()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        await _storm(app, rng, keys, seen, size)
+        gc.collect()  # a coroutine that was never awaited warns when it is collected
+    never_awaited = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+    assert not never_awaited, f"work handed to a worker that never ran it: {never_awaited}"
+    expected = {"HomeScreen", "LessonScreen", "MachinesScreen", "HelpScreen", "SafeCommandPalette", "SimScreen"}
+    assert expected <= seen, f"the storm missed {expected - seen}"
+
+
+async def _storm(app, rng, keys, seen: set[str], size) -> None:
     sent = 0
     async with app.run_test(size=size) as pilot:
         ways = starts(app)
@@ -137,6 +150,4 @@ async def test_key_storm(lang, size):
         await back_home(app, chosen)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
-    expected = {"HomeScreen", "LessonScreen", "MachinesScreen", "HelpScreen", "SafeCommandPalette", "SimScreen"}
-    assert expected <= seen, f"the storm missed {expected - seen}"
-    print(f"storm {lang} {size[0]}x{size[1]}: {sent} keys over {len(keys)} distinct keys; screens {sorted(seen)}")
+    print(f"storm {app.lang} {size[0]}x{size[1]}: {sent} keys over {len(keys)} distinct keys; screens {sorted(seen)}")

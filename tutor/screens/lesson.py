@@ -545,7 +545,7 @@ class LessonScreen(TutorScreen):
         if action is not None:
             action()
         elif event.button.id == "btn-sim":
-            self.run_worker(self.action_simulator(), exclusive=True, group="sim")
+            self.run_worker(self.action_simulator, exclusive=True, group="sim")
 
     @on(OptionList.OptionSelected, "#steps")
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -189,7 +189,7 @@ class MachinesScreen(TutorScreen):
     # Importing from multipass
     def action_import_multipass(self) -> None:
         self.say(self.t("machines.importing"))
-        self.run_worker(self._import(), exclusive=True, group="multipass", exit_on_error=False)
+        self.run_worker(self._import, exclusive=True, group="multipass", exit_on_error=False)
 
     async def _import(self) -> None:
         try:
@@ -223,7 +223,7 @@ class MachinesScreen(TutorScreen):
 
     # Using the lab (`tutor lab`)
     def action_use_lab(self) -> None:
-        self.run_worker(self._use_lab(), exclusive=True, group="multipass", exit_on_error=False)
+        self.run_worker(self._use_lab, exclusive=True, group="multipass", exit_on_error=False)
 
     async def _use_lab(self) -> None:
         from tutor.lab import Lab, LabError, require_root

@@ -62,7 +62,7 @@ class NginxConfigScreen(TutorModal):
                 yield Button("", id="nginx-close")
 
     def setup(self) -> None:
-        self.run_worker(self._read(), exclusive=True, group="nginx-config", exit_on_error=False)
+        self.run_worker(self._read, exclusive=True, group="nginx-config", exit_on_error=False)
 
     def refresh_language(self) -> None:
         self.query_one("#nginx-title", Static).update(self.t("nginx.title", command=nginx_t_command(self.vm)))

@@ -262,7 +262,7 @@ class CheckPanel(Vertical):
         self._start()
 
     def _start(self) -> None:
-        self.run_worker(self._run(), exclusive=True, group="live-checks", exit_on_error=False)
+        self.run_worker(self._run, exclusive=True, group="live-checks", exit_on_error=False)
 
     async def _run(self) -> None:
         from tutor.live.checks import Options

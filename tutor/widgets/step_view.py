@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -291,7 +292,7 @@ class StepView(VerticalScroll, can_focus=False):
         Markdown builds its blocks after it is mounted, so scrolling at once (say, to a hint asked
         for right after the step opened) would land short when the text above grows later.
         """
-        self.run_worker(self._scroll_when_rendered(target), group="scroll", exclusive=True)
+        self.run_worker(partial(self._scroll_when_rendered, target), group="scroll", exclusive=True)
 
     async def _scroll_when_rendered(self, target: Widget) -> None:
         deadline = time.monotonic() + RENDER_WAIT
