@@ -7,6 +7,9 @@ the browser); the page itself is tested in a real browser in test_serve_browser.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -158,11 +161,14 @@ def test_ctrl_c_stops_the_server_and_every_session():
         assert not any(alive(pid) for pid in pids)
         assert "2 session(s) closed" in "".join(server.stdout)
     finally:
+        server.close()
+        for pid in locals().get("pids") or ():  # whatever the outcome, no app process outlives the test
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
         for client, websocket in locals().get("opened", []):
             loop.run_until_complete(websocket.close())
             loop.run_until_complete(client.close())
         loop.close()
-        server.close()
 
 
 def test_garbage_on_the_websocket_is_ignored_and_the_session_still_ends():

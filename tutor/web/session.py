@@ -57,8 +57,12 @@ class Session(AppService):
         process = self._process
         if process is None:
             return
+        # Ask the app to quit and wait for the process itself, not for textual-serve's relay task:
+        # that task also closes the tab's websocket, which can wait on an unresponsive browser.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(super().stop(), QUIT_GRACE)
+            await asyncio.wait_for(self.send_meta({"type": "quit"}), QUIT_GRACE)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(process.wait(), QUIT_GRACE)
         await self._end_group(process)
 
     @staticmethod
