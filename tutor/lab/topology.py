@@ -14,7 +14,7 @@ ADDRESSES = {
     "proxy": "10.37.19.64",
     "app1": "10.37.19.46",
     "app2": "10.37.19.182",
-    "app3": "10.37.19.200",
+    "app3": "10.37.19.48",  # not in the tutorial: the address the lessons and scenarios give app3
 }
 APPS = ("app1", "app2", "app3")
 APP_PORT = 3000

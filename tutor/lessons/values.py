@@ -57,8 +57,8 @@ NAMED_VALUES: dict[str, NamedValue] = {
     )
 }
 DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
-SET_KEY = "m"
-TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence  # the lesson screen's key that opens the machines screen, where values are set
+SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
+TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence
 
 # `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
