@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +21,7 @@ _NETGUARD_DIR = Path(__file__).parent / "netguard"
 if os.environ.get("TUTOR_NETGUARD_OWNER") != str(os.getpid()):
     os.environ["TUTOR_NETGUARD_OWNER"] = str(os.getpid())
     os.environ["TUTOR_NETGUARD_LOG"] = tempfile.mkdtemp(prefix="tutor-netguard-")
+    atexit.register(shutil.rmtree, os.environ["TUTOR_NETGUARD_LOG"], True)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_NETGUARD_DIR), os.environ.get("PYTHONPATH")]))
     sys.path.insert(0, str(_NETGUARD_DIR))
 import sitecustomize as netguard  # noqa: E402  (the guard)
