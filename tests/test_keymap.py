@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from textual.widgets import OptionList
 
+from tui_support import open_first_lesson
 from tutor.app import TutorApp
 from tutor.keymap import bar_pairs, declared, help_rows
 from tutor.screens.home import HomeScreen
@@ -34,14 +34,6 @@ def save_keymap(keymap: dict[str, str]) -> None:
     (folder / "settings.json").write_text(json.dumps({"keymap": keymap}), encoding="utf-8")
 
 
-async def open_lesson(pilot) -> LessonScreen:
-    pilot.app.screen.query_one("#lessons", OptionList).highlighted = 0
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, LessonScreen)
-    return pilot.app.screen
-
-
 def test_every_key_id_is_declared_once():
     ids = [key.id for cls in KEYMAPPED for key in cls.KEYMAP]
     assert len(ids) == len(set(ids))
@@ -61,7 +53,7 @@ async def test_an_overridden_key_acts_and_help_and_bar_show_it():
     save_keymap({"lesson.next": "j", "lesson.steps": "ctrl+t"})
     app = TutorApp(lang="id", lessons_root=FIXTURES)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_lesson(pilot)
+        screen = await open_first_lesson(pilot)
         start = screen.index
         await pilot.press("n")  # the default key no longer acts
         await pilot.pause()
@@ -82,7 +74,7 @@ async def test_the_bar_follows_focus_into_an_embedded_simulator():
     save_keymap({})
     app = TutorApp(lang="en", lessons_root=FIXTURES)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_lesson(pilot)
+        screen = await open_first_lesson(pilot)
         bar = screen.query_one(KeyBar)
         assert bar._pairs[0] == ("F1", "help") and ("t", "step list") in bar._pairs
         panel = SimPanel("web-server-basic", "en", playing=False, timer=False)

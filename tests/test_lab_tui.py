@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui_live_support import SIZE, make_app, wait_for
+from tui_live_support import SIZE, make_app
+from tui_support import wait_for
 from tutor.screens.machines import MachinesScreen
 
 pytestmark = pytest.mark.lab

@@ -8,7 +8,7 @@ import asyncio
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 
-from tui_live_support import wait_for
+from tui_support import wait_for
 from tutor.app import TutorApp
 from tutor.lessons.model import StepMeta, StepText
 from tutor.simview.panel import SimPanel

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from tui_support import wait_for
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.simview import SimPanel
@@ -14,14 +15,6 @@ from tutor.widgets.keybar import KeyBar
 from tutor.widgets.step_view import SimLink
 
 LESSONS = Path(__file__).parent / "fixtures" / "tui_predict" / "lessons"
-
-
-async def wait_for(pilot, condition, limit: int = 200) -> bool:
-    for _ in range(limit):
-        if condition():
-            return True
-        await pilot.pause(0.02)
-    return condition()
 
 
 def bar(app) -> str:
@@ -131,8 +124,6 @@ async def test_the_step_list_says_what_its_marks_mean():
 
 
 async def test_a_long_command_wraps_at_80_columns_instead_of_being_cut():
-    from textual.widgets import Markdown
-
     from tutor.lessons.model import StepMeta, StepText
     from tutor.widgets.step_view import StepView
 

@@ -13,7 +13,8 @@ import pytest
 from textual.widgets import Button, Static
 
 from live_support import learner_nginx
-from tui_live_support import SIZE, make_app, wait_for
+from tui_live_support import SIZE, make_app
+from tui_support import wait_for
 from tutor.progress import DONE
 from tutor.screens.lesson import LessonScreen
 from tutor.settings import Settings

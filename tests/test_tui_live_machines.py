@@ -12,7 +12,8 @@ from pathlib import Path
 from textual.widgets import Button, OptionList, Static
 
 from live_support import FIXTURES, use_stand_in_multipass
-from tui_live_support import SIZE, make_app, wait_for
+from tui_live_support import SIZE, make_app
+from tui_support import wait_for
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.machines import MachinesScreen
 from tutor.screens.nginx_config import NginxConfigScreen

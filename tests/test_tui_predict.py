@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Button, Markdown, Static
 
+from tui_support import wait_for
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.simview import PredictPanel, SimPanel
@@ -23,14 +24,6 @@ SIZE = (100, 30)
 
 def status(app: TutorApp) -> str:
     return str(app.screen.query_one("#status", Static).render())
-
-
-async def wait_for(pilot, condition, limit: int = 200) -> bool:
-    for _ in range(limit):
-        if condition():
-            return True
-        await pilot.pause(0.02)
-    return condition()
 
 
 async def open_guess(pilot, step: str = "guess") -> LessonScreen:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import Markdown, Static
 
+from tui_support import open_first_lesson
 from tutor.app import TutorApp
-from tutor.screens.lesson import LessonScreen
 
 SIZE = (100, 30)
 TOML = """id = "values-demo"
@@ -64,18 +64,10 @@ def body(app: TutorApp) -> str:
     return "\n".join(md.source for md in app.screen.current_view().query(Markdown))
 
 
-async def open_first(pilot) -> LessonScreen:
-    pilot.app.screen.query_one("#lessons", OptionList).highlighted = 0
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, LessonScreen)
-    return pilot.app.screen
-
-
 async def test_examples_are_marked_then_the_saved_machines_fill_text_copy_and_simulator(tmp_path):
     app = TutorApp(lang="en", lessons_root=write_lesson(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_first(pilot)
+        screen = await open_first_lesson(pilot)
         await pilot.pause()
         shown = body(app)
         assert "curl -H 'Host: hasil.xyz' http://10.37.19.64/" in shown
