@@ -23,10 +23,11 @@ from pathlib import Path
 
 from tutor.lab import ADDRESSES
 from tutor.lessons.model import Lesson
-from tutor.lessons.values import Values, fill_code
+from tutor.lessons.values import DEFAULT_DOMAIN, NAMED_VALUES, Values, fill_code
 
-LAB_VALUES = Values.of({"proxy_ip": ADDRESSES["proxy"], "app1_ip": ADDRESSES["app1"],
-                        "app2_ip": ADDRESSES["app2"], "app3_ip": ADDRESSES["app3"], "domain": "hasil.xyz"})
+# Every machine's named value (NAMED_VALUES says which role each belongs to) at its lab address.
+LAB_VALUES = Values.of({**{value.name: ADDRESSES[value.role] for value in NAMED_VALUES.values() if value.role},
+                        "domain": DEFAULT_DOMAIN})
 NGINX_CONF = "/etc/nginx/nginx.conf"
 SITES_INCLUDE = "include /etc/nginx/sites-enabled/*;"
 
