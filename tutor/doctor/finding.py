@@ -46,8 +46,8 @@ class Context:
     """What every probe needs: the language, the laptop's system, the domain, the time budget."""
 
     lang: str = "id"
-    system: str = field(default_factory=platform.system)  # Linux, Darwin, Windows
-    release: str = field(default_factory=platform.release)  # Darwin: 24.x is macOS 15
+    system: str = field(default_factory=lambda: platform.system())  # Linux, Darwin, Windows
+    release: str = field(default_factory=lambda: platform.release())  # Darwin: 24.x is macOS 15
     domain: str = "hasil.xyz"
     hosts_path: Path | None = None
     deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET)

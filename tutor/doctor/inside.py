@@ -7,9 +7,11 @@ One exec per VM runs SCRIPT, which prints `key=value` lines; anything else it pr
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from tutor.doctor.finding import EXEC_TIMEOUT, Context, Finding
 from tutor.doctor.vms import Seen
+from tutor.live import multipass
 from tutor.live.sanitize import sanitize
 
 GROUP = "inside"
@@ -32,14 +34,12 @@ _NODE = re.compile(r"^v?(\d{1,3})\.\d+")
 
 
 def probe(ctx: Context, seen: Seen) -> list[Finding]:
+    """Every running VM's findings; the VMs are looked into side by side (each exec is bounded)."""
+    running = [(role, vm) for role, vm in seen.roles.items() if vm.running]
+    with ThreadPoolExecutor(max_workers=max(len(running), 1)) as pool:
+        answers = list(pool.map(lambda pair: _look_inside(ctx, pair[1].name), running))
     found: list[Finding] = []
-    for role, vm in seen.roles.items():
-        if not vm.running:
-            continue
-        if ctx.left() <= 0:
-            ctx.skipped.append(f"exec {vm.name}")
-            continue
-        answer = ctx.multipass(["exec", vm.name, "--", "sh", "-c", SCRIPT], EXEC_TIMEOUT)
+    for (role, vm), answer in zip(running, answers):
         facts = parse_facts(answer.out) if answer.ok else {}
         if not facts:
             why = "timeout" if answer.problem == "timeout" else (answer.reason or answer.out[:120] or "-")
@@ -49,6 +49,10 @@ def probe(ctx: Context, seen: Seen) -> list[Finding]:
             continue
         found.extend(proxy_findings(ctx, vm.name, facts) if role == "proxy" else app_findings(ctx, vm.name, facts))
     return found
+
+
+def _look_inside(ctx: Context, name: str) -> multipass.Answer:
+    return ctx.multipass(["exec", name, "--", "sh", "-c", SCRIPT], EXEC_TIMEOUT)
 
 
 def parse_facts(text: str) -> dict[str, str]:

@@ -68,7 +68,7 @@ def terminal_findings(ctx: Context) -> list[Finding]:
     evidence = {"columns": size.columns, "lines": size.lines, "encoding": encoding or "-", "colours": colours,
                 "no_color": "NO_COLOR" in os.environ}
     found = []
-    if size.columns and (size.columns < 80 or size.lines < 24):
+    if size.columns and size.lines and (size.columns < 80 or size.lines < 24):  # 0: not a terminal
         found.append(ctx.finding("terminal_small", "warning", GROUP, evidence, columns=size.columns, lines=size.lines))
     if encoding and encoding not in ("utf8", "utf16", "utf32"):
         found.append(ctx.finding("terminal_not_utf8", "warning", GROUP, evidence, encoding=encoding))

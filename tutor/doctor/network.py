@@ -18,8 +18,8 @@ from tutor.live import multipass
 
 GROUP = "network"
 SSH = 22
-ROLE_PORT = {"proxy": 80}
-"""The port each role serves (apps: 3000)."""
+PROXY_PORT = 80
+APP_PORT = 3000
 REACHED = ("ECONNREFUSED",)
 """A refusal comes from the VM itself: the laptop reaches it, only the port is closed."""
 MACOS_15 = 24
@@ -35,7 +35,7 @@ def probe(ctx: Context, seen: Seen) -> list[Finding]:
         if ctx.left() <= 0:
             ctx.skipped.append(f"reach {vm.name}")
             continue
-        port = ROLE_PORT.get(role, 3000)
+        port = PROXY_PORT if role == "proxy" else APP_PORT
         results = [multipass.reach(vm.ip, SSH), multipass.reach(vm.ip, port)]
         evidence = {"vm": vm.name, "ip": vm.ip, **{str(r.port): "open" if r.ok else r.error for r in results}}
         if not any(r.ok or r.error in REACHED for r in results):

@@ -27,7 +27,7 @@ def to_json(findings: list[Finding], skipped: list[str]) -> dict[str, object]:
 
 def human(findings: list[Finding], skipped: list[str], lang: str, width: int | None = None) -> str:
     """Findings under their group's heading, each `mark code  message` with `fix:` below it."""
-    width = max(60, min(width or shutil.get_terminal_size((80, 24)).columns, 110))
+    width = max(60, min(width or shutil.get_terminal_size((80, 24)).columns, 110)) - 1  # no line ends in the last column
     utf8 = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
     marks = MARKS if utf8 else ASCII_MARKS
     lines: list[str] = []

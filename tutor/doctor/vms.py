@@ -115,9 +115,10 @@ def _vm_findings(ctx: Context, seen: Seen) -> list[Finding]:
     networks: list[str] | None = None
     for role, vm in seen.roles.items():
         evidence = {"role": role, "vm": vm.name, "state": vm.state, "ipv4": list(vm.ipv4), "release": vm.release}
+        label = vm.name if vm.name == role else f"{vm.name} ({role})"
         if not vm.running:
             code = "vm_deleted" if vm.state.lower() == "deleted" else "vm_stopped"
-            found.append(ctx.finding(code, "blocker", GROUP, evidence, vm=vm.name, role=role, state=vm.state or "?"))
+            found.append(ctx.finding(code, "blocker", GROUP, evidence, vm=vm.name, label=label, state=vm.state or "?"))
             continue
         if vm.ip is None:
             if seen.driver == "virtualbox":
@@ -136,12 +137,19 @@ def _vm_findings(ctx: Context, seen: Seen) -> list[Finding]:
                                      {**evidence, "chosen": vm.ip, "why": choice.why if choice else "preferred",
                                       "port": choice.port if choice else None},
                                      note=address_note(vm, ctx.lang) or "", vm=vm.name, ip=vm.ip))
-        if not vm.release.startswith("Ubuntu 22.04") and vm.release != "Not Available":
+        if not is_2204(vm.release):
             found.append(ctx.finding("release_not_2204", "warning", GROUP, evidence, vm=vm.name,
                                      release=vm.release or "?"))
         else:
-            found.append(ctx.finding("vm_ok", "ok", GROUP, evidence, vm=vm.name, role=role, ip=vm.ip))
+            found.append(ctx.finding("vm_ok", "ok", GROUP, evidence, label=label, ip=vm.ip))
     return found
+
+
+def is_2204(release: str) -> bool:
+    """Whether `release` is 22.04 ("Ubuntu 22.04 LTS"; multipass before 1.13 printed "22.04 LTS"),
+    or unknown ("Not Available", "--", ""): only a known other release is worth a warning."""
+    release = release.removeprefix("Ubuntu ").strip()
+    return release.startswith("22.04") or not release[:1].isdigit()
 
 
 def _networks(ctx: Context) -> list[str]:

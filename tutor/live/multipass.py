@@ -131,7 +131,7 @@ def preferred(ipv4: tuple[str, ...]) -> Choice:
     return Choice(usable[0], "only" if len(usable) == 1 else "preferred")
 
 
-def choose(ipv4: tuple[str, ...], ports: tuple[int, ...] = REACH_PORTS, budget: float = CHOOSE_BUDGET) -> Choice:
+def choose(ipv4: tuple[str, ...], ports: tuple[int, ...] | None = None, budget: float = CHOOSE_BUDGET) -> Choice:
     """With several usable addresses, the first that answers on `ports` (tried in order, each on
     every address), within `budget` seconds; if none answers, the preferred one. One usable
     address is used without trying."""
@@ -141,7 +141,7 @@ def choose(ipv4: tuple[str, ...], ports: tuple[int, ...] = REACH_PORTS, budget: 
         return first
     end = time.monotonic() + budget
     tried: list[Reach] = []
-    for port in ports:
+    for port in ports or REACH_PORTS:
         for ip in (ip for ip in ipv4 if not never_the_vm(ip)):
             left = end - time.monotonic()
             if left <= 0:
