@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from doctor_support import codes, doctor_json, finding, use_case
+from doctor_support import CASES, codes, doctor_json, finding, use_case
 from tutor.cli import main
 from tutor.doctor import network
 
@@ -234,3 +235,31 @@ def test_bad_usage_is_exit_2_in_one_line(capsys, argv):
         code = exc.code
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def hostile_case(tmp_path, base: str, **files: str) -> str:
+    """A copy of case `base` with some files replaced (STEM_PART=text, e.g. exec_app1_out)."""
+    folder = tmp_path / "case"
+    shutil.copytree(CASES / base, folder)
+    for name, text in files.items():
+        stem, part = name.rsplit("_", 1)
+        (folder / f"{stem.replace('_', '-')}.{part}").write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+def test_hostile_output_from_a_vm_is_cleaned_and_bounded(monkeypatch, tmp_path, capsys):
+    case = hostile_case(tmp_path, "hyperv-healthy",
+                        exec_app1_out="node=\x1b[31mv20.1.0\x1b]0;pwned\x07\nmem_kb=99999999999999999999\n"
+                                      "app=200\x1b[2J\n" + "x" * 200_000 + "\n",
+                        exec_proxy_out="\x00\xff garbage without keys\n")
+    use_case(monkeypatch, tmp_path, case)
+    code = main(["doctor", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 1 and "\x1b" not in out and "\x07" not in out and "node_openssl" in out
+    assert "vm_exec_failed" in out and "x" * 300 not in out
+
+
+def test_garbage_networks_keep_the_placeholder(monkeypatch, tmp_path, capsys):
+    use_case(monkeypatch, tmp_path, hostile_case(tmp_path, "virtualbox-nat-na", networks_out='{"list": [1, 2'))
+    _, report = doctor_json(capsys)
+    assert '--network "<Name from multipass networks>"' in finding(report, "virtualbox_nat_only", "app1")["fix"]

@@ -149,3 +149,10 @@ async def test_ctrl_o_fills_the_reached_address_and_leaves_the_nat_only_vm_empty
             values = {role: screen.field(role).value for role in ("proxy", "app1", "app2")}
             assert values == {"proxy": "127.0.0.3", "app1": "", "app2": "127.0.0.5"}
             assert "app1 is not imported" in status() and "answered on port" in status()
+
+
+def test_a_spent_budget_takes_the_preferred_address_without_trying():
+    vms = [VM(f"vm{i}", "Running", ("127.0.0.2", "127.0.0.3")) for i in range(3)]
+    chosen = with_addresses(vms, budget=0)
+    assert [(vm.ip, vm.choice.tried) for vm in chosen] == [("127.0.0.2", ())] * 3
+    assert "no time left to try them" in address_note(chosen[0], "en")

@@ -50,7 +50,8 @@ def probe(ctx: Context, seen: Seen) -> list[Finding]:
         return [ctx.finding("multipass_missing", "blocker", GROUP, {"command": "multipass version"})]
     if version.problem:
         return [_no_answer(ctx, "multipass version", version)]
-    found.append(_version_finding(ctx, version))
+    if version.ok or version.out.strip():  # a daemon that is down may leave `version` empty: `list` says why
+        found.append(_version_finding(ctx, version))
     listing = ctx.multipass(["list", "--format", "json"])
     if multipass.daemon_down(listing):
         return [*found, ctx.finding("multipassd_down", "blocker", GROUP, {"stderr": listing.reason})]

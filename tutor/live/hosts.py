@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field, replace
 
 from sim.address import RULE, host_kind, parse_port
@@ -12,6 +13,8 @@ from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
 
 MULTIPASS_TIMEOUT = 15.0
+CHOOSE_BUDGET = 10.0
+"""Seconds all of one import may spend trying addresses (multipass.choose per VM)."""
 NOTES = "doctor"
 """The catalogue section of `address_note`'s texts (import.*), shared with `tutor doctor`."""
 _VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
@@ -233,10 +236,13 @@ def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
     return parse_multipass_json(answer.out)
 
 
-def with_addresses(vms: list[VM]) -> list[VM]:
+def with_addresses(vms: list[VM], budget: float = CHOOSE_BUDGET) -> list[VM]:
     """The VMs with an address chosen for each running one (multipass.choose: with several
-    addresses, the one the laptop reaches); bounded in time per VM."""
-    return [replace(vm, choice=multipass.choose(vm.ipv4)) if vm.running else vm for vm in vms]
+    addresses, the one the laptop reaches), all within `budget` seconds: once it is spent, the
+    preferred address is taken without trying."""
+    end = time.monotonic() + budget
+    return [replace(vm, choice=multipass.choose(vm.ipv4, budget=min(multipass.CHOOSE_BUDGET, end - time.monotonic())))
+            if vm.running else vm for vm in vms]
 
 
 def valid_vm_name(name: str) -> bool:
@@ -336,6 +342,8 @@ def address_note(vm: VM, lang: str) -> str | None:
     listed = ", ".join(vm.ipv4[:multipass.MAX_ADDRESSES])
     values = {"vm": vm.name, "ip": choice.address or "-", "list": listed or "-", "count": len(vm.ipv4),
               "port": choice.port or "-", "fix": launch_fix(vm.name)}
+    if choice.why == "preferred" and not choice.tried:
+        return tr(NOTES, "import.untried", lang, **values)
     if choice.why in ("nat_only", "none", "answered", "preferred"):
         return tr(NOTES, f"import.{choice.why}", lang, **values)
     if len(vm.ipv4) > 1:
