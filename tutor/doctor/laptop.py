@@ -33,7 +33,8 @@ def probe(ctx: Context) -> list[Finding]:
 def os_findings(ctx: Context) -> list[Finding]:
     version = platform.mac_ver()[0] if ctx.system == "Darwin" else linux_name() or platform.version()
     evidence = {"system": ctx.system, "release": ctx.release, "version": version, "machine": platform.machine()}
-    found = [ctx.finding("os", "info", GROUP, evidence, system=ctx.system, version=version or ctx.release)]
+    shown = {"Darwin": "macOS"}.get(ctx.system, ctx.system)
+    found = [ctx.finding("os", "info", GROUP, evidence, system=shown, version=version or ctx.release)]
     if ctx.system == "Windows":
         edition = windows_edition()
         if edition.lower() in WINDOWS_HOME:

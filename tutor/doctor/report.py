@@ -38,8 +38,8 @@ def human(findings: list[Finding], skipped: list[str], lang: str, width: int | N
         lines.append(tr(TEXT, f"group.{group}", lang))
         for finding in mine:
             head = f"  {marks[finding.severity]} {finding.code}: "
-            lines.extend(textwrap.wrap(finding.message, width, initial_indent=head,
-                                       subsequent_indent=" " * 4) or [head])
+            lines.extend(textwrap.wrap(finding.message, width, initial_indent=head, subsequent_indent=" " * 4,
+                                       break_on_hyphens=False) or [head])
             if finding.fix:
                 label = tr(TEXT, "fix_label", lang)
                 lines.extend(textwrap.wrap(finding.fix, width, initial_indent=f"    {label} ",
