@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from sim.address import RULE, host_kind, parse_port
+from tutor.i18n import tr
 from tutor.live import multipass
 from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
@@ -334,8 +335,6 @@ def parse_role_answer(answer: str, free_roles: list[str]) -> list[str]:
 def address_note(vm: VM, lang: str) -> str | None:
     """Which address of `vm` is used and why, in `lang`, when that is not obvious (several
     addresses, or none the laptop can reach); None when it is. Texts: [doctor] import.*."""
-    from tutor.i18n import tr
-
     if not vm.running:
         return None
     choice = vm.choice or multipass.preferred(vm.ipv4)
