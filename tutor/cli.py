@@ -127,6 +127,10 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
     check.add_argument("--stopped", metavar="ROLE")
 
+    doctor = sub.add_parser("doctor")
+    doctor.add_argument("--domain", metavar="NAME")
+    doctor.add_argument("--json", action="store_true")
+
     lint = sub.add_parser("lint")
     lint.add_argument("path", nargs="?", metavar="PATH")
     lint.add_argument("--json", action="store_true")
@@ -210,6 +214,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.live.cli import run_check
 
         return run_check(args)
+    if args.command == "doctor":
+        from tutor.doctor.command import run_doctor
+
+        return run_doctor(args)
     if args.command == "lint":
         from tutor.lessons.lint import run_lint
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from tutor.i18n import has, tr
 from tutor.live.catalog import ROLES, cannot_run, default_checks
-from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, machine_from_vm, machines_from_settings, machines_from_specs,
-                              match_roles, parse_role_answer, read_multipass)
+from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, address_note, machine_from_vm, machines_from_settings,
+                              machines_from_specs, match_roles, parse_role_answer, read_multipass, with_addresses)
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS
 from tutor.live.sanitize import sanitize, terminal_text
@@ -104,7 +104,13 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     if args.multipass:
         if ask is None and sys.stdin.isatty():
             ask = input
-        add_multipass_machines(machines, read_multipass(), ask, getattr(args, "lang", "id"))
+        lang = getattr(args, "lang", "id")
+        vms = with_addresses(read_multipass())
+        for vm in vms:
+            note = address_note(vm, lang)
+            if note:
+                print(sanitize(f"tutor check: {note}", 600, markup=False), file=sys.stderr)
+        add_multipass_machines(machines, vms, ask, lang)
     if not machines.by_role:
         raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}), --multipass "
                         "or --lab, or save them in the app (key m)",
@@ -150,8 +156,11 @@ def check_options(args: argparse.Namespace, machines: Machines) -> Options:
 
 def add_multipass_machines(machines: Machines, vms: list[VM], ask: Callable[[str], str] | None,
                            lang: str) -> None:
-    """Give roles not set by --host to the VMs multipass lists, asking (via `ask`) when unsure."""
+    """Give roles not set by --host to the VMs multipass lists, asking (via `ask`) when unsure.
+    A running VM without an address the laptop can reach (VirtualBox NAT only) gets no role:
+    `address_note` has said why."""
     taken = {machine.host for machine in machines.by_role.values()}
+    vms = [vm for vm in vms if not (vm.running and vm.ip is None)]
     match = match_roles(vms, taken_roles=set(machines.by_role), taken_addresses=taken)
     for role, vm in match.roles.items():
         machines.by_role[role] = machine_from_vm(role, vm)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
+import time
 from dataclasses import dataclass, field, replace
 
 from sim.address import RULE, host_kind, parse_port
+from tutor.i18n import tr
+from tutor.live import multipass
 from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
 
 MULTIPASS_TIMEOUT = 15.0
+CHOOSE_BUDGET = 10.0
+"""Seconds all of one import may spend trying addresses (multipass.choose per VM)."""
+NOTES = "doctor"
+"""The catalogue section of `address_note`'s texts (import.*), shared with `tutor doctor`."""
 _VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
 
@@ -189,17 +194,26 @@ def machines_from_settings(settings, domain: str | None = None) -> Machines:
 
 @dataclass(frozen=True)
 class VM:
-    """One VM from `multipass list --format json`."""
+    """One VM from `multipass list --format json`; `choice` is the address chosen for it by
+    `with_addresses` (None: not chosen yet, `ip` then uses multipass.preferred)."""
 
     name: str
     state: str
     ipv4: tuple[str, ...]
     release: str = ""
+    choice: multipass.Choice | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state.lower() == "running"  # multipass before 1.8 printed RUNNING
 
     @property
     def ip(self) -> str | None:
-        """The VM's first (primary) IPv4 address, when it is running."""
-        return self.ipv4[0] if self.ipv4 and self.state == "Running" else None
+        """The address to use, when the VM is running: the chosen one, else the first that is not
+        VirtualBox NAT (10.0.2.x) or docker (172.17.x); None when there is none."""
+        if not self.running:
+            return None
+        return (self.choice or multipass.preferred(self.ipv4)).address
 
     def describe(self) -> str:
         return f"{self.name} {self.ip or self.state}"
@@ -207,22 +221,29 @@ class VM:
 
 def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
     """The VMs multipass knows, from `multipass list --format json` (bounded in time)."""
-    env = {**os.environ, "LC_ALL": "C"}
-    try:
-        done = subprocess.run(["multipass", "list", "--format", "json"], capture_output=True,
-                              text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
+    answer = multipass.run(["list", "--format", "json"], timeout)
+    if answer.problem == "missing":
         raise HostError("multipass is not installed here (not on PATH); give the machines "
-                        "with --host ROLE=ADDR instead", "no_multipass") from None
-    except subprocess.TimeoutExpired:
+                        "with --host ROLE=ADDR instead", "no_multipass")
+    if answer.problem == "timeout":
         raise HostError(f"`multipass list` did not answer within {timeout:g} s; is multipassd "
                         "running? Or give the machines with --host ROLE=ADDR", "multipass_timeout",
-                        seconds=f"{timeout:g}") from None
-    if done.returncode != 0:
-        why = sanitize(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", 160)
-        raise HostError(f"`multipass list` failed (exit {done.returncode}): {why or 'no message'}",
-                        "multipass_failed", exit=done.returncode, why=why or "-")
-    return parse_multipass_json(done.stdout)
+                        seconds=f"{timeout:g}")
+    if not answer.ok:
+        why = sanitize(answer.reason, 160)
+        code = answer.code if not answer.problem else -1
+        raise HostError(f"`multipass list` failed (exit {code}): {why or 'no message'}",
+                        "multipass_failed", exit=code, why=why or "-")
+    return parse_multipass_json(answer.out)
+
+
+def with_addresses(vms: list[VM], budget: float = CHOOSE_BUDGET) -> list[VM]:
+    """The VMs with an address chosen for each running one (multipass.choose: with several
+    addresses, the one the laptop reaches), all within `budget` seconds: once it is spent, the
+    preferred address is taken without trying."""
+    end = time.monotonic() + budget
+    return [replace(vm, choice=multipass.choose(vm.ipv4, budget=min(multipass.CHOOSE_BUDGET, end - time.monotonic())))
+            if vm.running else vm for vm in vms]
 
 
 def valid_vm_name(name: str) -> bool:
@@ -309,3 +330,28 @@ def parse_role_answer(answer: str, free_roles: list[str]) -> list[str]:
             raise HostError(f"{role!r} is not a free role; choose from {', '.join(free_roles)}", "not_free_role",
                             role=role, roles=", ".join(free_roles))
     return roles
+
+
+def address_note(vm: VM, lang: str) -> str | None:
+    """Which address of `vm` is used and why, in `lang`, when that is not obvious (several
+    addresses, or none the laptop can reach); None when it is. Texts: [doctor] import.*."""
+    if not vm.running:
+        return None
+    choice = vm.choice or multipass.preferred(vm.ipv4)
+    listed = ", ".join(vm.ipv4[:multipass.MAX_ADDRESSES])
+    values = {"vm": vm.name, "ip": choice.address or "-", "list": listed or "-", "count": len(vm.ipv4),
+              "port": choice.port or "-", "fix": launch_fix(vm.name)}
+    if choice.why == "preferred" and not choice.tried:
+        return tr(NOTES, "import.untried", lang, **values)
+    if choice.why in ("nat_only", "none", "answered", "preferred"):
+        return tr(NOTES, f"import.{choice.why}", lang, **values)
+    if len(vm.ipv4) > 1:
+        skipped = ", ".join(ip for ip in vm.ipv4[:multipass.MAX_ADDRESSES] if multipass.never_the_vm(ip))
+        return tr(NOTES, "import.skipped", lang, **values, skipped=skipped)
+    return None
+
+
+def launch_fix(name: str) -> str:
+    """The commands that give a VirtualBox VM an address the laptop reaches (a bridged network)."""
+    return (f'multipass networks; multipass delete --purge {name}; '
+            f'multipass launch 22.04 --name {name} --network "<Name from multipass networks>"')

@@ -14,7 +14,8 @@ from textual.widgets import Button, Input, Static
 from tutor.keymap import Key, bindings
 from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
 from tutor.lessons.values import NAMED_VALUES
-from tutor.live.hosts import VM, HostError, match_roles, parse_address, parse_domain, read_multipass, strip_url
+from tutor.live.hosts import (VM, HostError, address_note, match_roles, parse_address, parse_domain, read_multipass,
+                              strip_url, with_addresses)
 from tutor.screens.base import TutorScreen
 from tutor.screens.role_dialog import RoleDialog
 from tutor.strings import host_error_text
@@ -193,11 +194,12 @@ class MachinesScreen(TutorScreen):
 
     async def _import(self) -> None:
         try:
-            vms = await asyncio.to_thread(read_multipass)
+            vms = await asyncio.to_thread(lambda: with_addresses(read_multipass()))
         except HostError as exc:
             self.say(host_error_text(exc, self.app.lang))
             return
-        match = match_roles(vms)
+        explained = [note for note in (address_note(vm, self.app.lang) for vm in vms) if note]
+        match = match_roles([vm for vm in vms if not (vm.running and vm.ip is None)])
         filled: dict[str, VM] = {}
         for role, vm in match.roles.items():
             filled[role] = vm
@@ -219,7 +221,7 @@ class MachinesScreen(TutorScreen):
         if not vms:
             self.say(self.t("machines.import_none"))
         else:
-            self.say(self.t("machines.imported", found=", ".join(notes) or "-"))
+            self.say(" ".join([self.t("machines.imported", found=", ".join(notes) or "-"), *explained]))
 
     # Using the lab (`tutor lab`)
     def action_use_lab(self) -> None:
