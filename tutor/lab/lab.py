@@ -5,15 +5,16 @@ Every name the lab makes starts with its prefix: namespaces `<prefix>-<role>` (a
 `<user data>/lab/<prefix>/`. `down()` removes exactly those names, so it also cleans up after a
 crashed run, and two labs with different prefixes never touch each other.
 
-Inside a machine, `ip netns exec` bind-mounts every entry of `/etc/netns/<ns>/` over `/etc/`:
-that gives each machine its own hosts, hostname, resolv.conf and nsswitch.conf, and the proxy
-its own `/etc/nginx` (a symlink to the tree in the data folder). The proxy also gets the lab's
-own `/var` and `/run` (bind-mounted in the private mount namespace `ip netns exec` makes), so
-nginx's pid file, logs, temp files and web root are the lab's and never the machine's.
+Each machine is also a VM to whoever types in it (tutor.lab.machine): its own mount and UTS
+namespaces, kept under `/run/tutor-lab/<prefix>/` for the machine's life, with its own /etc,
+/var, /home, /root, /tmp and /run in `<data>/<role>/` (tutor.lab.vm_tree) and the host's other
+folders read-only. The proxy's /etc/nginx is the tree `<data>/nginx`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import select
@@ -26,33 +27,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.lab import nginx_tree
+from tutor.lab import machine, nginx_tree, standins, vm_tree
 from tutor.lab.topology import (ADDRESSES, ALL_ROLES, APP_PORT, APPS, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN,
                                 LabError, check_prefix, default_prefix, roles_for)
+from tutor.lab.vm_tree import HOSTS_TEMPLATE, USER
 from tutor.paths import assets_dir, user_data_dir
 
-NETNS_ETC = Path("/etc/netns")
+NETNS_ETC = Path("/etc/netns")  # used by labs of earlier versions; `down` still clears it
 MARKER = ".tutor-lab"
 APP_READY = "DumbSound lab app on"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 30.0
-
-HOSTS_TEMPLATE = """127.0.0.1 localhost
-127.0.1.1 {name}
-
-# The following lines are desirable for IPv6 capable hosts
-::1     ip6-localhost ip6-loopback
-fe00::0 ip6-localnet
-ff00::0 ip6-mcastprefix
-ff02::1 ip6-allnodes
-ff02::2 ip6-allrouters
-"""
-# No name server the lab could reach: a name that is not in /etc/hosts fails at once, and no
-# query ever leaves the lab.
-RESOLV_CONF = "# tutor lab: no DNS server inside the lab; names come from /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
-NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
-
+NGINX = "/usr/local/sbin/nginx"  # inside a machine: nginx as Ubuntu's build logs (tutor.lab.standins)
+APP_DIR = "/home/ubuntu/dumbsound"
+USER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Ubuntu's, stand-ins first
 
 @dataclass(frozen=True)
 class MachineStatus:
@@ -78,10 +67,11 @@ class Lab:
     """The tutorial's network for real, under one name prefix (default `tutorlab`)."""
 
     def __init__(self, prefix: str | None = None, data_dir: str | Path | None = None) -> None:
-        self.prefix = check_prefix(prefix or default_prefix())
+        self.prefix = check_prefix(default_prefix() if prefix is None else prefix)
         self.data = Path(data_dir) if data_dir else user_data_dir() / "lab" / self.prefix
         self._children: dict[str, subprocess.Popen] = {}
         self._checkers: dict[str, _Checker] = {}
+        self._roles_built: tuple[str, ...] = ()
 
     # --- names ------------------------------------------------------------------------------
 
@@ -89,8 +79,13 @@ class Lab:
         """The network namespace of `role` (`laptop`, `proxy`, `app1`, ..., `net` for the bridge)."""
         return f"{self.prefix}-{role}"
 
-    def etc_dir(self, role: str) -> Path:
-        return NETNS_ETC / self.ns(role)
+    def machine_dir(self, role: str) -> Path:
+        """`role`'s own files (its /etc, /var, /home, ... as tutor.lab.vm_tree lays them out)."""
+        return self.data / role
+
+    def home(self, role: str) -> Path:
+        """/home/ubuntu of `role`, as a folder on this machine."""
+        return self.machine_dir(role) / "home" / USER
 
     @property
     def nginx_dir(self) -> Path:
@@ -99,7 +94,7 @@ class Lab:
 
     def hosts_file(self, role: str) -> Path:
         """The /etc/hosts of `role`, as a file on this machine."""
-        return self.etc_dir(role) / "hosts"
+        return vm_tree.upper(self.machine_dir(role), "/etc/hosts")
 
     def address(self, role: str) -> str:
         return CLIENTS[role][0] if role in CLIENTS else ADDRESSES[role]
@@ -112,12 +107,18 @@ class Lab:
         return [name for name in _netns_list() if name in ours]
 
     def roles(self) -> list[str]:
-        """The machines (roles) that exist now, in the tutorial's order."""
+        """The machines (roles) that exist now, in the tutorial's order (inside a machine, where the
+        lab's namespaces are out of sight: the machines the lab was built with)."""
+        me = vm_tree.whoami()
+        if me and me[0] == self.prefix and not _netns_list():
+            return [role for role in ALL_ROLES if role in me[2]]
         present = set(self.namespaces())
         return [role for role in ALL_ROLES if self.ns(role) in present]
 
     def inside(self, role: str) -> bool:
         """True when this process runs in `role`'s network namespace (e.g. `tutor lab shell laptop`)."""
+        if vm_tree.whoami()[:2] == (self.prefix, role):
+            return True
         try:
             return os.stat("/proc/self/ns/net").st_ino == os.stat(f"/run/netns/{self.ns(role)}").st_ino
         except OSError:
@@ -133,18 +134,32 @@ class Lab:
 
     # --- up and down ------------------------------------------------------------------------
 
-    def up(self, apps: int = 2) -> None:
-        """Build the lab: namespaces, bridge, addresses, hosts files, nginx and the apps."""
+    @contextlib.contextmanager
+    def busy(self):
+        """Hold this prefix's lock while building or removing the lab; LabError when another
+        `tutor lab` holds it."""
+        machine.NS_ROOT.mkdir(parents=True, exist_ok=True)
+        with open(machine.NS_ROOT / f"{self.prefix}.lock", "w", encoding="utf-8") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LabError(f"the lab {self.prefix!r} is being built or removed by another tutor lab",
+                               "busy", prefix=self.prefix) from None
+            yield
+
+    def up(self, apps: int = 2, lang: str = "en") -> None:
+        """Build the lab: namespaces, bridge, addresses, each machine's own files, nginx and the apps."""
         require_system()
         if apps not in (2, 3):
             raise LabError(f"--apps {apps}: the lab has 2 or 3 app machines", "bad_apps", apps=apps)
         self.down()
         roles = roles_for(apps)
+        self._roles_built = roles
         try:
             self._make_data(roles)
             self._make_network(roles)
             for role in roles:
-                self._write_etc(role)
+                self._make_machine(role, lang)
             self._start_nginx()
             for role in roles[2:]:
                 self._spawn_app(role)
@@ -155,21 +170,18 @@ class Lab:
             raise
 
     def down(self) -> None:
-        """Remove everything of this prefix: processes, namespaces, /etc/netns entries, data."""
+        """Remove everything of this prefix: processes, namespaces, mounts, data."""
         namespaces = self.namespaces()
         data_dirs = {self.data}
-        link = self.etc_dir("proxy") / "nginx"
-        if link.is_symlink():
-            data_dirs.add(Path(os.readlink(link)).parent)
+        for link in (machine.ns_dir(self.prefix) / "data", NETNS_ETC / self.ns("proxy") / "nginx"):
+            if link.is_symlink():
+                data_dirs.add(Path(os.readlink(link)) if link.name == "data" else Path(os.readlink(link)).parent)
         self._kill_all(namespaces)
+        machine.release(self.prefix)
         if namespaces:
             _ip(["-b", "-"], "".join(f"netns del {name}\n" for name in namespaces), check=False)
-        for role in (*ALL_ROLES, BRIDGE_ROLE):
-            shutil.rmtree(self.etc_dir(role), ignore_errors=True)
-        try:
-            NETNS_ETC.rmdir()  # only when empty: another lab may still use it
-        except OSError:
-            pass
+        for role in (*ALL_ROLES, BRIDGE_ROLE):  # what a lab of an earlier version made
+            shutil.rmtree(NETNS_ETC / self.ns(role), ignore_errors=True)
         for folder in data_dirs:
             if (folder / MARKER).exists():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -203,11 +215,28 @@ class Lab:
     def _make_data(self, roles: tuple[str, ...]) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         (self.data / MARKER).write_text(f"tutor lab {self.prefix}\n", encoding="utf-8")
-        nginx_tree.build(self.nginx_dir, self.data / "proxy")
-        source = assets_dir() / "lab-app"
-        for role in roles:
-            if role in APPS:
-                shutil.copytree(source, self.data / role / "dumbsound", dirs_exist_ok=True)
+        nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
+
+    def _make_machine(self, role: str, lang: str) -> None:
+        """`role`'s own files, then its mount namespace (tutor.lab.machine)."""
+        folder = self.machine_dir(role)
+        tools = standins.scripts(lang, os.path.realpath(nginx_tree.nginx_binary() or "/usr/sbin/nginx"),
+                                 sys.executable, _SOURCE_ROOT)
+        uid = vm_tree.build(folder, self.prefix, role, self._roles_built or tuple(self.roles()), tools, ("lib/nginx",) if role == "proxy" else ())
+        if role in APPS:
+            app = self.home(role) / "dumbsound"
+            shutil.copytree(assets_dir() / "lab-app", app, dirs_exist_ok=True)
+            vm_tree.chown_tree(app, uid)
+        binds = {"/etc/nginx": self.nginx_dir} if role == "proxy" else {}
+        if role == "proxy":
+            vm_tree.upper(folder, "/etc/nginx").mkdir(exist_ok=True)  # where the tree is mounted
+        keep = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _SOURCE_ROOT)})
+        if any(path.startswith("/root/") for path in keep):
+            (folder / "root").chmod(0o711)  # ubuntu reaches the tutor that built the lab, lists nothing
+        machine.make(self.prefix, role, self.ns(role), folder, binds, keep)
+        data_link = machine.ns_dir(self.prefix) / "data"
+        if not data_link.is_symlink():
+            data_link.symlink_to(self.data.resolve())
 
     def _make_network(self, roles: tuple[str, ...]) -> None:
         bridge = self.ns(BRIDGE_ROLE)
@@ -230,39 +259,31 @@ class Lab:
                                 if self.ns(name) in _netns_list())
         _ip(["-n", self.ns(role), "-b", "-"], commands)
 
-    def _write_etc(self, role: str) -> None:
-        folder = self.etc_dir(role)
-        for attempt in range(3):  # another lab's `down` may remove an empty /etc/netns meanwhile
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                break
-            except FileNotFoundError:
-                if attempt == 2:
-                    raise
-        (folder / "hosts").write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
-        (folder / "hostname").write_text(f"{role}\n", encoding="utf-8")
-        (folder / "resolv.conf").write_text(RESOLV_CONF, encoding="utf-8")
-        (folder / "nsswitch.conf").write_text(NSSWITCH_CONF, encoding="utf-8")
-        if role == "proxy":
-            (folder / "nginx").symlink_to(self.nginx_dir)
-
     # --- running commands in a machine --------------------------------------------------------
 
-    def command(self, role: str, argv: list[str]) -> list[str]:
-        """The argv that runs `argv` inside `role`: its network, its /etc, its host name."""
-        if self.ns(role) not in _netns_list():
+    def command(self, role: str, argv: list[str], wd: str = "/") -> list[str]:
+        """The argv that runs `argv` as root inside `role`: its network, its files, its host name."""
+        if self.ns(role) not in _netns_list() or not machine.exists(self.prefix, role):
             raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
                            "no_machine", role=role)
-        script = 'echo "$0" > /proc/sys/kernel/hostname\n'
-        if role == "proxy":
-            for source, target in nginx_tree.private_mounts(self.data / "proxy"):
-                script += f"mount --bind {shlex.quote(source)} {shlex.quote(target)}\n"
-        script += 'exec "$@"'
-        return ["ip", "netns", "exec", self.ns(role), "unshare", "--uts", "sh", "-ec", script, role, *argv]
+        return machine.enter(self.prefix, role, self.ns(role), argv, wd)
+
+    def user_command(self, role: str, argv: list[str], wd: str | None = None) -> list[str]:
+        """The argv that runs `argv` inside `role` as the machine's user ubuntu (run it with user_env())."""
+        return self.command(role, ["runuser", "-u", USER, "--", *argv], wd or f"/home/{USER}")
+
+    @staticmethod
+    def user_env(**extra: str) -> dict[str, str]:
+        """The environment of a command run as ubuntu: a fresh one, as `multipass exec` gives."""
+        env = {"PATH": USER_PATH, "HOME": f"/home/{USER}", "USER": USER, "LOGNAME": USER, "SHELL": "/bin/bash",
+               "LANG": os.environ.get("LANG", "C.UTF-8"), "TERM": os.environ.get("TERM", "xterm")}
+        return {**env, **extra}
 
     def exec(self, role: str, argv: list[str], input: str | None = None,
              timeout: float = COMMAND_TIMEOUT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """Run `argv` inside `role` and return what it printed (never raises on a non-zero exit)."""
+        """Run `argv` as root inside `role` and return what it printed (never raises on a non-zero exit)."""
+        if env is None:  # the machine's stand-ins (systemctl, nginx as on Ubuntu) come first, as in its shells
+            env = {**os.environ, "PATH": f"{USER_PATH}:{os.environ.get('PATH', '')}"}
         try:
             return subprocess.run(self.command(role, argv), input=input, capture_output=True, text=True,
                                   timeout=timeout, env=env, stdin=None if input is not None else subprocess.DEVNULL)
@@ -281,7 +302,7 @@ class Lab:
         pid_file.unlink(missing_ok=True)
         log = self.data / "proxy" / "nginx.out"
         with open(log, "w", encoding="utf-8") as out:
-            child = subprocess.Popen(self.command("proxy", ["nginx", "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
+            child = subprocess.Popen(self.command("proxy", [NGINX, "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self._children["proxy"] = child
         deadline = time.monotonic() + START_TIMEOUT
@@ -296,7 +317,7 @@ class Lab:
 
     def nginx_test(self) -> subprocess.CompletedProcess:
         """`nginx -t` on the proxy."""
-        return self.exec("proxy", ["nginx", "-t"])
+        return self.exec("proxy", [NGINX, "-t"])
 
     def nginx_master(self) -> int | None:
         """The pid of the proxy's nginx master, when it runs."""
@@ -334,12 +355,11 @@ class Lab:
         return self.data / role / "app.pid"
 
     def _spawn_app(self, role: str) -> None:
-        folder = self.data / role / "dumbsound"
         log = open(self.data / role / "app.log", "w", encoding="utf-8")  # noqa: SIM115 - handed to the child
-        env = {**os.environ, "PORT": str(APP_PORT), "MACHINE": role, "npm_config_update_notifier": "false",
-               "npm_config_cache": str(self.data / role / "npm"), "npm_config_fund": "false"}
+        env = self.user_env(PORT=str(APP_PORT), MACHINE=role, npm_config_update_notifier="false",
+                            npm_config_fund="false")
         with log:
-            child = subprocess.Popen(self.command(role, ["npm", "start"]), cwd=folder, env=env,
+            child = subprocess.Popen(self.user_command(role, ["npm", "start"], APP_DIR), env=env,
                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self._children[role] = child
@@ -443,8 +463,8 @@ class Lab:
             _ip(["-b", "-"], f"netns add {self.ns(role)}\nlink add {LINK} netns {self.ns(role)} type veth "
                              f"peer name {role} netns {self.ns(BRIDGE_ROLE)}\n")
             _ip(["-n", self.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
-            self._write_etc(role)
             self._configure_link(role)
+            self._make_machine(role, "en")
             self._restore_routes("proxy")
         return self.address(role)
 
@@ -487,7 +507,8 @@ class Lab:
         """The argv that runs `tutor check --host ... ARGS` on `client` against the lab's `machines`
         (default: the proxy and every app)."""
         hosts = [word for spec in self.host_specs(machines) for word in ("--host", spec)]
-        return self.command(client, [sys.executable, "-m", "tutor", "check", *hosts, *args])
+        argv = [sys.executable, "-m", "tutor", "check", *hosts, *args]
+        return argv if self.inside(client) else self.command(client, argv)
 
     def check(self, *args: str, machines: tuple[str, ...] | None = None, client: str = "laptop",
               lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
@@ -528,7 +549,7 @@ class Lab:
             _ip(["-n", self.ns(role), "neigh", "flush", "all"], check=False)  # as just booted
             self.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
         nginx_tree.clear(self.nginx_dir)  # the folder itself stays: running nginx has it mounted
-        nginx_tree.build(self.nginx_dir, self.data / "proxy")
+        nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
         if self.nginx_master() is None:
             self._start_nginx()
         else:
