@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
     up = actions.add_parser("up")
     up.add_argument("--apps", type=int, choices=(2, 3), default=2)
+    up.add_argument("--app", metavar="PATH")
     actions.add_parser("down")
     status = actions.add_parser("status")
     status.add_argument("--format", choices=("table", "json"), default="table")
@@ -90,7 +91,11 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 def _up_or_down(lab, args: argparse.Namespace, lang: str) -> int:
     if args.lab_command == "up":
         start = time.monotonic()
-        lab.up(apps=args.apps, lang=lang)
+        lab.up(apps=args.apps, lang=lang, app=args.app)
+        if lab.app_source() is not None:  # what the lab typed, with what the app needs, said out loud
+            for role in lab.roles():
+                if role in APPS:
+                    print(tr(TEXT, "start_line", lang, role=role, command=lab.start_line()))
         machines = ", ".join(f"{m.role} {m.address}" for m in lab.status())
         print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines,
                  lab=lab_command(lab.prefix)))
@@ -107,9 +112,16 @@ def _use(lab, args: argparse.Namespace, lang: str) -> int:
     action = args.lab_command
     if action == "status":
         return _status(lab, args.format, lang)
-    if action in ("stop", "start", "poweroff", "poweron"):
+    if action == "stop":
+        stopped = lab.stop(args.role)
+        key = "done.stop" if stopped is None else "done.stop_other" if stopped else "done.stop_none"
+        print(tr(TEXT, key, lang, role=args.role, who=stopped or ""))
+        return 0
+    if action in ("start", "poweroff", "poweron"):
         getattr(lab, action)(args.role)
         print(tr(TEXT, f"done.{action}", lang, role=args.role))
+        if action == "start" and lab.app_source() is not None:
+            print(tr(TEXT, "start_line", lang, role=args.role, command=lab.start_line()))
         return 0
     lab.require_up()
     if action == "shell":  # a login shell of ubuntu, as `multipass shell` gives

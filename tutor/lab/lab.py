@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shlex
 import shutil
@@ -41,6 +42,8 @@ STOP_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 30.0
 NGINX = "/usr/local/sbin/nginx"  # inside a machine: nginx as Ubuntu's build logs (tutor.lab.standins)
 APP_DIR = "/home/ubuntu/dumbsound"
+APP_SOURCE = "app-source"  # in the data folder: the folder `up --app` was given
+OWN_APP_TIMEOUT = 180.0  # s: a Create React App dev server takes a while to start listening
 USER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Ubuntu's, stand-ins first
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Lab:
         self._children: dict[str, subprocess.Popen] = {}
         self._checkers: dict[str, _Checker] = {}
         self._roles_built: tuple[str, ...] = ()
+        self._lang = "en"
 
     # --- names ------------------------------------------------------------------------------
 
@@ -147,19 +151,23 @@ class Lab:
                                "busy", prefix=self.prefix) from None
             yield
 
-    def up(self, apps: int = 2, lang: str = "en") -> None:
-        """Build the lab: namespaces, bridge, addresses, each machine's own files, nginx and the apps."""
+    def up(self, apps: int = 2, lang: str = "en", app: str | Path | None = None) -> None:
+        """Build the lab: namespaces, bridge, addresses, each machine's own files, nginx and the apps
+        (the stand-in app, or the Node app folder `app` with its node_modules)."""
         require_system()
         if apps not in (2, 3):
             raise LabError(f"--apps {apps}: the lab has 2 or 3 app machines", "bad_apps", apps=apps)
+        source = check_app_folder(app) if app is not None else None
         self.down()
         roles = roles_for(apps)
-        self._roles_built = roles
+        self._roles_built, self._lang = roles, lang
         try:
             self._make_data(roles)
+            if source is not None:
+                (self.data / APP_SOURCE).write_text(f"{source}\n", encoding="utf-8")
             self._make_network(roles)
             for role in roles:
-                self._make_machine(role, lang)
+                self._make_machine(role)
             self._start_nginx()
             for role in roles[2:]:
                 self._spawn_app(role)
@@ -216,24 +224,37 @@ class Lab:
         self.data.mkdir(parents=True, exist_ok=True)
         (self.data / MARKER).write_text(f"tutor lab {self.prefix}\n", encoding="utf-8")
         nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
+        vm_tree.write_tools(self.tools_dir, standins.scripts(
+            self._lang, os.path.realpath(nginx_tree.nginx_binary() or "/usr/sbin/nginx"), sys.executable, _SOURCE_ROOT))
 
-    def _make_machine(self, role: str, lang: str) -> None:
+    @property
+    def tools_dir(self) -> Path:
+        """Every machine's /usr/local/sbin: the stand-in commands."""
+        return self.data / "sbin"
+
+    def _make_machine(self, role: str) -> None:
         """`role`'s own files, then its mount namespace (tutor.lab.machine)."""
         folder = self.machine_dir(role)
-        tools = standins.scripts(lang, os.path.realpath(nginx_tree.nginx_binary() or "/usr/sbin/nginx"),
-                                 sys.executable, _SOURCE_ROOT)
-        uid = vm_tree.build(folder, self.prefix, role, self._roles_built or tuple(self.roles()), tools, ("lib/nginx",) if role == "proxy" else ())
-        if role in APPS:
+        uid = vm_tree.build(folder, self.prefix, role, self._roles_built or tuple(self.roles()), ("lib/nginx",) if role == "proxy" else ())
+        if role in APPS and self.app_source() is None:
             app = self.home(role) / "dumbsound"
             shutil.copytree(assets_dir() / "lab-app", app, dirs_exist_ok=True)
             vm_tree.chown_tree(app, uid)
+        layered = {}
+        if role in APPS and self.app_source() is not None:  # the learner's app, below the machine's own copy
+            own, work = folder / "app", folder / ".work" / "app"
+            for path in (own / "node_modules", work, self.home(role) / "dumbsound"):
+                path.mkdir(parents=True, exist_ok=True)
+            for path in (own, own / "node_modules", self.home(role) / "dumbsound"):  # ubuntu writes its caches
+                os.chown(path, uid, uid)
+            layered[APP_DIR] = (self.app_source(), own, work)
         binds = {"/etc/nginx": self.nginx_dir} if role == "proxy" else {}
         if role == "proxy":
             vm_tree.upper(folder, "/etc/nginx").mkdir(exist_ok=True)  # where the tree is mounted
         keep = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _SOURCE_ROOT)})
         if any(path.startswith("/root/") for path in keep):
             (folder / "root").chmod(0o711)  # ubuntu reaches the tutor that built the lab, lists nothing
-        machine.make(self.prefix, role, self.ns(role), folder, binds, keep)
+        machine.make(self.prefix, role, self.ns(role), folder, self.tools_dir, binds, keep, layered)
         data_link = machine.ns_dir(self.prefix) / "data"
         if not data_link.is_symlink():
             data_link.symlink_to(self.data.resolve())
@@ -357,7 +378,7 @@ class Lab:
     def _spawn_app(self, role: str) -> None:
         log = open(self.data / role / "app.log", "w", encoding="utf-8")  # noqa: SIM115 - handed to the child
         env = self.user_env(PORT=str(APP_PORT), MACHINE=role, npm_config_update_notifier="false",
-                            npm_config_fund="false")
+                            npm_config_fund="false", npm_config_logs_max="0", **self.app_env())
         with log:
             child = subprocess.Popen(self.user_command(role, ["npm", "start"], APP_DIR), env=env,
                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -365,42 +386,98 @@ class Lab:
         self._children[role] = child
         self._app_pid_file(role).write_text(f"{child.pid}\n", encoding="utf-8")
 
+    def app_source(self) -> Path | None:
+        """The learner's own app folder given to `up --app`, or None for the lab's stand-in app."""
+        try:
+            return Path((self.data / APP_SOURCE).read_text(encoding="utf-8").strip())
+        except OSError:
+            return None
+
+    def app_env(self) -> dict[str, str]:
+        """What `npm start` of the learner's own app needs in the lab, said out loud in start_line():
+        CI=true (a Create React App dev server otherwise stops when its input ends) and, on Node 17
+        or later, NODE_OPTIONS=--openssl-legacy-provider (webpack 4's hashes)."""
+        if self.app_source() is None:
+            return {}
+        env = {"CI": "true"}
+        if node_major() >= 17:
+            env["NODE_OPTIONS"] = "--openssl-legacy-provider"
+        return env
+
+    def start_line(self) -> str:
+        """The command the lab types on an app machine to start the app."""
+        return " ".join([*(f"{name}={value}" for name, value in self.app_env().items()), "npm start"])
+
     def _wait_app(self, role: str) -> None:
         log = self.data / role / "app.log"
         child = self._children[role]
-        deadline = time.monotonic() + START_TIMEOUT
+        own = self.app_source() is not None
+        deadline = time.monotonic() + (OWN_APP_TIMEOUT if own else START_TIMEOUT)
         while time.monotonic() < deadline:
             text = log.read_text(encoding="utf-8", errors="replace")
-            if APP_READY in text:
+            if APP_READY in text or (own and self.listener(role) is not None):
                 return
             if child.poll() is not None:
+                if "EADDRINUSE" in text:
+                    raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE)", "port_busy", role=role,
+                                   who="?", prefix=self.prefix)
                 raise LabError(f"the app on {role} stopped: {_last_line(text)}", "app_failed", role=role,
                                why=_last_line(text))
             time.sleep(0.01)
         raise LabError(f"the app on {role} did not start within {START_TIMEOUT:g} s", "app_slow", role=role)
 
     def app_pid(self, role: str) -> int | None:
-        """The pid of `npm start` on app `role`, when it runs."""
+        """The pid of the lab's `npm start` on app `role`, when it runs."""
         try:
             pid = int(self._app_pid_file(role).read_text().strip())
         except (OSError, ValueError):
             return None
         return pid if _alive(pid) else None
 
+    def listener(self, role: str) -> tuple[int, str] | None:
+        """(pid, command line) of what listens on port 3000 in `role`, whoever started it."""
+        done = subprocess.run(["ss", "-N", self.ns(role), "-Hltnp", f"sport = :{APP_PORT}"], capture_output=True,
+                              text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
+        found = re.search(r"pid=(\d+)", done.stdout)
+        if not found:
+            return None
+        pid = int(found[1])
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            command = " ".join(word.decode(errors="replace") for word in words if word)[:120]
+        except OSError:
+            command = "?"
+        return pid, command
+
     def start(self, role: str) -> None:
-        """Start the app on `role` (`npm start`), as the learner does after stopping it."""
+        """Start the app on `role` (`npm start`), as the learner does after stopping it. LabError
+        port_busy (naming the process) when something else already listens on port 3000."""
         require_system()
         self._require_app(role)
-        if self.app_pid(role) is None:
-            self._spawn_app(role)
-            self._wait_app(role)
+        if self.app_pid(role) is not None:
+            return
+        holder = self.listener(role)
+        if holder is not None:
+            raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE) by pid {holder[0]}: {holder[1]}",
+                           "port_busy", role=role, who=f"pid {holder[0]} ({holder[1]})", prefix=self.prefix)
+        self._spawn_app(role)
+        self._wait_app(role)
 
-    def stop(self, role: str) -> None:
-        """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone."""
+    def stop(self, role: str) -> str | None:
+        """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone: the lab's
+        own `npm start`, else whatever listens on port 3000 there (an app the learner started).
+        Returns None when the lab's app was stopped, "pid N (command)" for another one, "" for none."""
         self._require_app(role)
         pid = self.app_pid(role)
         if pid is None:
-            return
+            holder = self.listener(role)
+            if holder is None:
+                return ""
+            _signal(holder[0], signal.SIGTERM)
+            if not _wait_gone([holder[0]], STOP_TIMEOUT):
+                _signal(holder[0], signal.SIGKILL)
+                _wait_gone([holder[0]], STOP_TIMEOUT)
+            return f"pid {holder[0]} ({holder[1]})"
         group = [p for p in netns_pids(self.ns(role)) if _pgid(p) == pid]
         _stop_from_the_leaves(group)
         if not _wait_gone(group, STOP_TIMEOUT, self._reap):
@@ -410,6 +487,7 @@ class Lab:
         if child is not None:
             child.wait(timeout=STOP_TIMEOUT)
         self._app_pid_file(role).unlink(missing_ok=True)
+        return None
 
     def _require_app(self, role: str) -> None:
         if role not in APPS:
@@ -464,7 +542,7 @@ class Lab:
                              f"peer name {role} netns {self.ns(BRIDGE_ROLE)}\n")
             _ip(["-n", self.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
             self._configure_link(role)
-            self._make_machine(role, "en")
+            self._make_machine(role)
             self._restore_routes("proxy")
         return self.address(role)
 
@@ -477,7 +555,7 @@ class Lab:
             if role == "proxy":
                 service, running = "nginx", self.nginx_master() is not None
             elif role in APPS:
-                service, running = "app", self.app_pid(role) is not None
+                service, running = "app", self.app_pid(role) is not None or self.listener(role) is not None
             else:
                 service, running = "", False
             machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running))
@@ -592,7 +670,8 @@ def require_root() -> None:
         raise LabError("the lab needs Linux (network namespaces)", "not_linux")
     if os.geteuid() != 0:
         raise LabError("the lab needs root: run it with sudo", "not_root")
-    for tool, package in (("ip", "iproute2"), ("unshare", "util-linux"), ("mount", "util-linux")):
+    for tool, package in (("ip", "iproute2"), ("ss", "iproute2"), ("nsenter", "util-linux"), ("runuser", "util-linux"),
+                          ("su", "util-linux")):
         if shutil.which(tool) is None:
             raise LabError(f"`{tool}` is missing: install {package}", "missing_tool", tool=tool, package=package)
 
@@ -702,3 +781,28 @@ def _wait_gone(pids: list[int], timeout: float, reap=None) -> bool:
             reap()
         time.sleep(0.01)
     return True
+
+
+def node_major() -> int:
+    """The major version of this machine's Node.js (0 when unknown)."""
+    try:
+        done = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        return int(done.stdout.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+
+
+def check_app_folder(path: str | Path) -> Path:
+    """The folder given to `up --app`, checked: a Node app (package.json) with its node_modules,
+    at a path overlayfs can take. LabError bad_app_folder otherwise."""
+    folder = Path(path).expanduser().resolve()
+    why = ""
+    if not (folder / "package.json").is_file():
+        why = "no package.json there: give the folder of a Node app"
+    elif not (folder / "node_modules").is_dir():
+        why = "no node_modules there: run npm install in it first (the lab has no internet)"
+    elif any(char in str(folder) for char in ",:\\\n"):
+        why = "the path may not contain , : \\ or a line break"
+    if why:
+        raise LabError(f"--app {path}: {why}", "bad_app_folder", path=str(path)[:200], why=why)
+    return folder

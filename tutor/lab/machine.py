@@ -4,9 +4,9 @@
 namespaces and builds the machine's root there:
 
 - the host's `/` bound read-only (every mount below it too: /usr, /bin, /lib, ... as a VM image);
-- `/etc`, `/var` and `/usr/local/sbin` as overlays: the host's folder read-only below, the
-  machine's own folder in the lab's data folder on top, so `sed -i /etc/hosts` and
-  `touch /etc/nginx/x` write there and nowhere else;
+- `/etc` and `/var` as overlays: the host's folder read-only below, the machine's own folder in
+  the lab's data folder on top, so `sed -i /etc/hosts` and `touch /etc/nginx/x` write there and
+  nowhere else; `/usr/local/sbin` the lab's stand-in commands (read-only);
 - `/home`, `/root`, `/tmp` and `/run` the machine's own folders (tmux's sockets in /tmp, so a
   tmux server belongs to one machine); fresh /proc, /sys (the machine's network devices) and /dev/shm.
 
@@ -29,7 +29,8 @@ from pathlib import Path
 from tutor.lab.topology import LabError
 
 NS_ROOT = Path("/run/tutor-lab")
-OVERLAYS = {"etc": "etc", "var": "var", "usr/local/sbin": "sbin"}  # host folder below -> the machine's own on top
+OVERLAYS = {"etc": "etc", "var": "var"}  # host folder below -> the machine's own on top
+TOOLS = "/usr/local/sbin"  # the lab's stand-in commands, read-only (one folder for every machine)
 PRIVATE = ("home", "root", "tmp", "run")  # the machine's own folders, nothing of the host's
 HIDDEN_BELOW = ("proc", "sys", "dev/shm", "run", "tmp", "home", "root")  # host mounts not carried in
 
@@ -99,18 +100,22 @@ def enter(prefix: str, role: str, netns: str, argv: list[str], wd: str = "/") ->
     return ["nsenter", f"--net=/run/netns/{netns}", f"--mount={mnt}", f"--uts={uts}", "--", *inside]
 
 
-def make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Path], keep: list[str]) -> None:
+def make(prefix: str, role: str, netns: str, folder: Path, tools: Path, binds: dict[str, Path], keep: list[str],
+         layered: dict[str, tuple[Path, Path, Path]] | None = None) -> None:
     """Build `role`'s root from `folder` (its etc, var, home, ... as prepared by tutor.lab.vm_tree)
     and keep its namespaces at ns_files(). `binds`: path inside -> host folder mounted there
     (the proxy's /etc/nginx); `keep`: host paths that stay reachable read-only even where a
-    private folder covers them (the Python and the tutor running the lab)."""
+    private folder covers them (the Python and the tutor running the lab); `layered`: path
+    inside -> (host folder below, the machine's folder on top, overlayfs's work folder)
+    (the learner's own app)."""
     try:
-        _make(prefix, role, netns, folder, binds, keep)
+        _make(prefix, role, netns, folder, {**binds, TOOLS: tools}, keep, layered or {})
     except OSError as exc:
         raise LabError(f"machine {role} could not be built: {exc}", "vm_failed", role=role, why=str(exc)) from None
 
 
-def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Path], keep: list[str]) -> None:
+def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Path], keep: list[str],
+          layered: dict[str, tuple[Path, Path, Path]]) -> None:
     _ensure_ns_root(prefix)
     stage = folder / ".root"
     stage.mkdir(exist_ok=True)
@@ -126,7 +131,7 @@ def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Pat
         try:
             os.close(ready_r)
             os.close(go_w)
-            _build(role, netns, folder, stage, binds, keep)
+            _build(role, netns, folder, stage, binds, keep, layered)
             os.write(ready_w, b"ok\n")
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, never raised here
             os.write(ready_w, f"{exc}"[:400].encode() + b"\n")
@@ -151,7 +156,8 @@ def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Pat
         os.waitpid(pid, 0)
 
 
-def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Path], keep: list[str]) -> None:
+def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Path], keep: list[str],
+           layered: dict[str, tuple[Path, Path, Path]]) -> None:
     fd = os.open(f"/run/netns/{netns}", os.O_RDONLY)
     _check(_libc.setns(fd, _CLONE_NEWNET), "setns")
     os.close(fd)
@@ -163,8 +169,10 @@ def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Pa
     _mount("/", root, None, _MS_BIND | _MS_REC)
     _readonly_tree(root)
     for below in HIDDEN_BELOW:  # mounts of the host under these are not the machine's
-        for point in sorted(_mount_points(f"{root}/{below}"), key=len, reverse=True):
-            _detach(point)
+        points = _mount_points(f"{root}/{below}")
+        for point in points:  # a detach takes the mounts below along
+            if not any(point.startswith(other + "/") for other in points):
+                _detach(point)
     for name, own in OVERLAYS.items():
         options = f"lowerdir=/{name},upperdir={folder / own},workdir={folder / '.work' / own}"
         _mount("overlay", f"{root}/{name}", "overlay", 0, options)
@@ -172,6 +180,10 @@ def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Pa
         _mount(str(folder / name), f"{root}/{name}", None, _MS_BIND)
     for inside, source in binds.items():
         _mount(str(source), f"{root}{inside}", None, _MS_BIND)
+        if inside == TOOLS:
+            _mount(None, f"{root}{inside}", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
+    for inside, (lower, own, work) in layered.items():
+        _mount("overlay", f"{root}{inside}", "overlay", 0, f"lowerdir={lower},upperdir={own},workdir={work}")
     for path in keep:
         if any(path.startswith(f"/{private}/") for private in PRIVATE):
             _mount(path, f"{root}{path}", None, _MS_BIND | _MS_REC)

@@ -2,7 +2,6 @@
 
     <machine>/etc                   on top of the host's /etc: hostname, hosts, passwd with ubuntu, ...
     <machine>/var                   on top of the host's /var: its own log/, www/, tmp/ (opaque)
-    <machine>/sbin                  on top of /usr/local/sbin: the stand-in commands (tutor.lab.standins)
     <machine>/.work/...             overlayfs's work folders
     <machine>/home, root, tmp, run  the machine's own folders
     <machine>/.root                 where the machine's root is assembled
@@ -58,11 +57,18 @@ def upper(folder: Path, path: str) -> Path:
     raise ValueError(f"{path} is not under the machine's /etc, /var or /usr/local/sbin")
 
 
-def build(folder: Path, prefix: str, role: str, roles: tuple[str, ...], tools: dict[str, str], fresh_var: tuple[str, ...]) -> int:
+def write_tools(folder: Path, tools: dict[str, str]) -> None:
+    """The stand-in commands (tutor.lab.standins), one folder for every machine's /usr/local/sbin."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in tools.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        (folder / name).chmod(0o755)
+
+
+def build(folder: Path, prefix: str, role: str, roles: tuple[str, ...], fresh_var: tuple[str, ...]) -> int:
     """Write `role`'s machine folder; returns the uid of ubuntu inside it."""
     etc = folder / "etc"
-    for path in ("etc/pam.d", "etc/profile.d", "var", "sbin", ".work/etc", ".work/var", ".work/sbin", "root",
-                 "run/lock", "run/tutor-lab", "tmp", "home"):
+    for path in ("etc/pam.d", "etc/profile.d", "var", ".work/etc", ".work/var", "root", "run/lock", "tmp", "home"):
         (folder / path).mkdir(parents=True, exist_ok=True)
     (folder / "tmp").chmod(0o1777)
     (folder / "run" / "lock").chmod(0o1777)
@@ -81,13 +87,6 @@ def build(folder: Path, prefix: str, role: str, roles: tuple[str, ...], tools: d
         path.mkdir(parents=True, exist_ok=True)
         os.setxattr(path, OPAQUE, b"y")
     (folder / "var" / "tmp").chmod(0o1777)
-    for name, text in tools.items():
-        script = folder / "sbin" / name
-        script.write_text(text, encoding="utf-8")
-        script.chmod(0o755)
-    for name in (".bashrc", ".profile"):
-        if Path("/etc/skel", name).exists():
-            shutil.copyfile(Path("/etc/skel", name), folder / "root" / name)
     home = folder / "home" / USER
     shutil.copytree("/etc/skel", home, dirs_exist_ok=True) if Path("/etc/skel").is_dir() else home.mkdir()
     home.chmod(0o750)
