@@ -143,13 +143,17 @@ class Lab:
         """Hold this prefix's lock while building or removing the lab; LabError when another
         `tutor lab` holds it."""
         machine.NS_ROOT.mkdir(parents=True, exist_ok=True)
-        with open(machine.NS_ROOT / f"{self.prefix}.lock", "w", encoding="utf-8") as lock:
+        path = machine.NS_ROOT / f"{self.prefix}.lock"
+        with open(path, "w", encoding="utf-8") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise LabError(f"the lab {self.prefix!r} is being built or removed by another tutor lab",
                                "busy", prefix=self.prefix) from None
-            yield
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)  # while still holding it: nothing of the lab stays behind
 
     def up(self, apps: int = 2, lang: str = "en", app: str | Path | None = None) -> None:
         """Build the lab: namespaces, bridge, addresses, each machine's own files, nginx and the apps
@@ -224,6 +228,9 @@ class Lab:
         self.data.mkdir(parents=True, exist_ok=True)
         (self.data / MARKER).write_text(f"tutor lab {self.prefix}\n", encoding="utf-8")
         nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
+        dist = self.tools_dir / standins.NGINX_DIST
+        nginx_tree.build(dist / "etc", dist / "var")
+        shutil.copyfile(dist / "var" / "www" / "html" / "index.nginx-debian.html", dist / "index.nginx-debian.html")
         vm_tree.write_tools(self.tools_dir, standins.scripts(
             self._lang, os.path.realpath(nginx_tree.nginx_binary() or "/usr/sbin/nginx"), sys.executable, _SOURCE_ROOT))
 

@@ -71,7 +71,10 @@ if [ "$unit" != nginx ]; then
 fi
 mkdir -p "$(dirname "$journal")" "$(dirname "$failed")"
 log() {{ echo "$(date '+%b %d %H:%M:%S') $(hostname) $1" >> "$journal"; }}
-running() {{ [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid 2>/dev/null)" 2>/dev/null; }}
+running() {{  # a master that has exited but is not reaped yet (a zombie) counts as stopped
+    pid=$(cat /run/nginx.pid 2>/dev/null) && [ -n "$pid" ] && [ "$(awk '{{print $3}}' "/proc/$pid/stat" 2>/dev/null)" != Z ] \
+        && [ -e "/proc/$pid" ]
+}}
 failed_job() {{
     echo "Job for nginx.service failed because the control process exited with error code." >&2
     echo "See \\"systemctl status nginx.service\\" and \\"journalctl -xeu nginx.service\\" for details." >&2
@@ -179,14 +182,23 @@ if [ -n "$lines" ]; then tail -n "$lines" {journal}; else cat {journal}; fi
 """
 
 APT = """#!/bin/sh
-# tutor lab: nothing is downloaded inside the lab
-for word in "$@"; do
-    case "$word" in
-        install) echo {installed}; exit 0 ;;
-    esac
-done
+# tutor lab: nothing is downloaded inside the lab. `install nginx` on a machine without it sets up
+# the lab's Ubuntu-like /etc/nginx and starts nginx, as the package does on Ubuntu.
+[ "$(id -u)" = 0 ] || {{ echo "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)" >&2
+    echo "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?" >&2; exit 100; }}
+case " $* " in
+    *" install "*)
+        if ! grep -qs "tutor lab" /etc/nginx/nginx.conf; then
+            rm -rf /etc/nginx && cp -a {dist}/etc /etc/nginx
+            mkdir -p /var/log/nginx /var/lib/nginx /var/www/html
+            cp {dist}/index.nginx-debian.html /var/www/html/
+            systemctl start nginx
+        fi
+        echo {installed}; exit 0 ;;
+esac
 echo {no_download}
 """
+NGINX_DIST = ".nginx"  # in the stand-ins' folder: the Ubuntu-like /etc/nginx that `apt install nginx` sets up
 
 TUTOR = """#!/bin/sh
 # the tutor that built this lab
@@ -196,6 +208,8 @@ PYTHONPATH={source}${{PYTHONPATH:+:$PYTHONPATH}} exec {python} -m tutor "$@"
 
 def scripts(lang: str, nginx_real: str, python: str, source: str) -> dict[str, str]:
     """File name in /usr/local/sbin -> script text, with the learner's messages in `lang`."""
+    dist = f"/usr/local/sbin/{NGINX_DIST}"
+
     def say(key: str, **values: str) -> str:
         return shlex.quote(tr(TEXT, key, lang, **values))
 
@@ -205,8 +219,8 @@ def scripts(lang: str, nginx_real: str, python: str, source: str) -> dict[str, s
                                       no_verb=say("vm.no_verb")),
         "service": SERVICE,
         "journalctl": JOURNALCTL.format(journal=JOURNAL),
-        "apt": APT.format(installed=say("vm.apt_installed"), no_download=say("vm.apt_offline")),
-        "apt-get": APT.format(installed=say("vm.apt_installed"), no_download=say("vm.apt_offline")),
+        "apt": APT.format(installed=say("vm.apt_installed"), no_download=say("vm.apt_offline"), dist=dist),
+        "apt-get": APT.format(installed=say("vm.apt_installed"), no_download=say("vm.apt_offline"), dist=dist),
         "nginx": NGINX.format(real=nginx_real),
         "tutor": TUTOR.format(source=shlex.quote(source), python=shlex.quote(python)),
     }
