@@ -255,7 +255,11 @@ class Lab:
             for path in (own, own / "node_modules", self.home(role) / "dumbsound"):  # ubuntu writes its caches
                 os.chown(path, uid, uid)
             layered[APP_DIR] = (self.app_source(), own, work)
-        binds = {"/etc/nginx": self.nginx_dir} if role == "proxy" else {}
+        # Folders the lab (and tests) also write from outside: plain folders, not overlay layers
+        # (changing an overlay's layer under it is undefined).
+        binds = {"/var/log": folder / "var" / "log"}
+        if role == "proxy":
+            binds["/etc/nginx"] = self.nginx_dir
         if role == "proxy":
             vm_tree.upper(folder, "/etc/nginx").mkdir(exist_ok=True)  # where the tree is mounted
         keep = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _SOURCE_ROOT)})
