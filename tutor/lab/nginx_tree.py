@@ -26,8 +26,8 @@ def nginx_binary() -> str | None:
     return next((path for path in NGINX_CANDIDATES if os.access(path, os.X_OK)), None)
 
 
-def build(tree: Path, var: Path) -> None:
-    """Write the proxy's /etc/nginx to `tree` and nginx's folders of its /var to `var`."""
+def build(tree: Path, var: Path | None) -> None:
+    """Write the proxy's /etc/nginx to `tree` and (unless None) nginx's folders of its /var to `var`."""
     source = assets_dir() / "lab-nginx"
     for folder in ("conf.d", "modules-enabled", "sites-available", "sites-enabled", "snippets"):
         (tree / folder).mkdir(parents=True, exist_ok=True)
@@ -39,6 +39,8 @@ def build(tree: Path, var: Path) -> None:
     link = tree / "sites-enabled" / "default"
     if not link.is_symlink():
         link.symlink_to("/etc/nginx/sites-available/default")
+    if var is None:
+        return
     for folder in (var / "log" / "nginx", var / "lib" / "nginx", var / "www" / "html"):
         folder.mkdir(parents=True, exist_ok=True)
     for path in (var / "www", var / "www" / "html", var / "lib", var / "log"):
