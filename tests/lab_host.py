@@ -7,9 +7,9 @@ this machine legitimately change while a test runs is left out, and said here:
 - under /root: the caches and tool folders other processes write (.cache, .config, .local, .npm,
   .pyenv, .claude, .cargo, .rustup, .m2);
 - /tmp: only entries this lab could make are looked at: anything owned by the lab's user
-  `ubuntu` (a uid the host does not use), `tmux-*` folders, `sed*` temp files, and the host's own
-  tmux socket folders; pytest's own folders (/tmp/pytest-of-*, where the lab's data folder is) are
-  not walked;
+  `ubuntu` (a uid the host does not use), `sed*` temp files, and which `tmux-<uid>` socket folders
+  exist (not their sockets: other tmux servers of the host start and stop meanwhile); pytest's own
+  folders (/tmp/pytest-of-*, where the lab's data folder is) are not walked;
 - mounts under /run/netns and /run/tutor-lab of other labs, and /run/tutor-lab itself (the lab's
   namespace folder, made once and kept like /run/netns).
 """
@@ -60,8 +60,10 @@ def snapshot(prefix: str, lab_uid: int | None = None) -> dict[str, object]:
         if entry.name.startswith("pytest-of-"):
             continue
         info = entry.stat(follow_symlinks=False)
-        if entry.name.startswith(("tmux-", "sed")) or info.st_uid == lab_uid:
+        if info.st_uid == lab_uid or entry.name.startswith("sed"):
             tmp.update(_walk(entry.path))
+            tmp[entry.path] = (info.st_mode, info.st_uid)
+        elif entry.name.startswith("tmux-"):  # the folder only: other tmux servers of the host come and go
             tmp[entry.path] = (info.st_mode, info.st_uid)
     return {"files": files, "tmp": tmp, "links": _run("ip", "-o", "link", "show"),
             "addresses": _run("ip", "-o", "addr", "show"), "routes": _run("ip", "route", "show", "table", "all"),

@@ -172,6 +172,10 @@ def test_apt_and_sudo_as_ubuntu_answer_in_one_line(netlab):
     assert done.stdout.splitlines()[:3] == [
         "ubuntu", "root", "tutor lab: nothing to update: the lab has no internet and nginx is already installed."]
     assert "are you root?" in done.stderr  # apt without sudo, as on Ubuntu
+    # sudo passes every word as it is: spaces, quotes and $ are not re-read by a shell.
+    words = netlab.exec("proxy", ["runuser", "-u", "ubuntu", "--", "/usr/local/sbin/sudo", "printf", "%s|",
+                                  "a b", "c'd", "$(id)", "-x"], env=netlab.user_env())
+    assert words.stdout == "a b|c'd|$(id)|-x|", words.stderr
 
 
 def test_status_start_and_stop_see_an_app_the_learner_started(netlab):
@@ -183,7 +187,7 @@ def test_status_start_and_stop_see_an_app_the_learner_started(netlab):
     try:
         assert wait_until(lambda: netlab.listener("app2") is not None)
         table = tutor("lab", "status", "--prefix", prefix, "--lang", "en").stdout
-        assert "app2    Running  10.37.19.182  app running" in table
+        assert "app2    Running  10.37.19.182  app running (pid " in table and "node server.js)" in table
         busy = tutor("lab", "start", "app2", "--prefix", prefix, "--lang", "en")
         assert busy.returncode == 2 and "EADDRINUSE" in busy.stderr and "node server.js" in busy.stderr
         stop = tutor("lab", "stop", "app2", "--prefix", prefix, "--lang", "en")

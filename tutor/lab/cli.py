@@ -146,6 +146,7 @@ def _status(lab, fmt: str, lang: str) -> int:
              tr(TEXT, "head.service", lang))]
     for m in machines:
         service = f"{m.service} {tr(TEXT, 'running' if m.service_running else 'stopped', lang)}" if m.service else "-"
+        service += f" ({m.detail})" if m.detail else ""
         rows.append((m.role, m.state, m.address if m.powered else "--", service))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:

@@ -55,6 +55,7 @@ class MachineStatus:
     powered: bool  # the machine's link is up
     service: str  # "nginx", "app", or "" (the laptop)
     service_running: bool
+    detail: str = ""  # e.g. the process that answers on port 3000 when the learner started it
 
     @property
     def state(self) -> str:
@@ -566,10 +567,14 @@ class Lab:
             if role == "proxy":
                 service, running = "nginx", self.nginx_master() is not None
             elif role in APPS:
-                service, running = "app", self.app_pid(role) is not None or self.listener(role) is not None
+                ours = self.app_pid(role) is not None
+                holder = None if ours else self.listener(role)
+                service, running = "app", ours or holder is not None
+                detail = f"pid {holder[0]}: {holder[1]}" if holder else ""
             else:
                 service, running = "", False
-            machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running))
+            machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running,
+                                          detail if role in APPS else ""))
         return machines
 
     def seen_from_inside(self) -> list[MachineStatus]:
