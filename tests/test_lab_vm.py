@@ -90,8 +90,9 @@ def test_the_lessons_typed_in_the_lab_leave_the_host_unchanged(tmp_path):
         # The laptop's hosts file edited with sed -i (Device or resource busy before), then checked.
         laptop = typed(prefix, "laptop", "sudo sed -i '/hasil.xyz/d' /etc/hosts\ngrep -c hasil.xyz /etc/hosts\n"
                                          "echo '10.37.19.64 hasil.xyz' | sudo tee -a /etc/hosts >/dev/null\n"
-                                         "tutor check --lab nginx-running --json\n")
+                                         "sudo tutor lab status --lang en\ntutor check --lab nginx-running --json\n")
         assert laptop.stdout.splitlines()[0] == "0", laptop.stderr
+        assert "tutor lab: This shell is inside the lab's machine laptop" in laptop.stderr
         assert json.loads(laptop.stdout[laptop.stdout.index("{"):])["results"][0]["ok"] is True, laptop.stdout
         # A restart with a good config, the journal, the error log.
         proxy = typed(prefix, "proxy", "sudo systemctl restart nginx.service\nsystemctl status nginx --no-pager\n"

@@ -74,7 +74,12 @@ def lab_command(prefix: str) -> str:
 
 def _run(args: argparse.Namespace, lang: str) -> int:
     from tutor.lab.lab import Lab, require_root
+    from tutor.lab.vm_tree import whoami
 
+    inside = whoami()
+    if inside:  # the lab is run from the host, not from one of its machines
+        raise LabError(f"this shell is inside the lab's machine {inside[1]}: run tutor lab on the host",
+                       "inside_machine", role=inside[1])
     require_root()
     argv = list(getattr(args, "argv", []))
     while argv[:1] == ["--prefix"] and len(argv) > 1:  # `exec ROLE --prefix P -- CMD`

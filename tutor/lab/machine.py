@@ -23,6 +23,7 @@ import ctypes.util
 import os
 import platform
 import select
+import socket
 import subprocess
 from pathlib import Path
 
@@ -162,8 +163,7 @@ def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Pa
     _check(_libc.setns(fd, _CLONE_NEWNET), "setns")
     os.close(fd)
     _check(_libc.unshare(_CLONE_NEWNS | _CLONE_NEWUTS), "unshare")
-    os.sethostname(role) if hasattr(os, "sethostname") else _check(
-        _libc.sethostname(role.encode(), len(role)), "sethostname")
+    socket.sethostname(role)
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     root = str(stage)
     _mount("/", root, None, _MS_BIND | _MS_REC)
