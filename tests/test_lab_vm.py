@@ -133,6 +133,8 @@ def test_tmux_in_a_lab_shell_runs_in_the_machine_and_down_ends_it():
     prefix = f"tx{os.getpid()}"
     try:
         assert tutor("lab", "up", "--prefix", prefix).returncode == 0
+        listed = json.loads(tutor("lab", "status", "--json", "--prefix", prefix).stdout)  # --json, after the action
+        assert [vm["name"] for vm in listed["list"]] == ["laptop", "proxy", "app1", "app2"]
         # The host's own tmux socket folder must not be the one the lab's tmux uses.
         done = typed(prefix, "app1", "tmux new -d -s app 'sleep 300'\ntmux display -p -t app '#{pid}'\n"
                                      "tmux display -p -t app '#{socket_path}'\n")
