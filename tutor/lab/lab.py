@@ -338,6 +338,9 @@ class Lab:
             child = subprocess.Popen(self.command("proxy", [NGINX, "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self._children["proxy"] = child
+        since = self.machine_dir("proxy") / "run" / standins.SINCE.removeprefix("/run/")
+        since.parent.mkdir(parents=True, exist_ok=True)
+        since.write_text(f"{int(time.time())}\n", encoding="utf-8")  # for `systemctl status nginx`
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.nginx_master() == child.pid:

@@ -17,6 +17,7 @@ from tutor.i18n import tr
 TEXT = "lab_cli"
 JOURNAL = "/var/log/tutor-lab/nginx.journal"  # what `journalctl -u nginx` shows
 FAILED = "/run/tutor-lab/nginx.failed"  # present when the last start of nginx failed
+SINCE = "/run/tutor-lab/nginx.since"  # when nginx was last started (seconds since 1970)
 
 NGINX = """#!/bin/sh
 exec {real} -e /var/log/nginx/error.log "$@"
@@ -62,14 +63,14 @@ for word in "$@"; do
     esac
 done
 if [ "$(id -u)" != 0 ] && [ "$verb" != status ] && [ "$verb" != is-active ]; then
-    echo "Failed to $verb ${{unit}}.service: Access denied" >&2
+    echo "Failed to $verb ${{unit}}.service: Interactive authentication required." >&2
     echo "See system logs and 'systemctl status ${{unit}}.service' for details." >&2
     exit 1
 fi
 if [ "$unit" != nginx ]; then
     echo {no_unit} >&2; exit 1
 fi
-mkdir -p "$(dirname "$journal")" "$(dirname "$failed")"
+[ "$(id -u)" = 0 ] && mkdir -p "$(dirname "$journal")" "$(dirname "$failed")"
 log() {{ echo "$(date '+%b %d %H:%M:%S') $(hostname) $1" >> "$journal"; }}
 running() {{  # a master that has exited but is not reaped yet (a zombie) counts as stopped
     pid=$(cat /run/nginx.pid 2>/dev/null) && [ -n "$pid" ] && [ "$(awk '{{print $3}}' "/proc/$pid/stat" 2>/dev/null)" != Z ] \
@@ -106,7 +107,7 @@ start_nginx() {{
     test_config || failed_job
     out=$(nginx -g 'daemon on; master_process on;' 2>&1) || {{ log "nginx[$$]: $out"; failed_job; }}
     i=0; while ! running && [ "$i" -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
-    rm -f "$failed"; date '+%a %Y-%m-%d %H:%M:%S %Z' > /run/tutor-lab/nginx.since
+    rm -f "$failed"; date +%s > {since}
     log "systemd[1]: Started A high performance web server and a reverse proxy server."
 }}
 case "$verb" in
@@ -131,7 +132,9 @@ case "$verb" in
             master=$(cat /run/nginx.pid)
             echo "● nginx.service - A high performance web server and a reverse proxy server"
             echo "$loaded"
-            echo "     Active: active (running) since $(cat /run/tutor-lab/nginx.since 2>/dev/null || date '+%a %Y-%m-%d %H:%M:%S %Z')"
+            since=$(cat {since} 2>/dev/null || date +%s); ago=$(( $(date +%s) - since ))
+            if [ "$ago" -ge 60 ]; then ago="$((ago / 60))min $((ago % 60))s"; else ago="${{ago}}s"; fi
+            echo "     Active: active (running) since $(date -d "@$since" '+%a %Y-%m-%d %H:%M:%S %Z'); $ago ago"
             echo "       Docs: man:nginx(8)"
             echo "   Main PID: $master (nginx)"
             echo "     CGroup: /system.slice/nginx.service"
@@ -215,7 +218,7 @@ def scripts(lang: str, nginx_real: str, python: str, source: str) -> dict[str, s
 
     return {
         "sudo": SUDO.format(bad_option=say("vm.sudo_option")),
-        "systemctl": SYSTEMCTL.format(journal=JOURNAL, failed=FAILED, no_unit=say("vm.no_unit"),
+        "systemctl": SYSTEMCTL.format(journal=JOURNAL, failed=FAILED, since=SINCE, no_unit=say("vm.no_unit"),
                                       no_verb=say("vm.no_verb")),
         "service": SERVICE,
         "journalctl": JOURNALCTL.format(journal=JOURNAL),
