@@ -4,7 +4,7 @@
 
 Runs `python -m tutor lab --prefix bench<pid> up` then `... down` ROUNDS times (default 3), the
 whole command each time (Python start-up included), with 2 and with 3 app machines, and prints
-the median and worst of each. Target: every up and every down <= 3 s. Also checks after each
+the median and worst of each. Target: every up and every down <= 1 s. Also checks after each
 down that no namespace, process or file of the lab is left. Exits 1 when a target is missed,
 2 when the lab cannot run here (not root, no nginx/Node).
 """
@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT)]
 from tutor.lab import Lab, LabError, require_system  # noqa: E402
 from tutor.lab.lab import NETNS_ETC, netns_pids  # noqa: E402
 
-TARGET = 3.0
+TARGET = 1.0
 
 
 def timed(*args: str, env: dict[str, str]) -> float:

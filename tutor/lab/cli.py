@@ -1,15 +1,17 @@
 """`tutor lab`: build, inspect, use and remove the lab (DESIGN.md sections 2 and 8).
 
 Exit codes: 0 done, 1 the command run inside a machine failed (its own exit code for `exec`),
-2 the lab cannot do it here (not Linux, not root, a tool missing, bad input): one line on stderr.
+2 the lab cannot do it here (not Linux, not root, a tool missing, bad input, the lab busy being
+built or removed by another `tutor lab`): one line on stderr.
+
+`shell` and `exec` run as the machine's user ubuntu, as `multipass shell`/`exec` do: what needs
+root takes `sudo` (the machine's own; tutor.lab.standins).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import pwd
 import subprocess
 import sys
 import time
@@ -27,9 +29,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
     up = actions.add_parser("up")
     up.add_argument("--apps", type=int, choices=(2, 3), default=2)
+    up.add_argument("--app", metavar="PATH")
     actions.add_parser("down")
     status = actions.add_parser("status")
     status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--json", action="store_const", const="json", dest="format")
     for name in ("shell", "exec"):
         actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
     actions.choices["exec"].add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
@@ -37,6 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         actions.add_parser(name).add_argument("role", choices=APPS, metavar="APP")
     for name in ("poweroff", "poweron"):
         actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
+    for action in actions.choices.values():  # --prefix after the action too (flags after the verb)
+        action.add_argument("--prefix", default=argparse.SUPPRESS)
 
 
 def run_lab(args: argparse.Namespace) -> int:
@@ -68,54 +74,69 @@ def lab_command(prefix: str) -> str:
 
 def _run(args: argparse.Namespace, lang: str) -> int:
     from tutor.lab.lab import Lab, require_root
+    from tutor.lab.vm_tree import whoami
 
+    inside = whoami()
+    if inside:  # the lab is run from the host, not from one of its machines
+        raise LabError(f"this shell is inside the lab's machine {inside[1]}: run tutor lab on the host",
+                       "inside_machine", role=inside[1])
     require_root()
+    argv = list(getattr(args, "argv", []))
+    while argv[:1] == ["--prefix"] and len(argv) > 1:  # `exec ROLE --prefix P -- CMD`
+        args.prefix, argv = argv[1], argv[2:]
+    args.argv = argv
     lab = Lab(args.prefix)
     action = args.lab_command
-    if action == "up":
+    if action in ("up", "down"):
+        with lab.busy():
+            return _up_or_down(lab, args, lang)
+    return _use(lab, args, lang)
+
+
+def _up_or_down(lab, args: argparse.Namespace, lang: str) -> int:
+    if args.lab_command == "up":
         start = time.monotonic()
-        lab.up(apps=args.apps)
+        lab.up(apps=args.apps, lang=lang, app=args.app)
+        if lab.app_source() is not None:  # what the lab typed, with what the app needs, said out loud
+            for role in lab.roles():
+                if role in APPS:
+                    print(tr(TEXT, "start_line", lang, role=role, command=lab.start_line()))
         machines = ", ".join(f"{m.role} {m.address}" for m in lab.status())
         print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines,
                  lab=lab_command(lab.prefix)))
         return 0
-    if action == "down":
-        start = time.monotonic()
-        lab.down()
-        print(tr(TEXT, "down", lang, seconds=f"{time.monotonic() - start:.1f}"))
-        return 0
+    start = time.monotonic()
+    lab.down()
+    print(tr(TEXT, "down", lang, seconds=f"{time.monotonic() - start:.1f}"))
+    return 0
+
+
+def _use(lab, args: argparse.Namespace, lang: str) -> int:
+    from tutor.lab.lab import USER
+
+    action = args.lab_command
     if action == "status":
         return _status(lab, args.format, lang)
-    if action in ("stop", "start", "poweroff", "poweron"):
+    if action == "stop":
+        stopped = lab.stop(args.role)
+        key = "done.stop" if stopped is None else "done.stop_other" if stopped else "done.stop_none"
+        print(tr(TEXT, key, lang, role=args.role, who=stopped or ""))
+        return 0
+    if action in ("start", "poweroff", "poweron"):
         getattr(lab, action)(args.role)
         print(tr(TEXT, f"done.{action}", lang, role=args.role))
+        if action == "start" and lab.app_source() is not None:
+            print(tr(TEXT, "start_line", lang, role=args.role, command=lab.start_line()))
         return 0
     lab.require_up()
-    user = invoking_user()
-    if action == "shell":
-        if user:
-            return subprocess.call(lab.command(args.role, ["runuser", "-l", user]))
-        shell = os.environ.get("SHELL") or "/bin/bash"
-        return subprocess.call(lab.command(args.role, [shell if os.path.exists(shell) else "/bin/sh", "-l"]))
+    if action == "shell":  # a login shell of ubuntu, as `multipass shell` gives
+        return subprocess.call(lab.command(args.role, ["runuser", "-l", USER]))
     argv = list(args.argv)
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
         raise LabError("no command given", "no_command")
-    return subprocess.call(lab.command(args.role, ["runuser", "-u", user, "--", *argv] if user else argv))
-
-
-def invoking_user() -> str | None:
-    """The user who ran `sudo tutor lab ...` (shell and exec run as them, like `multipass shell`
-    runs as ubuntu: what needs root takes `sudo`), or None to stay root."""
-    user = os.environ.get("SUDO_USER")
-    if not user or user == "root":
-        return None
-    try:
-        pwd.getpwnam(user)
-    except KeyError:
-        return None
-    return user
+    return subprocess.call(lab.user_command(args.role, argv), env=lab.user_env(TUTOR_LAB_PREFIX=lab.prefix))
 
 
 def _status(lab, fmt: str, lang: str) -> int:
@@ -130,6 +151,7 @@ def _status(lab, fmt: str, lang: str) -> int:
              tr(TEXT, "head.service", lang))]
     for m in machines:
         service = f"{m.service} {tr(TEXT, 'running' if m.service_running else 'stopped', lang)}" if m.service else "-"
+        service += f" ({m.detail})" if m.detail else ""
         rows.append((m.role, m.state, m.address if m.powered else "--", service))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:

@@ -5,17 +5,19 @@ Every name the lab makes starts with its prefix: namespaces `<prefix>-<role>` (a
 `<user data>/lab/<prefix>/`. `down()` removes exactly those names, so it also cleans up after a
 crashed run, and two labs with different prefixes never touch each other.
 
-Inside a machine, `ip netns exec` bind-mounts every entry of `/etc/netns/<ns>/` over `/etc/`:
-that gives each machine its own hosts, hostname, resolv.conf and nsswitch.conf, and the proxy
-its own `/etc/nginx` (a symlink to the tree in the data folder). The proxy also gets the lab's
-own `/var` and `/run` (bind-mounted in the private mount namespace `ip netns exec` makes), so
-nginx's pid file, logs, temp files and web root are the lab's and never the machine's.
+Each machine is also a VM to whoever types in it (tutor.lab.machine): its own mount and UTS
+namespaces, kept under `/run/tutor-lab/<prefix>/` for the machine's life, with its own /etc,
+/var, /home, /root, /tmp and /run in `<data>/<role>/` (tutor.lab.vm_tree) and the host's other
+folders read-only. The proxy's /etc/nginx is the tree `<data>/nginx`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import re
 import select
 import shlex
 import shutil
@@ -26,33 +28,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.lab import nginx_tree
+from tutor.lab import machine, nginx_tree, standins, vm_tree
 from tutor.lab.topology import (ADDRESSES, ALL_ROLES, APP_PORT, APPS, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN,
                                 LabError, check_prefix, default_prefix, roles_for)
+from tutor.lab.vm_tree import HOSTS_TEMPLATE, USER
 from tutor.paths import assets_dir, user_data_dir
 
-NETNS_ETC = Path("/etc/netns")
+NETNS_ETC = Path("/etc/netns")  # used by labs of earlier versions; `down` still clears it
 MARKER = ".tutor-lab"
 APP_READY = "DumbSound lab app on"
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 30.0
-
-HOSTS_TEMPLATE = """127.0.0.1 localhost
-127.0.1.1 {name}
-
-# The following lines are desirable for IPv6 capable hosts
-::1     ip6-localhost ip6-loopback
-fe00::0 ip6-localnet
-ff00::0 ip6-mcastprefix
-ff02::1 ip6-allnodes
-ff02::2 ip6-allrouters
-"""
-# No name server the lab could reach: a name that is not in /etc/hosts fails at once, and no
-# query ever leaves the lab.
-RESOLV_CONF = "# tutor lab: no DNS server inside the lab; names come from /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
-NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
-
+NGINX = "/usr/local/sbin/nginx"  # inside a machine: nginx as Ubuntu's build logs (tutor.lab.standins)
+APP_DIR = "/home/ubuntu/dumbsound"
+APP_SOURCE = "app-source"  # in the data folder: the folder `up --app` was given
+OWN_APP_TIMEOUT = 180.0  # s: a Create React App dev server takes a while to start listening
+USER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Ubuntu's, stand-ins first
 
 @dataclass(frozen=True)
 class MachineStatus:
@@ -63,6 +55,7 @@ class MachineStatus:
     powered: bool  # the machine's link is up
     service: str  # "nginx", "app", or "" (the laptop)
     service_running: bool
+    detail: str = ""  # e.g. the process that answers on port 3000 when the learner started it
 
     @property
     def state(self) -> str:
@@ -78,10 +71,12 @@ class Lab:
     """The tutorial's network for real, under one name prefix (default `tutorlab`)."""
 
     def __init__(self, prefix: str | None = None, data_dir: str | Path | None = None) -> None:
-        self.prefix = check_prefix(prefix or default_prefix())
+        self.prefix = check_prefix(default_prefix() if prefix is None else prefix)
         self.data = Path(data_dir) if data_dir else user_data_dir() / "lab" / self.prefix
         self._children: dict[str, subprocess.Popen] = {}
         self._checkers: dict[str, _Checker] = {}
+        self._roles_built: tuple[str, ...] = ()
+        self._lang = "en"
 
     # --- names ------------------------------------------------------------------------------
 
@@ -89,8 +84,13 @@ class Lab:
         """The network namespace of `role` (`laptop`, `proxy`, `app1`, ..., `net` for the bridge)."""
         return f"{self.prefix}-{role}"
 
-    def etc_dir(self, role: str) -> Path:
-        return NETNS_ETC / self.ns(role)
+    def machine_dir(self, role: str) -> Path:
+        """`role`'s own files (its /etc, /var, /home, ... as tutor.lab.vm_tree lays them out)."""
+        return self.data / role
+
+    def home(self, role: str) -> Path:
+        """/home/ubuntu of `role`, as a folder on this machine."""
+        return self.machine_dir(role) / "home" / USER
 
     @property
     def nginx_dir(self) -> Path:
@@ -99,7 +99,7 @@ class Lab:
 
     def hosts_file(self, role: str) -> Path:
         """The /etc/hosts of `role`, as a file on this machine."""
-        return self.etc_dir(role) / "hosts"
+        return vm_tree.upper(self.machine_dir(role), "/etc/hosts")
 
     def address(self, role: str) -> str:
         return CLIENTS[role][0] if role in CLIENTS else ADDRESSES[role]
@@ -112,12 +112,18 @@ class Lab:
         return [name for name in _netns_list() if name in ours]
 
     def roles(self) -> list[str]:
-        """The machines (roles) that exist now, in the tutorial's order."""
+        """The machines (roles) that exist now, in the tutorial's order (inside a machine, where the
+        lab's namespaces are out of sight: the machines the lab was built with)."""
+        me = vm_tree.whoami()
+        if me and me[0] == self.prefix and not _netns_list():
+            return [role for role in ALL_ROLES if role in me[2]]
         present = set(self.namespaces())
         return [role for role in ALL_ROLES if self.ns(role) in present]
 
     def inside(self, role: str) -> bool:
         """True when this process runs in `role`'s network namespace (e.g. `tutor lab shell laptop`)."""
+        if vm_tree.whoami()[:2] == (self.prefix, role):
+            return True
         try:
             return os.stat("/proc/self/ns/net").st_ino == os.stat(f"/run/netns/{self.ns(role)}").st_ino
         except OSError:
@@ -133,18 +139,40 @@ class Lab:
 
     # --- up and down ------------------------------------------------------------------------
 
-    def up(self, apps: int = 2) -> None:
-        """Build the lab: namespaces, bridge, addresses, hosts files, nginx and the apps."""
+    @contextlib.contextmanager
+    def busy(self):
+        """Hold this prefix's lock while building or removing the lab; LabError when another
+        `tutor lab` holds it."""
+        machine.NS_ROOT.mkdir(parents=True, exist_ok=True)
+        path = machine.NS_ROOT / f"{self.prefix}.lock"
+        with open(path, "w", encoding="utf-8") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LabError(f"the lab {self.prefix!r} is being built or removed by another tutor lab",
+                               "busy", prefix=self.prefix) from None
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)  # while still holding it: nothing of the lab stays behind
+
+    def up(self, apps: int = 2, lang: str = "en", app: str | Path | None = None) -> None:
+        """Build the lab: namespaces, bridge, addresses, each machine's own files, nginx and the apps
+        (the stand-in app, or the Node app folder `app` with its node_modules)."""
         require_system()
         if apps not in (2, 3):
             raise LabError(f"--apps {apps}: the lab has 2 or 3 app machines", "bad_apps", apps=apps)
+        source = check_app_folder(app) if app is not None else None
         self.down()
         roles = roles_for(apps)
+        self._roles_built, self._lang = roles, lang
         try:
             self._make_data(roles)
+            if source is not None:
+                (self.data / APP_SOURCE).write_text(f"{source}\n", encoding="utf-8")
             self._make_network(roles)
             for role in roles:
-                self._write_etc(role)
+                self._make_machine(role)
             self._start_nginx()
             for role in roles[2:]:
                 self._spawn_app(role)
@@ -155,24 +183,21 @@ class Lab:
             raise
 
     def down(self) -> None:
-        """Remove everything of this prefix: processes, namespaces, /etc/netns entries, data."""
+        """Remove everything of this prefix: processes, namespaces, mounts, data."""
         namespaces = self.namespaces()
         data_dirs = {self.data}
-        link = self.etc_dir("proxy") / "nginx"
-        if link.is_symlink():
-            data_dirs.add(Path(os.readlink(link)).parent)
+        for link in (machine.ns_dir(self.prefix) / "data", NETNS_ETC / self.ns("proxy") / "nginx"):
+            if link.is_symlink():
+                data_dirs.add(Path(os.readlink(link)) if link.name == "data" else Path(os.readlink(link)).parent)
         self._kill_all(namespaces)
+        machine.release(self.prefix)
         if namespaces:
             _ip(["-b", "-"], "".join(f"netns del {name}\n" for name in namespaces), check=False)
-        for role in (*ALL_ROLES, BRIDGE_ROLE):
-            shutil.rmtree(self.etc_dir(role), ignore_errors=True)
-        try:
-            NETNS_ETC.rmdir()  # only when empty: another lab may still use it
-        except OSError:
-            pass
+        for role in (*ALL_ROLES, BRIDGE_ROLE):  # what a lab of an earlier version made
+            shutil.rmtree(NETNS_ETC / self.ns(role), ignore_errors=True)
         for folder in data_dirs:
             if (folder / MARKER).exists():
-                shutil.rmtree(folder, ignore_errors=True)
+                _remove_tree(folder)
                 if folder.parent.name == "lab":
                     try:
                         folder.parent.rmdir()  # only when no other lab uses it
@@ -203,11 +228,48 @@ class Lab:
     def _make_data(self, roles: tuple[str, ...]) -> None:
         self.data.mkdir(parents=True, exist_ok=True)
         (self.data / MARKER).write_text(f"tutor lab {self.prefix}\n", encoding="utf-8")
-        nginx_tree.build(self.nginx_dir, self.data / "proxy")
-        source = assets_dir() / "lab-app"
-        for role in roles:
-            if role in APPS:
-                shutil.copytree(source, self.data / role / "dumbsound", dirs_exist_ok=True)
+        nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
+        dist = self.tools_dir / standins.NGINX_DIST
+        nginx_tree.build(dist / "etc", None)
+        shutil.copyfile(assets_dir() / "lab-nginx" / "index.nginx-debian.html", dist / "index.nginx-debian.html")
+        vm_tree.write_tools(self.tools_dir, standins.scripts(
+            self._lang, os.path.realpath(nginx_tree.nginx_binary() or "/usr/sbin/nginx"), sys.executable, _SOURCE_ROOT))
+
+    @property
+    def tools_dir(self) -> Path:
+        """Every machine's /usr/local/sbin: the stand-in commands."""
+        return self.data / "sbin"
+
+    def _make_machine(self, role: str) -> None:
+        """`role`'s own files, then its mount namespace (tutor.lab.machine)."""
+        folder = self.machine_dir(role)
+        uid = vm_tree.build(folder, self.prefix, role, self._roles_built or tuple(self.roles()), ("lib/nginx",) if role == "proxy" else ())
+        if role in APPS and self.app_source() is None:
+            app = self.home(role) / "dumbsound"
+            shutil.copytree(assets_dir() / "lab-app", app, dirs_exist_ok=True)
+            vm_tree.chown_tree(app, uid)
+        layered = {}
+        if role in APPS and self.app_source() is not None:  # the learner's app, below the machine's own copy
+            own, work = folder / "app", folder / ".work" / "app"
+            for path in (own / "node_modules", work, self.home(role) / "dumbsound"):
+                path.mkdir(parents=True, exist_ok=True)
+            for path in (own, own / "node_modules", self.home(role) / "dumbsound"):  # ubuntu writes its caches
+                os.chown(path, uid, uid)
+            layered[APP_DIR] = (self.app_source(), own, work)
+        # Folders the lab (and tests) also write from outside: plain folders, not overlay layers
+        # (changing an overlay's layer under it is undefined).
+        binds = {"/var/log": folder / "var" / "log"}
+        if role == "proxy":
+            binds["/etc/nginx"] = self.nginx_dir
+        if role == "proxy":
+            vm_tree.upper(folder, "/etc/nginx").mkdir(exist_ok=True)  # where the tree is mounted
+        keep = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _SOURCE_ROOT)})
+        if any(path.startswith("/root/") for path in keep):
+            (folder / "root").chmod(0o711)  # ubuntu reaches the tutor that built the lab, lists nothing
+        machine.make(self.prefix, role, self.ns(role), folder, self.tools_dir, binds, keep, layered)
+        data_link = machine.ns_dir(self.prefix) / "data"
+        if not data_link.is_symlink():
+            data_link.symlink_to(self.data.resolve())
 
     def _make_network(self, roles: tuple[str, ...]) -> None:
         bridge = self.ns(BRIDGE_ROLE)
@@ -230,39 +292,31 @@ class Lab:
                                 if self.ns(name) in _netns_list())
         _ip(["-n", self.ns(role), "-b", "-"], commands)
 
-    def _write_etc(self, role: str) -> None:
-        folder = self.etc_dir(role)
-        for attempt in range(3):  # another lab's `down` may remove an empty /etc/netns meanwhile
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                break
-            except FileNotFoundError:
-                if attempt == 2:
-                    raise
-        (folder / "hosts").write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
-        (folder / "hostname").write_text(f"{role}\n", encoding="utf-8")
-        (folder / "resolv.conf").write_text(RESOLV_CONF, encoding="utf-8")
-        (folder / "nsswitch.conf").write_text(NSSWITCH_CONF, encoding="utf-8")
-        if role == "proxy":
-            (folder / "nginx").symlink_to(self.nginx_dir)
-
     # --- running commands in a machine --------------------------------------------------------
 
-    def command(self, role: str, argv: list[str]) -> list[str]:
-        """The argv that runs `argv` inside `role`: its network, its /etc, its host name."""
-        if self.ns(role) not in _netns_list():
+    def command(self, role: str, argv: list[str], wd: str = "/") -> list[str]:
+        """The argv that runs `argv` as root inside `role`: its network, its files, its host name."""
+        if self.ns(role) not in _netns_list() or not machine.exists(self.prefix, role):
             raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
                            "no_machine", role=role)
-        script = 'echo "$0" > /proc/sys/kernel/hostname\n'
-        if role == "proxy":
-            for source, target in nginx_tree.private_mounts(self.data / "proxy"):
-                script += f"mount --bind {shlex.quote(source)} {shlex.quote(target)}\n"
-        script += 'exec "$@"'
-        return ["ip", "netns", "exec", self.ns(role), "unshare", "--uts", "sh", "-ec", script, role, *argv]
+        return machine.enter(self.prefix, role, self.ns(role), argv, wd)
+
+    def user_command(self, role: str, argv: list[str], wd: str | None = None) -> list[str]:
+        """The argv that runs `argv` inside `role` as the machine's user ubuntu (run it with user_env())."""
+        return self.command(role, ["runuser", "-u", USER, "--", *argv], wd or f"/home/{USER}")
+
+    @staticmethod
+    def user_env(**extra: str) -> dict[str, str]:
+        """The environment of a command run as ubuntu: a fresh one, as `multipass exec` gives."""
+        env = {"PATH": USER_PATH, "HOME": f"/home/{USER}", "USER": USER, "LOGNAME": USER, "SHELL": "/bin/bash",
+               "LANG": os.environ.get("LANG", "C.UTF-8"), "TERM": os.environ.get("TERM", "xterm")}
+        return {**env, **extra}
 
     def exec(self, role: str, argv: list[str], input: str | None = None,
              timeout: float = COMMAND_TIMEOUT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """Run `argv` inside `role` and return what it printed (never raises on a non-zero exit)."""
+        """Run `argv` as root inside `role` and return what it printed (never raises on a non-zero exit)."""
+        if env is None:  # the machine's stand-ins (systemctl, nginx as on Ubuntu) come first, as in its shells
+            env = {**os.environ, "PATH": f"{USER_PATH}:{os.environ.get('PATH', '')}"}
         try:
             return subprocess.run(self.command(role, argv), input=input, capture_output=True, text=True,
                                   timeout=timeout, env=env, stdin=None if input is not None else subprocess.DEVNULL)
@@ -281,9 +335,12 @@ class Lab:
         pid_file.unlink(missing_ok=True)
         log = self.data / "proxy" / "nginx.out"
         with open(log, "w", encoding="utf-8") as out:
-            child = subprocess.Popen(self.command("proxy", ["nginx", "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
+            child = subprocess.Popen(self.command("proxy", [NGINX, "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self._children["proxy"] = child
+        since = self.machine_dir("proxy") / "run" / standins.SINCE.removeprefix("/run/")
+        since.parent.mkdir(parents=True, exist_ok=True)
+        since.write_text(f"{int(time.time())}\n", encoding="utf-8")  # for `systemctl status nginx`
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.nginx_master() == child.pid:
@@ -296,7 +353,7 @@ class Lab:
 
     def nginx_test(self) -> subprocess.CompletedProcess:
         """`nginx -t` on the proxy."""
-        return self.exec("proxy", ["nginx", "-t"])
+        return self.exec("proxy", [NGINX, "-t"])
 
     def nginx_master(self) -> int | None:
         """The pid of the proxy's nginx master, when it runs."""
@@ -334,53 +391,108 @@ class Lab:
         return self.data / role / "app.pid"
 
     def _spawn_app(self, role: str) -> None:
-        folder = self.data / role / "dumbsound"
         log = open(self.data / role / "app.log", "w", encoding="utf-8")  # noqa: SIM115 - handed to the child
-        env = {**os.environ, "PORT": str(APP_PORT), "MACHINE": role, "npm_config_update_notifier": "false",
-               "npm_config_cache": str(self.data / role / "npm"), "npm_config_fund": "false"}
+        env = self.user_env(PORT=str(APP_PORT), MACHINE=role, npm_config_update_notifier="false",
+                            npm_config_fund="false", npm_config_logs_max="0", **self.app_env())
         with log:
-            child = subprocess.Popen(self.command(role, ["npm", "start"]), cwd=folder, env=env,
+            child = subprocess.Popen(self.user_command(role, ["npm", "start"], APP_DIR), env=env,
                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self._children[role] = child
         self._app_pid_file(role).write_text(f"{child.pid}\n", encoding="utf-8")
 
+    def app_source(self) -> Path | None:
+        """The learner's own app folder given to `up --app`, or None for the lab's stand-in app."""
+        try:
+            return Path((self.data / APP_SOURCE).read_text(encoding="utf-8").strip())
+        except OSError:
+            return None
+
+    def app_env(self) -> dict[str, str]:
+        """What `npm start` of the learner's own app needs in the lab, said out loud in start_line():
+        CI=true (a Create React App dev server otherwise stops when its input ends) and, on Node 17
+        or later, NODE_OPTIONS=--openssl-legacy-provider (webpack 4's hashes)."""
+        if self.app_source() is None:
+            return {}
+        env = {"CI": "true"}
+        if node_major() >= 17:
+            env["NODE_OPTIONS"] = "--openssl-legacy-provider"
+        return env
+
+    def start_line(self) -> str:
+        """The command the lab types on an app machine to start the app."""
+        return " ".join([*(f"{name}={value}" for name, value in self.app_env().items()), "npm start"])
+
     def _wait_app(self, role: str) -> None:
         log = self.data / role / "app.log"
         child = self._children[role]
-        deadline = time.monotonic() + START_TIMEOUT
+        own = self.app_source() is not None
+        deadline = time.monotonic() + (OWN_APP_TIMEOUT if own else START_TIMEOUT)
         while time.monotonic() < deadline:
             text = log.read_text(encoding="utf-8", errors="replace")
-            if APP_READY in text:
+            if APP_READY in text or (own and self.listener(role) is not None):
                 return
             if child.poll() is not None:
+                if "EADDRINUSE" in text:
+                    raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE)", "port_busy", role=role,
+                                   who="?", prefix=self.prefix)
                 raise LabError(f"the app on {role} stopped: {_last_line(text)}", "app_failed", role=role,
                                why=_last_line(text))
             time.sleep(0.01)
         raise LabError(f"the app on {role} did not start within {START_TIMEOUT:g} s", "app_slow", role=role)
 
     def app_pid(self, role: str) -> int | None:
-        """The pid of `npm start` on app `role`, when it runs."""
+        """The pid of the lab's `npm start` on app `role`, when it runs."""
         try:
             pid = int(self._app_pid_file(role).read_text().strip())
         except (OSError, ValueError):
             return None
         return pid if _alive(pid) else None
 
+    def listener(self, role: str) -> tuple[int, str] | None:
+        """(pid, command line) of what listens on port 3000 in `role`, whoever started it."""
+        done = subprocess.run(["ss", "-N", self.ns(role), "-Hltnp", f"sport = :{APP_PORT}"], capture_output=True,
+                              text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
+        found = re.search(r"pid=(\d+)", done.stdout)
+        if not found:
+            return None
+        pid = int(found[1])
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            command = " ".join(word.decode(errors="replace") for word in words if word)[:120]
+        except OSError:
+            command = "?"
+        return pid, command
+
     def start(self, role: str) -> None:
-        """Start the app on `role` (`npm start`), as the learner does after stopping it."""
+        """Start the app on `role` (`npm start`), as the learner does after stopping it. LabError
+        port_busy (naming the process) when something else already listens on port 3000."""
         require_system()
         self._require_app(role)
-        if self.app_pid(role) is None:
-            self._spawn_app(role)
-            self._wait_app(role)
+        if self.app_pid(role) is not None:
+            return
+        holder = self.listener(role)
+        if holder is not None:
+            raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE) by pid {holder[0]}: {holder[1]}",
+                           "port_busy", role=role, who=f"pid {holder[0]} ({holder[1]})", prefix=self.prefix)
+        self._spawn_app(role)
+        self._wait_app(role)
 
-    def stop(self, role: str) -> None:
-        """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone."""
+    def stop(self, role: str) -> str | None:
+        """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone: the lab's
+        own `npm start`, else whatever listens on port 3000 there (an app the learner started).
+        Returns None when the lab's app was stopped, "pid N (command)" for another one, "" for none."""
         self._require_app(role)
         pid = self.app_pid(role)
         if pid is None:
-            return
+            holder = self.listener(role)
+            if holder is None:
+                return ""
+            _signal(holder[0], signal.SIGTERM)
+            if not _wait_gone([holder[0]], STOP_TIMEOUT):
+                _signal(holder[0], signal.SIGKILL)
+                _wait_gone([holder[0]], STOP_TIMEOUT)
+            return f"pid {holder[0]} ({holder[1]})"
         group = [p for p in netns_pids(self.ns(role)) if _pgid(p) == pid]
         _stop_from_the_leaves(group)
         if not _wait_gone(group, STOP_TIMEOUT, self._reap):
@@ -390,6 +502,7 @@ class Lab:
         if child is not None:
             child.wait(timeout=STOP_TIMEOUT)
         self._app_pid_file(role).unlink(missing_ok=True)
+        return None
 
     def _require_app(self, role: str) -> None:
         if role not in APPS:
@@ -443,8 +556,8 @@ class Lab:
             _ip(["-b", "-"], f"netns add {self.ns(role)}\nlink add {LINK} netns {self.ns(role)} type veth "
                              f"peer name {role} netns {self.ns(BRIDGE_ROLE)}\n")
             _ip(["-n", self.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
-            self._write_etc(role)
             self._configure_link(role)
+            self._make_machine(role)
             self._restore_routes("proxy")
         return self.address(role)
 
@@ -457,10 +570,14 @@ class Lab:
             if role == "proxy":
                 service, running = "nginx", self.nginx_master() is not None
             elif role in APPS:
-                service, running = "app", self.app_pid(role) is not None
+                ours = self.app_pid(role) is not None
+                holder = None if ours else self.listener(role)
+                service, running = "app", ours or holder is not None
+                detail = f"pid {holder[0]}: {holder[1]}" if holder else ""
             else:
                 service, running = "", False
-            machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running))
+            machines.append(MachineStatus(role, self.address(role), self.powered(role), service, running,
+                                          detail if role in APPS else ""))
         return machines
 
     def seen_from_inside(self) -> list[MachineStatus]:
@@ -487,7 +604,8 @@ class Lab:
         """The argv that runs `tutor check --host ... ARGS` on `client` against the lab's `machines`
         (default: the proxy and every app)."""
         hosts = [word for spec in self.host_specs(machines) for word in ("--host", spec)]
-        return self.command(client, [sys.executable, "-m", "tutor", "check", *hosts, *args])
+        argv = [sys.executable, "-m", "tutor", "check", *hosts, *args]
+        return argv if self.inside(client) else self.command(client, argv)
 
     def check(self, *args: str, machines: tuple[str, ...] | None = None, client: str = "laptop",
               lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
@@ -528,7 +646,7 @@ class Lab:
             _ip(["-n", self.ns(role), "neigh", "flush", "all"], check=False)  # as just booted
             self.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
         nginx_tree.clear(self.nginx_dir)  # the folder itself stays: running nginx has it mounted
-        nginx_tree.build(self.nginx_dir, self.data / "proxy")
+        nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
         if self.nginx_master() is None:
             self._start_nginx()
         else:
@@ -571,7 +689,8 @@ def require_root() -> None:
         raise LabError("the lab needs Linux (network namespaces)", "not_linux")
     if os.geteuid() != 0:
         raise LabError("the lab needs root: run it with sudo", "not_root")
-    for tool, package in (("ip", "iproute2"), ("unshare", "util-linux"), ("mount", "util-linux")):
+    for tool, package in (("ip", "iproute2"), ("ss", "iproute2"), ("nsenter", "util-linux"), ("runuser", "util-linux"),
+                          ("su", "util-linux")):
         if shutil.which(tool) is None:
             raise LabError(f"`{tool}` is missing: install {package}", "missing_tool", tool=tool, package=package)
 
@@ -681,3 +800,39 @@ def _wait_gone(pids: list[int], timeout: float, reap=None) -> bool:
             reap()
         time.sleep(0.01)
     return True
+
+
+def node_major() -> int:
+    """The major version of this machine's Node.js (0 when unknown)."""
+    try:
+        done = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+        return int(done.stdout.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+
+
+def check_app_folder(path: str | Path) -> Path:
+    """The folder given to `up --app`, checked: a Node app (package.json) with its node_modules,
+    at a path overlayfs can take. LabError bad_app_folder otherwise."""
+    folder = Path(path).expanduser().resolve()
+    why = ""
+    if not (folder / "package.json").is_file():
+        why = "no package.json there: give the folder of a Node app"
+    elif not (folder / "node_modules").is_dir():
+        why = "no node_modules there: run npm install in it first (the lab has no internet)"
+    elif any(char in str(folder) for char in ",:\\\n"):
+        why = "the path may not contain , : \\ or a line break"
+    if why:
+        raise LabError(f"--app {path}: {why}", "bad_app_folder", path=str(path)[:200], why=why)
+    return folder
+
+
+def _remove_tree(folder: Path) -> None:
+    """shutil.rmtree, one thread per top folder: on a busy disk each unlink waits for the journal,
+    and waits in parallel take the time of one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = [entry for entry in folder.iterdir() if entry.is_dir() and not entry.is_symlink()]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda part: shutil.rmtree(part, ignore_errors=True), parts))
+    shutil.rmtree(folder, ignore_errors=True)

@@ -29,7 +29,7 @@ LINK = "eth0"  # each machine's interface, inside its own namespace
 
 DEFAULT_PREFIX = "tutorlab"
 PREFIX_ENV = "TUTOR_LAB_PREFIX"
-_PREFIX = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+_PREFIX = re.compile(r"[a-z][a-z0-9]{0,15}")
 
 
 class LabError(Exception):
@@ -51,7 +51,7 @@ def default_prefix() -> str:
 
 def check_prefix(prefix: str) -> str:
     """The prefix, checked: a lowercase letter then up to 15 lowercase letters or digits."""
-    if not _PREFIX.match(prefix):
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise LabError(f"lab prefix {prefix!r}: use a lowercase letter then up to 15 letters or digits",
                        "bad_prefix", prefix=prefix)
     return prefix
