@@ -8,7 +8,10 @@ The host stays as it was: nothing outside the lab's folder changes (checked arou
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,50 @@ pytestmark = pytest.mark.lab
 
 DRILLS, BASELINE = session.catalogue()
 SETTLE = 25.0  # s: a fix may meet nginx's 10 s fail_timeout ban of the app it just repaired
+
+
+HOST_PATHS = (Path("/etc/nginx"), Path("/etc/hosts"), Path("/var/www"))
+
+
+def host_state() -> dict[str, str]:
+    """What a drill could touch on the host if it escaped the lab: files under HOST_PATHS (content
+    hashes), the host's firewall rules and its listening TCP ports."""
+    state = {}
+    for root in HOST_PATHS:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+        for path in files:
+            state[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for name, argv in (("iptables", ["iptables", "-S"]), ("listening", ["ss", "-Hltn"])):
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        state[name] = done.stdout if done.returncode == 0 else f"exit {done.returncode}"
+    return state
+
+
+@pytest.fixture(scope="module", autouse=True)
+def host_unchanged():
+    """Every drill (faults, fixes, wrong fixes, restores) stays in the lab: the host is as it was."""
+    before = host_state()
+    yield
+    after = host_state()
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    changed = [key for key in changed if key != "listening" or _ports(before[key]) != _ports(after[key])]
+    assert not changed, f"the host changed: {changed}"
+
+
+def _ports(ss: str) -> set[str]:
+    """The host's listening ports, minus the ephemeral ones other test workers open meanwhile."""
+    ports = {line.split()[3] for line in ss.splitlines() if len(line.split()) > 3}
+    return {port for port in ports if int(port.rsplit(":", 1)[-1] or 0) < 32768}
+
+
+@pytest.fixture
+def lab(netlab):
+    """The session's lab; put back to the finished tutorial afterwards, so that no fault (a server on
+    port 80, a firewall rule, a hung app) outlives its test."""
+    try:
+        yield netlab
+    finally:
+        actions.restore(netlab, BASELINE)
 
 
 def judge_passes_soon(lab, running) -> session.Verdict:
@@ -38,31 +85,31 @@ def describe(verdict: session.Verdict) -> str:
 
 @pytest.mark.parametrize("drill,variant", [(d, v) for d in DRILLS for v in range(len(d.variants))],
                          ids=lambda x: x.id if isinstance(x, Drill) else f"v{x + 1}")
-def test_each_variant_breaks_for_real_and_its_fix_repairs_it(netlab, drill, variant):
+def test_each_variant_breaks_for_real_and_its_fix_repairs_it(lab, drill, variant):
     seed = next(s for s in range(1, 500) if session.random.Random(s).randrange(len(drill.variants)) == variant)
-    running = session.start(netlab, drill, seed=seed)
+    running = session.start(lab, drill, seed=seed)
     assert running.variant == variant
-    answers = actions.probe(netlab, "hasil.xyz")
+    answers = actions.probe(lab, "hasil.xyz", drill.probe)
     assert actions.symptom_seen(drill.probe, answers), (drill.probe, answers)
-    broken = session.judge(netlab, running)
+    broken = session.judge(lab, running)
     assert not broken.ok, "the fault did not fail the judge"
-    actions.apply(netlab, drill.fix, running.values())
-    fixed = judge_passes_soon(netlab, running)
+    actions.apply(lab, drill.fix, running.values())
+    fixed = judge_passes_soon(lab, running)
     assert fixed.ok, describe(fixed)
 
 
 @pytest.mark.parametrize("drill", DRILLS, ids=lambda d: d.id)
-def test_the_wrong_fix_does_not_pass(netlab, drill):
-    running = session.start(netlab, drill, seed=1)
-    actions.apply(netlab, drill.wrong_fix, running.values())
-    assert not session.judge(netlab, running).ok
+def test_the_wrong_fix_does_not_pass(lab, drill):
+    running = session.start(lab, drill, seed=1)
+    actions.apply(lab, drill.wrong_fix, running.values())
+    assert not session.judge(lab, running).ok
 
 
-def test_the_finished_tutorial_passes_every_drills_judge(netlab):
-    actions.restore(netlab, BASELINE)
+def test_the_finished_tutorial_passes_every_drills_judge(lab):
+    actions.restore(lab, BASELINE)
     for drill in DRILLS:
         running = session.Running(drill, 1, 0, time.time())
         if drill.stopped:
             continue  # judged with an app down on purpose
-        verdict = session.judge(netlab, running)
+        verdict = session.judge(lab, running)
         assert verdict.ok, (drill.id, describe(verdict))

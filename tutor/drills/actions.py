@@ -147,29 +147,29 @@ class Answer:
 
 
 PROBE_SCRIPT = r"""
-for i in $(seq "$2"); do
-  out=$(curl -s -m "$3" -D - -w '\n@@ %{http_code} %{time_total}' "http://$1/" 2>/dev/null)
-  status=$(printf '%s\n' "$out" | sed -n 's/^@@ //p' | tail -n 1)
-  server=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^[Ss]erver: //p' | head -n 1)
-  upstream=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^[Xx]-[Uu]pstream: //p' | head -n 1)
-  title=$(printf '%s\n' "$out" | sed -n 's:.*<title>\(.*\)</title>.*:\1:p' | head -n 1)
-  printf '%s\t%s\t%s\t%s\n' "${status:-000 0}" "$server" "$upstream" "$title"
-done
+out=$(curl -s -m "$2" -D - -w '\n@@ %{http_code} %{time_total}' "http://$1/" 2>/dev/null)
+status=$(printf '%s\n' "$out" | sed -n 's/^@@ //p' | tail -n 1)
+server=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^[Ss]erver: //p' | head -n 1)
+upstream=$(printf '%s\n' "$out" | tr -d '\r' | sed -n 's/^[Xx]-[Uu]pstream: //p' | head -n 1)
+title=$(printf '%s\n' "$out" | sed -n 's:.*<title>\(.*\)</title>.*:\1:p' | head -n 1)
+printf '%s\t%s\t%s\t%s\n' "${status:-000 0}" "$server" "$upstream" "$title"
 """
 
 
-def probe(lab: Lab, domain: str) -> list[Answer]:
-    """Six requests from the laptop to http://DOMAIN/ with curl, as a user would send them."""
-    done = lab.exec("laptop", ["sh", "-c", PROBE_SCRIPT, "sh", domain, str(PROBE_REQUESTS), str(PROBE_TIMEOUT)],
-                    timeout=PROBE_REQUESTS * (PROBE_TIMEOUT + 2))
-    answers = []
-    for line in done.stdout.splitlines():
-        fields = line.split("\t")
-        if len(fields) != 4:
-            continue
-        code, _, seconds = fields[0].partition(" ")
-        answers.append(Answer(int(code) if code.isdigit() else 0, float(seconds or 0), fields[1], fields[2],
-                              fields[3]))
+def probe(lab: Lab, domain: str, kind: str | None = None) -> list[Answer]:
+    """Up to six requests from the laptop to http://DOMAIN/ with curl, as a user sends them one after
+    another; stops early once they show the symptom `kind` (all six are needed for `one_app`)."""
+    answers: list[Answer] = []
+    for _ in range(PROBE_REQUESTS):
+        done = lab.exec("laptop", ["sh", "-c", PROBE_SCRIPT, "sh", domain, str(PROBE_TIMEOUT)],
+                        timeout=PROBE_TIMEOUT + 10)
+        fields = done.stdout.rstrip("\n").split("\t")
+        if len(fields) == 4:
+            code, _, seconds = fields[0].partition(" ")
+            answers.append(Answer(int(code) if code.isdigit() else 0, float(seconds or 0), fields[1], fields[2],
+                                  fields[3]))
+        if kind is not None and kind != "one_app" and len(answers) >= 2 and symptom_seen(kind, answers):
+            break
     return answers
 
 

@@ -130,8 +130,8 @@ def _still_failing(verdict, lang: str) -> str:
             return f"{check}: {verdict.results[check]['message']}"
         if check == "nginx-t":
             return tr(TEXT, "nginx_t", lang, why=verdict.nginx_test)
-        if check == "upstream":
-            return tr(TEXT, "upstream", lang)
+        if check in ("upstream", "config"):
+            return tr(TEXT, check, lang)
     return ""
 
 

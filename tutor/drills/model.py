@@ -71,6 +71,8 @@ class Drill:
     wrong_fix: tuple[Action, ...]
     checks: tuple[str, ...]
     stopped: str
+    config_has: tuple[str, ...]  # regular expressions the proxy's `nginx -T` must match (the cause is gone)
+    config_lacks: tuple[str, ...]  # ... and must not match
     probe: str
     hints: tuple[dict[str, str], ...]
     broken: dict[str, str]
@@ -166,7 +168,9 @@ def load_drill(path: Path) -> Drill:
         fault=_actions(data.get("fault"), "fault", where, required=True),
         fix=_actions(data.get("fix"), "fix", where, required=True),
         wrong_fix=_actions(data.get("wrong_fix"), "wrong_fix", where, required=True),
-        checks=tuple(checks), stopped=_str(judge.get("stopped")), probe=_need_str(data, "probe", where),
+        checks=tuple(checks), stopped=_str(judge.get("stopped")),
+        config_has=_patterns(judge.get("config_has", []), "config_has", where),
+        config_lacks=_patterns(judge.get("config_lacks", []), "config_lacks", where), probe=_need_str(data, "probe", where),
         hints=tuple(_langs(h, "hint", where) for h in hints),
         broken=_langs(reveal.get("broken"), "reveal.broken", where),
         see=_need_str(reveal, "see", where), fix_command=_need_str(reveal, "fix", where))
@@ -220,6 +224,17 @@ def _actions(raw: object, name: str, where: str, required: bool) -> tuple[Action
             raise DrillError(f"{where}: {verb} takes a port number")
         actions.append(Action(verb, value, tuple((k, str(entry[k])) for k in extra if k in entry)))
     return tuple(actions)
+
+
+def _patterns(raw: object, name: str, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
+        raise DrillError(f"{where}: judge.{name} needs a list of regular expressions")
+    for pattern in raw:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise DrillError(f"{where}: judge.{name} {pattern!r}: {exc}") from None
+    return tuple(raw)
 
 
 def _read(path: Path) -> dict:

@@ -123,8 +123,11 @@ def judge(lab: Lab, running: Running, lang: str = "en") -> Verdict:
     failing = [check for check, result in results.items() if not result["ok"]]
     if tested.returncode != 0:
         failing.append("nginx-t")
-    if not whole and tested.returncode == 0:
+    elif not whole:
         failing.append("upstream")
+    elif not (all(re.search(p, dump, re.MULTILINE) for p in drill.config_has)
+              and not any(re.search(p, dump, re.MULTILINE) for p in drill.config_lacks)):
+        failing.append("config")
     why = (tested.stderr.strip().splitlines() or [""])[-1] if tested.returncode else ""
     return Verdict(results, why, whole, failing)
 
