@@ -113,3 +113,50 @@ def test_the_finished_tutorial_passes_every_drills_judge(lab):
             continue  # judged with an app down on purpose
         verdict = session.judge(lab, running)
         assert verdict.ok, (drill.id, describe(verdict))
+
+
+def test_the_command_line_runs_a_drill_from_start_to_its_recorded_outcome(tmp_path):
+    """`tutor drill start/check/hint/give-up` on a lab of its own (the CLI finds the lab's folder in
+    the data folder, as for a learner): exit codes, the symptom, hints, and the outcome recorded."""
+    import json
+    import os
+    import sys
+
+    from netlab_support import session_prefix
+    from tutor.lab import Lab
+
+    prefix = f"{session_prefix()}d"[:16]
+    own = Lab(prefix, tmp_path / "lab" / prefix)
+    env = {**os.environ, "TUTOR_DATA_DIR": str(tmp_path)}
+
+    def drill(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "tutor", "drill", *args, "--prefix", prefix, "--lang", "en"],
+                              capture_output=True, text=True, env=env, timeout=180)
+
+    try:
+        own.up(apps=2)
+        assert drill("check").returncode == 2  # no drill running yet: one line, exit 2
+        started = drill("start", "app-stopped", "--seed", "3", "--json")
+        assert started.returncode == 0, started.stderr
+        app = json.loads(started.stdout)["symptom"].split("Since the ")[1].split(" VM")[0]
+        assert own.app_pid(app) is None  # the fault is real
+        assert drill("check").returncode == 1
+        hinted = drill("hint")
+        assert hinted.returncode == 0 and "Hint 1/3" in hinted.stdout and "app-running" in hinted.stdout
+        own.start(app)
+        solved = drill("check")
+        deadline = time.monotonic() + SETTLE  # nginx avoids the app it just saw fail for fail_timeout (10 s)
+        while solved.returncode == 1 and time.monotonic() < deadline:
+            assert "fail_timeout" in solved.stdout  # ... and the verdict says so
+            time.sleep(1.0)
+            solved = drill("check")
+        assert solved.returncode == 0, solved.stdout
+        assert "Solved in" in solved.stdout and "with 1 hint" in solved.stdout and "one-server-dies" not in solved.stdout
+        runs = json.loads((tmp_path / "drills.json").read_text())["runs"]
+        assert [(r["drill"], r["outcome"], r["hints"]) for r in runs] == [("app-stopped", "solved", 1)]
+        assert drill("start", "hosts-line-wrong", "--seed", "1").returncode == 0
+        gave_up = drill("give-up", "--json")
+        assert json.loads(gave_up.stdout)["reveal"]["step"] == "hosts-file"
+        assert [r["outcome"] for r in json.loads((tmp_path / "drills.json").read_text())["runs"]] == ["solved", "gave_up"]
+    finally:
+        own.down()

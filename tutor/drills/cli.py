@@ -52,7 +52,7 @@ def run_drill(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:
-    from tutor.drills import session
+    from tutor.drills import session, text
 
     action = args.drill_command
     if action == "list":
@@ -65,13 +65,11 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     lab.require_up()
     if drill is not None:
         running = session.start(lab, drill, args.seed)
-        symptom = running.drill.text(drill.symptom, lang, running.variant)
         if args.json:
             _json({"drill": drill.id, "seed": running.seed, "variant": running.variant + 1,
-                   "variants": len(drill.variants), "symptom": symptom})
+                   "variants": len(drill.variants), "symptom": text.symptom(running, lang)})
         else:
-            print(tr(TEXT, "started", lang, title=drill.title[lang], variant=running.variant + 1,
-                     variants=len(drill.variants), seed=running.seed, symptom=symptom))
+            print(text.started(running, lang))
         return 0
     try:
         running = session.current(lab)
@@ -83,30 +81,26 @@ def _run(args: argparse.Namespace, lang: str) -> int:
             if args.json:
                 _json({"ok": False, "failing": verdict.failing, "results": verdict.results})
             else:
-                print(tr(TEXT, "not_yet", lang, count=len(verdict.failing), failing=", ".join(verdict.failing)))
+                print(text.not_yet(verdict, lang))
             return 1
-        record = session.finish(lab, running, "solved")
-        _reveal(running, record, "solved", lang, args.json)
+        _ended(running, session.finish(lab, running, "solved"), lang, args.json)
         return 0
     if action == "hint":
         verdict = session.judge(lab, running, lang)
         index = session.next_hint(lab, running)
-        hint = running.drill.text(running.drill.hints[index], lang, running.variant)
-        still = _still_failing(verdict, lang)
         if args.json:
-            _json({"hint": index + 1, "hints": len(running.drill.hints), "text": hint, "failing": verdict.failing,
-                   "still": still})
+            _json({"hint": index + 1, "hints": len(running.drill.hints), "failing": verdict.failing,
+                   "still": text.still_failing(verdict, lang),
+                   "text": running.drill.text(running.drill.hints[index], lang, running.variant)})
         else:
-            print(tr(TEXT, "still", lang, what=still) if still else tr(TEXT, "nothing_fails", lang))
-            print(tr(TEXT, "hint", lang, n=index + 1, of=len(running.drill.hints), text=hint))
+            print(text.hint(running, index, verdict, lang))
         return 0
-    record = session.finish(lab, running, "gave_up")  # give-up
-    _reveal(running, record, "gave_up", lang, args.json)
+    _ended(running, session.finish(lab, running, "gave_up"), lang, args.json)  # give-up
     return 0
 
 
 def _list(args: argparse.Namespace, lang: str) -> int:
-    from tutor.drills import session
+    from tutor.drills import session, text
 
     drills = _drills()
     done = {run["drill"] for run in session.history() if run.get("outcome") == "solved"}
@@ -117,51 +111,19 @@ def _list(args: argparse.Namespace, lang: str) -> int:
     width = max(len(d.id) for d in drills)
     for drill in drills:
         mark = "✓" if drill.id in done else " "
-        print(f"{mark} {drill.id.ljust(width)}  {drill.title[lang]}  "
-              f"({tr(TEXT, 'variants', lang, n=len(drill.variants))})")
+        print(f"{mark} {drill.id.ljust(width)}  {drill.title[lang]}  ({text.variants(len(drill.variants), lang)})")
     print(tr(TEXT, "list_foot", lang))
     return 0
 
 
-def _still_failing(verdict, lang: str) -> str:
-    """What still fails, in the learner's words: the first failing check's own explanation."""
-    for check in verdict.failing:
-        if check in verdict.results:
-            return f"{check}: {verdict.results[check]['message']}"
-        if check == "nginx-t":
-            return tr(TEXT, "nginx_t", lang, why=verdict.nginx_test)
-        if check in ("upstream", "config"):
-            return tr(TEXT, check, lang)
-    return ""
+def _ended(running, record: dict, lang: str, as_json: bool) -> None:
+    from tutor.drills import text
 
-
-def _reveal(running, record: dict, outcome: str, lang: str, as_json: bool) -> None:
-    drill = running.drill
-    step = _step_title(drill.lesson, drill.step, lang)
-    broken = drill.text(drill.broken, lang, running.variant)
-    see, fix = (drill.text({"en": text}, lang, running.variant) for text in (drill.see, drill.fix_command))
     if as_json:
-        _json({"ok": outcome == "solved", "outcome": outcome, "record": record,
-               "reveal": {"broken": broken, "see": see, "fix": fix, "lesson": drill.lesson, "step": drill.step}})
-        return
-    head = tr(TEXT, outcome, lang, seconds=_duration(record["seconds"], lang), hints=record["hints"])
-    print(tr(TEXT, "reveal", lang, head=head, broken=broken, see=see, fix=fix, step=step))
-
-
-def _step_title(lesson_id: str, step_id: str, lang: str) -> str:
-    from tutor.lessons.loader import load_lessons
-    from tutor.paths import lessons_dir
-
-    lesson = load_lessons(lessons_dir()).get(lesson_id)
-    if lesson is None:
-        return f"{lesson_id} › {step_id}"
-    number = next((i for i, step in enumerate(lesson.steps, 1) if step.id == step_id), 0)
-    return f"{lesson.title_in(lang)} › {number}. {lesson.step_text(step_id, lang).title}"
-
-
-def _duration(seconds: float, lang: str) -> str:
-    minutes, rest = divmod(int(seconds), 60)
-    return tr(TEXT, "duration", lang, minutes=minutes, seconds=rest)
+        _json({"ok": record["outcome"] == "solved", "outcome": record["outcome"], "record": record,
+               "reveal": text.reveal_data(running, lang)})
+    else:
+        print(text.reveal(running, record, lang))
 
 
 def _drills():
