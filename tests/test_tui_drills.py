@@ -47,7 +47,8 @@ async def test_home_d_opens_the_drills_with_the_solved_ones_marked(monkeypatch):
         await pilot.press("k")
         assert await wait_for(pilot, lambda: "sudo tutor drill check" in detail(app))
         await pilot.press("f2")
-        assert await wait_for(pilot, lambda: "Latihan perbaikan di lab" in str(app.screen.query_one("#drills-title", Static).render()))
+        title = app.screen.query_one("#drills-title", Static)
+        assert await wait_for(pilot, lambda: "Latihan perbaikan di lab" in str(title.render()))
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, DrillsScreen))
 

@@ -52,51 +52,28 @@ def run_drill(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:
-    from tutor.drills import session, text
+    from tutor.drills import session
 
     action = args.drill_command
     if action == "list":
         return _list(args, lang)
+    from tutor.drills.act import act
     from tutor.lab.lab import Lab, require_root
 
-    drill = session.find(args.name) if action == "start" else None
+    name = args.name if action == "start" else ""
+    if name:
+        session.find(name)  # an unknown name is said before anything needs root or the lab
     require_root()
     lab = Lab(args.prefix)
     lab.require_up()
-    if drill is not None:
-        running = session.start(lab, drill, args.seed)
-        if args.json:
-            _json({"drill": drill.id, "seed": running.seed, "variant": running.variant + 1,
-                   "variants": len(drill.variants), "symptom": text.symptom(running, lang)})
-        else:
-            print(text.started(running, lang))
-        return 0
-    try:
-        running = session.current(lab)
-    except session.NoDrill:
-        return _fail(tr(TEXT, "err.none", lang))
-    if action == "check":
-        verdict = session.judge(lab, running, lang)
-        if not verdict.ok:
-            if args.json:
-                _json({"ok": False, "failing": verdict.failing, "results": verdict.results})
-            else:
-                print(text.not_yet(verdict, lang))
-            return 1
-        _ended(running, session.finish(lab, running, "solved"), lang, args.json)
-        return 0
-    if action == "hint":
-        verdict = session.judge(lab, running, lang)
-        index = session.next_hint(lab, running)
-        if args.json:
-            _json({"hint": index + 1, "hints": len(running.drill.hints), "failing": verdict.failing,
-                   "still": text.still_failing(verdict, lang),
-                   "text": running.drill.text(running.drill.hints[index], lang, running.variant)})
-        else:
-            print(text.hint(running, index, verdict, lang))
-        return 0
-    _ended(running, session.finish(lab, running, "gave_up"), lang, args.json)  # give-up
-    return 0
+    outcome = act(lab, action, lang, name, getattr(args, "seed", None))
+    if outcome.code == 2:
+        return _fail(outcome.text)
+    if args.json:
+        _json(outcome.data)
+    else:
+        print(outcome.text)
+    return outcome.code
 
 
 def _list(args: argparse.Namespace, lang: str) -> int:
@@ -114,16 +91,6 @@ def _list(args: argparse.Namespace, lang: str) -> int:
         print(f"{mark} {drill.id.ljust(width)}  {drill.title[lang]}  ({text.variants(len(drill.variants), lang)})")
     print(tr(TEXT, "list_foot", lang))
     return 0
-
-
-def _ended(running, record: dict, lang: str, as_json: bool) -> None:
-    from tutor.drills import text
-
-    if as_json:
-        _json({"ok": record["outcome"] == "solved", "outcome": record["outcome"], "record": record,
-               "reveal": text.reveal_data(running, lang)})
-    else:
-        print(text.reveal(running, record, lang))
 
 
 def _drills():

@@ -46,12 +46,12 @@ class DrillsScreen(TutorScreen):
     """
 
     KEYMAP = (
-        Key("drills.move", "up,down", None, "key.move", section=TEXT, display="↑ ↓"),
-        Key("drills.start", "enter", None, "key.start", bar="key.start", display="Enter", section=TEXT),
-        Key("drills.check", "k", "check", "key.check", bar="key.check", section=TEXT),
-        Key("drills.hint", "h", "hint", "key.hint", bar="key.hint", section=TEXT),
-        Key("drills.give_up", "g", "give_up", "key.give_up", bar="key.give_up", section=TEXT),
-        Key("drills.back", "escape", "back", "key.back", bar="key.back", display="Esc", pin=True, section=TEXT),
+        Key("drills.move", "up,down", None, "key.move", section="drills_ui", display="↑ ↓"),
+        Key("drills.start", "enter", None, "key.start", bar="key.start", display="Enter", section="drills_ui"),
+        Key("drills.check", "k", "check", "key.check", bar="key.check", section="drills_ui"),
+        Key("drills.hint", "h", "hint", "key.hint", bar="key.hint", section="drills_ui"),
+        Key("drills.give_up", "g", "give_up", "key.give_up", bar="key.give_up", section="drills_ui"),
+        Key("drills.back", "escape", "back", "key.back", bar="key.back", display="Esc", pin=True, section="drills_ui"),
     )
     BINDINGS = bindings(KEYMAP)
     HELP_TITLE = "help.title.generic"
@@ -72,12 +72,9 @@ class DrillsScreen(TutorScreen):
     def setup(self) -> None:
         self.query_one("#drills", OptionList).focus()
 
-    def tt(self, key: str, **values: object) -> str:
-        return tr(TEXT, key, self.app.lang, **values)
-
     def refresh_language(self) -> None:
-        self.query_one("#drills-title", Static).update(self.tt("title"))
-        self.query_one("#drills", OptionList).border_title = self.tt("list")
+        self.query_one("#drills-title", Static).update(tr(TEXT, "title", self.app.lang))
+        self.query_one("#drills", OptionList).border_title = tr(TEXT, "list", self.app.lang)
         self.query_one(KeyBar).refresh_keys()
         self.refresh_progress()
 
@@ -135,7 +132,8 @@ class DrillsScreen(TutorScreen):
         why = lab_unavailable()
         if why is None:
             return False
-        self.said = Text(self.tt(why) + "\n" + self.tt("type_instead", command=command))
+        lang = self.app.lang
+        self.said = Text(tr(TEXT, why, lang) + "\n" + tr(TEXT, "type_instead", lang, command=command))
         self._show()
         return True
 
@@ -143,16 +141,16 @@ class DrillsScreen(TutorScreen):
         if self.busy:
             return
         self.busy = True
-        self.said = Text(self.tt("working"), style="dim")
+        self.said = Text(tr(TEXT, "working", self.app.lang), style="dim")
         self._show()
         lang = self.app.lang
         self.run_worker(self._run(action, name, lang), exclusive=True, group="drill", exit_on_error=False)
 
     async def _run(self, action: str, name: str, lang: str) -> None:
         try:
-            said = await asyncio.to_thread(run_action, action, name, lang)
+            said = await asyncio.to_thread(_act_on_lab, action, name, lang)
         except Exception as exc:  # noqa: BLE001 - a lab error is shown, the screen stays
-            said = self.tt("failed", why=str(exc)[:300])
+            said = tr(TEXT, "failed", self.app.lang, why=str(exc)[:300])
         self.busy = False
         if self.closed:
             return
@@ -173,33 +171,17 @@ class DrillsScreen(TutorScreen):
                                (text.variants(len(drill.variants), lang), "dim"), "\n\n")
         if runs:
             last = runs[-1]
-            detail.append(self.tt(f"last.{last.get('outcome')}", when=text.duration(float(last.get("seconds", 0)), lang),
-                                  hints=last.get("hints", 0), count=len(runs)) + "\n\n")
+            detail.append(tr(TEXT, f"last.{last.get('outcome')}", lang, count=len(runs), hints=last.get("hints", 0),
+                             when=text.duration(float(last.get("seconds", 0)), lang)) + "\n\n")
         if self.said:
             detail.append_text(self.said)
         else:
-            detail.append(self.tt("how"), style="dim")
+            detail.append(tr(TEXT, "how", lang), style="dim")
         self.query_one("#drill-detail", Static).update(detail)
 
 
-def run_action(action: str, name: str, lang: str) -> str:
-    """Do `action` on the lab (start NAME, check, hint, give-up) and return what `tutor drill` would print."""
-    from tutor.drills import session, text
+def _act_on_lab(action: str, name: str, lang: str) -> str:
+    from tutor.drills.act import act
     from tutor.lab.lab import Lab
 
-    lab = Lab()
-    if action == "start":
-        return text.started(session.start(lab, session.find(name)), lang)
-    try:
-        running = session.current(lab)
-    except session.NoDrill:
-        return tr("drill_cli", "err.none", lang)
-    if action == "check":
-        verdict = session.judge(lab, running, lang)
-        if not verdict.ok:
-            return text.not_yet(verdict, lang)
-        return text.reveal(running, session.finish(lab, running, "solved"), lang)
-    if action == "hint":
-        verdict = session.judge(lab, running, lang)
-        return text.hint(running, session.next_hint(lab, running), verdict, lang)
-    return text.reveal(running, session.finish(lab, running, "gave_up"), lang)
+    return act(Lab(), action, lang, name).text
