@@ -17,7 +17,8 @@ ENGLISH = {"the", "and", "of", "to", "is", "are", "with", "for", "from", "this",
            "which", "show", "exit", "print", "usage", "options", "arguments", "error", "invalid",
            "choose", "expected", "argument", "required", "unrecognized", "default", "like", "run",
            "machines", "machine", "give", "needs", "given", "file", "seconds", "unknown", "try"}
-CODE = re.compile(r"`[^`]*`|'[^']*'|\$\w+|--?[\w-]+|\S*[=/:.]\S*|[A-Z][A-Z_=\[\]:.-]+")
+# (command names such as `give-up` are code too: a hyphenated word is left out)
+CODE = re.compile(r"`[^`]*`|'[^']*'|\$\w+|--?[\w-]+|\w+(?:-\w+)+|\S*[=/:.]\S*|[A-Z][A-Z_=\[\]:.-]+")
 
 
 def commands() -> list[list[str]]:

@@ -216,6 +216,13 @@ class TutorApp(App):
         if not isinstance(self.screen, MachinesScreen):
             self.push_screen(MachinesScreen())
 
+    def open_drills(self) -> None:
+        """Show the break-fix drills (tutor.screens.drills)."""
+        from tutor.screens.drills import DrillsScreen
+
+        if not isinstance(self.screen, DrillsScreen):
+            self.push_screen(DrillsScreen())
+
     def action_open_machines(self) -> None:
         self.open_machines()
 

@@ -139,6 +139,10 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
 
     add_lab_parser(sub)
 
+    from tutor.drills.cli import add_parser as add_drill_parser
+
+    add_drill_parser(sub)
+
     serve = sub.add_parser("serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default="8000", metavar="P")
@@ -226,6 +230,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.lab.cli import run_lab
 
         return run_lab(args)
+    if args.command == "drill":
+        from tutor.drills.cli import run_drill
+
+        return run_drill(args)
     if args.command == "serve":
         from tutor.web.command import run_serve
 

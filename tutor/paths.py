@@ -21,6 +21,11 @@ def lessons_dir() -> Path:
     return _data_root() / "lessons"
 
 
+def drills_dir() -> Path:
+    """The shipped break-fix drills (`drills/<nn>-<id>/drill.toml`, `drills/baseline.toml`)."""
+    return _data_root() / "drills"
+
+
 def assets_dir() -> Path:
     """The shipped assets folder (scenarios, sample nginx configs)."""
     return _data_root() / "assets"

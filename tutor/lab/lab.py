@@ -781,6 +781,7 @@ def _stop_from_the_leaves(group: list[int]) -> None:
     for pid in group:
         if pid not in parents:
             _signal(pid, signal.SIGTERM)
+            _signal(pid, signal.SIGCONT)  # a hung (stopped) app takes its SIGTERM only once it runs
 
 
 def _signal(pid: int, sig: int) -> None:

@@ -31,8 +31,7 @@ def build(tree: Path, var: Path | None) -> None:
     source = assets_dir() / "lab-nginx"
     for folder in ("conf.d", "modules-enabled", "sites-available", "sites-enabled", "snippets"):
         (tree / folder).mkdir(parents=True, exist_ok=True)
-    conf = (source / "nginx.conf").read_text(encoding="utf-8")
-    (tree / "nginx.conf").write_text(conf.replace("user www-data;", f"user {_worker_user()};"), encoding="utf-8")
+    (tree / "nginx.conf").write_text(fresh_nginx_conf(), encoding="utf-8")
     for name in ("mime.types", "proxy_params"):
         shutil.copyfile(source / name, tree / name)
     shutil.copyfile(source / "sites-available" / "default", tree / "sites-available" / "default")
@@ -46,6 +45,12 @@ def build(tree: Path, var: Path | None) -> None:
     for path in (var / "www", var / "www" / "html", var / "lib", var / "log"):
         path.chmod(0o755)
     shutil.copyfile(source / "index.nginx-debian.html", var / "www" / "html" / "index.nginx-debian.html")
+
+
+def fresh_nginx_conf() -> str:
+    """The proxy's /etc/nginx/nginx.conf as `apt install nginx` leaves it (worker user of this machine)."""
+    conf = (assets_dir() / "lab-nginx" / "nginx.conf").read_text(encoding="utf-8")
+    return conf.replace("user www-data;", f"user {_worker_user()};")
 
 
 def clear(tree: Path) -> None:

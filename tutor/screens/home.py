@@ -30,6 +30,7 @@ class HomeScreen(TutorScreen):
         Key("home.open", "enter", None, "key.open", bar="key.open", display="Enter"),
         Key("home.reset", "r", "reset_lesson", "key.reset_lesson"),
         Key("home.machines", "m", "machines", "key.machines", bar="key.machines_short"),
+        Key("home.drills", "d", "drills", "key.drills"),
         Key("home.quit", "q", "app.quit", "key.quit", bar="key.quit"),
     )
     BINDINGS = bindings(KEYMAP)
@@ -98,6 +99,9 @@ class HomeScreen(TutorScreen):
 
     def action_machines(self) -> None:
         self.app.open_machines()
+
+    def action_drills(self) -> None:
+        self.app.open_drills()
 
     def action_reset_lesson(self) -> None:
         option = self.query_one("#lessons", OptionList).highlighted_option

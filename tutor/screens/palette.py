@@ -31,6 +31,7 @@ class TutorCommands(Provider):
             state = t("cmd.on") if app.settings[name] else t("cmd.off")
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
         commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help")))
+        commands.append((t("cmd.drills"), app.open_drills, t("cmd.drills.help")))
         commands.append((t("cmd.nginx_config"), app.read_live_nginx_config, t("cmd.nginx_config.help")))
         lesson_screen = getattr(self.screen, "lesson", None)
         if lesson_screen is not None and lesson_screen.steps:
