@@ -102,6 +102,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     parser = Parser(prog="tutor")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES)
+    parser.add_argument("--join", metavar="URL")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play")
@@ -134,6 +135,9 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     from tutor.lab.cli import add_parser as add_lab_parser
 
     add_lab_parser(sub)
+    from tutor.classroom.command import add_parser as add_class_parser
+
+    add_class_parser(sub)
 
     serve = sub.add_parser("serve")
     serve.add_argument("--host", default="127.0.0.1")
@@ -218,6 +222,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.lab.cli import run_lab
 
         return run_lab(args)
+    if args.command == "class":
+        from tutor.classroom.command import run_class
+
+        return run_class(args)
     if args.command == "serve":
         from tutor.web.command import run_serve
 
