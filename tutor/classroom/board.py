@@ -11,12 +11,12 @@ from tutor.classroom.store import SAME_CHECK_FAILS, Store
 
 def lesson_catalog(lang: str) -> list[dict[str, Any]]:
     """The shipped lessons as the board needs them: id, title and steps (id, title) in `lang`."""
-    from tutor.app import load_lesson_set
+    from tutor.lessons.loader import load_lessons
     from tutor.paths import lessons_dir
 
     return [{"id": lesson.id, "title": lesson.title_in(lang),
              "steps": [{"id": step.id, "title": lesson.step_text(step.id, lang).title} for step in lesson.steps]}
-            for lesson in load_lesson_set(lessons_dir()).lessons]
+            for lesson in load_lessons(lessons_dir()).lessons]
 
 
 def board(store: Store, lessons: list[dict[str, Any]], wanted: str | None, now: float) -> dict[str, Any]:
