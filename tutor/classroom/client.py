@@ -28,7 +28,7 @@ MEMBERSHIP = "class.json"
 OUTBOX = "class-outbox.sqlite"
 BATCH = 100
 PUSH_POLL = 2.0  # seconds between two questions for pushes
-RETRY_MIN, RETRY_MAX = 0.5, 5.0  # seconds between tries while the server does not answer
+RETRY_MIN, RETRY_MAX = 0.5, 2.0  # seconds between tries while the server does not answer
 TIMEOUT = 5.0
 MAX_QUEUE = 20_000  # events kept while offline; beyond that the oldest go (a week offline, not a class)
 
