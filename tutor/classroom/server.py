@@ -32,6 +32,7 @@ from tutor.classroom.store import Store
 from tutor.i18n import LANGUAGES, catalogue, tr
 
 HERE = Path(__file__).resolve().parent
+FAVICON = HERE.parent / "web" / "static" / "favicon.svg"  # tutor's one icon
 TEXT = "classroom"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
@@ -80,6 +81,7 @@ class ClassServer:
             web.get("/", self.handle_board_page),
             web.get("/join", self.handle_join_page),
             web.get("/static/{name}", self.handle_static),
+            web.get("/favicon.svg", self.handle_favicon),
             web.post("/api/v1/events", self.handle_events),
             web.get("/api/v1/pushes", self.handle_pushes),
             web.get("/api/v1/board", self.handle_board),
@@ -132,6 +134,9 @@ class ClassServer:
             raise web.HTTPNotFound()
         kind = "text/javascript" if name.endswith(".js") else "text/css"
         return web.FileResponse(HERE / "static" / name, headers={"Content-Type": kind, "Cache-Control": "no-cache"})
+
+    async def handle_favicon(self, _request: web.Request) -> web.FileResponse:
+        return web.FileResponse(FAVICON, headers={"Content-Type": "image/svg+xml"})
 
     # Learners
     async def handle_events(self, request: web.Request) -> web.Response:

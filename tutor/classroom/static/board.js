@@ -45,9 +45,9 @@
     $("head").replaceChildren(...head);
     const counts = [el("th", S.class_counts, "counts-label"), el("th", ""), el("th", "")];
     board.steps.forEach((step) => {
-      const td = el("td", step.done + "/" + board.learners.length, "count");
+      const td = el("td", step.done, "count");
       td.title = S.count_help.replace("{done}", step.done).replace("{here}", step.here);
-      if (step.here) td.append(el("span", " ●" + step.here, "here"));
+      if (step.here) td.append(el("span", "●" + step.here, "here"));
       counts.push(td);
     });
     $("counts").replaceChildren(...counts);
@@ -57,14 +57,14 @@
       if (learner.hand) tr.classList.add("hand");
       if (learner.stuck) tr.classList.add("stuck");
       const name = el("td", "", "name");
-      if (learner.hand) name.append(el("span", "✋ ", "hand-icon"));
+      if (learner.hand) name.append(el("span", S.hand, "badge hand-badge"));
       name.append(el("span", learner.name, "learner-name"));
       if (learner.stuck) name.append(el("span", learner.stuck_reason === "check" ? S.stuck_check : S.stuck_time, "badge"));
       const now = el("td", "", "where");
       if (learner.step) {
         const other = learner.lesson !== board.lesson ? learner.lesson + " · " : "";
+        now.append(el("span", ago(board.now - learner.since) + " ", "since"));
         now.append(el("span", other + stepTitle(learner.lesson, learner.step)));
-        now.append(el("span", " " + ago(board.now - learner.since), "since"));
       }
       const failing = el("td", learner.last_failed_check ? learner.last_failed_check + (learner.last_failed_code ? " (" + learner.last_failed_code + ")" : "") : "", "failing");
       const cells = lesson.steps.map((step) => {
