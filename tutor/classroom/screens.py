@@ -13,19 +13,19 @@ from tutor.classroom.client import JoinError, Membership
 from tutor.classroom.events import KINDS, MAX_NAME
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
-from tutor.screens.base import TutorModal
+from tutor.screens.base import ResultType, TutorModal
 
 TEXT = "classroom"
 
 
-class ClassModal(TutorModal):
+class ClassModal(TutorModal[ResultType]):
     """A dialog whose texts are in the [classroom] catalogue."""
 
     def t(self, key: str, **values: object) -> str:
         return tr(TEXT, key, self.app.lang, **values)
 
 
-class JoinScreen(ClassModal):
+class JoinScreen(ClassModal[None]):
     """Join a class: the URL, a display name, and the list of exactly what is sent."""
 
     KEYMAP = (Key("join.cancel", "escape", "cancel", "key.close_dialog", display="Esc"),)
@@ -86,7 +86,7 @@ class JoinScreen(ClassModal):
         self.dismiss(None)
 
 
-class PushScreen(ClassModal):
+class PushScreen(ClassModal[bool]):
     """The instructor pushed a step or a scenario: follow it, or not."""
 
     KEYMAP = (Key("push.dismiss", "escape", "cancel", "key.close_dialog", display="Esc"),)
@@ -112,12 +112,10 @@ class PushScreen(ClassModal):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(None)
-        if event.button.id == "push-follow":
-            follow(self.app, self.push)
+        self.dismiss(event.button.id == "push-follow")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(False)
 
 
 def show_push(app: Any, push: dict[str, Any]) -> None:
@@ -140,8 +138,8 @@ def show_push(app: Any, push: dict[str, Any]) -> None:
         return
     for screen in list(app.screen_stack):
         if isinstance(screen, PushScreen):  # a newer push replaces an unanswered one
-            screen.dismiss(None)
-    app.push_screen(PushScreen(push, what))
+            screen.dismiss(False)
+    app.push_screen(PushScreen(push, what), lambda yes: follow(app, push) if yes else None)
 
 
 def follow(app: Any, push: dict[str, Any]) -> None:

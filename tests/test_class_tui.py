@@ -1,0 +1,99 @@
+"""The class in the app (Textual pilot) against a real `tutor class serve`: the join dialog lists
+what is sent, joining reports steps and hints, a pushed step comes as a banner that Follow opens,
+leaving stops everything. Also `tutor --join` with a bad URL."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from class_support import ClassProcess
+from tutor.app import TutorApp
+from tutor.classroom.client import MEMBERSHIP
+from tutor.classroom.events import KINDS
+from tutor.classroom.screens import JoinScreen, PushScreen
+from tutor.cli import main
+from tutor.i18n import tr
+from tutor.screens.lesson import LessonScreen
+from tui_support import open_first_lesson, wait_for
+
+
+@pytest.fixture
+def instructor(tmp_path):
+    server = ClassProcess(tmp_path / "instructor")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def board_row(instructor: ClassProcess) -> dict | None:
+    learners = instructor.board()["learners"]
+    return learners[0] if learners else None
+
+
+async def test_join_report_follow_a_push_and_leave(instructor, tmp_path, lang="id"):
+    app = TutorApp(lang=lang, data_dir=tmp_path / "learner", join=instructor.join_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen))
+        listed = str(app.screen.query_one("#join-what").render())
+        for kind in KINDS:  # exactly what is sent, in the learner's language
+            assert tr("classroom", f"join.kind.{kind}", lang) in listed
+        assert app.screen.query_one("#join-url", Input).value == instructor.join_url
+        await pilot.press("enter")  # no name yet: refused with a reason, still open
+        assert isinstance(app.screen, JoinScreen)
+        assert tr("classroom", "join.bad_name", lang) in str(app.screen.query_one("#join-error").render())
+        app.screen.query_one("#join-name", Input).value = "Sari [bold]"
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.classroom.joined and not isinstance(app.screen, JoinScreen))
+        assert (app.data_dir / MEMBERSHIP).exists()
+
+        lesson = await open_first_lesson(pilot)
+        lesson.show_step(1)  # a step with hints
+        await pilot.press("h")
+        row = await _until(pilot, lambda: (r := board_row(instructor)) and r["events"] >= 3 and r)
+        assert (row["name"], row["lesson"], row["step"]) == ("Sari [bold]", lesson.lesson.id, lesson.step.id)
+
+        target = lesson.lesson.steps[3].id
+        await _until(pilot, lambda: app.classroom.client.push_seq is not None)
+        instructor.push(kind="step", lesson=lesson.lesson.id, step=target)
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PushScreen) and app.screen.ready, limit=200)
+        await pilot.click("#push-follow")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.step.id == target)
+        assert (await _until(pilot, lambda: (r := board_row(instructor)) and r["step"] == target and r))
+
+        app.classroom.leave()
+        assert not (app.data_dir / MEMBERSHIP).exists() and not app.classroom.joined
+        events = board_row(instructor)["events"]
+        await pilot.press("right")  # another step: nothing is sent any more
+        await pilot.pause(0.5)
+        assert board_row(instructor)["events"] == events
+
+
+async def test_the_join_dialog_in_english_lists_what_is_sent(tmp_path):
+    app = TutorApp(lang="en", data_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_join("http://127.0.0.1:9/join?token=abc")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, JoinScreen) and app.screen.ready)
+        listed = str(app.screen.query_one("#join-what").render())
+        assert all(tr("classroom", f"join.kind.{kind}", "en") in listed for kind in KINDS)
+        assert app.focused is app.screen.query_one("#join-name", Input)
+        await pilot.press("escape")
+        assert await wait_for(pilot, lambda: not isinstance(app.screen, JoinScreen))
+        assert not app.classroom.joined and not (tmp_path / MEMBERSHIP).exists()
+
+
+async def _until(pilot, condition, tries: int = 150):
+    """Let the app run while the client talks to the server, until `condition()` holds (~15 s)."""
+    for _ in range(tries):
+        value = condition()
+        if value:
+            return value
+        await pilot.pause(0.1)
+    raise AssertionError("timed out waiting for the class server")
+
+
+def test_join_with_a_bad_url_is_a_one_line_usage_error(capsys):
+    assert main(["--join", "ftp://nowhere", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("tutor --join: That is not a join URL")
