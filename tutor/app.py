@@ -11,6 +11,7 @@ from textual.app import App
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
+from tutor.classroom.reporter import TEXT as CLASS_TEXT
 from tutor.classroom.reporter import Reporter
 from tutor.i18n import LANGUAGES, other_language, tr
 from tutor.keymap import Key, bindings, declared
@@ -289,7 +290,8 @@ def run_app(args: argparse.Namespace) -> int:
         try:
             parse_join_url(join)
         except JoinError as exc:
-            print(tr("classroom", "join.cli_failed", args.lang, reason=tr("classroom", str(exc), args.lang)), file=sys.stderr)
+            reason = tr(CLASS_TEXT, str(exc), args.lang)
+            print(tr(CLASS_TEXT, "join.cli_failed", args.lang, reason=reason), file=sys.stderr)
             return 2
     app = TutorApp(lang=lang, default_lang=args.lang, play=play, join=join)
     app.run()

@@ -130,7 +130,7 @@ class ClassServer:
 
     async def handle_static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
-        if name not in ("board.js", "board.css"):
+        if name not in ("class.js", "class.css"):
             raise web.HTTPNotFound()
         kind = "text/javascript" if name.endswith(".js") else "text/css"
         return web.FileResponse(HERE / "static" / name, headers={"Content-Type": kind, "Cache-Control": "no-cache"})
