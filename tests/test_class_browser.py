@@ -42,7 +42,7 @@ def driver():
 
 @pytest.fixture
 def klass(tmp_path):
-    instructor = ClassProcess(tmp_path / "instructor")
+    instructor = ClassProcess(tmp_path / "instructor", "--title", "DevOps Bootcamp B12")
     learners = [Learner(tmp_path / f"l{n}", instructor.join_url, name) for n, name in enumerate(NAMES + HOSTILE)]
     try:
         yield instructor, learners

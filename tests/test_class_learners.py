@@ -37,6 +37,8 @@ def klass(tmp_path):
 def test_thirty_learners_join_and_a_pushed_step_reaches_every_one(klass):
     server, learner = klass
     instructor = server()
+    wrong = learner(instructor.join_url.rsplit("=", 1)[0] + "=not-the-token", "Mallory")
+    wrong.send("hand", up=True)
     learners = [learner(instructor.join_url, f"Learner {n:02d}") for n in range(30)]
     for n, one in enumerate(learners):
         one.send("step_opened", lesson=LESSON["id"], step=STEPS[n % 5])
@@ -48,6 +50,9 @@ def test_thirty_learners_join_and_a_pushed_step_reaches_every_one(klass):
     wait_for(lambda: all(one.pushes for one in learners), 30, "the push to reach every learner")
     assert {(p[0]["kind"], p[0]["step"]) for p in (one.pushes for one in learners)} == {("step", STEPS[7])}
     assert all(len(one.pushes) == 1 for one in learners)
+    # A wrong join token: refused, its event kept at the learner, nothing of it on the board.
+    assert wrong.client.status == "refused" and wrong.client.queued == 1 and not wrong.pushes
+    assert "Mallory" not in {row["name"] for row in instructor.board()["learners"]}
 
 
 def test_kill9_mid_class_then_restart_the_board_is_whole_and_queued_events_arrive_once(klass):
@@ -98,12 +103,3 @@ def test_the_outbox_survives_the_app_being_killed(tmp_path):
     again = Outbox(folder)
     assert [event["kind"] for event in again.first()] == ["hand", "hint"]
     assert len({event["id"] for event in again.first()}) == 2
-
-
-def test_a_wrong_join_token_is_refused_and_nothing_is_stored(klass):
-    server, learner = klass
-    instructor = server()
-    wrong = learner(instructor.join_url.rsplit("=", 1)[0] + "=not-the-token", "Mallory")
-    wrong.send("hand", up=True)
-    wait_for(lambda: wrong.client.status == "refused", 30, "the client to be refused")
-    assert instructor.board()["learners"] == [] and wrong.client.queued == 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from tutor.classroom.client import JoinError, Membership
@@ -30,6 +30,15 @@ class JoinScreen(ClassModal[None]):
 
     KEYMAP = (Key("join.cancel", "escape", "cancel", "key.close_dialog", display="Esc"),)
     BINDINGS = bindings(KEYMAP)
+    DEFAULT_CSS = """
+    JoinScreen Input, JoinScreen Input:focus { height: 1; border: none; padding: 0 1; margin-bottom: 1; }
+    JoinScreen Input { background: $boost; }
+    JoinScreen Input:focus { background: $primary 40%; }
+    JoinScreen #join-what-box { height: auto; }
+    JoinScreen #join-error { margin: 0; color: $error; }
+    JoinScreen #join-error.-empty { display: none; }
+    """
+    FIXED_ROWS = 17  # everything but the list of what is sent, with the dialog's border and margins
 
     def __init__(self, url: str = "", name: str = "") -> None:
         super().__init__(id="class-join")
@@ -42,14 +51,22 @@ class JoinScreen(ClassModal[None]):
             yield Input(self.url, id="join-url", max_length=500)
             yield Label(id="join-name-label")
             yield Input(self.name_given, id="join-name", max_length=MAX_NAME)
-            yield Static(id="join-what", classes="dialog-body")
-            yield Static(id="join-error", classes="dialog-hint")
+            with VerticalScroll(id="join-what-box"):
+                yield Static(id="join-what")
+            yield Static(id="join-error", classes="-empty")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("", id="join-cancel")
                 yield Button("", id="join-ok", variant="primary")
 
     def setup(self) -> None:
         self.query_one("#join-name" if self.url else "#join-url", Input).focus()
+        self.on_resize()
+
+    def on_resize(self) -> None:
+        """The list of what is sent scrolls when the terminal is too short for all of it (80x24)."""
+        box = self.query("#join-what-box")
+        if box:
+            box.first().styles.max_height = max(3, self.app.size.height - self.FIXED_ROWS)
 
     def refresh_language(self) -> None:
         self.query_one("#join-title", Static).update(self.t("join.title"))
@@ -77,7 +94,9 @@ class JoinScreen(ClassModal[None]):
         try:
             membership = Membership.new(url, name)
         except JoinError as exc:
-            self.query_one("#join-error", Static).update(self.t(str(exc)))
+            error = self.query_one("#join-error", Static)
+            error.update(self.t(str(exc)))
+            error.remove_class("-empty")
             return
         self.dismiss(None)
         self.app.classroom.join(membership)
