@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -120,6 +121,7 @@ def main() -> int:
     stored = server.board()
     stored_events = sum(row["events"] for row in stored["learners"])
     server.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")  # noqa: E731

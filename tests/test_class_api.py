@@ -30,7 +30,7 @@ def event(n: int, kind: str = "step_opened", t: float | None = None, **fields) -
 @pytest.fixture
 async def api(tmp_path):
     store = Store(tmp_path / "class")
-    app = ClassServer(store, lang="en", title="T", lessons=LESSONS, scenarios=["lb-one-dies"], max_learners=3)
+    app = ClassServer(store, lang="en", title="T", lessons={"en": LESSONS, "id": lesson_catalog("id")}, scenarios=["lb-one-dies"], max_learners=3)
     client = TestClient(TestServer(app.make_app()))
     await client.start_server()
     client.store, client.join, client.instructor = store, store.tokens.join, store.tokens.instructor

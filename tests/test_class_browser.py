@@ -123,6 +123,8 @@ def test_the_board_shows_the_class_updates_without_reload_pushes_and_speaks_both
     driver.get(instructor.board_url + "&lang=id")
     wait_for(lambda: len(rows(driver)) == len(learners), 20, "the learners on the Indonesian board")
     assert "Peserta" in driver.find_element("id", "head").text
+    indonesian = lesson_catalog("id")[1]
+    wait_for(lambda: indonesian["title"] in driver.find_element("id", "lesson").text, 10, "lesson titles in Indonesian")
     driver.save_screenshot(str(ARTIFACTS / "class-board-id.png"))
     driver.get(instructor.origin + "/?token=" + instructor.join_token)
     assert "token" in driver.find_element("tag name", "body").text.lower() and rows(driver) == []

@@ -6,7 +6,7 @@ import argparse
 import socket
 import sys
 
-from tutor.i18n import tr
+from tutor.i18n import LANGUAGES, tr
 from tutor.paths import user_data_dir
 
 TEXT = "classroom"
@@ -95,7 +95,7 @@ def run_class(args: argparse.Namespace) -> int:
         sock.close()
         print(tr(TEXT, "serve.bad_store", lang, folder=folder, reason=str(exc)), file=sys.stderr)
         return 2
-    server = ClassServer(store, lang=lang, title=title, lessons=lesson_catalog(lang),
+    server = ClassServer(store, lang=lang, title=title, lessons={code: lesson_catalog(code) for code in LANGUAGES},
                          scenarios=shipped_scenarios(), max_learners=max_learners)
     origin = _origin(sock, args.bind)
 

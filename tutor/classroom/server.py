@@ -61,12 +61,14 @@ class Bucket:
 class ClassServer:
     """One class: a Store, the lessons the board shows, and the per-learner limits."""
 
-    def __init__(self, store: Store, *, lang: str, title: str, lessons: list[dict[str, Any]],
+    def __init__(self, store: Store, *, lang: str, title: str, lessons: dict[str, list[dict[str, Any]]],
                  scenarios: list[str], max_learners: int) -> None:
+        """`lessons`: the lesson catalogue (tutor.classroom.board.lesson_catalog) in each language."""
         self.store = store
         self.lang = lang
         self.title = title
-        self.lessons = lessons
+        self.lessons_in = lessons
+        self.lessons = lessons[lang]
         self.scenarios = scenarios
         self.max_learners = max_learners
         self.limits: dict[str, tuple[Bucket, Bucket]] = {}
@@ -181,13 +183,15 @@ class ClassServer:
     async def handle_board(self, request: web.Request) -> web.Response:
         if not self._bearer(request, self.store.tokens.instructor):
             return self._forbidden()
-        return web.json_response(board(self.store, self.lessons, request.query.get("lesson"), time.time()),
+        lessons = self.lessons_in.get(request.query.get("lang", ""), self.lessons)
+        return web.json_response(board(self.store, lessons, request.query.get("lesson"), time.time()),
                                  headers={"Cache-Control": "no-store"})
 
     async def handle_catalog(self, request: web.Request) -> web.Response:
         if not self._bearer(request, self.store.tokens.instructor):
             return self._forbidden()
-        return web.json_response({"title": self.title, "lessons": self.lessons, "scenarios": self.scenarios,
+        lessons = self.lessons_in.get(request.query.get("lang", ""), self.lessons)
+        return web.json_response({"title": self.title, "lessons": lessons, "scenarios": self.scenarios,
                                   "stuck_minutes": self.store.stuck_minutes})
 
     async def handle_export_json(self, request: web.Request) -> web.Response:

@@ -4,6 +4,7 @@
 (function () {
   const token = new URLSearchParams(location.search).get("token") || "";
   const S = JSON.parse(document.getElementById("strings").textContent);
+  const lang = encodeURIComponent(document.documentElement.lang);
   const headers = {"Authorization": "Bearer " + token};
   const $ = (id) => document.getElementById(id);
   let catalog = null;
@@ -86,7 +87,7 @@
 
   async function tick() {
     try {
-      const query = chosenLesson ? "?lesson=" + encodeURIComponent(chosenLesson) : "";
+      const query = "?lang=" + lang + (chosenLesson ? "&lesson=" + encodeURIComponent(chosenLesson) : "");
       render(await (await api("/api/v1/board" + query)).json());
       $("status").textContent = "";
       failures = 0;
@@ -113,7 +114,7 @@
   }
 
   async function start() {
-    catalog = await (await api("/api/v1/catalog")).json();
+    catalog = await (await api("/api/v1/catalog?lang=" + lang)).json();
     fill($("lesson"), catalog.lessons.map((l) => [l.id, l.title]));
     fill($("push-step"), stepChoices());
     fill($("push-scenario"), catalog.scenarios.map((s) => [s, s]));
