@@ -4,11 +4,15 @@ leaving stops everything. Also `tutor --join` with a bad URL."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Input
 
 from class_support import ClassProcess
 from tutor.app import TutorApp
+from tutor.live.result import CheckResult
+from tutor.simview import PredictPanel
 from tutor.classroom.client import MEMBERSHIP
 from tutor.classroom.events import KINDS
 from tutor.classroom.screens import JoinScreen, PushScreen
@@ -16,6 +20,9 @@ from tutor.cli import main
 from tutor.i18n import tr
 from tutor.screens.lesson import LessonScreen
 from tui_support import open_first_lesson, wait_for
+
+
+PREDICT_LESSONS = Path(__file__).parent / "fixtures" / "tui_predict" / "lessons"
 
 
 @pytest.fixture
@@ -81,6 +88,50 @@ async def test_the_join_dialog_in_english_lists_what_is_sent(tmp_path):
         await pilot.press("escape")
         assert await wait_for(pilot, lambda: not isinstance(app.screen, JoinScreen))
         assert not app.classroom.joined and not (tmp_path / MEMBERSHIP).exists()
+
+
+class Recorder:
+    """Stands in for the ClassClient: records what the app would send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def send(self, kind: str, **fields) -> None:
+        self.sent.append((kind, fields))
+
+    def stop(self) -> None:
+        pass
+
+
+async def test_the_app_reports_answers_checks_steps_done_and_hints():
+    async with TutorApp(lang="en", lessons_root=PREDICT_LESSONS).run_test(size=(100, 30)) as pilot:
+        recorder = app_recorder(pilot.app)
+        assert pilot.app.open_lesson("load-balancing", "guess")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert await wait_for(pilot, lambda: bool(screen.current_view().query(PredictPanel)))
+        panel = screen.current_view().query_one(PredictPanel)
+        panel.choose(1)  # the right one
+        panel.sim.action_fast_forward()
+        assert await wait_for(pilot, lambda: ("answer", {"question": "load-balancing/guess/1", "right": True})
+                              in recorder.sent)
+        pilot.app.classroom.checks_ran([CheckResult("app-up", False, "E_REFUSED", "no")])
+        pilot.app.progress.mark_done("load-balancing", "guess")
+        pilot.app.progress.mark_done("load-balancing", "guess")  # no change: nothing sent
+        pilot.app.progress.reveal_hint("load-balancing", "plain", 2)
+        kinds = [kind for kind, _ in recorder.sent]
+        assert kinds == ["step_opened", "answer", "check", "step_done", "hint"]
+        assert recorder.sent[4] == ("hint", {"rung": 1, "lesson": "load-balancing", "step": "plain"})
+        assert recorder.sent[0] == ("step_opened", {"lesson": "load-balancing", "step": "guess"})
+        assert recorder.sent[2] == ("check", {"check": "app-up", "ok": False, "code": "E_REFUSED"})
+
+
+def app_recorder(app) -> Recorder:
+    """Join `app` to a pretend class whose client is a Recorder."""
+    recorder = Recorder()
+    app.classroom.client = recorder
+    app.classroom._seen = app.classroom._progress_snapshot()
+    return recorder
 
 
 async def _until(pilot, condition, tries: int = 150):
