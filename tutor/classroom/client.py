@@ -159,11 +159,15 @@ class ClassClient:
         self._thread = threading.Thread(target=self._loop, name="tutor-class", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = TIMEOUT + 1) -> None:
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop sending; what is still queued stays in the outbox for the next start. Waits at most
+        `timeout` for a request under way (the thread is a daemon: an exiting app does not wait)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return  # it closes nothing of ours after this; the process is ending
         self.outbox.close()
 
     @property
@@ -188,7 +192,7 @@ class ClassClient:
                         wait = RETRY_MAX
                     else:
                         wait = 0 if more else max(0.0, next_poll - time.monotonic())
-                except (httpx.HTTPError, ValueError, OSError):
+                except (httpx.HTTPError, ValueError, OSError, sqlite3.Error):
                     self._set_status("offline")
                     wait = retry
                     retry = min(retry * 2, RETRY_MAX)

@@ -9,6 +9,7 @@ client's thread and are handed to the app's thread.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -46,6 +47,11 @@ class Reporter:
     def join(self, membership: Membership) -> None:
         """Join (or rejoin under another name); the membership is saved in the data folder."""
         self.stop()
+        old = self.membership
+        if old is not None and (old.origin, old.token) == (membership.origin, membership.token):
+            membership = replace(membership, learner=old.learner)  # the same class: the same row on the board
+        elif old is not None:
+            Membership.forget(self.app.data_dir)  # another class: nothing queued for the old one goes there
         membership.save(self.app.data_dir)
         self.membership = membership
         self._connect()

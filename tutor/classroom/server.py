@@ -158,15 +158,10 @@ class ClassServer:
             learner_id, (Bucket(REQUEST_RATE, REQUEST_BURST), Bucket(EVENT_RATE, EVENT_BURST)))
         if not requests.take() or not event_budget.take(len(events)):
             return _error(429, "too many events; try again in a few seconds", {"Retry-After": "2"})
-        stored_before = self._events_of(learner_id)
-        if stored_before + len(events) > MAX_LEARNER_EVENTS:
+        if self.store.events_of_learner(learner_id) + len(events) > MAX_LEARNER_EVENTS:
             return _error(413, f"this learner has sent the most events a class keeps ({MAX_LEARNER_EVENTS})")
         stored = self.store.add_events(learner_id, name, events, now)
         return web.json_response({"stored": stored, "push": self.store.latest_push_seq()})
-
-    def _events_of(self, learner_id: str) -> int:
-        row = self.store.db.execute("SELECT events FROM learners WHERE id=?", (learner_id,)).fetchone()
-        return row[0] if row else 0
 
     async def handle_pushes(self, request: web.Request) -> web.Response:
         if not self._bearer(request, self.store.tokens.join):

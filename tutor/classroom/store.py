@@ -87,6 +87,11 @@ class Store:
     def learner_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM learners").fetchone()[0]
 
+    def events_of_learner(self, learner_id: str) -> int:
+        """How many events of this learner are stored (0 for a new one)."""
+        row = self.db.execute("SELECT events FROM learners WHERE id=?", (learner_id,)).fetchone()
+        return row[0] if row else 0
+
     def has_learner(self, learner_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM learners WHERE id=?", (learner_id,)).fetchone() is not None
 
