@@ -15,7 +15,7 @@ from tutor.live.result import CheckResult
 from tutor.simview import PredictPanel
 from tutor.classroom.client import MEMBERSHIP, Membership
 from tutor.classroom.events import KINDS
-from tutor.classroom.screens import JoinScreen
+from tutor.classroom.screens import JoinScreen, PushScreen, show_push
 from tutor.cli import main
 from tutor.i18n import tr
 from tutor.screens.lesson import LessonScreen
@@ -144,3 +144,22 @@ def test_join_with_a_bad_url_is_a_one_line_usage_error(capsys):
     assert main(["--join", "ftp://nowhere", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("tutor --join: That is not a join URL")
+
+
+async def test_hostile_pushes_are_text_or_ignored(tmp_path):
+    """A broadcast with Rich markup shows as typed; a push of a lesson or scenario this tutor lacks
+    opens nothing; a shipped scenario's banner plays it on Follow."""
+    app = TutorApp(lang="en", data_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        show_push(app, {"kind": "broadcast", "text": "[bold red]x[/] [link=file:///etc/passwd]y"})
+        show_push(app, {"kind": "step", "lesson": "../../etc", "step": "passwd"})
+        show_push(app, {"kind": "scenario", "scenario": "[red]evil"})
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert "Your instructor: [bold red]x[/] [link=file:///etc/passwd]y" in messages
+        assert not isinstance(app.screen, PushScreen)
+        show_push(app, {"kind": "scenario", "scenario": "lb-one-dies"})
+        assert await wait_for(pilot, lambda: isinstance(app.screen, PushScreen) and app.screen.ready)
+        assert "lb-one-dies" in str(app.screen.query_one("#push-text").render())
+        await pilot.click("#push-follow")  # Follow plays it
+        assert await wait_for(pilot, lambda: type(app.screen).__name__ == "SimScreen")

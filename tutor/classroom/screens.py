@@ -13,6 +13,7 @@ from tutor.classroom.client import JoinError, Membership
 from tutor.classroom.events import KINDS, MAX_NAME
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
+from tutor.paths import shipped_scenarios
 from tutor.screens.base import ResultType, TutorModal
 
 TEXT = "classroom"
@@ -152,7 +153,9 @@ def show_push(app: Any, push: dict[str, Any]) -> None:
             return  # a lesson this learner's tutor does not have
         what = tr(TEXT, "push.step", lang, lesson=lesson.title_in(lang), step=lesson.step_text(step, lang).title)
     elif kind == "scenario":
-        what = tr(TEXT, "push.scenario", lang, scenario=str(push.get("scenario")))
+        if push.get("scenario") not in shipped_scenarios():
+            return  # a scenario this learner's tutor does not have
+        what = tr(TEXT, "push.scenario", lang, scenario=push["scenario"])
     else:
         return
     for screen in list(app.screen_stack):
@@ -170,8 +173,9 @@ def follow(app: Any, push: dict[str, Any]) -> None:
         from tutor.simview.player import ScenarioOpenError, UnknownScenario, open_scenario
 
         try:
-            scenario = open_scenario(str(push["scenario"]))
-        except (UnknownScenario, ScenarioOpenError):
+            scenario = open_scenario(push["scenario"])
+        except (UnknownScenario, ScenarioOpenError) as exc:  # a shipped scenario that does not load
+            app.notify(str(exc), severity="error", markup=False)
             return
         app.push_screen(SimScreen(scenario, None))
 
