@@ -1,12 +1,15 @@
 """`tutor class serve` on the command line: one-line usage errors (exit 2), --public's warning, the
-same tokens after a restart on the same data folder."""
+same tokens after a restart on the same data folder; damaged files on either side."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from class_support import ClassProcess
 from serve_support import wait_for
+from tutor.classroom.client import MEMBERSHIP, Membership
 from tutor.cli import main
 
 
@@ -39,3 +42,30 @@ def test_public_warns_and_a_restart_keeps_the_tokens(tmp_path):
         assert (server.join_url, server.board_url) == urls
     finally:
         server.close()
+
+
+def test_a_class_file_that_is_no_database_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "class.sqlite").write_bytes(b"not a database at all" * 100)
+    assert main(["class", "serve", "--lang", "en", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tutor class serve: cannot open the class in ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("saved", [
+    {"origin": 5, "token": "t", "name": "A", "learner": "a"},
+    {"origin": "http://x:1", "token": "bad token", "name": "A", "learner": "a"},
+    {"origin": "file:///etc", "token": "t", "name": "A", "learner": "a"},
+    {"origin": "http://x:1", "token": "t", "name": "", "learner": "a"},
+    {"origin": "http://x:1", "token": "t", "name": "A", "learner": "../a"},
+    {"origin": "http://x:1", "token": "t"},
+])
+def test_a_damaged_membership_file_is_no_membership(tmp_path, saved):
+    (tmp_path / MEMBERSHIP).write_text(json.dumps(saved))
+    assert Membership.load(tmp_path) is None
+
+
+def test_a_good_membership_file_loads(tmp_path):
+    Membership("http://127.0.0.1:8100", "tok", "Ayu", "ab12").save(tmp_path)
+    assert Membership.load(tmp_path) == Membership("http://127.0.0.1:8100", "tok", "Ayu", "ab12")

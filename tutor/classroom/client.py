@@ -61,10 +61,15 @@ class Membership:
             data = read_json(folder / MEMBERSHIP)
         except Unreadable:
             return None
-        try:
-            return cls(**{key: data[key] for key in ("origin", "token", "name", "learner")}) if data else None
-        except (KeyError, TypeError):
+        if not data:
             return None
+        try:  # a hand-edited or damaged file: checked as a join URL and a name would be
+            origin, token = parse_join_url(f"{data['origin']}/join?token={data['token']}")
+            name = ev.text(data["name"], "name", ev.MAX_NAME)
+            learner = ev.identifier(data["learner"], "learner")
+        except (KeyError, TypeError, ev.Invalid, JoinError):
+            return None
+        return cls(origin, token, name, learner)
 
     def save(self, folder: Path) -> None:
         write_json_atomic(folder / MEMBERSHIP, asdict(self))
