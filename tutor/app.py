@@ -11,6 +11,8 @@ from textual.app import App
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
+from tutor.classroom.reporter import TEXT as CLASS_TEXT
+from tutor.classroom.reporter import Reporter
 from tutor.i18n import LANGUAGES, other_language, tr
 from tutor.keymap import Key, bindings, declared
 from tutor.lessons.model import LessonError, LessonSet
@@ -78,6 +80,7 @@ class TutorApp(App):
         *,
         default_lang: str = "id",
         play: tuple[object, str | None] | None = None,
+        join: str | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = Path(data_dir) if data_dir is not None else user_data_dir()
@@ -87,6 +90,9 @@ class TutorApp(App):
         self.lessons_root = Path(lessons_root) if lessons_root is not None else lessons_dir()
         self.lessons = load_lesson_set(self.lessons_root)
         self.play = play
+        self.join_url = join
+        self.classroom = Reporter(self)  # the class the learner joined (tutor --join); no-op without one
+        self.progress.listeners.append(self.classroom.progress_changed)
         self.startup_notices: list[tuple[str, dict[str, object]]] = []
         if progress_backup is not None:
             self.startup_notices.append(("notice.progress_corrupt", {"backup": progress_backup.name}))
@@ -115,6 +121,26 @@ class TutorApp(App):
             self.notify(self.t(key, **values), severity="warning", timeout=12)
         if self.play is not None:
             self._open_play(*self.play)
+        self.classroom.start()
+        if self.join_url is not None:
+            self.open_join(self.join_url)
+
+    def on_unmount(self) -> None:
+        self.classroom.stop()
+
+    def open_join(self, url: str = "") -> None:
+        """The join dialog (a class's URL, the learner's name, what is sent)."""
+        from tutor.classroom.screens import JoinScreen
+
+        membership = self.classroom.membership
+        self.push_screen(JoinScreen(url, membership.name if membership else ""))
+
+    def on_predict_panel_answered(self, event) -> None:
+        """A predict question was answered: the class hears right or not (the lesson screen scrolls)."""
+        screen = self.screen
+        if isinstance(screen, LessonScreen) and screen.lesson.steps:
+            number = screen.text.predicts.index(event.panel.predict) + 1 if event.panel.predict in screen.text.predicts else 0
+            self.classroom.answered(f"{screen.lesson.id}/{screen.step.id}/{number}", event.correct)
 
     def _open_play(self, scenario: object, nginx_conf: str | None) -> None:
         from tutor.simview import SimScreen
@@ -264,6 +290,16 @@ def run_app(args: argparse.Namespace) -> int:
             print(f"tutor play: {exc}", file=sys.stderr)
             return 2
         play = (scenario, None)
-    app = TutorApp(lang=lang, default_lang=args.lang, play=play)
+    join = getattr(args, "join", None)
+    if join is not None:
+        from tutor.classroom.client import JoinError, parse_join_url
+
+        try:
+            parse_join_url(join)
+        except JoinError as exc:
+            reason = tr(CLASS_TEXT, str(exc), args.lang)
+            print(tr(CLASS_TEXT, "join.cli_failed", args.lang, reason=reason), file=sys.stderr)
+            return 2
+    app = TutorApp(lang=lang, default_lang=args.lang, play=play, join=join)
     app.run()
     return app.return_code or 0

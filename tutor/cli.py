@@ -102,6 +102,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     parser = Parser(prog="tutor")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES)
+    parser.add_argument("--join", metavar="URL")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     play = sub.add_parser("play")
@@ -138,6 +139,9 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     from tutor.lab.cli import add_parser as add_lab_parser
 
     add_lab_parser(sub)
+    from tutor.classroom.command import add_parser as add_class_parser
+
+    add_class_parser(sub)
 
     from tutor.drills.cli import add_parser as add_drill_parser
 
@@ -234,6 +238,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.drills.cli import run_drill
 
         return run_drill(args)
+    if args.command == "class":
+        from tutor.classroom.command import run_class
+
+        return run_class(args)
     if args.command == "serve":
         from tutor.web.command import run_serve
 

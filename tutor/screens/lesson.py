@@ -184,6 +184,7 @@ class LessonScreen(TutorScreen):
         view.set_live(self.is_current)
         version = self.app.progress_version
         self.app.progress.visit(self.lesson.id, self.step.id)
+        self.app.classroom.step_opened(self.lesson.id, self.step.id)
         if self.app.progress_version == version:  # nothing changed, so no refresh happened
             self.refresh_progress()
         self._set_text("#status", "")

@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor.classroom.screens import class_commands
 from tutor.i18n import language_name, other_language, tr
 from tutor.settings import TOGGLES
 from tutor.strings import STRINGS
@@ -32,6 +33,7 @@ class TutorCommands(Provider):
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
         commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help")))
         commands.append((t("cmd.drills"), app.open_drills, t("cmd.drills.help")))
+        commands.extend(class_commands(app))
         commands.append((t("cmd.nginx_config"), app.read_live_nginx_config, t("cmd.nginx_config.help")))
         lesson_screen = getattr(self.screen, "lesson", None)
         if lesson_screen is not None and lesson_screen.steps:

@@ -306,6 +306,7 @@ class CheckPanel(Vertical):
 
     def _finished(self, results: list[CheckResult]) -> None:
         self.runs += 1
+        self.app.classroom.checks_ran(results)
         outcome = tuple((r.check, r.ok, r.code) for r in results) + tuple(sorted(self.blocked))
         same = outcome == self._outcome
         self._outcome = outcome
