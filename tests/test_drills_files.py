@@ -104,3 +104,26 @@ def test_drill_without_a_lab_says_so_in_one_line():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_drill_outcome_reaches_the_class_outbox_when_the_learner_joined(tmp_path, monkeypatch):
+    """`tutor drill` (or the TUI) queues the outcome in the learner's class outbox; the app sends it."""
+    import time
+    from types import SimpleNamespace
+
+    from tutor.classroom.client import Membership, Outbox
+    from tutor.drills import session
+
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    lab = SimpleNamespace(data=tmp_path / "lab")
+    lab.data.mkdir()
+    running = session.Running(DRILLS[0], 5, 1, time.time() - 90, hints=2)
+    session.finish(lab, running, "gave_up")  # not joined: nothing queued
+    assert not (tmp_path / "class-outbox.sqlite").exists() or len(Outbox(tmp_path)) == 0
+    Membership.new("http://127.0.0.1:9/?token=abc", "Siti").save(tmp_path)
+    session.finish(lab, running, "solved")
+    outbox = Outbox(tmp_path)
+    events = outbox.first()
+    outbox.close()
+    assert [(e["kind"], e["drill"], e["outcome"]) for e in events] == [("drill", DRILLS[0].id, "solved")]
+    assert [r["outcome"] for r in session.history()] == ["gave_up", "solved"]

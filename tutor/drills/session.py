@@ -154,7 +154,23 @@ def finish(lab: Lab, running: Running, outcome: str) -> dict:
         data = {}
     runs = data.get("runs") if isinstance(data.get("runs"), list) else []
     write_json_atomic(path, {"version": 1, "runs": [*runs, record][-MAX_RUNS:]})
+    _tell_the_class(record)
     return record
+
+
+def _tell_the_class(record: dict) -> None:
+    """When the learner joined a class (tutor --join), queue the outcome for the class board: the
+    learner's app sends its outbox (tutor.classroom.client), also what `tutor drill` queued."""
+    from tutor.classroom.client import Membership, Outbox
+
+    folder = user_data_dir()
+    if Membership.load(folder) is None:
+        return
+    outbox = Outbox(folder)
+    try:
+        outbox.add("drill", {"drill": record["drill"], "outcome": record["outcome"]})
+    finally:
+        outbox.close()
 
 
 def history() -> list[dict]:
