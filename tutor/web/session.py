@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import functools
 import os
 import signal
+import sys
 
 from textual_serve.app_service import AppService
 
 QUIT_GRACE = 5.0  # seconds the app gets to quit by itself before it is terminated
 TERM_GRACE = 3.0  # seconds after SIGTERM before SIGKILL
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+# (looked up here, in the server: a forked child should not load libraries)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a just-forked child (Linux): get SIGKILL when the server dies, even by SIGKILL itself.
+
+    The server's own stop (Ctrl+C, SIGTERM, SIGHUP) ends each app cleanly first; this is for
+    when the server has no chance to. If the server is already gone, the child exits at once.
+    Elsewhere (macOS, Windows) it does nothing.
+    """
+    if _PRCTL is None:
+        return
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the server died before prctl took effect
+        os._exit(1)
 
 
 class Session(AppService):
@@ -19,7 +39,8 @@ class Session(AppService):
     Unlike textual-serve's own, it runs `argv` directly (no shell between the server and the app,
     so the pid is the app's) in a new process group with `env` added to its environment, closes
     the socket when the app exits (also when it fails to start), and `stop()` always ends that
-    whole group: first the app's own quit, then SIGTERM, then SIGKILL.
+    whole group: first the app's own quit, then SIGTERM, then SIGKILL. If the server itself is
+    killed (SIGKILL leaves it no time to stop anything), the app dies with it (`die_with_parent`).
     """
 
     def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, **kwargs) -> None:
@@ -39,6 +60,7 @@ class Session(AppService):
             stderr=asyncio.subprocess.PIPE,
             env=self._build_environment(width=width, height=height),
             start_new_session=True,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
         self._stdin = process.stdin
         return process
