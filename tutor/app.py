@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
 from tutor.i18n import LANGUAGES, other_language, tr
-from tutor.keymap import Key, bindings, declared
+from tutor.keymap import QUIT_ID, QUIT_KEYS, Key, bindings, declared, keep_quit
 from tutor.lessons.model import LessonError, LessonSet
 from tutor.paths import lessons_dir, user_data_dir
 from tutor.progress import Progress
@@ -63,7 +63,7 @@ class TutorApp(App):
             display="F2 / Ctrl+L", priority=True),
         Key("app.palette", "ctrl+p", "command_palette", "key.palette", bar="key.palette", display="Ctrl+P",
             priority=True),
-        Key("app.quit", "ctrl+q", "quit", "key.quit", display="Ctrl+Q", priority=True),
+        Key(QUIT_ID, QUIT_KEYS, "quit", "key.quit", display="Ctrl+Q", priority=True),
     )
     BINDINGS = bindings(KEYMAP)
 
@@ -96,7 +96,11 @@ class TutorApp(App):
             self.startup_notices.append(("notice.settings_corrupt", {"backup": settings_backup.name}))
         chosen = lang if lang in LANGUAGES else self.settings.language or default_lang
         self.set_reactive(TutorApp.lang, chosen if chosen in LANGUAGES else "id")
-        self.set_keymap(self.settings.keymap)  # the learner's own keys (binding id -> keys), see tutor.keymap
+        keymap, refused = keep_quit(self.settings.keymap)
+        if refused:
+            quit_keys = self.settings.keymap.get(QUIT_ID, QUIT_KEYS)
+            self.startup_notices.append(("notice.keymap_quit", {"keys": quit_keys, "ids": ", ".join(refused)}))
+        self.set_keymap(keymap)  # the learner's own keys (binding id -> keys), see tutor.keymap
         for theme in _themes():
             self.register_theme(theme)
         self.theme = COLOUR_BLIND_THEME if self.settings.colour_blind else THEME
