@@ -254,11 +254,11 @@ def run_app(args: argparse.Namespace) -> int:
 
         try:
             scenario = open_scenario(args.scenario, args.nginx_conf)
-        except UnknownScenario as exc:
-            print(f"tutor play: {exc.message(args.lang)}", file=sys.stderr)
-            return 2
-        except ScenarioOpenError as exc:
-            print(f"tutor play: {exc}", file=sys.stderr)
+        except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe
+            from tutor.live.sanitize import sanitize
+
+            message = exc.message(args.lang) if isinstance(exc, UnknownScenario) else str(exc)
+            print(sanitize(f"tutor play: {message}", 1000, markup=False), file=sys.stderr)
             return 2
         play = (scenario, None)
     app = TutorApp(lang=lang, default_lang=args.lang, play=play)
