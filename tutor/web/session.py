@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import functools
 import os
 import signal
 import sys
@@ -14,23 +12,25 @@ from textual_serve.app_service import AppService
 
 QUIT_GRACE = 5.0  # seconds the app gets to quit by itself before it is terminated
 TERM_GRACE = 3.0  # seconds after SIGTERM before SIGKILL
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-# (looked up here, in the server: a forked child should not load libraries)
+DIE_WITH_PARENT = (  # run before the app, in its process (prctl's death signal survives exec)
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)  # the server died before prctl took effect\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
-def die_with_parent(parent: int) -> None:
-    """In a just-forked child (Linux): get SIGKILL when the server dies, even by SIGKILL itself.
+def dying_with_server(argv: list[str]) -> list[str]:
+    """`argv` so that its process gets SIGKILL when the server dies, even by SIGKILL (Linux).
 
-    The server's own stop (Ctrl+C, SIGTERM, SIGHUP) ends each app cleanly first; this is for
-    when the server has no chance to. If the server is already gone, the child exits at once.
-    Elsewhere (macOS, Windows) it does nothing.
+    The server's own stop (Ctrl+C, SIGTERM, SIGHUP) ends each app cleanly first; this is for when
+    the server has no chance to. A few lines of Python set the death signal and then become the
+    app (exec: same process, same pid). Elsewhere (macOS, Windows) `argv` is returned as it is.
     """
-    if _PRCTL is None:
-        return
-    _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the server died before prctl took effect
-        os._exit(1)
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *argv]
 
 
 class Session(AppService):
@@ -40,7 +40,7 @@ class Session(AppService):
     so the pid is the app's) in a new process group with `env` added to its environment, closes
     the socket when the app exits (also when it fails to start), and `stop()` always ends that
     whole group: first the app's own quit, then SIGTERM, then SIGKILL. If the server itself is
-    killed (SIGKILL leaves it no time to stop anything), the app dies with it (`die_with_parent`).
+    killed (SIGKILL leaves it no time to stop anything), the app dies with it (`dying_with_server`).
     """
 
     def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, **kwargs) -> None:
@@ -54,13 +54,12 @@ class Session(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
+            *dying_with_server(self.argv),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=self._build_environment(width=width, height=height),
             start_new_session=True,
-            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
         self._stdin = process.stdin
         return process
