@@ -58,3 +58,10 @@ def test_fuzz_no_keymap_leaves_the_quit_keys_on_another_binding(keymap):
     assert all(not quit_keys & set(keys.split(",")) for binding, keys in kept.items() if binding != QUIT_ID)
     assert set(refused) == {b for b, keys in keymap.items() if b != QUIT_ID and quit_keys & set(keys.split(","))}
     assert all(keys for keys in kept.values())
+
+
+def test_the_guard_knows_the_apps_quit_key():
+    from tutor.keymap import QUIT_KEYS
+
+    (quit_key,) = [key for key in TutorApp.KEYMAP if key.action == "quit"]
+    assert (quit_key.id, quit_key.keys) == (QUIT_ID, QUIT_KEYS)

@@ -63,7 +63,7 @@ class TutorApp(App):
             display="F2 / Ctrl+L", priority=True),
         Key("app.palette", "ctrl+p", "command_palette", "key.palette", bar="key.palette", display="Ctrl+P",
             priority=True),
-        Key(QUIT_ID, QUIT_KEYS, "quit", "key.quit", display="Ctrl+Q", priority=True),
+        Key("app.quit", "ctrl+q", "quit", "key.quit", display="Ctrl+Q", priority=True),  # keymap.QUIT_ID, QUIT_KEYS
     )
     BINDINGS = bindings(KEYMAP)
 

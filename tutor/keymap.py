@@ -42,7 +42,7 @@ class Key:
     section: str = "ui"  # the catalogue section of `text` and `bar`
 
 
-QUIT_ID = "app.quit"
+QUIT_ID = "app.quit"  # the id and default keys of the app's quit Key (tutor.app)
 QUIT_KEYS = "ctrl+q"
 
 
