@@ -98,3 +98,18 @@ def test_fuzz_two_progress_objects_on_one_folder_merge_every_change(ops):
             _apply(twins[who], op, lesson, step)
             _apply(model, op, lesson, step)
         assert _summary(Progress.load(Path(folder))[0]) == _summary(model)
+
+
+def test_a_file_spoiled_by_another_process_is_moved_aside_and_nothing_of_ours_lost(tmp_path):
+    progress, _ = Progress.load(tmp_path)
+    progress.mark_done("l", "s1")
+    (tmp_path / "progress.json").write_text("{not json")  # another program, mid-session
+    progress.mark_done("l", "s2")
+    backups = sorted(tmp_path.glob("progress.json.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text() == "{not json"
+    again, backup = Progress.load(tmp_path)
+    assert backup is None and [again.state("l", s) for s in ("s1", "s2")] == [DONE, DONE]
+    (tmp_path / "settings.json").write_text("[1, 2")
+    settings, _ = Settings.load(tmp_path)
+    settings["domain"] = "mine.example"
+    assert json.loads((tmp_path / "settings.json").read_text())["domain"] == "mine.example"
