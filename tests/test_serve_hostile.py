@@ -192,6 +192,34 @@ async def _until_closed(websocket) -> int | None:
     return websocket.close_code
 
 
+def _frame(payload: bytes, opcode: int = 1) -> bytes:
+    """One masked websocket frame, as a browser sends it (payload under 64 KiB)."""
+    mask = bytes([0x5A, 0xC3, 0x11, 0x7E])
+    size = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    return bytes([0x80 | opcode]) + size + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+@pytest.mark.parametrize(("frames", "code"), [
+    ([_frame(b'["stdin", "\xed\xa0\x80"]')], 1007),  # a lone surrogate as raw bytes: no UTF-8
+    ([_frame(b"\xff\xfe")], 1007),
+    ([_frame(b"", opcode=0xF)], 1002),              # a reserved opcode
+])
+def test_raw_websocket_frames_that_break_the_protocol_close_the_session_quietly(server, frames, code):
+    port = int(server.origin.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(upgrade(port, f"127.0.0.1:{port}", None))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+        pid = wait_for(lambda: next(iter(server.session_pids()), None), SESSION_START, "the app process")
+        for frame in frames:
+            sock.sendall(frame)
+        received = b""
+        while chunk := sock.recv(65536):  # the app's screen, then the close frame, then the end
+            received += chunk
+        close = received[received.rfind(b"\x88\x02"):]  # the last frame: close, with a 2-byte code
+        assert close[:2] == b"\x88\x02" and int.from_bytes(close[2:4], "big") == code
+    wait_for(lambda: not alive(pid), 60, "the session to end")
+
+
 @pytest.mark.parametrize("text", HOSTILE_MESSAGES[2:4] + ['["resize", {"width": [[[1]]]}]'])
 def test_a_message_nested_too_deeply_is_no_envelope(text):
     assert _envelope(text) is None
