@@ -3,7 +3,9 @@
 A host is a dotted-quad decimal IPv4 address (`10.37.19.46`), an IPv6 address, or a host name
 as RFC 1123 allows (letters, digits, `-`; labels of 1-63 characters; the last label not all
 digits). So `127.1` and `0x7f.0.0.1`, which some resolvers turn into 127.0.0.1, are refused
-alike. A port is 1 to 5 ASCII digits, 1-65535.
+alike. An IPv6 zone id (`fe80::1%eth0`) is an interface name or number (letters, digits, `_.-`,
+at most 15): `::1%$(id)`, which Python's ipaddress accepts, would carry shell code into a copied
+command. A port is 1 to 5 ASCII digits, 1-65535.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$", re.ASCII)
 _PORT = re.compile(r"^[0-9]{1,5}$", re.ASCII)
+_ZONE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$", re.ASCII)
 RULE = "use a dotted-quad IPv4 address (10.37.19.46), an IPv6 address or a host name"
 
 
@@ -22,6 +25,9 @@ def host_kind(host: str) -> str | None:
     if not host or len(host) > 253:
         return None
     if ":" in host:
+        _address, percent, zone = host.partition("%")
+        if percent and not _ZONE.match(zone):
+            return None
         try:
             return "ipv6" if ipaddress.ip_address(host).version == 6 else None
         except ValueError:

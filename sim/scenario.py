@@ -233,8 +233,6 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     scenario = Scenario(name=name, title=title, seed=seed, duration=duration, requests=requests,
                         warmup=warmup, traffic=traffic, nginx=nginx, network=network, servers=servers,
                         events=events, source=source, direct=direct)
-    if direct and len(servers) != 1:
-        raise ScenarioError(source, "scenario.direct", "a direct scenario (clients -> one web server) has exactly one [[server]]")
     validate(scenario)
     return scenario
 
@@ -244,6 +242,10 @@ def validate(scenario: Scenario) -> None:
     source = scenario.source
     if not scenario.servers:
         raise ScenarioError(source, "server", "at least one server is needed")
+    if scenario.direct and len(scenario.servers) != 1:  # also after an nginx config's upstream is applied
+        raise ScenarioError(source, "scenario.direct", f"a direct scenario (clients -> ONE web server, no nginx) "
+                            f"has exactly one server, not {len(scenario.servers)}: remove `direct = true` "
+                            "to simulate nginx in front of several servers")
     _check_limits(scenario)
     names = [server.name for server in scenario.servers]
     seen: set[str] = set()

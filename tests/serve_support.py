@@ -75,8 +75,10 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str, interva
 class ServeProcess:
     """`tutor serve` in a subprocess on a free loopback port; `close()` stops it with SIGINT (as Ctrl+C)."""
 
-    def __init__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0) -> None:
-        argv = [sys.executable, "-m", "tutor", "serve", "--port", "0", *args]
+    def __init__(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0,
+                 command: list[str] | None = None) -> None:
+        """`command`: run this instead of `tutor serve` (a test's own server that prints its URL)."""
+        argv = command or [sys.executable, "-m", "tutor", "serve", "--port", "0", *args]
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.stdout: list[str] = []

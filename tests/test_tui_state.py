@@ -75,7 +75,7 @@ def test_wrong_shape_counts_as_corrupt(tmp_path):
 def test_no_temp_files_left_behind(tmp_path):
     progress, _ = Progress.load(tmp_path)
     progress.mark_done("l", "s")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.json", "progress.json.lock"]  # the lock stays
 
 
 def test_settings_round_trip_and_dict_access(tmp_path):

@@ -14,7 +14,7 @@ from textual.theme import BUILTIN_THEMES
 from tutor.classroom.reporter import TEXT as CLASS_TEXT
 from tutor.classroom.reporter import Reporter
 from tutor.i18n import LANGUAGES, other_language, tr
-from tutor.keymap import Key, bindings, declared
+from tutor.keymap import QUIT_ID, QUIT_KEYS, Key, bindings, declared, keep_quit
 from tutor.lessons.model import LessonError, LessonSet
 from tutor.paths import lessons_dir, user_data_dir
 from tutor.progress import Progress
@@ -65,7 +65,7 @@ class TutorApp(App):
             display="F2 / Ctrl+L", priority=True),
         Key("app.palette", "ctrl+p", "command_palette", "key.palette", bar="key.palette", display="Ctrl+P",
             priority=True),
-        Key("app.quit", "ctrl+q", "quit", "key.quit", display="Ctrl+Q", priority=True),
+        Key("app.quit", "ctrl+q", "quit", "key.quit", display="Ctrl+Q", priority=True),  # keymap.QUIT_ID, QUIT_KEYS
     )
     BINDINGS = bindings(KEYMAP)
 
@@ -102,7 +102,11 @@ class TutorApp(App):
             self.startup_notices.append(("notice.settings_corrupt", {"backup": settings_backup.name}))
         chosen = lang if lang in LANGUAGES else self.settings.language or default_lang
         self.set_reactive(TutorApp.lang, chosen if chosen in LANGUAGES else "id")
-        self.set_keymap(self.settings.keymap)  # the learner's own keys (binding id -> keys), see tutor.keymap
+        keymap, refused = keep_quit(self.settings.keymap)
+        if refused:
+            quit_keys = self.settings.keymap.get(QUIT_ID, QUIT_KEYS)
+            self.startup_notices.append(("notice.keymap_quit", {"keys": quit_keys, "ids": ", ".join(refused)}))
+        self.set_keymap(keymap)  # the learner's own keys (binding id -> keys), see tutor.keymap
         for theme in _themes():
             self.register_theme(theme)
         self.theme = COLOUR_BLIND_THEME if self.settings.colour_blind else THEME
@@ -283,11 +287,11 @@ def run_app(args: argparse.Namespace) -> int:
 
         try:
             scenario = open_scenario(args.scenario, args.nginx_conf)
-        except UnknownScenario as exc:
-            print(f"tutor play: {exc.message(args.lang)}", file=sys.stderr)
-            return 2
-        except ScenarioOpenError as exc:
-            print(f"tutor play: {exc}", file=sys.stderr)
+        except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe
+            from tutor.live.sanitize import sanitize
+
+            message = exc.message(args.lang) if isinstance(exc, UnknownScenario) else str(exc)
+            print(sanitize(f"tutor play: {message}", 1000, markup=False), file=sys.stderr)
             return 2
         play = (scenario, None)
     join = getattr(args, "join", None)

@@ -8,7 +8,10 @@ user's keymap applied) the key bar (`bar_pairs`) and the F1 help (`help_rows`) a
 always show the keys that will act and in the learner's language.
 
 The user keymap is `"keymap": {"lesson.next": "right", ...}` in settings.json, given to Textual's
-`App.set_keymap` (as posting does): binding id -> comma-separated Textual key names.
+`App.set_keymap` (as posting does): binding id -> comma-separated Textual key names. Textual takes
+a key a keymap gives to one binding away from every other, so `keep_quit` first removes the quit
+keys (Ctrl+Q unless the keymap moves quitting elsewhere) from every other binding of the keymap:
+quitting always stays reachable.
 """
 
 from __future__ import annotations
@@ -37,6 +40,25 @@ class Key:
     pin: bool = False  # early in the key bar (right after F1 help), e.g. the way back
     in_help: bool = True  # False: one of a group that F1 help lists as one row (the scroll keys)
     section: str = "ui"  # the catalogue section of `text` and `bar`
+
+
+QUIT_ID = "app.quit"  # the id and default keys of the app's quit Key (tutor.app)
+QUIT_KEYS = "ctrl+q"
+
+
+def keep_quit(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """`keymap` without the quit keys on any other binding, and the ids of the bindings that lost one."""
+    quit_keys = set(keymap.get(QUIT_ID, QUIT_KEYS).split(","))
+    kept: dict[str, str] = {}
+    refused: list[str] = []
+    for binding_id, keys in keymap.items():
+        names = keys.split(",")
+        if binding_id != QUIT_ID and quit_keys & set(names):
+            refused.append(binding_id)
+            names = [name for name in names if name not in quit_keys]
+        if names:
+            kept[binding_id] = ",".join(names)
+    return kept, refused
 
 
 def bindings(keys: Iterable[Key]) -> list[Binding]:

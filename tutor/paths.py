@@ -36,12 +36,28 @@ def scenarios_dir() -> Path:
     return assets_dir() / "scenarios"
 
 
+def exists(path: Path) -> bool:
+    """`path.exists()`, but False where the system cannot even look (a name too long: ENAMETOOLONG)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, but False where the system cannot even look (see `exists`)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def scenario_file(name_or_path: str | Path) -> Path:
     """A shipped scenario name ("lb-one-dies") as its file in `scenarios_dir()`, else the path as given."""
     path = Path(name_or_path)
-    if path.suffix != ".toml" and not path.exists():
+    if path.suffix != ".toml" and not exists(path):
         shipped = scenarios_dir() / f"{name_or_path}.toml"
-        if shipped.exists():
+        if exists(shipped):
             return shipped
     return path
 

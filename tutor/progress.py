@@ -1,7 +1,9 @@
 """The learner's progress: per lesson, each step's state, hints shown, solutions shown, last step.
 
-Saved to `user_data_dir()/progress.json` after every change. A file that cannot be read is moved
-aside (`progress.json.bak-<timestamp>`) and the learner starts with empty progress.
+Saved to `user_data_dir()/progress.json` after every change, under a lock and merged with the
+file as it is then, so that two processes on one data folder (a terminal and a `tutor serve` tab)
+lose none of each other's progress. A file that cannot be read is moved aside
+(`progress.json.bak-<timestamp>`) and the learner starts with empty progress.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from tutor.storage import Unreadable, read_json, try_move_aside, write_json_atomic
+from tutor.storage import Unreadable, locked, read_json, try_move_aside, write_json_atomic
 
 NOT_STARTED = "not_started"
 VISITED = "visited"
@@ -63,95 +65,148 @@ class Progress:
 
     # Reading
     def state(self, lesson_id: str, step_id: str) -> str:
-        return self._lesson(lesson_id, create=False).get("steps", {}).get(step_id, NOT_STARTED)
+        return self._lesson(lesson_id).get("steps", {}).get(step_id, NOT_STARTED)
 
     def hints_shown(self, lesson_id: str, step_id: str) -> int:
-        return self._lesson(lesson_id, create=False).get("hints", {}).get(step_id, 0)
+        return self._lesson(lesson_id).get("hints", {}).get(step_id, 0)
 
     def solution_shown(self, lesson_id: str, step_id: str) -> bool:
-        return step_id in self._lesson(lesson_id, create=False).get("solutions", [])
+        return step_id in self._lesson(lesson_id).get("solutions", [])
 
     def last_step(self, lesson_id: str) -> str | None:
-        return self._lesson(lesson_id, create=False).get("last")
+        return self._lesson(lesson_id).get("last")
 
     def done_count(self, lesson_id: str, step_ids: Iterable[str]) -> int:
         return sum(1 for step_id in step_ids if self.state(lesson_id, step_id) == DONE)
 
-    # Changing
+    # Changing: each change is a function of the lessons dict, made under the file's lock to the
+    # file as it is now (another process may have saved since), so no process's save is lost.
     def visit(self, lesson_id: str, step_id: str) -> None:
         """Remember `step_id` as the lesson's last step and mark it visited (unless done)."""
-        lesson = self._lesson(lesson_id)
-        steps = lesson.setdefault("steps", {})
-        if lesson.get("last") == step_id and steps.get(step_id) in (VISITED, DONE):
-            return
-        lesson["last"] = step_id
-        if steps.get(step_id) != DONE:
-            steps[step_id] = VISITED
-        self._changed(lesson_id, step_id)
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            lesson = lessons.setdefault(lesson_id, {})
+            steps = lesson.setdefault("steps", {})
+            if lesson.get("last") == step_id and steps.get(step_id) in (VISITED, DONE):
+                return False
+            lesson["last"] = step_id
+            if steps.get(step_id) != DONE:
+                steps[step_id] = VISITED
+            return True
+
+        self._update(lesson_id, step_id, change)
 
     def mark_done(self, lesson_id: str, step_id: str, done: bool = True) -> None:
         """Mark a step done (or back to visited with done=False). Live checks call this too."""
-        steps = self._lesson(lesson_id).setdefault("steps", {})
-        new = DONE if done else VISITED
-        if steps.get(step_id) == new:
-            return
-        steps[step_id] = new
-        self._changed(lesson_id, step_id)
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            steps = lessons.setdefault(lesson_id, {}).setdefault("steps", {})
+            new = DONE if done else VISITED
+            if steps.get(step_id) == new:
+                return False
+            steps[step_id] = new
+            return True
+
+        self._update(lesson_id, step_id, change)
 
     def reveal_hint(self, lesson_id: str, step_id: str, total: int) -> int:
         """Show one more hint (at most `total`); returns how many are shown now."""
-        hints = self._lesson(lesson_id).setdefault("hints", {})
-        shown = hints.get(step_id, 0)
-        if shown < total:
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            hints = lessons.setdefault(lesson_id, {}).setdefault("hints", {})
+            shown = hints.get(step_id, 0)
+            if shown >= total:
+                return False
             hints[step_id] = shown + 1
-            self._changed(lesson_id, step_id)
-        return hints.get(step_id, 0)
+            return True
+
+        self._update(lesson_id, step_id, change)
+        return self.hints_shown(lesson_id, step_id)
 
     def show_solution(self, lesson_id: str, step_id: str) -> None:
-        solutions = self._lesson(lesson_id).setdefault("solutions", [])
-        if step_id not in solutions:
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            solutions = lessons.setdefault(lesson_id, {}).setdefault("solutions", [])
+            if step_id in solutions:
+                return False
             solutions.append(step_id)
-            self._changed(lesson_id, step_id)
+            return True
+
+        self._update(lesson_id, step_id, change)
 
     def reset_step(self, lesson_id: str, step_id: str) -> None:
         """Forget everything about one step (state, hints, solution)."""
-        lesson = self._lesson(lesson_id)
-        lesson.get("steps", {}).pop(step_id, None)
-        lesson.get("hints", {}).pop(step_id, None)
-        if step_id in lesson.get("solutions", []):
-            lesson["solutions"].remove(step_id)
-        self._changed(lesson_id, step_id)
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            lesson = lessons.setdefault(lesson_id, {})
+            lesson.get("steps", {}).pop(step_id, None)
+            lesson.get("hints", {}).pop(step_id, None)
+            if step_id in lesson.get("solutions", []):
+                lesson["solutions"].remove(step_id)
+            return True
+
+        self._update(lesson_id, step_id, change)
 
     def reset_lesson(self, lesson_id: str) -> None:
-        self._lessons.pop(lesson_id, None)
-        self._changed(lesson_id, None)
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            lessons.pop(lesson_id, None)
+            return True
+
+        self._update(lesson_id, None, change)
 
     def reset_all(self) -> None:
-        self._lessons.clear()
-        self._changed(None, None)
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            lessons.clear()
+            return True
+
+        self._update(None, None, change)
 
     def as_dict(self) -> dict[str, Any]:
         return {"version": FORMAT_VERSION, "lessons": self._lessons}
 
     def save(self) -> None:
-        """Write the file now; a failure is kept in `save_error` instead of raising."""
-        if self.path is None:
-            return
-        try:
-            write_json_atomic(self.path, self.as_dict())
-            self.save_error = None
-        except OSError as exc:
-            self.save_error = f"{self.path}: {exc.strerror or exc}"
+        """Write the file now, merged with what other processes saved; a failure is kept in
+        `save_error` instead of raising."""
+        self._update(None, None, lambda _lessons: True, notify=False)
 
-    def _lesson(self, lesson_id: str, create: bool = True) -> dict[str, Any]:
-        if create:
-            return self._lessons.setdefault(lesson_id, {})
+    def _lesson(self, lesson_id: str) -> dict[str, Any]:
         return self._lessons.get(lesson_id, {})
 
-    def _changed(self, lesson_id: str | None, step_id: str | None) -> None:
-        self.save()
-        for listener in list(self.listeners):
-            listener(lesson_id, step_id)
+    def _update(self, lesson_id: str | None, step_id: str | None,
+                change: Callable[[dict[str, dict[str, Any]]], bool], notify: bool = True) -> None:
+        """Apply `change` to the saved file's lessons under its lock (to memory alone when progress
+        is not saved), write them if it changed anything, then tell the listeners."""
+        applied = changed = False
+        if self.path is not None:
+            try:
+                with locked(self.path):
+                    writable = self._reload()
+                    changed, applied = change(self._lessons), True
+                    if changed and writable:
+                        write_json_atomic(self.path, self.as_dict())
+                        self.save_error = None
+            except OSError as exc:
+                self.save_error = f"{self.path}: {exc.strerror or exc}"
+        if not applied:
+            changed = change(self._lessons)
+        if changed and notify:
+            for listener in list(self.listeners):
+                listener(lesson_id, step_id)
+
+    def _reload(self) -> bool:
+        """Take the lessons from the file as it is now; False when it must not be overwritten
+        (no longer ours and it cannot be moved aside: `save_error` says so)."""
+        try:
+            data = read_json(self.path)
+        except Unreadable as bad:
+            return self._moved(bad.backup)
+        if data is None:
+            return True  # gone: this process's lessons are written back
+        lessons = _validated(data)
+        if lessons is None:
+            return self._moved(try_move_aside(self.path))
+        self._lessons = lessons
+        return True
+
+    def _moved(self, backup: Path | None) -> bool:
+        if backup is None:
+            self.save_error = f"{self.path}: unreadable and cannot be moved aside; progress is not saved"
+        return backup is not None
 
 
 def _validated(data: Any) -> dict[str, dict[str, Any]] | None:

@@ -1,17 +1,22 @@
 """The learner's settings, saved as JSON in `user_data_dir()/settings.json` (atomic writes).
 
+Saving writes the settings this process changed into the file as it is then, under its lock
+(tutor.storage.locked), and takes the others from the file: two processes on one data folder
+never undo each other's changes.
+
 Settings behave like a small dict too (`settings["reduced_motion"]`, `settings.get(...)`), so
 other parts (live checks) can read keys without knowing the class.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tutor.storage import Unreadable, read_json, write_json_atomic
+from tutor.storage import Unreadable, locked, read_json, write_json_atomic
 
 FILE_NAME = "settings.json"
 MAX_SAVED_TEXT = 300
@@ -35,6 +40,7 @@ class Settings:
     domain: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"lesson.next": "right"}
     path: Path | None = field(default=None, repr=False, compare=False)
+    _saved: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as last read or written
 
     @classmethod
     def load(cls, folder: Path) -> tuple[Settings, Path | None]:
@@ -48,14 +54,19 @@ class Settings:
         except Unreadable as bad:  # not moved aside (backup None): never overwrite it
             return cls(path=path if bad.backup else None), bad.backup
         settings = cls(path=path)
-        if isinstance(data, dict):
-            for name in settings.keys():
-                if name in data and _valid(name, data[name]):
-                    setattr(settings, name, data[name])
+        settings._take(data)
         return settings, None
 
+    def _take(self, data: Any) -> None:
+        """Adopt the valid settings in `data` (a file's JSON) and remember them as saved."""
+        if isinstance(data, dict):
+            for name in self.keys():
+                if name in data and _valid(name, data[name]):
+                    setattr(self, name, data[name])
+        self._saved = copy.deepcopy(self.as_dict())
+
     def keys(self) -> list[str]:
-        return [f.name for f in fields(self) if f.name != "path"]
+        return [f.name for f in fields(self) if f.name not in ("path", "_saved")]
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.keys():
@@ -85,8 +96,22 @@ class Settings:
         """Write the file; returns a one-line error instead of raising."""
         if self.path is None:
             return None
+        missing = object()
         try:
-            write_json_atomic(self.path, self.as_dict())
+            with locked(self.path):
+                mine = {name: value for name, value in self.as_dict().items()
+                        if self._saved.get(name, missing) != value}
+                try:
+                    on_disk = read_json(self.path)
+                except Unreadable as bad:  # moved aside: this process's settings are written anew
+                    if bad.backup is None:
+                        return f"{self.path}: unreadable and cannot be moved aside; settings are not saved"
+                    on_disk = None
+                self._take(on_disk)
+                for name, value in mine.items():
+                    setattr(self, name, value)
+                write_json_atomic(self.path, self.as_dict())
+                self._saved = copy.deepcopy(self.as_dict())
         except OSError as exc:
             return f"{self.path}: {exc.strerror or exc}"
         return None

@@ -1,4 +1,10 @@
-"""Small JSON files in the user's data folder: atomic writes, and unreadable files moved aside."""
+"""Small JSON files in the user's data folder: atomic writes, a lock between processes, and
+unreadable files moved aside.
+
+Two processes may share a data folder (`tutor` in a terminal and a `tutor serve` tab, by design):
+each change is made under `locked(path)` to the file as it is on disk right now, never by writing
+one process's memory over another's saves.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +46,51 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+LOCK_RETRY = 0.05  # seconds between tries where the lock cannot wait by itself (Windows)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the lock of `path` (the file `<name>.lock` beside it) against every other process.
+
+    fcntl.flock on Linux and macOS, msvcrt.locking on Windows; the lock goes with the process, so
+    one that dies holding it blocks no one. OSError when the lock file cannot be opened.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        _lock(handle)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+try:
+    import fcntl
+
+    def _lock(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+except ImportError:  # Windows
+    import msvcrt
+
+    def _lock(handle) -> None:
+        handle.seek(0)
+        while True:
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:
+                time.sleep(LOCK_RETRY)
+
+    def _unlock(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 def move_aside(path: Path) -> Path:

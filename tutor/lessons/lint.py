@@ -47,7 +47,11 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
     `scenarios`, by default the `assets/scenarios` folder beside the lessons folder (else the shipped one).
     """
     path = Path(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long (ENAMETOOLONG), ...
+        raise LintUsageError(f"{path}: {exc.strerror or exc}") from None
+    if not found:
         raise LintUsageError(f"{path}: no such file or folder")
     if path.is_file():
         path = path.parent
@@ -237,7 +241,9 @@ class _LessonLinter:
             self.error(toml, self.meta.line("scenario", step.id), self.unknown_scenario(step.scenario))
 
     def scenario_exists(self, name: str) -> bool:
-        return bool(name) and "/" not in name and (self.scenarios / f"{name}.toml").is_file()
+        from tutor.paths import is_file
+
+        return bool(name) and "/" not in name and is_file(self.scenarios / f"{name}.toml")
 
     def unknown_scenario(self, name: str) -> str:
         names = sorted(path.stem for path in self.scenarios.glob("*.toml"))

@@ -73,6 +73,11 @@ class Values:
 
     known: tuple[tuple[str, str], ...] = ()
 
+    def __post_init__(self) -> None:
+        # The last gate before a command is filled (saved state may be hostile): a value that is no
+        # address or name is dropped, so its example shows, marked, instead.
+        object.__setattr__(self, "known", tuple((name, text) for name, text in self.known if fits(name, text)))
+
     @classmethod
     def of(cls, mapping: Mapping[str, str]) -> Values:
         """Values from a plain mapping (the lab's, a test's); unknown names and empty values are dropped."""
@@ -89,6 +94,19 @@ class Values:
         """The names that would show their example."""
         known = {name for name, _ in self.known}
         return tuple(name for name in NAMED_VALUES if name not in known)
+
+
+def fits(name: str, text: object) -> bool:
+    """True when `text` may be filled in for `name` in a command the learner copies: for a machine,
+    an IPv4/IPv6 address or a host name (sim.address's rule: no shell metacharacter gets through,
+    not even in an IPv6 zone id); for the domain, a domain name."""
+    from sim.address import host_kind
+
+    if name not in NAMED_VALUES or not isinstance(text, str):
+        return False
+    if NAMED_VALUES[name].role is not None:
+        return host_kind(text) is not None
+    return bool(_DOMAIN.match(text))
 
 
 def values_from_settings(settings) -> Values:
@@ -139,9 +157,16 @@ def fill_code(code: str, values: Values) -> tuple[str, tuple[str, ...]]:
         text, is_example = values.get(name)
         if is_example and name not in examples:
             examples.append(name)
-        return text
+        return f"[{text}]" if ":" in text and _in_url(match) else text
 
     return _ESCAPED.sub(r"\1", TOKEN.sub(one, code)), tuple(examples)
+
+
+def _in_url(match: re.Match) -> bool:
+    """True when the token stands where a URL's host does (`http://{x}`, `{x}:3000`): an IPv6
+    address there needs brackets (`http://[::1]:3000`)."""
+    before, after = match.string[:match.start()], match.string[match.end():]
+    return not before.endswith("[") and (before.endswith("://") or re.match(r":[0-9]", after) is not None)
 
 
 def fill_markdown(markdown: str, values: Values, lang: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from sim import Scenario, ScenarioError, default_scenario, load_scenario
 from sim import events as ev
 from tutor.i18n import tr
-from tutor.paths import scenario_file, shipped_scenarios
+from tutor.paths import exists, scenario_file, shipped_scenarios
 from tutor.simview.strings import STRINGS
 from tutor.simview.eventlog import LogEntry
 from tutor.simview.frame import POLICIES, Counters, Frame, ServerView
@@ -61,7 +61,7 @@ def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None)
             result = default_scenario()
         else:
             path = scenario_file(scenario)
-            if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+            if not exists(path) and path.suffix != ".toml" and len(path.parts) == 1:
                 raise UnknownScenario(str(scenario))
             result = load_scenario(path)
     except ScenarioError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import secrets
 import signal
@@ -13,6 +14,10 @@ import sys
 from tutor.i18n import tr
 from tutor.paths import user_data_dir
 from tutor.web.strings import SERVE_STRINGS
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+"""Ctrl+C, `kill`, and the terminal closing: each stops the server and ends every session cleanly."""
 
 
 class _Refused(Exception):
@@ -101,12 +106,13 @@ def run_serve(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
 
+    from tutor.web.origin import ServedHosts
     from tutor.web.server import TutorServer  # aiohttp and textual-serve: only once the port is ours
 
     token = secrets.token_urlsafe(24) if args.public else None
     learners_dir = user_data_dir() / "serve" if args.public else None  # a classroom: one folder per browser
     server = TutorServer(lang=lang, app_argv=app_argv(args), max_sessions=max_sessions, token=token,
-                         learners_dir=learners_dir)
+                         learners_dir=learners_dir, hosts=ServedHosts.for_bind(args.host, sock.getsockname()[1]))
     url = _url(sock, args.host, token)
 
     def ready() -> None:
@@ -119,10 +125,11 @@ def run_serve(args: argparse.Namespace) -> int:
     async def serve() -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
         return await server.run(sock, stop, ready)
 
     closed = asyncio.run(serve())
-    print(tr(SERVE_STRINGS, "serve.stopped", lang, count=closed), flush=True)
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+        print(tr(SERVE_STRINGS, "serve.stopped", lang, count=closed), flush=True)
     return 0

@@ -9,8 +9,10 @@ token) the session, `/static/` textual-serve's own files (terminal script, style
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import json
+import logging
 import re
 import secrets
 import socket
@@ -20,9 +22,11 @@ from pathlib import Path
 import jinja2
 import textual_serve
 from aiohttp import WSMsgType, web
+from aiohttp.http_exceptions import HttpProcessingError
 from textual_serve.download_manager import DownloadManager
 
 from tutor.i18n import tr
+from tutor.web.origin import ServedHosts
 from tutor.web.session import Session
 from tutor.web.strings import SERVE_STRINGS
 
@@ -39,12 +43,57 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline
 LEARNER_COOKIE = "tutor_learner"  # --public: names the folder of this browser's progress
 LEARNER_COOKIE_AGE = 365 * 24 * 3600
 LEARNER_ID = re.compile(r"[0-9a-f]{32}")
+MAX_MESSAGE = 64 * 1024  # bytes of one websocket message: a big paste fits, a flood does not
+MAX_DEPTH = 3  # brackets deep in a message: ["resize", {"width": 80, "height": 24}] is 2
+
+
+def _not_malformed_http(record: logging.LogRecord) -> bool:
+    """A log filter: a request aiohttp could not parse (it already answered 400) is no error of ours."""
+    return not (record.exc_info and isinstance(record.exc_info[1], HttpProcessingError))
+
+
+REQUEST_LOG = logging.getLogger("tutor.web.requests")
+"""aiohttp's per-request error log: a real fault still prints its traceback, a malformed request does not."""
+REQUEST_LOG.addFilter(_not_malformed_http)
 
 
 def _learner(request: web.Request) -> str | None:
     """This browser's learner id from its cookie, if it has a well-formed one."""
     value = request.cookies.get(LEARNER_COOKIE, "")
     return value if LEARNER_ID.fullmatch(value) else None
+
+
+def _envelope(text: str) -> list | None:
+    """A browser message as `[kind, data]`, or None for anything else (nested too deeply, not JSON...)."""
+    if _depth(text) > MAX_DEPTH:
+        return None
+    try:
+        envelope = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return envelope if isinstance(envelope, list) and envelope else None
+
+
+def _depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _int_in(value: str | None, allowed: range, default: int) -> int:
@@ -63,15 +112,18 @@ class TutorServer:
     `learners_dir`: when set (a classroom), each browser keeps its progress, settings and saved
     machines in its own folder there, named by a random cookie; otherwise every tab uses the
     same data folder as `tutor` in a terminal.
+    `hosts`: the `Host` names it answers to (tutor.web.origin; the loopback names by default);
+    a request for another host, or from a web page of another origin, gets 403 (no app starts).
     """
 
     def __init__(self, *, lang: str, app_argv: list[str], max_sessions: int, token: str | None = None,
-                 learners_dir: Path | None = None) -> None:
+                 learners_dir: Path | None = None, hosts: ServedHosts | None = None) -> None:
         self.lang = lang
         self.app_argv = app_argv
         self.max_sessions = max_sessions
         self.token = token
         self.learners_dir = learners_dir
+        self.hosts = hosts or ServedHosts()
         self.sessions: set[Session] = set()
         self.sockets: set[web.WebSocketResponse] = set()
         self.download_manager = DownloadManager()  # AppService needs one; it stays empty
@@ -82,7 +134,7 @@ class TutorServer:
 
     # The web application
     def make_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._only_own_origin])
         app.add_routes([
             web.get("/", self.handle_page),
             web.get("/ws", self.handle_websocket),
@@ -91,6 +143,15 @@ class TutorServer:
             web.static("/static", TEXTUAL_SERVE_STATIC),
         ])
         return app
+
+    @web.middleware
+    async def _only_own_origin(self, request: web.Request, handler) -> web.StreamResponse:
+        """Every route: 403 for another host's name (DNS rebinding) or another site's page (its Origin)."""
+        host = request.headers.get("Host")
+        if not (self.hosts.host_ok(host) and self.hosts.origin_ok(request.headers.get("Origin"), host)):
+            return self._html("message.html", status=403, title=self.t("page.forbidden.title"),
+                              message=self.t("page.foreign"), retry=None)
+        return await handler(request)
 
     def _token_ok(self, given: str | None) -> bool:
         if self.token is None:
@@ -147,7 +208,7 @@ class TutorServer:
             return self._forbidden()
         if len(self.sessions) >= self.max_sessions:
             return self._full()
-        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_MESSAGE)
         if not websocket.can_prepare(request).ok:
             raise web.HTTPBadRequest(text="a websocket upgrade is expected here")
         session = Session(
@@ -183,15 +244,16 @@ class TutorServer:
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
-            try:
-                envelope = json.loads(message.data)
-            except ValueError:
-                continue
-            if not isinstance(envelope, list) or not envelope:
+            envelope = _envelope(message.data)
+            if envelope is None:
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                await session.send_bytes(data.encode("utf-8"))
+                try:
+                    keys = data.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate ("\\ud800") is no text a keyboard types
+                    continue
+                await session.send_bytes(keys)
             elif kind == "resize" and isinstance(data, dict):
                 width = _int_in(str(data.get("width")), TERMINAL_SIZES, 0)
                 height = _int_in(str(data.get("height")), TERMINAL_SIZES, 0)
@@ -207,7 +269,8 @@ class TutorServer:
     # Running and stopping
     async def run(self, sock: socket.socket, stop: asyncio.Event, on_ready: Callable[[], None]) -> int:
         """Serve on the bound `sock` until `stop` is set; then end every session. Returns how many were open."""
-        runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None)
+        self.hosts = dataclasses.replace(self.hosts, port=sock.getsockname()[1])
+        runner = web.AppRunner(self.make_app(), handle_signals=False, access_log=None, logger=REQUEST_LOG)
         await runner.setup()
         await web.SockSite(runner, sock).start()
         on_ready()

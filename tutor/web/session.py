@@ -6,11 +6,31 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 
 from textual_serve.app_service import AppService
 
 QUIT_GRACE = 5.0  # seconds the app gets to quit by itself before it is terminated
 TERM_GRACE = 3.0  # seconds after SIGTERM before SIGKILL
+DIE_WITH_PARENT = (  # run before the app, in its process (prctl's death signal survives exec)
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)  # the server died before prctl took effect\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def dying_with_server(argv: list[str]) -> list[str]:
+    """`argv` so that its process gets SIGKILL when the server dies, even by SIGKILL (Linux).
+
+    The server's own stop (Ctrl+C, SIGTERM, SIGHUP) ends each app cleanly first; this is for when
+    the server has no chance to. A few lines of Python set the death signal and then become the
+    app (exec: same process, same pid). Elsewhere (macOS, Windows) `argv` is returned as it is.
+    """
+    if not sys.platform.startswith("linux"):
+        return argv
+    return [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *argv]
 
 
 class Session(AppService):
@@ -19,7 +39,8 @@ class Session(AppService):
     Unlike textual-serve's own, it runs `argv` directly (no shell between the server and the app,
     so the pid is the app's) in a new process group with `env` added to its environment, closes
     the socket when the app exits (also when it fails to start), and `stop()` always ends that
-    whole group: first the app's own quit, then SIGTERM, then SIGKILL.
+    whole group: first the app's own quit, then SIGTERM, then SIGKILL. If the server itself is
+    killed (SIGKILL leaves it no time to stop anything), the app dies with it (`dying_with_server`).
     """
 
     def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, **kwargs) -> None:
@@ -33,7 +54,7 @@ class Session(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
+            *dying_with_server(self.argv),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
