@@ -203,10 +203,23 @@ class _LessonLinter:
             if required not in self.known:
                 self.error(toml, self.meta.value_line(required, "requires"),
                            f"requires unknown lesson {required!r}{_did_you_mean(required, list(self.known))}")
+        self.core_covers(meta)
         cycle = self.requirement_cycle(meta.id)
         if cycle:
             what = "requires itself" if len(cycle) == 2 else f"is part of a cycle of requirements: {' -> '.join(cycle)}"
             self.error(toml, self.meta.line("requires"), f"lesson {meta.id!r} {what}; no one could ever start it")
+
+    def core_covers(self, meta) -> None:
+        """Every part of the original tutorial a lesson covers is on its core path: an optional
+        step may cover a part again, never alone."""
+        on_core = {cover for step in meta.steps if step.core for cover in step.covers}
+        for step in meta.steps:
+            for cover in step.covers:
+                if not step.core and cover not in on_core:
+                    self.error(self.meta.path, self.meta.value_line(cover, "covers", step.id),
+                               f"step {step.id!r} is optional (core = false) but is the only step covering "
+                               f"{cover!r}: every part of the original tutorial stays on the core path")
+                    on_core.add(cover)  # said once
 
     def requirement_cycle(self, start: str) -> list[str]:
         """The shortest path `start -> ... -> start` along `requires`, or [] when there is none."""

@@ -105,6 +105,10 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
         if ask is None and sys.stdin.isatty():
             ask = input
         add_multipass_machines(machines, read_multipass(), ask, getattr(args, "lang", "id"))
+    if not machines.lab:
+        from tutor.live.lab_machines import inside_lab
+
+        machines.lab = inside_lab()  # `tutor check --lab`, or typed in `sudo tutor lab shell laptop`
     if not machines.by_role:
         raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}), --multipass "
                         "or --lab, or save them in the app (key m)",
