@@ -76,3 +76,24 @@ def test_in_the_lab_a_stopped_app_is_told_to_start_with_the_lab(netlab):
     message = results["app-running"]["message"]
     assert results["app-running"]["code"] == "refused"
     assert "`sudo tutor lab start app1`" in message and "npm start" not in message
+
+
+def test_reading_the_labs_proxy_config_without_a_lab_says_so(monkeypatch):
+    from tutor.live.hosts import HostError
+    from tutor.live.nginx_config import read_nginx_config
+
+    monkeypatch.setenv("TUTOR_LAB_PREFIX", "tnolabhere")
+    with pytest.raises(HostError) as caught:
+        read_nginx_config("proxy", True, lab=True)
+    assert caught.value.code == "lab_no_proxy"
+
+
+@pytest.mark.lab
+def test_the_labs_proxy_config_is_read_inside_the_lab(netlab, monkeypatch):
+    import tutor.lab
+    from tutor.live.nginx_config import read_nginx_config
+
+    monkeypatch.setattr(tutor.lab, "Lab", lambda: netlab)  # the session's lab keeps its data elsewhere
+    files = read_nginx_config("proxy", True, lab=True)
+    assert "/etc/nginx/nginx.conf" in files
+    assert "include /etc/nginx/sites-enabled/*;" in files["/etc/nginx/nginx.conf"]

@@ -443,11 +443,14 @@ def _differences(a, b) -> list[str]:
             elif [c.correct for c in pa.choices] != [c.correct for c in pb.choices]:
                 problems.append(f"{{predict}} #{number}: marks another right answer than the other language "
                                 f"(here {_marked(pb)}, there {_marked(pa)})")
-    shape_a = [(c.language, c.role) for c in a.commands]
-    shape_b = [(c.language, c.role) for c in b.commands]
+    shape_a = [(c.language, c.role, c.lab) for c in a.commands]
+    shape_b = [(c.language, c.role, c.lab) for c in b.commands]
     if shape_a != shape_b:
         problems.append(f"{_count(len(shape_b), 'command')} here but {len(shape_a)} in the other language"
-                        if len(shape_a) != len(shape_b) else "code fences with other languages or roles than the other language")
+                        if len(shape_a) != len(shape_b) else
+                        "code fences with other languages, roles or when=lab than the other language")
+    elif [c.code for c in a.commands if c.lab] != [c.code for c in b.commands if c.lab]:
+        problems.append("a {when=lab} block differs from the other language's: the lab's commands are the same in both")
     return problems
 
 

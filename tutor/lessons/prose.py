@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
 from sim.files import read_text_limited
-from tutor.lessons.values import TUTORIAL_MARK, names_in
+from tutor.lessons.values import LAB_MARK, TUTORIAL_MARK, names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -27,8 +27,10 @@ _DIRECTIVE = re.compile(r"^\{([A-Za-z][\w-]*)\}\s*(.*)$")
 _FENCE_INFO = re.compile(r"^([^\s{]*)\s*(.*)$")
 _FENCE_OPTIONS = re.compile(r"^\{([^{}]*)\}$")
 _FENCE_OPTION = re.compile(r"""^([A-Za-z][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))$""")
+_TUTOR_LINE = re.compile(r"^\s*(sudo\s+)?tutor\s")  # a `tutor` command line of a when=lab block
 _CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
-_FENCE_OPTION_KEYS = ("role", "file", "example")  # where to type it; where a config block goes; example=tutorial
+_FENCE_OPTION_KEYS = ("role", "file", "example", "when")  # where to type it; where a config block goes;
+# example=tutorial; when=lab (shown only when the learner's machines are the lab's)
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,7 @@ class _FileParser:
                     parsed = _FENCE_OPTION.match(option)
                     if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
                         self.error(line, f"unknown code fence option {option!r}: the options are "
-                                   "role=<role>, file=<absolute path> and example=tutorial")
+                                   "role=<role>, file=<absolute path>, example=tutorial and when=lab")
                         continue
                     if parsed[1] in found:
                         self.error(line, f"the code fence option {parsed[1]!r} is given twice")
@@ -293,13 +295,38 @@ class _FileParser:
         if "example" in found and not tutorial:
             self.error(line, f"example={found['example']} is not known: write example=tutorial for a block that "
                        "shows the tutorial's own addresses on purpose")
+        lab = "when" in found
+        if lab:
+            self.lab_option(line, language, found, token.content)
         if info != language:
             index = token.map[0]
             source = lines[index]
             start = source.find(token.markup)
-            mark = source[:start] + TUTORIAL_MARK + "\n" if tutorial else ""
+            mark = TUTORIAL_MARK if tutorial else LAB_MARK if lab else ""
+            mark = source[:start] + mark + "\n" if mark else ""
             rewrites[index] = mark + source[: start + len(token.markup)] + language
-        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial)
+        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
+                       lab=lab)
+
+    def lab_option(self, line: int, language: str, found: dict[str, str], code: str) -> None:
+        """`when=lab`: a `bash` block the learner types on their own computer (role=laptop) when the
+        machines are the lab's; every `tutor lab` line in it is a real `sudo tutor lab` command."""
+        if found["when"] != "lab":
+            self.error(line, f"when={found['when']} is not known: write when=lab for a block shown only when "
+                       "the learner's machines are the lab's (`tutor lab`)")
+            return
+        if language != "bash" or found.get("role") != "laptop" or "file" in found or "example" in found:
+            self.error(line, "a when=lab block is a ```bash {role=laptop when=lab} block: the lab's commands run "
+                       "on the learner's own computer (no file= or example=)")
+        said = False
+        for number, text in enumerate(code.split("\n"), line + 1):
+            if _TUTOR_LINE.match(text):
+                said = True
+                problem = lab_command_problem(text.strip())
+                if problem:
+                    self.error(number, f"{text.strip()!r}: {problem}")
+        if not said:
+            self.error(line, "a when=lab block holds the lab's command: `sudo tutor lab ...` (or `sudo tutor check --lab`)")
 
     def file_option(self, line: int, found: dict[str, str]) -> None:
         """`file=` says where a config block goes: an absolute, plain path on the machine `role=` names."""
@@ -346,6 +373,33 @@ class _FileParser:
         if not explanation:
             self.error(first_line, "the {predict} block has no explanation after its choices")
         return Predict(scenario, question, tuple(choices), explanation, first_line), refs
+
+
+def lab_command_problem(command: str) -> str:
+    """What is wrong with a `sudo tutor ...` line of a when=lab block: it must be `sudo tutor lab ...`
+    or `sudo tutor check --lab ...` that `tutor` accepts (its own parser says so); "" when fine."""
+    import contextlib
+    import io
+    import shlex
+
+    from tutor.cli import build_parser
+
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError as exc:
+        return f"cannot read it as a shell command ({exc})"
+    if words[:2] != ["sudo", "tutor"] or words[2:3] not in (["lab"], ["check"]):
+        return "write it as `sudo tutor lab ACTION ...` or `sudo tutor check --lab ...`: the lab needs root"
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            args = build_parser("en").parse_args(words[2:])
+    except SystemExit:
+        reason = said.getvalue().strip().splitlines()
+        return f"`tutor` would refuse it: {reason[-1] if reason else 'bad usage'}"
+    if args.command == "check" and not args.lab:
+        return "a `tutor check` of a when=lab block checks the lab: add --lab"
+    return ""
 
 
 def _prose_values(lines: list[str], offset: int) -> list[Ref]:

@@ -7,9 +7,7 @@ from rich.text import Text
 
 from tutor.i18n import tr
 from tutor.lessons.model import Lesson, StepMeta
-
-LESSON_TEXT = "lesson_lab"
-"""The catalogue section of these texts (tutor/locale/*.toml)."""
+from tutor.lessons.vocabulary import LESSON_TEXT
 
 
 def step_time(meta: StepMeta, lang: str) -> Text:
