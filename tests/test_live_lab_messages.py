@@ -3,6 +3,7 @@ start app1`), not the VM's (`npm start` in the dumbsound folder, `multipass list
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -97,3 +98,34 @@ def test_the_labs_proxy_config_is_read_inside_the_lab(netlab, monkeypatch):
     files = read_nginx_config("proxy", True, lab=True)
     assert "/etc/nginx/nginx.conf" in files
     assert "include /etc/nginx/sites-enabled/*;" in files["/etc/nginx/nginx.conf"]
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("sudo tutor lab poweroff app2", ""),
+    ("sudo tutor lab exec proxy -- sudo nginx -T", ""),
+    ("sudo tutor check --lab app-running", ""),
+    ("sudo tutor check app-running", "add --lab"),
+    ("tutor lab status", "the lab needs root"),
+    ("sudo tutor lab stop proxy", "would refuse it"),
+    ("sudo tutor lab shell 'app1", "cannot read it"),
+])
+def test_a_lab_blocks_tutor_lines_are_commands_tutor_accepts(line, problem):
+    from tutor.lessons.prose import lab_command_problem
+
+    found = lab_command_problem(line)
+    assert (problem in found) if problem else found == ""
+
+
+@pytest.mark.lab
+def test_tutor_check_lab_names_the_labs_command(netlab):
+    import subprocess
+    import sys
+
+    from tutor.lab.lab import _SOURCE_ROOT
+
+    netlab.stop("app2")
+    done = subprocess.run([sys.executable, "-m", "tutor", "check", "--lab", "--prefix", netlab.prefix, "--lang", "en",
+                           "--json", "app-running"], capture_output=True, text=True, timeout=120, cwd=_SOURCE_ROOT)
+    assert done.returncode == 1, done.stderr
+    [result] = json.loads(done.stdout)["results"]
+    assert "`sudo tutor lab start app2`" in result["message"] and "npm start" not in result["message"]
