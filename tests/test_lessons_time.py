@@ -105,3 +105,13 @@ def test_the_estimate_counts_reading_typing_and_waiting():
 def test_a_loop_waits_its_sleeps():
     text = StepText("t", "", commands=(Command("bash", "for i in $(seq 30); do curl -s http://x; sleep 1; done"),))
     assert estimate(text).waiting == 30
+
+
+def test_the_estimate_report_lists_every_step_and_the_core_path(capsys):
+    from tutor.lessons.estimate import main
+
+    assert main([str(FIXTURES / "tui" / "lessons"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "run" in out and "lesson.toml:   9 min optional" in out
+    assert "core path: estimate" in out and "lesson.toml 16 min" in out
+    assert main([str(FIXTURES / "nowhere")]) == 2

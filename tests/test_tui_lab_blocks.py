@@ -118,3 +118,22 @@ async def test_the_machines_are_the_labs_while_they_are_what_use_the_lab_filled_
         screen.field("app2").value = "127.0.0.1:4"  # typed by hand: no longer the lab's machines
         assert screen.action_save()
         assert app.settings.lab is False
+
+
+def test_a_lab_fence_in_a_list_or_a_hint_is_filled_like_any_other(tmp_path):
+    from tutor.lessons.prose import parse_file
+    from tutor.lessons.values import Values, fill_step
+
+    (tmp_path / "en.md").write_text(
+        "# T\n\n::::{step} s\n## S\n\n- stop it:\n\n  ```bash {role=laptop}\n  multipass stop app2\n  ```\n\n"
+        "  ```bash {role=laptop when=lab}\n  sudo tutor lab poweroff app2\n  ```\n\n- then look\n\n"
+        ":::{hint}\n```bash {role=laptop when=lab}\nsudo tutor lab status\n```\n:::\n\n:::{hint}\nTwo.\n:::\n::::\n")
+    [step] = parse_file(tmp_path / "en.md").steps
+    assert [(c.code, c.lab) for c in step.text.commands] == [
+        ("multipass stop app2", False), ("sudo tutor lab poweroff app2", True)]
+    on, off = fill_step(step.text, Values(lab=True), "en"), fill_step(step.text, Values(), "en")
+    note = tr(LESSON_TEXT, "lab.note", "en")
+    assert f"  > {note}" in on.body and "  sudo tutor lab poweroff app2" in on.body
+    assert "tutor lab" not in off.body and "<!--" not in off.body and "- then look" in off.body
+    assert "sudo tutor lab status" in on.hints[0] and "tutor lab" not in off.hints[0]
+    assert [c.code for c in off.commands] == ["multipass stop app2"]

@@ -105,14 +105,22 @@ def report(lesson: Lesson, lang: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """`python -m tutor.lessons.estimate [LESSONS] [--lang id|en]`: the report; 2 on bad usage."""
+    import argparse
+
     from tutor.lessons.loader import load_lessons
     from tutor.paths import lessons_dir
 
-    lang = argv[argv.index("--lang") + 1] if "--lang" in argv[:-1] else "id"
-    paths = [arg for index, arg in enumerate(argv) if not arg.startswith("--") and (index == 0 or argv[index - 1] != "--lang")]
-    lessons = load_lessons(Path(paths[0]) if paths else lessons_dir()).lessons
+    parser = argparse.ArgumentParser(prog="python -m tutor.lessons.estimate")
+    parser.add_argument("path", nargs="?", help="a lessons folder (default: the shipped lessons)")
+    parser.add_argument("--lang", choices=("id", "en"), default="id", help="the text to time (default: id)")
+    args = parser.parse_args(argv)
+    lessons = load_lessons(Path(args.path) if args.path else lessons_dir()).lessons
+    if not lessons:
+        print(f"{parser.prog}: no lessons in {args.path}", file=sys.stderr)
+        return 2
     for lesson in lessons:
-        print("\n".join(report(lesson, lang)))
+        print("\n".join(report(lesson, args.lang)))
     return 0
 
 
