@@ -4,6 +4,8 @@ for the lab's machines."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.widgets import Markdown
 
@@ -137,3 +139,25 @@ def test_a_lab_fence_in_a_list_or_a_hint_is_filled_like_any_other(tmp_path):
     assert "tutor lab" not in off.body and "<!--" not in off.body and "- then look" in off.body
     assert "sudo tutor lab status" in on.hints[0] and "tutor lab" not in off.hints[0]
     assert [c.code for c in off.commands] == ["multipass stop app2"]
+
+
+VM_ACTION = re.compile(r"multipass (shell|stop|start|list|restart)\b|npm start|tmux attach|/etc/hosts")
+
+
+def test_every_step_that_acts_on_a_vm_shows_the_labs_command_too():
+    """Lessons 2 and 3 (issue 16): each step whose blocks shell into a VM, stop or start it or its
+    app, list the VMs or edit the laptop's hosts file has a when=lab block in both languages."""
+    from tutor.lessons.loader import load_lessons
+
+    missing, with_lab = [], 0
+    for lesson in load_lessons(lessons_dir()).lessons:
+        for meta in lesson.steps:
+            for lang in ("id", "en"):
+                text = lesson.step_text(meta.id, lang)
+                acts = [c for c in text.commands if not c.lab and c.language == "bash" and VM_ACTION.search(c.code)]
+                labs = [c for c in text.commands if c.lab]
+                with_lab += bool(labs)
+                if acts and not labs:
+                    missing.append(f"{lesson.id}/{meta.id} ({lang}): {acts[0].code.splitlines()[0]}")
+    assert missing == []
+    assert with_lab == 2 * 21  # the steps of lessons 2 and 3 that act on a VM, in both languages
