@@ -110,7 +110,7 @@ def test_the_labs_proxy_config_is_read_inside_the_lab(netlab, monkeypatch):
     ("sudo tutor lab shell 'app1", "cannot read it"),
 ])
 def test_a_lab_blocks_tutor_lines_are_commands_tutor_accepts(line, problem):
-    from tutor.lessons.prose import lab_command_problem
+    from tutor.lessons.lint import lab_command_problem
 
     found = lab_command_problem(line)
     assert (problem in found) if problem else found == ""

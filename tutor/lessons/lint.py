@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from difflib import get_close_matches
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -334,6 +335,8 @@ class _LessonLinter:
                 self.error(parsed.path, ref.line,
                            f"{{{ref.value}}} stands outside a code fence, where it is shown as written: named values "
                            "are filled in code fences only (say it in words, or write \\{" + ref.value + "} to show the name)")
+            elif ref.kind == "lab-command" and lab_command_problem(ref.value):
+                self.error(parsed.path, ref.line, f"{ref.value!r}: {lab_command_problem(ref.value)}")
             elif ref.kind == "value" and ref.value not in NAMED_VALUES:
                 self.error(parsed.path, ref.line,
                            f"unknown named value {{{ref.value}}}{_did_you_mean(ref.value, list(NAMED_VALUES))}; known: "
@@ -452,6 +455,40 @@ def _differences(a, b) -> list[str]:
     elif [c.code for c in a.commands if c.lab] != [c.code for c in b.commands if c.lab]:
         problems.append("a {when=lab} block differs from the other language's: the lab's commands are the same in both")
     return problems
+
+
+@lru_cache(maxsize=256)
+def lab_command_problem(command: str) -> str:
+    """What is wrong with a `sudo tutor ...` line of a when=lab block: it must be `sudo tutor lab ...`
+    or `sudo tutor check --lab ...` that `tutor` accepts (its own parser says so); "" when fine."""
+    import contextlib
+    import io
+    import shlex
+
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError as exc:
+        return f"cannot read it as a shell command ({exc})"
+    if words[:2] != ["sudo", "tutor"] or words[2:3] not in (["lab"], ["check"]):
+        return "write it as `sudo tutor lab ACTION ...` or `sudo tutor check --lab ...`: the lab needs root"
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            args = _tutor_parser().parse_args(words[2:])
+    except SystemExit:
+        reason = said.getvalue().strip().splitlines()
+        return f"`tutor` would refuse it: {reason[-1] if reason else 'bad usage'}"
+    if args.command == "check" and not args.lab:
+        return "a `tutor check` of a when=lab block checks the lab: add --lab"
+    return ""
+
+
+@cache
+def _tutor_parser():
+    """tutor's own command line (built once: a lesson may quote many lab commands)."""
+    from tutor.cli import build_parser
+
+    return build_parser("en")
 
 
 def _marked(predict) -> str:
