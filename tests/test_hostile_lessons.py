@@ -29,7 +29,7 @@ def make(root: Path, folder: str, toml: str | None, steps=("x",), body="Text.", 
     lesson_id = folder.split("-", 1)[1]
     if toml is None:
         toml = HEAD.format(id=lesson_id, order=int(folder[:2])) + extra + "".join(
-            f'[[step]]\nid = "{step}"\n' for step in steps)
+            f'[[step]]\nid = "{step}"\ncore = true\nminutes = 1\n' for step in steps)
     (path / "lesson.toml").write_text(toml)
     for lang in ("id", "en"):
         (path / f"{lang}.md").write_text(prose(list(steps), body))

@@ -113,6 +113,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         section = section or default
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             keys.add((section, arg.value))
+            if section == messages.MESSAGES and arg.value in catalogue("id")[messages.LAB_MESSAGES]:
+                keys.add((messages.LAB_MESSAGES, arg.value))  # say() takes the lab's version with lab machines
         elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
             prefixes.add((section, arg.values[0].value))
     ui, cli = catalogue("id")["ui"], catalogue("id")["check_cli"]

@@ -39,6 +39,7 @@ class Settings:
     vms: dict[str, str] = field(default_factory=dict)
     domain: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"lesson.next": "right"}
+    lab: bool = False  # the saved machines came from the lab ("Use the lab"): lessons show its commands
     path: Path | None = field(default=None, repr=False, compare=False)
     _saved: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as last read or written
 
@@ -124,7 +125,7 @@ def _valid(name: str, value: Any) -> bool:
         return value is None or value in LANGUAGES
     if name == "keymap":
         return _valid_keymap(value)
-    if name in TOGGLES:
+    if name in TOGGLES or name == "lab":
         return isinstance(value, bool)
     if name in ("hosts", "vms"):
         return isinstance(value, dict) and all(

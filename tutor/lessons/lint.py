@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from difflib import get_close_matches
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -207,10 +208,23 @@ class _LessonLinter:
             if required not in self.known:
                 self.error(toml, self.meta.value_line(required, "requires"),
                            f"requires unknown lesson {required!r}{_did_you_mean(required, list(self.known))}")
+        self.core_covers(meta)
         cycle = self.requirement_cycle(meta.id)
         if cycle:
             what = "requires itself" if len(cycle) == 2 else f"is part of a cycle of requirements: {' -> '.join(cycle)}"
             self.error(toml, self.meta.line("requires"), f"lesson {meta.id!r} {what}; no one could ever start it")
+
+    def core_covers(self, meta) -> None:
+        """Every part of the original tutorial a lesson covers is on its core path: an optional
+        step may cover a part again, never alone."""
+        on_core = {cover for step in meta.steps if step.core for cover in step.covers}
+        for step in meta.steps:
+            for cover in step.covers:
+                if not step.core and cover not in on_core:
+                    self.error(self.meta.path, self.meta.value_line(cover, "covers", step.id),
+                               f"step {step.id!r} is optional (core = false) but is the only step covering "
+                               f"{cover!r}: every part of the original tutorial stays on the core path")
+                    on_core.add(cover)  # said once
 
     def requirement_cycle(self, start: str) -> list[str]:
         """The shortest path `start -> ... -> start` along `requires`, or [] when there is none."""
@@ -327,6 +341,8 @@ class _LessonLinter:
                 self.error(parsed.path, ref.line,
                            f"{{{ref.value}}} stands outside a code fence, where it is shown as written: named values "
                            "are filled in code fences only (say it in words, or write \\{" + ref.value + "} to show the name)")
+            elif ref.kind == "lab-command" and lab_command_problem(ref.value):
+                self.error(parsed.path, ref.line, f"{ref.value!r}: {lab_command_problem(ref.value)}")
             elif ref.kind == "value" and ref.value not in NAMED_VALUES:
                 self.error(parsed.path, ref.line,
                            f"unknown named value {{{ref.value}}}{_did_you_mean(ref.value, list(NAMED_VALUES))}; known: "
@@ -436,12 +452,49 @@ def _differences(a, b) -> list[str]:
             elif [c.correct for c in pa.choices] != [c.correct for c in pb.choices]:
                 problems.append(f"{{predict}} #{number}: marks another right answer than the other language "
                                 f"(here {_marked(pb)}, there {_marked(pa)})")
-    shape_a = [(c.language, c.role) for c in a.commands]
-    shape_b = [(c.language, c.role) for c in b.commands]
+    shape_a = [(c.language, c.role, c.lab) for c in a.commands]
+    shape_b = [(c.language, c.role, c.lab) for c in b.commands]
     if shape_a != shape_b:
         problems.append(f"{_count(len(shape_b), 'command')} here but {len(shape_a)} in the other language"
-                        if len(shape_a) != len(shape_b) else "code fences with other languages or roles than the other language")
+                        if len(shape_a) != len(shape_b) else
+                        "code fences with other languages, roles or when=lab than the other language")
+    elif [c.code for c in a.commands if c.lab] != [c.code for c in b.commands if c.lab]:
+        problems.append("a {when=lab} block differs from the other language's: the lab's commands are the same in both")
     return problems
+
+
+@lru_cache(maxsize=256)
+def lab_command_problem(command: str) -> str:
+    """What is wrong with a `sudo tutor ...` line of a when=lab block: it must be `sudo tutor lab ...`
+    or `sudo tutor check --lab ...` that `tutor` accepts (its own parser says so); "" when fine."""
+    import contextlib
+    import io
+    import shlex
+
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError as exc:
+        return f"cannot read it as a shell command ({exc})"
+    if words[:2] != ["sudo", "tutor"] or words[2:3] not in (["lab"], ["check"]):
+        return "write it as `sudo tutor lab ACTION ...` or `sudo tutor check --lab ...`: the lab needs root"
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
+            args = _tutor_parser().parse_args(words[2:])
+    except SystemExit:
+        reason = said.getvalue().strip().splitlines()
+        return f"`tutor` would refuse it: {reason[-1] if reason else 'bad usage'}"
+    if args.command == "check" and not args.lab:
+        return "a `tutor check` of a when=lab block checks the lab: add --lab"
+    return ""
+
+
+@cache
+def _tutor_parser():
+    """tutor's own command line (built once: a lesson may quote many lab commands)."""
+    from tutor.cli import build_parser
+
+    return build_parser("en")
 
 
 def _marked(predict) -> str:

@@ -12,7 +12,8 @@ from sim.files import read_text_limited
 from tutor.lessons.vocabulary import ID_PATTERN, LANGUAGES, MAX_FILE_BYTES
 
 LESSON_KEYS = ("id", "order", "title", "summary", "requires", "step")
-STEP_KEYS = ("id", "covers", "roles", "checks", "scenario")
+STEP_KEYS = ("id", "covers", "roles", "checks", "scenario", "core", "minutes")
+MAX_STEP_MINUTES = 240  # a step longer than a bootcamp afternoon is several steps
 _LIST_KEYS = ("covers", "roles", "checks")
 
 _ARRAY_HEADER = re.compile(r"^\[\[\s*([^\]]+?)\s*\]\]")
@@ -228,7 +229,34 @@ class _MetaChecker:
         if scenario is not None and not isinstance(scenario, str):
             self.error(self.lines.line("scenario", index), "`scenario` must be a string (a scenario name)")
             scenario = None
-        return StepMeta(step_id, lists["covers"], lists["roles"], lists["checks"], scenario)
+        core, minutes = self.check_time(index, table, step_id)
+        return StepMeta(step_id, lists["covers"], lists["roles"], lists["checks"], scenario, core, minutes)
+
+    def check_time(self, index: int, table: dict, step_id: str) -> tuple[bool, int]:
+        """`core` (on the core path, or optional) and `minutes` (the time a learner who types
+        everything needs): both required on every step; missing or wrong ones default to core, 0."""
+        core = table.get("core")
+        if not isinstance(core, bool):
+            what = "has no `core`" if core is None else f"has `core = {_toml(core)}`"
+            self.error(self.lines.line("core" if core is not None else None, index),
+                       f"step {step_id!r} {what}: write core = true (on the core path) or core = false (optional)")
+            core = True
+        minutes = table.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_STEP_MINUTES:
+            what = "has no `minutes`" if minutes is None else f"has `minutes = {_toml(minutes)}`"
+            self.error(self.lines.line("minutes" if minutes is not None else None, index),
+                       f"step {step_id!r} {what}: write the minutes a learner who types everything needs, "
+                       f"a whole number from 1 to {MAX_STEP_MINUTES} (e.g. minutes = 5)")
+            minutes = 0
+        return core, minutes
+
+
+def _toml(value: object) -> str:
+    """A parsed TOML value as it is written in the file (`true`, `"5"`), shortened."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _unknown_key(key: str, known: tuple[str, ...], where: str) -> str:

@@ -34,6 +34,7 @@ class Command:
     file: str | None = None
     examples: tuple[str, ...] = ()
     tutorial: bool = False
+    lab: bool = False  # `{when=lab}`: shown (and copied) only when the learner's machines are the lab's
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class StepMeta:
     roles: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
     scenario: str | None = None
+    core: bool = True  # on the core path (False: an optional deep dive)
+    minutes: int = 0  # what a learner who types everything needs (0: not given; lint says so)
 
 
 @dataclass
@@ -131,6 +134,16 @@ class Lesson:
     def roles(self) -> frozenset[str]:
         """Every machine role the lesson's steps have the learner type on (laptop, proxy, app1, ...)."""
         return frozenset(role for step in self.steps for role in step.roles)
+
+    @property
+    def core_minutes(self) -> int:
+        """The minutes of the core path: the sum over the steps marked `core = true`."""
+        return sum(step.minutes for step in self.steps if step.core)
+
+    @property
+    def optional_minutes(self) -> int:
+        """The minutes of the optional steps (`core = false`), on top of the core path."""
+        return sum(step.minutes for step in self.steps if not step.core)
 
     def title_in(self, lang: str) -> str:
         """The lesson title in `lang`, falling back to any title it has."""

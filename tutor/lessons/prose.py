@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
 from sim.files import read_text_limited
-from tutor.lessons.values import TUTORIAL_MARK, names_in
+from tutor.lessons.values import LAB_MARK, TUTORIAL_MARK, names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -27,8 +27,10 @@ _DIRECTIVE = re.compile(r"^\{([A-Za-z][\w-]*)\}\s*(.*)$")
 _FENCE_INFO = re.compile(r"^([^\s{]*)\s*(.*)$")
 _FENCE_OPTIONS = re.compile(r"^\{([^{}]*)\}$")
 _FENCE_OPTION = re.compile(r"""^([A-Za-z][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))$""")
+_TUTOR_LINE = re.compile(r"^\s*(sudo\s+)?tutor\s")  # a `tutor` command line of a when=lab block
 _CHOICE = re.compile(r"^\[([ xX])\]\s+(.*)$", re.DOTALL)
-_FENCE_OPTION_KEYS = ("role", "file", "example")  # where to type it; where a config block goes; example=tutorial
+_FENCE_OPTION_KEYS = ("role", "file", "example", "when")  # where to type it; where a config block goes;
+# example=tutorial; when=lab (shown only when the learner's machines are the lab's)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Ref:
     named value (`{app1_ip}`) written in a code fence."""
 
     kind: str  # "link" | "scenario" | "role" | "value" | "prose-value" (a `{name}` outside any fence)
+    # | "lab-command" (a `sudo tutor ...` line of a when=lab fence)
     value: str
     line: int
 
@@ -259,6 +262,8 @@ class _FileParser:
                     refs.append(Ref("role", command.role, line))
                 for offset_line, code_line in enumerate(command.code.split("\n"), line + 1):
                     refs.extend(Ref("value", name, offset_line) for name in names_in(code_line))
+                    if command.lab and _TUTOR_LINE.match(code_line):
+                        refs.append(Ref("lab-command", code_line.strip(), offset_line))
                 if command.language in COMMAND_LANGUAGES:
                     commands.append(command)
             elif token.type == "inline":
@@ -282,7 +287,7 @@ class _FileParser:
                     parsed = _FENCE_OPTION.match(option)
                     if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
                         self.error(line, f"unknown code fence option {option!r}: the options are "
-                                   "role=<role>, file=<absolute path> and example=tutorial")
+                                   "role=<role>, file=<absolute path>, example=tutorial and when=lab")
                         continue
                     if parsed[1] in found:
                         self.error(line, f"the code fence option {parsed[1]!r} is given twice")
@@ -293,13 +298,31 @@ class _FileParser:
         if "example" in found and not tutorial:
             self.error(line, f"example={found['example']} is not known: write example=tutorial for a block that "
                        "shows the tutorial's own addresses on purpose")
+        lab = "when" in found
+        if lab:
+            self.lab_option(line, language, found, token.content)
         if info != language:
             index = token.map[0]
             source = lines[index]
             start = source.find(token.markup)
-            mark = source[:start] + TUTORIAL_MARK + "\n" if tutorial else ""
+            mark = TUTORIAL_MARK if tutorial else LAB_MARK if lab else ""
+            mark = source[:start] + mark + "\n" if mark else ""
             rewrites[index] = mark + source[: start + len(token.markup)] + language
-        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial)
+        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
+                       lab=lab)
+
+    def lab_option(self, line: int, language: str, found: dict[str, str], code: str) -> None:
+        """`when=lab`: a `bash` block the learner types on their own computer (role=laptop) when the
+        machines are the lab's; every `tutor lab` line in it is a real `sudo tutor lab` command."""
+        if found["when"] != "lab":
+            self.error(line, f"when={found['when']} is not known: write when=lab for a block shown only when "
+                       "the learner's machines are the lab's (`tutor lab`)")
+            return
+        if language != "bash" or found.get("role") != "laptop" or "file" in found or "example" in found:
+            self.error(line, "a when=lab block is a ```bash {role=laptop when=lab} block: the lab's commands run "
+                       "on the learner's own computer (no file= or example=)")
+        if not any(_TUTOR_LINE.match(text) for text in code.split("\n")):
+            self.error(line, "a when=lab block holds the lab's command: `sudo tutor lab ...` (or `sudo tutor check --lab`)")
 
     def file_option(self, line: int, found: dict[str, str]) -> None:
         """`file=` says where a config block goes: an absolute, plain path on the machine `role=` names."""

@@ -59,6 +59,7 @@ NAMED_VALUES: dict[str, NamedValue] = {
 DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
 SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
 TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence
+LAB_MARK = "<!-- tutor:when=lab -->"  # before a fence shown only when the machines are the lab's
 
 # `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
@@ -72,6 +73,7 @@ class Values:
     """The learner's known values (name -> text); every other name shows its example."""
 
     known: tuple[tuple[str, str], ...] = ()
+    lab: bool = False  # the machines are the lab's (`tutor lab`): `{when=lab}` fences are shown
 
     def __post_init__(self) -> None:
         # The last gate before a command is filled (saved state may be hostile): a value that is no
@@ -79,9 +81,10 @@ class Values:
         object.__setattr__(self, "known", tuple((name, text) for name, text in self.known if fits(name, text)))
 
     @classmethod
-    def of(cls, mapping: Mapping[str, str]) -> Values:
+    def of(cls, mapping: Mapping[str, str], lab: bool = False) -> Values:
         """Values from a plain mapping (the lab's, a test's); unknown names and empty values are dropped."""
-        return cls(tuple(sorted((name, str(text)) for name, text in mapping.items() if name in NAMED_VALUES and text)))
+        return cls(tuple(sorted((name, str(text)) for name, text in mapping.items() if name in NAMED_VALUES and text)),
+                   lab)
 
     def get(self, name: str) -> tuple[str, bool]:
         """(text, is_example) of `name`: the learner's value, else the tutorial's example."""
@@ -130,7 +133,9 @@ def values_from_settings(settings) -> Values:
     domain = getattr(settings, "domain", None)
     domain = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
     mapping["domain"] = domain if _DOMAIN.match(domain) else DEFAULT_DOMAIN
-    return Values.of(mapping)
+    from tutor.live.lab_machines import inside_lab, saved_lab
+
+    return Values.of(mapping, lab=saved_lab(settings) or inside_lab())
 
 
 def values_from_machines(machines) -> Values:
@@ -138,7 +143,7 @@ def values_from_machines(machines) -> Values:
     mapping = {value.name: machines.by_role[value.role].host for value in NAMED_VALUES.values()
                if value.role in machines.by_role and machines.by_role[value.role].host}
     mapping["domain"] = machines.domain or DEFAULT_DOMAIN
-    return Values.of(mapping)
+    return Values.of(mapping, lab=machines.lab)
 
 
 def names_in(text: str) -> list[str]:
@@ -171,18 +176,23 @@ def _in_url(match: re.Match) -> bool:
 
 def fill_markdown(markdown: str, values: Values, lang: str) -> str:
     """Fill the code fences of a Markdown text; mark each fence that shows example values, and
-    each fence that shows the tutorial's addresses on purpose, with a note before it."""
+    each fence that shows the tutorial's addresses on purpose, with a note before it. A `{when=lab}`
+    fence shows with a note when the machines are the lab's, and not at all otherwise."""
     lines = markdown.split("\n")
     out: list[str] = []
     index = 0
-    tutorial = False
+    tutorial = lab = False
     while index < len(lines):
         opening = _FENCE_OPEN.match(lines[index])
         if opening is None:
-            tutorial = lines[index].strip() == TUTORIAL_MARK
+            mark = lines[index].strip()
+            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+            tutorial, lab = mark == TUTORIAL_MARK, mark == LAB_MARK
             if tutorial:
-                out.extend([lines[index][: len(lines[index]) - len(lines[index].lstrip())] + "> " + _text("values.tutorial_note", lang), ""])
-            else:
+                out.extend([indent + "> " + _text("values.tutorial_note", lang), ""])
+            elif lab and values.lab:
+                out.extend([indent + "> " + _lab_text("lab.note", lang), ""])
+            elif not lab:
                 out.append(lines[index])
             index += 1
             continue
@@ -190,6 +200,11 @@ def fill_markdown(markdown: str, values: Values, lang: str) -> str:
         end = index + 1
         while end < len(lines) and not _closes(lines[end], marker):
             end += 1
+        if lab and not values.lab:  # the lab's command, and the machines are not the lab's
+            lab = False
+            index = end + 1
+            continue
+        lab = False
         body, examples = fill_code("\n".join(lines[index + 1:end]), values)
         if examples and not tutorial:
             out.extend([indent + example_note(examples, lang), ""])
@@ -211,6 +226,13 @@ def example_note(names: Iterable[str], lang: str) -> str:
     """The visible mark before a fence that shows example values: which, and the key to set them."""
     shown = ", ".join(f"`{NAMED_VALUES[name].example}` ({name})" for name in names)
     return "> " + _text("values.example_note", lang, values=shown, set_key=SET_KEY)
+
+
+def _lab_text(string_key: str, lang: str) -> str:
+    from tutor.i18n import tr
+    from tutor.lessons.vocabulary import LESSON_TEXT
+
+    return tr(LESSON_TEXT, string_key, lang)
 
 
 def _text(string_key: str, lang: str, **values: object) -> str:
@@ -236,6 +258,8 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
 
     commands = []
     for command in text.commands:
+        if command.lab and not values.lab:
+            continue
         code, examples = fill_code(command.code, values)
         commands.append(replace(command, code=code, examples=() if command.tutorial else examples))
     return replace(

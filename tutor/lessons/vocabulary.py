@@ -37,6 +37,9 @@ __all__ = [
     "TYPED_LANGUAGES",
 ]
 
+LESSON_TEXT = "lesson_lab"
+"""The catalogue section (tutor/locale/*.toml) of the lessons' time column, minutes and lab-block note."""
+
 MAX_FILE_BYTES = 2_000_000
 """A lesson file (lesson.toml, id.md, en.md) is at most this big; the largest shipped one is ~40 kB."""
 MAX_STEP_CHARS = 20_000

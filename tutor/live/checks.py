@@ -54,7 +54,7 @@ class Context:
     options: Options = field(default_factory=Options)
 
     def say(self, key: str, **values: object) -> str:
-        return say(key, self.lang, **values)
+        return say(key, self.lang, lab=self.machines.lab, **values)
 
     @property
     def budget(self) -> float:

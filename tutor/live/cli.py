@@ -112,6 +112,10 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
             if note:
                 print(sanitize(f"tutor check: {note}", 600, markup=False), file=sys.stderr)
         add_multipass_machines(machines, vms, ask, lang)
+    if not machines.lab:
+        from tutor.live.lab_machines import inside_lab
+
+        machines.lab = inside_lab()  # `tutor check --lab`, or typed in `sudo tutor lab shell laptop`
     if not machines.by_role:
         raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}), --multipass "
                         "or --lab, or save them in the app (key m)",

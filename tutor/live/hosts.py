@@ -74,6 +74,7 @@ class Machines:
 
     by_role: dict[str, Machine] = field(default_factory=dict)
     domain: str = DEFAULT_DOMAIN
+    lab: bool = False  # the machines are the lab's (`tutor lab`): messages name the lab's commands
 
     @property
     def proxy(self) -> Machine | None:
@@ -187,6 +188,9 @@ def machines_from_settings(settings, domain: str | None = None) -> Machines:
         vm = settings.vms.get(role)
         if vm:
             machines.by_role[role] = replace(machine, vm=vm)
+    from tutor.live.lab_machines import inside_lab, saved_lab
+
+    machines.lab = saved_lab(settings) or inside_lab()
     return machines
 
 

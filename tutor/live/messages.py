@@ -5,15 +5,18 @@ Values put into these strings that came from a server are sanitized before (see 
 
 from __future__ import annotations
 
-from tutor.i18n import tr
+from tutor.i18n import has, tr
 
 MESSAGES = "live"
 """The catalogue section of the live checks' messages (tutor/locale/*.toml)."""
+LAB_MESSAGES = "live_lab"
+"""The lab's version of the messages that name a VM action (same keys as MESSAGES)."""
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    """The message `key` in `lang`, filled with `values`."""
-    return tr(MESSAGES, key, lang, **values)
+def say(key: str, lang: str, *, lab: bool = False, **values: object) -> str:
+    """The message `key` in `lang`, filled with `values`; with `lab`, the lab's version of it when
+    it has one (`sudo tutor lab start app1`, not `npm start`)."""
+    return tr(LAB_MESSAGES if lab and has(LAB_MESSAGES, key) else MESSAGES, key, lang, **values)
 
 
 def join_names(names: list[str], lang: str) -> str:

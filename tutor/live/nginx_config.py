@@ -27,31 +27,40 @@ class ConsentRequired(PermissionError):
     """Raised when asked to run something on a VM without the learner's consent."""
 
 
-def nginx_t_command(vm: str) -> str:
+LAB_NGINX_T = "sudo tutor lab exec proxy -- sudo nginx -T"
+"""What a learner whose machines are the lab's types to read the proxy's config (tutor runs it as root)."""
+
+
+def nginx_t_command(vm: str, lab: bool = False) -> str:
     """The exact command that reading the config runs (shown to the learner before asking)."""
-    return f"multipass exec {vm} -- sudo nginx -T"
+    return "tutor lab exec proxy -- nginx -T" if lab else f"multipass exec {vm} -- sudo nginx -T"
 
 
-def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) -> dict[str, str]:
-    """The files of the nginx config on VM `vm`, path -> text, as `sudo nginx -T` prints them.
+def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT, lab: bool = False) -> dict[str, str]:
+    """The files of the nginx config on VM `vm` (with `lab`: the lab's proxy, as root), path -> text,
+    as `sudo nginx -T` prints them.
 
-    Raises ConsentRequired without consent, HostError (a one-line reason) when multipass or
+    Raises ConsentRequired without consent, HostError (a one-line reason) when multipass, the lab or
     nginx fails, e.g. with nginx's own `[emerg]` line when the config does not parse, or when it
     prints no files.
     """
     if not consent:
         raise ConsentRequired(f"reading the nginx config on {vm} runs `sudo nginx -T` there; ask first")
-    if not valid_vm_name(vm):
+    if lab:
+        argv = _lab_argv()
+    elif not valid_vm_name(vm):
         raise HostError(f"{vm!r} is not a multipass VM name", "bad_vm_name", vm=vm)
+    else:
+        argv = ["multipass", "exec", vm, "--", "sudo", "nginx", "-T"]
     env = {**os.environ, "LC_ALL": "C"}
     try:
-        done = subprocess.run(["multipass", "exec", vm, "--", "sudo", "nginx", "-T"], capture_output=True,
-                              text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise HostError("multipass is not installed here (not on PATH)", "exec_no_multipass") from None
     except subprocess.TimeoutExpired:
-        raise HostError(f"`{nginx_t_command(vm)}` did not finish within {timeout:g} s", "exec_timeout",
-                        command=nginx_t_command(vm), seconds=f"{timeout:g}") from None
+        command = nginx_t_command(vm, lab)
+        raise HostError(f"`{command}` did not finish within {timeout:g} s", "exec_timeout",
+                        command=command, seconds=f"{timeout:g}") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if "[emerg]" in line), lines[-1] if lines else "")
@@ -62,6 +71,16 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT) 
     if not files:
         raise HostError(f"`sudo nginx -T` on {vm} printed no configuration files", "nginx_t_empty", vm=vm)
     return files
+
+
+def _lab_argv() -> list[str]:
+    """`nginx -T` inside the lab's proxy (root only: the app checked before asking)."""
+    from tutor.lab import Lab, LabError
+
+    try:
+        return Lab().command("proxy", ["nginx", "-T"])
+    except LabError:
+        raise HostError("the lab has no proxy machine (is it up? `sudo tutor lab up`)", "lab_no_proxy") from None
 
 
 def split_nginx_dump(text: str) -> dict[str, str]:

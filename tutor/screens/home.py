@@ -12,6 +12,7 @@ from tutor.keymap import Key, bindings
 from tutor.screens.base import TutorScreen
 from tutor.widgets.option_list import SafeOptionList
 from tutor.widgets.keybar import KeyBar
+from tutor.widgets.lesson_time import core_time, optional_time
 
 LESSON_PREFIX = "lesson:"
 BROKEN_PREFIX = "broken:"
@@ -74,10 +75,13 @@ class HomeScreen(TutorScreen):
             grid.add_column(justify="right")
             mark = " ✓" if total and done == total else ""
             progress = self.t("home.steps_done", done=done, total=total) + mark
+            core = core_time(lesson, lang)
+            progress += f" · {core}" if core else ""
+            extra = optional_time(lesson, lang)
             grid.add_row(f"{number}.", Text(lesson.title_in(lang), style="bold"), progress)
             summary = lesson.summary.get(lang) or next(iter(lesson.summary.values()), "")
-            if summary:
-                grid.add_row("", Text(" ".join(summary.split()), style="dim"), "")
+            if summary or extra:
+                grid.add_row("", Text(" ".join(summary.split()), style="dim"), extra)
             options.append(Option(grid, id=LESSON_PREFIX + lesson.id))
         for folder, errors in app.lessons.broken.items():
             label = Text.assemble(("⚠ ", "bold"), folder, " — ", self.t("home.broken", count=len(errors)))

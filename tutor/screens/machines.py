@@ -55,6 +55,7 @@ class MachinesScreen(TutorScreen):
     def __init__(self) -> None:
         super().__init__()
         self.imported: dict[str, tuple[str, str]] = {}  # role -> (address as filled, VM name)
+        self.from_lab: set[str] = set()  # roles whose address "Use the lab" filled in
 
     def compose(self) -> ComposeResult:
         yield Static(id="machines-title", classes="title-bar")
@@ -81,6 +82,7 @@ class MachinesScreen(TutorScreen):
             if vm:
                 self.imported[role] = (settings.hosts.get(role, ""), vm)
         self.field("domain").value = settings.domain or ""
+        self.from_lab = set(settings.hosts) if settings.lab else set()
         self.field("proxy").focus()
 
     def refresh_language(self) -> None:
@@ -144,6 +146,7 @@ class MachinesScreen(TutorScreen):
         settings = self.app.settings
         settings.hosts = hosts
         settings.vms = {role: vm for role, (addr, vm) in self.imported.items() if hosts.get(role) == addr}
+        settings.lab = bool(hosts) and all(role in self.from_lab and role in settings.vms for role in hosts)
         settings.domain = domain
         error = settings.save()
         if error:
@@ -215,6 +218,7 @@ class MachinesScreen(TutorScreen):
             if vm.ip:
                 self.field(role).value = vm.ip
                 self.imported[role] = (vm.ip, vm.name)
+                self.from_lab.discard(role)
                 notes.append(f"{role}={vm.name} ({vm.ip})")
             else:
                 notes.append(self.t("machines.vm_not_running", role=role, vm=vm.name, state=vm.state or "?"))
@@ -249,6 +253,7 @@ class MachinesScreen(TutorScreen):
             if machine.role in ROLES and machine.powered:
                 self.field(machine.role).value = machine.address
                 self.imported[machine.role] = (machine.address, machine.role)
+                self.from_lab.add(machine.role)
                 notes.append(f"{machine.role}={machine.address}")
         self.field("domain").value = self.field("domain").value or DEFAULT_DOMAIN
         text = self.t("machines.lab_imported", found=", ".join(notes) or "-")

@@ -5,6 +5,7 @@ shows the lint (`sim.nginxconf`) and offers to open it in the simulator."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 
 from textual.app import ComposeResult
@@ -13,25 +14,35 @@ from textual.widgets import Button, Static
 
 from tutor.keymap import Key, bindings
 from tutor.live.hosts import HostError
-from tutor.live.nginx_config import NginxLint, describe_setup, lint_nginx_files, nginx_t_command, valid_vm_name
+from tutor.live.nginx_config import (LAB_NGINX_T, NginxLint, describe_setup, lint_nginx_files, nginx_t_command,
+                                     valid_vm_name)
 from tutor.screens.base import TutorModal
 from tutor.screens.modals import ConfirmScreen
 from tutor.strings import host_error_text
 
 
 def ask_to_read_nginx_config(app) -> None:
-    """Ask (every time) before reading the proxy VM's nginx config; read and lint it on yes."""
-    vm = app.settings.vms.get("proxy") or "proxy"
+    """Ask (every time) before reading the proxy VM's nginx config; read and lint it on yes.
+
+    With the lab's machines it is the lab's proxy, read as root (`tutor lab exec`); a learner who
+    is not root is told the command to type instead of being offered multipass."""
+    from tutor.live.lab_machines import inside_lab, saved_lab
+
+    lab = saved_lab(app.settings) or inside_lab()
+    vm = "proxy" if lab else app.settings.vms.get("proxy") or "proxy"
+    if lab and os.geteuid() != 0:
+        app.notify(app.t("nginx.lab_not_root", command=LAB_NGINX_T), severity="warning", timeout=15)
+        return
     if not valid_vm_name(vm):
         app.notify(app.t("nginx.bad_vm", vm=vm), severity="error")
         return
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.push_screen(NginxConfigScreen(vm))
+            app.push_screen(NginxConfigScreen(vm, lab))
 
     app.push_screen(ConfirmScreen("nginx.confirm", yes_key="nginx.yes", no_key="nginx.no",
-                                  command=nginx_t_command(vm), vm=vm), answered)
+                                  command=nginx_t_command(vm, lab), vm=vm), answered)
 
 
 class NginxConfigScreen(TutorModal):
@@ -46,9 +57,10 @@ class NginxConfigScreen(TutorModal):
     )
     BINDINGS = bindings(KEYMAP)
 
-    def __init__(self, vm: str) -> None:
+    def __init__(self, vm: str, lab: bool = False) -> None:
         super().__init__()
         self.vm = vm
+        self.lab = lab  # the lab's proxy (`tutor lab exec proxy`), not a multipass VM
         self.lint: NginxLint | None = None
         self.failure: HostError | None = None
 
@@ -65,7 +77,7 @@ class NginxConfigScreen(TutorModal):
         self.run_worker(self._read, exclusive=True, group="nginx-config", exit_on_error=False)
 
     def refresh_language(self) -> None:
-        self.query_one("#nginx-title", Static).update(self.t("nginx.title", command=nginx_t_command(self.vm)))
+        self.query_one("#nginx-title", Static).update(self.t("nginx.title", command=nginx_t_command(self.vm, self.lab)))
         self.query_one("#nginx-sim", Button).label = self.t("nginx.btn_sim")
         self.query_one("#nginx-close", Button).label = self.t("nginx.btn_close")
         self._show()
@@ -75,7 +87,7 @@ class NginxConfigScreen(TutorModal):
 
         self.query_one("#nginx-result", Static).update(self.t("nginx.reading"))
         try:
-            files = await asyncio.to_thread(read_nginx_config, self.vm, True)
+            files = await asyncio.to_thread(read_nginx_config, self.vm, True, lab=self.lab)
             self.lint = await asyncio.to_thread(lint_nginx_files, files)
         except HostError as exc:
             self.failure = exc

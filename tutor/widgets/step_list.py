@@ -9,6 +9,7 @@ from tutor.lessons.model import Lesson
 from tutor.i18n import tr
 from tutor.progress import DONE, VISITED, Progress
 from tutor.strings import STRINGS
+from tutor.widgets.lesson_time import step_time
 from tutor.widgets.option_list import SafeOptionList
 
 SYMBOLS = {DONE: "✓", VISITED: "•"}
@@ -52,11 +53,13 @@ class StepList(SafeOptionList):
         for number, meta in enumerate(lesson.steps, start=1):
             state = progress.state(lesson.id, meta.id)
             title = lesson.step_text(meta.id, lang).title
-            room = TEXT_WIDTH - len(f"x {number}. ")
+            time = step_time(meta, lang)
+            room = TEXT_WIDTH - len(f"x {number}. ") - (len(time) + 1 if time else 0)
             if len(title) > room:
                 title = title[: room - 1] + "…"
             prompt = Text.assemble(
                 (state_symbol(state), "bold" if state == DONE else ""), f" {number}. ", title,
+                " " * (room - len(title) + 1) if time else "", time,
                 no_wrap=True, overflow="ellipsis",  # one line per step, whatever the scrollbar takes
             )
             prompts.append(prompt)
