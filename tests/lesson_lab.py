@@ -4,7 +4,7 @@ The lesson self-test (tests/test_lab_lessons.py) applies these to the lab. Every
 the lesson files as they are now: the raw fences of each step (body and solution, with their
 `{role=... file=... example=...}` options), the named values filled with the lab's addresses.
 
-Rules (also in NOTICES.md for lesson authors):
+Rules (the fence options lesson authors write are in lessons/README.md):
 - a `nginx` fence with `role=proxy file=/etc/nginx/...` is that file's whole content (the last one
   in a step wins); for `/etc/nginx/nginx.conf` a block without `http {` is a fragment whose lines
   go inside `http { }`, after `include /etc/nginx/sites-enabled/*;`;

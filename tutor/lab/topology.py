@@ -35,7 +35,7 @@ _PREFIX = re.compile(r"[a-z][a-z0-9]{0,15}")
 class LabError(Exception):
     """The lab cannot do what was asked; str() is a one-line reason (English, for logs and tests).
 
-    `key` and `values` name the reason for the learner's language (tutor.lab.text).
+    `key` and `values` name the reason for the learner's language: tutor.lab.cli.reason, [lab_cli] in tutor/locale.
     """
 
     def __init__(self, message: str, key: str = "", **values: object) -> None:
