@@ -154,9 +154,18 @@ def test_the_command_line_runs_a_drill_from_start_to_its_recorded_outcome(tmp_pa
         assert "Solved in" in solved.stdout and "with 1 hint" in solved.stdout and "one-server-dies" not in solved.stdout
         runs = json.loads((tmp_path / "drills.json").read_text())["runs"]
         assert [(r["drill"], r["outcome"], r["hints"]) for r in runs] == [("app-stopped", "solved", 1)]
-        assert drill("start", "hosts-line-wrong", "--seed", "1").returncode == 0
-        gave_up = drill("give-up", "--json")
-        assert json.loads(gave_up.stdout)["reveal"]["step"] == "hosts-file"
-        assert [r["outcome"] for r in json.loads((tmp_path / "drills.json").read_text())["runs"]] == ["solved", "gave_up"]
+        number = str([d.id for d in DRILLS].index("hosts-line-wrong") + 1)
+        assert drill("start", "app-hung", "--seed", "1").returncode == 0
+        assert drill("start", number, "--seed", "1").returncode == 0  # by its number; the first is abandoned
+        hosts = own.exec("laptop", ["cat", "/etc/hosts"]).stdout
+        wrong = next(line for line in hosts.splitlines() if line.endswith(" hasil.xyz"))
+        own.exec("laptop", ["sh", "-c", "cat > /etc/hosts"], input=hosts.replace(wrong, "10.37.19.64 hasil.xyz"))
+        hinted = drill("hint")  # nothing fails any more: no hint given, none counted
+        assert "Nothing fails any more" in hinted.stdout and "Hint" not in hinted.stdout
+        gave_up = json.loads(drill("give-up", "--json").stdout)
+        assert gave_up["reveal"]["step"] == "hosts-file" and gave_up["record"]["hints"] == 0
+        runs = json.loads((tmp_path / "drills.json").read_text())["runs"]
+        assert [(r["drill"], r["outcome"]) for r in runs] == [
+            ("app-stopped", "solved"), ("app-hung", "abandoned"), ("hosts-line-wrong", "gave_up")]
     finally:
         own.down()

@@ -42,7 +42,8 @@ async def test_home_d_opens_the_drills_with_the_solved_ones_marked(monkeypatch):
         drills.highlighted = [o.id for o in drills._options].index("app-stopped")
         assert await wait_for(pilot, lambda: "Solved 1 time(s); last in 2 min 5 s with 1 hint(s)" in detail(app))
         await pilot.press("enter")  # not root: no lab action, the command to type instead
-        assert await wait_for(pilot, lambda: "sudo tutor drill start app-stopped" in detail(app))
+        number = [o.id for o in drills._options].index("app-stopped") + 1
+        assert await wait_for(pilot, lambda: f"sudo tutor drill start {number}" in detail(app))
         assert "does not run as root" in detail(app)
         await pilot.press("k")
         assert await wait_for(pilot, lambda: "sudo tutor drill check" in detail(app))
@@ -62,6 +63,16 @@ async def test_the_palette_opens_the_drills():
 
 
 @pytest.mark.lab
+async def shown_and_kept(pilot, app, words: str) -> bool:
+    """`words` appear in the drill pane and are still there after the app has handled what followed
+    (a refreshed list must not wipe what an action said)."""
+    if not await wait_for(pilot, lambda: words in detail(app), limit=600):
+        return False
+    for _ in range(10):
+        await pilot.pause()
+    return words in detail(app)
+
+
 async def test_on_the_lab_the_screen_runs_a_drill(netlab, monkeypatch):
     from tutor.drills import actions
 
@@ -76,17 +87,19 @@ async def test_on_the_lab_the_screen_runs_a_drill(netlab, monkeypatch):
             drills.highlighted = [o.id for o in drills._options].index("app-stopped")
             await pilot.press("enter")
             await pilot.press("y")
-            assert await wait_for(pilot, lambda: "Reported:" in detail(app), limit=600)
+            assert await shown_and_kept(pilot, app, "Reported:")
+            assert "press k" in detail(app) and "sudo tutor drill" not in detail(app)
             running = session.current(netlab)
             app_name = running.values()["app"]
             assert netlab.app_pid(app_name) is None
             await pilot.press("h")
-            assert await wait_for(pilot, lambda: "Hint 1/3" in detail(app), limit=600)
+            assert await shown_and_kept(pilot, app, "Hint 1/3")
             netlab.start(app_name)
             deadline = time.monotonic() + 25
             while "Solved in" not in detail(app) and time.monotonic() < deadline:
                 await pilot.press("k")
                 await wait_for(pilot, lambda: "Working" not in detail(app), limit=600)
-            assert "Solved in" in detail(app) and "The lesson step that teaches it" in detail(app)
+            assert await shown_and_kept(pilot, app, "The lesson step that teaches it")
+            assert "Solved in" in detail(app)
     finally:
         actions.restore(netlab, session.catalogue()[1])

@@ -22,11 +22,13 @@ class Outcome:
     data: dict = field(default_factory=dict)
 
 
-def act(lab: Lab, action: str, lang: str, name: str = "", seed: int | None = None) -> Outcome:
-    """`start` drill NAME (with `seed`), or `check`, `hint`, `give-up` of the drill running on `lab`."""
+def act(lab: Lab, action: str, lang: str, name: str = "", seed: int | None = None,
+        how: dict[str, str] = text.CLI_HOW) -> Outcome:
+    """`start` drill NAME (with `seed`), or `check`, `hint`, `give-up` of the drill running on `lab`;
+    `how` says how the learner asks for a check or a hint where the text is shown."""
     if action == "start":
         running = session.start(lab, session.find(name), seed)
-        return Outcome(0, text.started(running, lang), {
+        return Outcome(0, text.started(running, lang, how), {
             "drill": running.drill.id, "seed": running.seed, "variant": running.variant + 1,
             "variants": len(running.drill.variants), "symptom": text.symptom(running, lang)})
     try:
@@ -37,15 +39,16 @@ def act(lab: Lab, action: str, lang: str, name: str = "", seed: int | None = Non
     if action == "check":
         verdict = session.judge(lab, running, lang)
         if not verdict.ok:
-            return Outcome(1, text.not_yet(verdict, lang),
+            return Outcome(1, text.not_yet(verdict, lang, how),
                            {"ok": False, "failing": verdict.failing, "results": verdict.results})
         return _ended(running, session.finish(lab, running, "solved"), lang)
     if action == "hint":
         verdict = session.judge(lab, running, lang)
+        if verdict.ok:  # nothing left to hint at: not counted
+            return Outcome(0, text.nothing_fails(lang, how), {"hint": None, "failing": []})
         index = session.next_hint(lab, running)
         return Outcome(0, text.hint(running, index, verdict, lang), {
             "hint": index + 1, "hints": len(running.drill.hints), "failing": verdict.failing,
-            "still": text.still_failing(verdict, lang),
             "text": running.drill.text(running.drill.hints[index], lang, running.variant)})
     if action == "give-up":
         return _ended(running, session.finish(lab, running, "gave_up"), lang)

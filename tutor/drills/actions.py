@@ -50,7 +50,8 @@ def write_file(lab: Lab, role: str, path: str, text: str) -> None:
 def restore(lab: Lab, baseline: Baseline) -> None:
     """Put the lab in the finished tutorial's state: every machine on and reachable, both apps
     serving, the proxy's files as lesson 3 leaves them, the laptop's hosts line, nginx running."""
-    for role in [r for r in lab.roles() if r in APPS]:
+    apps = [r for r in lab.roles() if r in APPS]
+    for role in apps:
         if not lab.powered(role):
             lab.poweron(role)
         _signal_all(lab, role, signal.SIGCONT)
@@ -65,8 +66,11 @@ def restore(lab: Lab, baseline: Baseline) -> None:
     fresh = nginx_tree.fresh_nginx_conf()
     write_file(lab, "proxy", NGINX_CONF, fresh.replace(baseline.include_after,
                                                         f"{baseline.include_after}\n\t{baseline.include}", 1))
+    for role in ("proxy", *apps):  # names a learner added on a machine would survive into the next drill
+        write_file(lab, role, "/etc/hosts", HOSTS_TEMPLATE.format(name=role))
     write_file(lab, "laptop", "/etc/hosts", HOSTS_TEMPLATE.format(name="laptop") + fill(baseline.hosts_line, values)
                + "\n")
+    lab.exec("proxy", ["sh", "-c", "truncate -s 0 /var/log/nginx/error.log /var/log/nginx/access.log 2>/dev/null; true"])
     tested = lab.reload()
     if tested.returncode != 0:
         raise ActionFailed(f"the finished tutorial's config fails nginx -t: {tested.stderr.strip()}")

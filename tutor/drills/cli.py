@@ -41,8 +41,7 @@ def run_drill(args: argparse.Namespace) -> int:
     try:
         return _run(args, lang)
     except NoSuchDrill as exc:
-        return _fail(tr(TEXT, "err.unknown", lang, name=terminal_text(str(exc))[:80],
-                        names=", ".join(d.id for d in _drills())))
+        return _fail(tr(TEXT, "err.unknown", lang, name=terminal_text(str(exc))[:80], count=len(_drills())))
     except DrillError as exc:  # a drill file that cannot be used (lesson authors: see drills/README.md)
         return _fail(terminal_text(str(exc))[:300])
     except LabError as exc:
@@ -85,10 +84,9 @@ def _list(args: argparse.Namespace, lang: str) -> int:
         _json({"drills": [{"id": d.id, "title": d.title, "variants": len(d.variants), "lesson": d.lesson,
                            "step": d.step, "solved": d.id in done} for d in drills]})
         return 0
-    width = max(len(d.id) for d in drills)
-    for drill in drills:
+    for number, drill in enumerate(drills, 1):
         mark = "✓" if drill.id in done else " "
-        print(f"{mark} {drill.id.ljust(width)}  {drill.title[lang]}  ({text.variants(len(drill.variants), lang)})")
+        print(f"{mark} {number:>2}. {drill.title[lang]}  ({text.variants(len(drill.variants), lang)})")
     print(tr(TEXT, "list_foot", lang))
     return 0
 

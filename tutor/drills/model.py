@@ -76,8 +76,8 @@ class Drill:
     probe: str
     hints: tuple[dict[str, str], ...]
     broken: dict[str, str]
-    see: str
-    fix_command: str
+    see: dict[str, str]  # per language (a plain string in the file is the same in both)
+    fix_command: dict[str, str]
 
     def values(self, variant: int) -> dict[str, str]:
         """The names a text or action of `variant` may use: the variant's own, the lab's addresses,
@@ -173,7 +173,7 @@ def load_drill(path: Path) -> Drill:
         config_lacks=_patterns(judge.get("config_lacks", []), "config_lacks", where), probe=_need_str(data, "probe", where),
         hints=tuple(_langs(h, "hint", where) for h in hints),
         broken=_langs(reveal.get("broken"), "reveal.broken", where),
-        see=_need_str(reveal, "see", where), fix_command=_need_str(reveal, "fix", where))
+        see=_command(reveal.get("see"), "reveal.see", where), fix_command=_command(reveal.get("fix"), "reveal.fix", where))
     if drill.probe not in PROBES:
         raise DrillError(f"{where}: probe {drill.probe!r} is not one of {', '.join(PROBES)}")
     if drill.stopped and "lb-failover" not in drill.checks:
@@ -183,8 +183,8 @@ def load_drill(path: Path) -> Drill:
 
 
 def _check_names(drill: Drill, where: str) -> None:
-    texts = [*drill.title.values(), *drill.symptom.values(), *drill.broken.values(), drill.see,
-             drill.fix_command, drill.stopped, *(t for h in drill.hints for t in h.values())]
+    texts = [*drill.title.values(), *drill.symptom.values(), *drill.broken.values(), *drill.see.values(),
+             *drill.fix_command.values(), drill.stopped, *(t for h in drill.hints for t in h.values())]
     for action in (*drill.fault, *drill.fix, *drill.wrong_fix):
         texts += [action.value, *(v for _, v in action.options)]
     for index in range(len(drill.variants)):
@@ -252,6 +252,13 @@ def _langs(raw: object, name: str, where: str) -> dict[str, str]:
                                         for lang in LANGS):
         raise DrillError(f"{where}: `{name}` needs a text in each language ({', '.join(LANGS)})")
     return {lang: raw[lang].strip() for lang in LANGS}
+
+
+def _command(raw: object, name: str, where: str) -> dict[str, str]:
+    """A command shown in the reveal: one text, or one per language when its comment is words."""
+    if isinstance(raw, str) and raw.strip():
+        return {lang: raw.strip() for lang in LANGS}
+    return _langs(raw, name, where)
 
 
 def _str(raw: object) -> str:

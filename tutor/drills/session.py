@@ -17,12 +17,13 @@ from tutor.drills.model import Baseline, Drill, DrillError, load_baseline, load_
 from tutor.lab.lab import Lab
 from tutor.lab.topology import ADDRESSES
 from tutor.paths import drills_dir, user_data_dir
-from tutor.storage import Unreadable, read_json, write_json_atomic
+from tutor.storage import Unreadable, locked, read_json, write_json_atomic
 
 STATE = "drill.json"
 PROGRESS = "drills.json"
 MAX_RUNS = 500
 CHECK_MACHINES = ("proxy", "app1", "app2")
+STOPPED_TIMEOUT = 8  # s per answer when an app stays down: above the 5 s connect timeout a drill accepts
 
 
 class NoSuchDrill(Exception):
@@ -68,9 +69,11 @@ def catalogue() -> tuple[list[Drill], Baseline]:
 
 
 def find(name: str) -> Drill:
+    """The drill with this id, or at this place in `tutor drill list` (1, 2, ...: the list shows
+    numbers and titles, since an id such as `proxy-pass-typo` would give the answer away)."""
     drills, _ = catalogue()
-    for drill in drills:
-        if drill.id == name:
+    for number, drill in enumerate(drills, 1):
+        if name in (drill.id, str(number)):
             return drill
     raise NoSuchDrill(name)
 
@@ -82,7 +85,10 @@ def start(lab: Lab, drill: Drill, seed: int | None = None) -> Running:
     seed = random.SystemRandom().randrange(1, 10_000) if seed is None else seed
     variant = random.Random(seed).randrange(len(drill.variants))
     running = Running(drill, seed, variant, time.time())
-    (lab.data / STATE).unlink(missing_ok=True)
+    try:
+        finish(lab, current(lab), "abandoned")  # a drill started over another is recorded, not lost
+    except NoDrill:
+        pass
     actions.restore(lab, baseline)
     actions.apply(lab, drill.fault, running.values())
     _save_state(lab, running)
@@ -113,8 +119,8 @@ def judge(lab: Lab, running: Running, lang: str = "en") -> Verdict:
     drill = running.drill
     args = list(drill.checks)
     stopped = actions.fill(drill.stopped, running.values())
-    if stopped:
-        args += ["--stopped", stopped]
+    if stopped:  # a bounded wait for the dead app (config_has allows up to 5 s) is part of the fix
+        args += ["--stopped", stopped, "--timeout", str(STOPPED_TIMEOUT)]
     results = lab.check(*args, machines=CHECK_MACHINES, lang=lang)
     tested = lab.nginx_test()
     dump = lab.exec("proxy", ["nginx", "-T"]).stdout if tested.returncode == 0 else ""
@@ -141,19 +147,21 @@ def next_hint(lab: Lab, running: Running) -> int:
 
 
 def finish(lab: Lab, running: Running, outcome: str) -> dict:
-    """End the drill (`solved` or `gave_up`): forget it on the lab, record it in the progress."""
+    """End the drill (`solved`, `gave_up`, or `abandoned` by starting another): forget it on the lab,
+    record it in the progress."""
     ended = time.time()
     record = {"drill": running.drill.id, "seed": running.seed, "variant": running.variant + 1,
               "started": round(running.started, 3), "ended": round(ended, 3),
               "seconds": round(ended - running.started, 1), "hints": running.hints, "outcome": outcome}
     (lab.data / STATE).unlink(missing_ok=True)
     path = user_data_dir() / PROGRESS
-    try:
-        data = read_json(path) or {}
-    except Unreadable:
-        data = {}
-    runs = data.get("runs") if isinstance(data.get("runs"), list) else []
-    write_json_atomic(path, {"version": 1, "runs": [*runs, record][-MAX_RUNS:]})
+    with locked(path):  # another tutor (the app, a second terminal) may end a drill at the same moment
+        try:
+            data = read_json(path) or {}
+        except Unreadable:
+            data = {}
+        runs = data.get("runs") if isinstance(data.get("runs"), list) else []
+        write_json_atomic(path, {"version": 1, "runs": [*runs, record][-MAX_RUNS:]})
     _tell_the_class(record)
     return record
 

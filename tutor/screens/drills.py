@@ -59,6 +59,7 @@ class DrillsScreen(TutorScreen):
     def __init__(self) -> None:
         super().__init__()
         self.said = Text()  # what the last action printed
+        self.shown: str | None = None  # the drill `said` is about
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -93,13 +94,15 @@ class DrillsScreen(TutorScreen):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.said = Text()
+        if event.option.id != self.shown:  # another drill: what the last action said was about the old one
+            self.shown = event.option.id
+            self.said = Text()
         self._show()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         name = event.option.id or ""
-        if self._cannot(f"sudo tutor drill start {name}"):
+        if self._cannot(f"sudo tutor drill start {event.option_index + 1}"):
             return
         from tutor.screens.modals import ConfirmScreen
 
@@ -144,11 +147,12 @@ class DrillsScreen(TutorScreen):
         self.said = Text(tr(TEXT, "working", self.app.lang), style="dim")
         self._show()
         lang = self.app.lang
-        self.run_worker(self._run(action, name, lang), exclusive=True, group="drill", exit_on_error=False)
+        how = {"check": tr(TEXT, "how.check", lang), "hint": tr(TEXT, "how.hint", lang)}
+        self.run_worker(self._run(action, name, lang, how), exclusive=True, group="drill", exit_on_error=False)
 
-    async def _run(self, action: str, name: str, lang: str) -> None:
+    async def _run(self, action: str, name: str, lang: str, how: dict[str, str]) -> None:
         try:
-            said = await asyncio.to_thread(_act_on_lab, action, name, lang)
+            said = await asyncio.to_thread(_act_on_lab, action, name, lang, how)
         except Exception as exc:  # noqa: BLE001 - a lab error is shown, the screen stays
             said = tr(TEXT, "failed", self.app.lang, why=str(exc)[:300])
         self.busy = False
@@ -180,8 +184,8 @@ class DrillsScreen(TutorScreen):
         self.query_one("#drill-detail", Static).update(detail)
 
 
-def _act_on_lab(action: str, name: str, lang: str) -> str:
+def _act_on_lab(action: str, name: str, lang: str, how: dict[str, str]) -> str:
     from tutor.drills.act import act
     from tutor.lab.lab import Lab
 
-    return act(Lab(), action, lang, name).text
+    return act(Lab(), action, lang, name, how=how).text
