@@ -38,7 +38,7 @@ async def test_home_d_opens_the_drills_with_the_solved_ones_marked(monkeypatch):
         assert drills.option_count == len(session.catalogue()[0])
         labels = [str(drills.get_option_at_index(i).prompt) for i in range(drills.option_count)]
         assert [label.startswith("✓") for label in labels].count(True) == 1
-        assert any(label.startswith("✓ One app has stopped") for label in labels)
+        assert any(label.startswith("✓ Always the same app") for label in labels)
         drills.highlighted = [o.id for o in drills._options].index("app-stopped")
         assert await wait_for(pilot, lambda: "Solved 1 time(s); last in 2 min 5 s with 1 hint(s)" in detail(app))
         await pilot.press("enter")  # not root: no lab action, the command to type instead
