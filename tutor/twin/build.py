@@ -167,6 +167,7 @@ def with_service(scenario, measured: dict[str, float]) -> tuple[object, list[Not
             servers.append(server)
             continue
         servers.append(dataclasses.replace(server, service={"dist": "const", "mean": max(seconds, 0.0001)}))
+        notes.append(Note("service_measured", {"server": server.name, "ms": round(seconds * 1000, 1)}))
     return dataclasses.replace(scenario, servers=tuple(servers)), notes
 
 

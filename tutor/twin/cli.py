@@ -1,0 +1,96 @@
+"""`tutor twin SCENARIO --lab`: the simulator's prediction next to the real nginx, for the same requests.
+
+Exit codes: 0 both lanes agree within the tolerance, 1 differences were found, 2 the twin could not
+run (bad input, no lab, a config the simulator cannot read): one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from tutor.i18n import tr
+from tutor.live.sanitize import sanitize, terminal_text
+
+TEXT = "twin"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `tutor twin ...` (help texts: the [cli] catalogue, keys "twin.*")."""
+    twin = sub.add_parser("twin")
+    twin.add_argument("scenario", metavar="SCENARIO")
+    twin.add_argument("--lab", action="store_true")
+    twin.add_argument("--prefix", metavar="PREFIX")
+    twin.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
+    twin.add_argument("--multipass", action="store_true")
+    twin.add_argument("--duration", type=float, metavar="S")
+    twin.add_argument("--json", action="store_true")
+
+
+def _fail(lang: str, key: str, **values: object) -> int:
+    print(f"tutor twin: {sanitize(tr(TEXT, key, lang, **values), 500, markup=False)}", file=sys.stderr)
+    return 2
+
+
+def lab_as_built(lab_type, prefix: str | None):
+    """The lab of `prefix` with the data folder it was built with (a test's lab keeps its own):
+    the proxy's /etc/nginx link points into it."""
+    lab = lab_type(prefix)
+    link = lab.etc_dir("proxy") / "nginx"
+    if link.is_symlink():
+        return lab_type(prefix, Path(os.readlink(link)).parent)
+    return lab
+
+
+def run_twin_cli(args: argparse.Namespace) -> int:
+    """Run `tutor twin` with parsed arguments; returns the exit code."""
+    from sim import ScenarioError, load_scenario
+    from tutor.lab import Lab, LabError, require_root
+    from tutor.lab.cli import reason
+    from tutor.paths import scenario_file
+    from tutor.twin.build import TwinError
+    from tutor.twin.report import difference_text, format_report, note_text
+    from tutor.twin.run import LabSide, run_twin
+
+    lang = getattr(args, "lang", "id")
+    if not args.lab:
+        return _fail(lang, "err.lab_only")
+    if args.host or args.multipass:
+        return _fail(lang, "err.lab_flags")
+    try:
+        scenario = load_scenario(scenario_file(args.scenario))
+    except ScenarioError as exc:
+        return _fail(lang, "err.scenario", why=str(exc))
+    except OSError as exc:
+        return _fail(lang, "err.scenario", why=f"{args.scenario}: {exc.strerror or exc}")
+    if args.duration is not None and not 0 < args.duration <= scenario.duration:
+        return _fail(lang, "err.duration", full=f"{scenario.duration:g}")
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        require_root()
+        lab = lab_as_built(Lab, args.prefix)
+        lab.require_up()
+        duration = args.duration or scenario.duration
+        print(tr(TEXT, "stop_key", lang, seconds=f"{duration:g}"), file=sys.stderr)
+        result = run_twin(scenario, LabSide(lab), duration=args.duration, stop=stop)
+    except LabError as exc:
+        return _fail(lang, "err.lab", why=reason(exc, lang))
+    except TwinError as exc:
+        return _fail(lang, f"err.{exc.code}", **exc.values)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if args.json:
+        for diff in result["differences"]:
+            diff["text"] = difference_text(diff, lang)
+        for note in result["left_out"]:
+            note["text"] = note_text(note, lang)
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(terminal_text(format_report(result, lang)))
+    return 1 if result["differences"] else 0
