@@ -211,7 +211,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    finished = time.time()
+    last_answer = max((start + line["t"] + line["latency"] for line in recorder.requests), default=time.time())
     down = down_spans([{**e, "action": e["action"]} for e in applied], planned.duration)
     left_down = [e["machine"] for e in applied if any(s[1] > planned.duration for s in down.get(e["server"], []))]
     evidence = compare.Evidence(
@@ -221,7 +221,6 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
                        if side.role(srv.address) in set(side.apps_down()) - set(left_down)),
         left_out=len(notes), scenario_down=down)
     evidence.other_clients, evidence.other_addresses = side.other_clients()
-    restore(side, applied)
     measured_lines = sorted(recorder.requests, key=lambda line: line["t"])
     service = measured_service(recorder.probes)
     replay, service_notes = build.with_service(planned, service)
@@ -239,8 +238,9 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
                    "max_late": round(max((line["late"] for line in measured_lines), default=0.0), 4)},
         "service": {name: round(service.get(s.address, 0.0), 4) for name, s in by_name.items()},
         "left_out": [note.to_json() for note in notes],
-        "ready_after": round(time.time() - finished, 3),
+        "ready_after": round(time.time() - last_answer, 3),
     })
+    restore(side, applied)
     return result
 
 
