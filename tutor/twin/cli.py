@@ -30,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     twin.add_argument("--multipass", action="store_true")
     twin.add_argument("--duration", type=float, metavar="S")
     twin.add_argument("--json", action="store_true")
+    twin.add_argument("--screen", action="store_true")
 
 
 def _fail(lang: str, key: str, **values: object) -> int:
@@ -77,6 +78,8 @@ def run_twin_cli(args: argparse.Namespace) -> int:
         lab = lab_as_built(Lab, args.prefix)
         lab.require_up()
         duration = args.duration or scenario.duration
+        if args.screen:
+            return _on_screen(scenario, LabSide(lab), args, lang)
         print(tr(TEXT, "stop_key", lang, seconds=f"{duration:g}"), file=sys.stderr)
         result = run_twin(scenario, LabSide(lab), duration=args.duration, stop=stop)
     except LabError as exc:
@@ -94,3 +97,20 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     else:
         print(terminal_text(format_report(result, lang)))
     return 1 if result["differences"] else 0
+
+
+def _on_screen(scenario, side, args: argparse.Namespace, lang: str) -> int:
+    """The run on the Textual screen (tutor.twin.screen); the exit code as without it."""
+    from tutor.twin.run import run_twin
+    from tutor.twin.screen import TwinApp
+
+    def run(stop, on_start, on_line, on_event):
+        return run_twin(scenario, side, duration=args.duration, stop=stop, on_line=on_line, on_event=on_event,
+                        on_start=on_start)
+
+    title = scenario.title.get(lang) or scenario.name
+    app = TwinApp(run, lang, f"tutor twin · {scenario.name} · {title}")
+    app.run()
+    if app.result is None:
+        return _fail(lang, "err.lab", why=app.error or "-")
+    return 1 if app.result["differences"] else 0

@@ -151,8 +151,13 @@ def measured_service(probes: list[dict]) -> dict[str, float]:
 
 
 def run_twin(scenario, side, duration: float | None = None, stop: threading.Event | None = None,
-             on_line=None, on_event=None) -> dict:
-    """Run the twin of `scenario` against `side`; the result in the documented JSON shape."""
+             on_line=None, on_event=None, on_start=None) -> dict:
+    """Run the twin of `scenario` against `side`; the result in the documented JSON shape.
+
+    Live hooks (called from this thread): `on_start(start_epoch, rows, servers)` once the first
+    request is due (`rows`: the simulator's prediction at the planned times), `on_line(line)` per
+    answered request, `on_event(event)` per event done for real. `stop` set: sending ends now.
+    """
     stop = stop or threading.Event()
     scenario, notes = build.shorten(scenario, duration)
     twin = build.build_twin(scenario, side.config_files())
@@ -191,6 +196,9 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
             raise TwinError(f"the sender did not start: {proc.stderr.read(300).strip()}", "sender",
                             why=proc.stderr.read(300).strip() or "-")
         start = recorder.start
+        if on_start is not None:   # the prediction at the planned times, with the apps as measured
+            quick, _ = build.with_service(planned, measured_service(recorder.probes))
+            on_start(start, _predict(quick, times, None), [server.name for server in planned.servers])
         for at, server, action, role in lab_events:
             if stop.wait(max(0.0, start + at - time.time())):
                 break
@@ -263,14 +271,8 @@ def _compare(replay, lines: list[dict], applied: list[dict], evidence) -> dict:
     servers = [server.name for server in replay.servers]
     names = {server.address: server.name for server in replay.servers}
     measured = compare.rows_from_sender(lines, names)
-    predicted: list[compare.Row] = []
-    if measured:
-        times = tuple(row.t for row in measured)
-        events = tuple(sim.Event(at=e["at"], server=e["server"],
-                                 action="start" if e["action"] == "poweron" else e["action"]) for e in applied)
-        trace = dataclasses.replace(replay, traffic=dataclasses.replace(replay.traffic, pattern="trace", times=times),
-                                    events=events, duration=max(replay.duration, times[-1] + 1.0), requests=0)
-        predicted = compare.rows_from_sim(sim.run(trace, trace=True).records)
+    events = [(e["at"], e["server"], e["action"]) for e in applied]
+    predicted = _predict(replay, [row.t for row in measured], events) if measured else []
     diffs = compare.differences(predicted, measured, servers, evidence)
     return {
         "lanes": {"predicted": compare.lane(predicted, servers), "measured": compare.lane(measured, servers)},
@@ -283,6 +285,21 @@ def _compare(replay, lines: list[dict], applied: list[dict], evidence) -> dict:
         "evidence": {"other_clients": evidence.other_clients, "other_addresses": list(evidence.other_addresses),
                      "apps_down": list(evidence.app_down)},
     }
+
+
+def _predict(scenario, times: list[float], events: list[tuple[float, str, str]] | None) -> list[compare.Row]:
+    """The simulator's rows for requests at `times`; `events` (at, server, action) replace the
+    scenario's when given (None: keep them)."""
+    import sim
+
+    if not times:
+        return []
+    changed = {"traffic": dataclasses.replace(scenario.traffic, pattern="trace", times=tuple(times)),
+               "duration": max(scenario.duration, times[-1] + 1.0), "requests": 0}
+    if events is not None:
+        changed["events"] = tuple(sim.Event(at=at, server=server, action="start" if action == "poweron" else action)
+                                  for at, server, action in events)
+    return compare.rows_from_sim(sim.run(dataclasses.replace(scenario, **changed), trace=True).records)
 
 
 def _row(row: compare.Row) -> dict:
