@@ -252,3 +252,14 @@ def test_the_command_refuses_bad_input_in_one_line(args, words, lang):
     assert done.returncode == 2 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert words[lang] in done.stderr
+
+
+def test_a_config_server_the_scenario_lacks_is_named_after_its_machine_and_its_answers_count():
+    scenario = sim.load_scenario(scenario_file("rp-app-stopped"))     # app1 only; the config has app2 too
+    machines = {"10.37.19.46:3000": "app1", "10.37.19.182:3000": "app2"}
+    twin = build.build_twin(scenario, dump(), machines.get)
+    assert [s.name for s in twin.scenario.servers] == ["app1", "app2"]
+    assert [n.code for n in twin.notes] == ["map_added_server"]
+    lines = [{"t": 0.1, "latency": 0.002, "status": 200, "served_by": "aplikasi2", "upstream": "", "page": ""}]
+    rows = compare.rows_from_sender(lines, {}, {"aplikasi2": "app2"})
+    assert rows[0].server == "app2" and compare.strip(rows, ["app1", "app2"]) == "2"

@@ -63,8 +63,11 @@ def config_files_from_lab(lab) -> dict[str, str]:
     return files
 
 
-def build_twin(scenario, files: dict[str, str]) -> Twin:
-    """The scenario with the config of `files` (an `nginx -T` dump) applied, and what it leaves out."""
+def build_twin(scenario, files: dict[str, str], machine=None) -> Twin:
+    """The scenario with the config of `files` (an `nginx -T` dump) applied, and what it leaves out.
+
+    `machine(address)`: the name of the real machine at `HOST:PORT` (or None); a config server
+    the scenario does not have is named after it instead of its address."""
     from sim.nginxconf import NginxConfError, apply_to_scenario
     from sim.scenario import ScenarioError
     from tutor.live.nginx_config import lint_nginx_files
@@ -81,6 +84,8 @@ def build_twin(scenario, files: dict[str, str]) -> Twin:
         where = f"{str(setup.file).replace(str(lint.folder), '')}:{setup.line}"
     finally:
         shutil.rmtree(lint.folder, ignore_errors=True)
+    if machine is not None:
+        twin = _named_after_machines(twin, machine)
     notes = [Note(f"map_{item.code}", {"server": item.server, "address": item.address, "action": item.action,
                                        "at": round(item.at, 2)}) for item in mapping]
     for name, count in unmodelled_directives(files).items():
@@ -88,6 +93,18 @@ def build_twin(scenario, files: dict[str, str]) -> Twin:
     if twin.traffic.pattern == "closed":
         notes.append(Note("closed_loop", {}))
     return Twin(twin, setup, notes, where)
+
+
+def _named_after_machines(scenario, machine):
+    taken = {server.name for server in scenario.servers}
+    servers = []
+    for server in scenario.servers:
+        name = machine(server.address) if server.name == server.address else None
+        if name and name not in taken:
+            taken.add(name)
+            server = dataclasses.replace(server, name=name)
+        servers.append(server)
+    return dataclasses.replace(scenario, servers=tuple(servers))
 
 
 def unmodelled_directives(files: dict[str, str]) -> dict[str, int]:

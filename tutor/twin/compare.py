@@ -64,13 +64,16 @@ def rows_from_sim(records) -> list[Row]:
     return rows
 
 
-def rows_from_sender(lines: list[dict], names: dict[str, str]) -> list[Row]:
-    """The sender's request lines as rows; `names` maps `ADDR:PORT` (X-Upstream) to server names."""
+def rows_from_sender(lines: list[dict], names: dict[str, str], aliases: dict[str, str] | None = None) -> list[Row]:
+    """The sender's request lines as rows; `names` maps `ADDR:PORT` (X-Upstream) to server names,
+    `aliases` the app's own name for itself (X-Served-By, its page) to the server's name."""
+    aliases = aliases or {}
     rows = []
     for line in sorted(lines, key=lambda item: item["t"]):
         tried = tuple(names.get(part.strip(), part.strip()) for part in line.get("upstream", "").split(",")
                       if part.strip() and part.strip() != "-")
         server = line.get("served_by") or line.get("page") or ""
+        server = aliases.get(server, server)
         if not server and line.get("status") and line["status"] < 500 and tried:
             server = tried[-1]
         rows.append(Row(line["t"], server, int(line.get("status") or 0), float(line["latency"]),

@@ -160,7 +160,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     """
     stop = stop or threading.Event()
     scenario, notes = build.shorten(scenario, duration)
-    twin = build.build_twin(scenario, side.config_files())
+    twin = build.build_twin(scenario, side.config_files(), side.role)
     notes += twin.notes
     planned, real, event_notes = build.real_events(twin.scenario)
     notes += event_notes
@@ -233,7 +233,8 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     service = measured_service(recorder.probes)
     replay, service_notes = build.with_service(planned, service)
     notes += service_notes
-    result = _compare(replay, measured_lines, applied, evidence)
+    aliases = {side.role(s.address): s.name for s in replay.servers if side.role(s.address)}
+    result = _compare(replay, measured_lines, applied, evidence, aliases)
     result.update({
         "scenario": scenario.name, "side": side.kind,
         "config": {"where": twin.config_where, "upstream": twin.setup.upstream, "policy": twin.setup.policy,
@@ -264,13 +265,13 @@ def restore(side, applied: list[dict]) -> None:
             side.apply("poweron", machine)
 
 
-def _compare(replay, lines: list[dict], applied: list[dict], evidence) -> dict:
+def _compare(replay, lines: list[dict], applied: list[dict], evidence, aliases: dict | None = None) -> dict:
     """Play `replay` on the real arrival times and events, and compare it with the real lines."""
     import sim
 
     servers = [server.name for server in replay.servers]
     names = {server.address: server.name for server in replay.servers}
-    measured = compare.rows_from_sender(lines, names)
+    measured = compare.rows_from_sender(lines, names, aliases)
     events = [(e["at"], e["server"], e["action"]) for e in applied]
     predicted = _predict(replay, [row.t for row in measured], events) if measured else []
     diffs = compare.differences(predicted, measured, servers, evidence)

@@ -14,7 +14,7 @@ import time
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.i18n import tr
 from tutor.twin import compare
@@ -56,8 +56,9 @@ class TwinApp(App):
     #measured { border: heavy $success; }
     #strips { height: auto; padding: 0 1; }
     #tail { height: 1fr; padding: 0 1; }
+    #keys { dock: bottom; height: 1; background: $accent; color: $text; text-style: bold; padding: 0 1; }
     """
-    BINDINGS = [Binding("s", "stop", "stop"), Binding("q", "quit", "quit")]
+    BINDINGS = [Binding("s", "stop", "stop", show=False), Binding("q", "quit", "quit", show=False)]
 
     def __init__(self, run, lang: str, title: str) -> None:
         super().__init__()
@@ -79,7 +80,7 @@ class TwinApp(App):
         yield Static("", id="strips", markup=False)
         with VerticalScroll(id="tail"):
             yield Static(tr(TEXT, "screen.preparing", self.lang), id="notes", markup=False)
-        yield Footer()
+        yield Static(tr(TEXT, "screen.keys", self.lang), id="keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#predicted").border_title = tr(TEXT, "lane.predicted", self.lang)
