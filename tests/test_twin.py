@@ -82,8 +82,8 @@ def test_counts_agree_within_10_percent_or_2_requests():
     assert not compare.count_differs(100, 110) and compare.count_differs(100, 112)
 
 
-def test_times_agree_within_20_percent_or_50_ms():
-    assert not compare.time_differs(0.002, 0.050) and compare.time_differs(0.002, 0.060)
+def test_times_agree_within_20_percent_or_100_ms():
+    assert not compare.time_differs(0.002, 0.100) and compare.time_differs(0.002, 0.110)
     assert not compare.time_differs(2.0, 2.4) and compare.time_differs(2.0, 2.6)
 
 
