@@ -241,6 +241,10 @@ def tutor(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("args, words", [
     (("twin", "lb-one-dies"), {"en": "--lab", "id": "--lab"}),
+    (("twin", "lb-one-dies", "--host", "app1=10.37.19.46"), {"en": "--host proxy=", "id": "--host proxy="}),
+    (("twin", "lb-one-dies", "--host", "proxy=10.37.19.64", "--nginx-conf", "/no/such/file"),
+     {"en": "/no/such/file", "id": "/no/such/file"}),
+    (("twin", "lb-one-dies", "--host", "proxy=10.37.19.64", "--prefix", "x"), {"en": "--prefix", "id": "--prefix"}),
     (("twin", "lb-one-dies", "--lab", "--host", "proxy=10.37.19.64"), {"en": "leave out", "id": "jangan"}),
     (("twin", "no-such-scenario", "--lab"), {"en": "cannot be read", "id": "tidak bisa dibaca"}),
     (("twin", "lb-one-dies", "--lab", "--duration", "0"), {"en": "--duration", "id": "--duration"}),

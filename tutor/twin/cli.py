@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     twin.add_argument("--prefix", metavar="PREFIX")
     twin.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
     twin.add_argument("--multipass", action="store_true")
+    twin.add_argument("--nginx-conf", metavar="FILE")
     twin.add_argument("--duration", type=float, metavar="S")
     twin.add_argument("--json", action="store_true")
     twin.add_argument("--screen", action="store_true")
@@ -56,13 +57,17 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     from tutor.paths import scenario_file
     from tutor.twin.build import TwinError
     from tutor.twin.report import difference_text, format_report, note_text
+    from tutor.live.cli import cli_reason
+    from tutor.live.hosts import HostError
     from tutor.twin.run import LabSide, run_twin
 
     lang = getattr(args, "lang", "id")
-    if not args.lab:
-        return _fail(lang, "err.lab_only")
-    if args.host or args.multipass:
+    if args.lab and (args.host or args.multipass):
         return _fail(lang, "err.lab_flags")
+    if not (args.lab or args.host or args.multipass):
+        return _fail(lang, "err.no_machines")
+    if args.prefix and not args.lab:
+        return _fail(lang, "err.prefix_without_lab")
     try:
         scenario = load_scenario(scenario_file(args.scenario))
     except ScenarioError as exc:
@@ -74,16 +79,22 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        require_root()
-        lab = lab_as_built(Lab, args.prefix)
-        lab.require_up()
-        duration = args.duration or scenario.duration
+        if args.lab:
+            require_root()
+            lab = lab_as_built(Lab, args.prefix)
+            lab.require_up()
+            side = LabSide(lab)
+        else:
+            side = _host_side(args, lang)
         if args.screen:
-            return _on_screen(scenario, LabSide(lab), args, lang)
-        print(tr(TEXT, "stop_key", lang, seconds=f"{duration:g}"), file=sys.stderr)
-        result = run_twin(scenario, LabSide(lab), duration=args.duration, stop=stop)
+            return _on_screen(scenario, side, args, lang)
+        duration = args.duration or scenario.duration
+        result = run_twin(scenario, side, duration=args.duration, stop=stop, on_start=lambda *_: print(
+            tr(TEXT, "stop_key", lang, seconds=f"{duration:g}"), file=sys.stderr, flush=True))
     except LabError as exc:
         return _fail(lang, "err.lab", why=reason(exc, lang))
+    except HostError as exc:
+        return _fail(lang, "err.lab", why=cli_reason(exc, lang))
     except TwinError as exc:
         return _fail(lang, f"err.{exc.code}", **exc.values)
     finally:
@@ -114,3 +125,22 @@ def _on_screen(scenario, side, args: argparse.Namespace, lang: str) -> int:
     if app.result is None:
         return _fail(lang, "err.lab", why=app.error or "-")
     return 1 if app.result["differences"] else 0
+
+
+def _host_side(args: argparse.Namespace, lang: str):
+    """The learner's VMs from --host / --multipass (asking for roles when unsure, as `tutor check`)."""
+    from tutor.live.cli import add_multipass_machines
+    from tutor.live.hosts import machines_from_specs, read_multipass
+    from tutor.twin.build import TwinError
+    from tutor.twin.hosts import HostSide
+
+    machines = machines_from_specs(list(args.host))
+    if args.multipass:
+        add_multipass_machines(machines, read_multipass(), input if sys.stdin.isatty() else None, lang)
+    if machines.proxy is None:
+        raise TwinError("the twin needs the proxy: give --host proxy=ADDR", "no_proxy")
+
+    def tell(key: str, **values: object) -> None:
+        print(sanitize(tr(TEXT, key, lang, **values), 300, markup=False), file=sys.stderr, flush=True)
+
+    return HostSide(machines, args.nginx_conf, tell)

@@ -77,6 +77,14 @@ class LabSide:
         others = [line.split(" ", 1)[0] for line in lines if line and line.split(" ", 1)[0] != laptop]
         return len(others), tuple(dict.fromkeys(others))
 
+    def restores(self) -> bool:
+        """The lab is put back after a run (the learner's VMs are the learner's to change)."""
+        return True
+
+    def detect(self, applied: list[dict], rows) -> list[dict]:
+        """The lab did each event itself: its moment is known."""
+        return applied
+
     def apps_down(self) -> list[str]:
         from tutor.lab.topology import APPS
 
@@ -175,6 +183,8 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
         else:
             lab_events.append((at, server, action, role))
     timers = side.timers()
+    if not timers:
+        notes.append(Note("timers_default", {}))
     planned = build.with_timers(planned, timers)
     times, wanted, timeout = plan_times(planned)
     if len(times) < wanted:
@@ -220,7 +230,17 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
             proc.kill()
             proc.wait()
     last_answer = max((start + line["t"] + line["latency"] for line in recorder.requests), default=time.time())
-    down = down_spans([{**e, "action": e["action"]} for e in applied], planned.duration)
+    measured_lines = sorted(recorder.requests, key=lambda line: line["t"])
+    service = measured_service(recorder.probes)
+    replay, service_notes = build.with_service(planned, service)
+    notes += service_notes
+    aliases = {side.role(s.address): s.name for s in replay.servers if side.role(s.address)}
+    names = {s.address: s.name for s in replay.servers}
+    told = applied
+    applied = side.detect(applied, compare.rows_from_sender(measured_lines, names, aliases))
+    notes += [Note("not_seen", {"server": e["server"], "action": e["action"], "at": e["at"]})
+              for e in told if not any(e["planned"] == a["planned"] and e["server"] == a["server"] for a in applied)]
+    down = down_spans(applied, planned.duration)
     left_down = [e["machine"] for e in applied if any(s[1] > planned.duration for s in down.get(e["server"], []))]
     evidence = compare.Evidence(
         workers=planned.nginx.workers, poweroff=any(e["action"] == "poweroff" for e in applied),
@@ -229,11 +249,6 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
                        if side.role(srv.address) in set(side.apps_down()) - set(left_down)),
         left_out=len(notes), scenario_down=down)
     evidence.other_clients, evidence.other_addresses = side.other_clients()
-    measured_lines = sorted(recorder.requests, key=lambda line: line["t"])
-    service = measured_service(recorder.probes)
-    replay, service_notes = build.with_service(planned, service)
-    notes += service_notes
-    aliases = {side.role(s.address): s.name for s in replay.servers if side.role(s.address)}
     result = _compare(replay, measured_lines, applied, evidence, aliases)
     result.update({
         "scenario": scenario.name, "side": side.kind,
@@ -249,7 +264,8 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
         "left_out": [note.to_json() for note in notes],
         "ready_after": round(time.time() - last_answer, 3),
     })
-    restore(side, applied)
+    if side.restores():
+        restore(side, applied)
     return result
 
 
