@@ -159,3 +159,39 @@ def test_cli_prints_both_lanes_and_the_differences_as_json(netlab):
     assert set(result["lanes"]["measured"]["servers"]) == {"app1", "app2"}
     assert len(result["requests"]) == result["sender"]["sent"] == result["plan"]["requests"]
     assert all(note["text"] for note in result["left_out"])
+
+
+def test_on_the_learners_machines_the_twin_tells_the_events_and_finds_them_in_the_answers(netlab, tmp_path):
+    """`--host` as for VMs, run from the lab's laptop (the lab's addresses): the config comes from a
+    file (what `sudo nginx -T` printed), each event is told on stderr, this test does it like a
+    learner, and the twin finds its moment in the answers. lb-one-dies, 8 s, stop at 2.5 s, start at 5.5 s."""
+    configure(netlab, BALANCER.format(weight="", extra=""))
+    dump = tmp_path / "nginx-T.txt"
+    dump.write_text(netlab.exec("proxy", ["nginx", "-T"]).stdout)
+    scenario = tmp_path / "short.toml"
+    text = scenario_file("lb-one-dies").read_text()
+    scenario.write_text(text.replace("at = 20.0", "at = 2.5").replace("at = 40.0", "at = 5.5"))
+    hosts = [word for spec in netlab.host_specs(("proxy", "app1", "app2")) for word in ("--host", spec)]
+    proc = subprocess.Popen(netlab.command("laptop", [sys.executable, "-m", "tutor", "twin", str(scenario), *hosts,
+                                                      "--nginx-conf", str(dump), "--duration", "8", "--json",
+                                                      "--lang", "en"]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    told = []
+    for line in proc.stderr:     # the learner: does what the twin says, when it says it
+        told.append(line.strip())
+        if "NOW: stop the app on app2" in line:
+            netlab.stop("app2")
+        elif "NOW: start the app on app2" in line:
+            netlab.start("app2")
+    out = proc.stdout.read()
+    assert proc.wait(60) == 0, (told, out[-500:])
+    result = json.loads(out)
+    print(shown(result))
+    assert result["side"] == "hosts" and result["differences"] == []
+    assert [(e["action"], e["planned"]) for e in result["events"]] == [("stop", 2.5), ("start", 5.5)]
+    stop, start = result["events"]
+    assert not stop["assumed"] and stop["told"] <= stop["at"] < stop["told"] + 1.0    # found in the answers
+    # nginx left app2 alone for fail_timeout (10 s): no answer shows the restart within 8 s
+    assert start["assumed"] and start["at"] == start["told"]
+    codes = {note["code"] for note in result["left_out"]}
+    assert {"timers_default", "not_seen"} <= codes

@@ -88,8 +88,9 @@ class HostSide:
 
     def detect(self, applied: list[dict], rows) -> list[dict]:
         """Each told event at the moment the answers show it (stop/poweroff: the first request
-        that found the app failing; start/poweron: its first answer); events never seen are
-        left out."""
+        that found the app failing; start/poweron: its first answer). An event the answers never
+        show (nginx tries a failed app again only after fail_timeout) is taken at the moment it
+        was told, marked `assumed`."""
         seen = []
         for event in applied:
             name, told = event["server"], event["at"]
@@ -98,6 +99,5 @@ class HostSide:
                 hit = next((row for row in after if name in row.tried and row.server != name), None)
             else:
                 hit = next((row for row in after if row.server == name), None)
-            if hit is not None:
-                seen.append({**event, "told": told, "at": round(hit.t, 3)})
+            seen.append({**event, "told": told, "at": round(hit.t, 3) if hit else told, "assumed": hit is None})
         return seen

@@ -236,10 +236,9 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     notes += service_notes
     aliases = {side.role(s.address): s.name for s in replay.servers if side.role(s.address)}
     names = {s.address: s.name for s in replay.servers}
-    told = applied
     applied = side.detect(applied, compare.rows_from_sender(measured_lines, names, aliases))
     notes += [Note("not_seen", {"server": e["server"], "action": e["action"], "at": e["at"]})
-              for e in told if not any(e["planned"] == a["planned"] and e["server"] == a["server"] for a in applied)]
+              for e in applied if e.get("assumed")]
     down = down_spans(applied, planned.duration)
     left_down = [e["machine"] for e in applied if any(s[1] > planned.duration for s in down.get(e["server"], []))]
     evidence = compare.Evidence(
