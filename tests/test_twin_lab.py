@@ -1,6 +1,6 @@
 """The twin on the lab: real nginx in namespaces, real apps, traffic from the lab's laptop.
 
-Each scenario runs a short variant (scenario overrides below: 6-8 s of traffic, its events moved
+Each scenario runs a short variant (scenario overrides below: 3-8 s of traffic, its events moved
 inside that window, said per case), so the whole module takes well under 90 s on 2 cores. The
 measured lane must agree with the predicted lane within the tolerance (no difference listed);
 a lab changed behind the twin's back must show a difference with the right cause; a config
@@ -67,12 +67,12 @@ def short(name: str, duration: float, *event_times: float):
 
 # name -> (site, scenario variant): the lessons' configs; events moved into the short window.
 CASES = {
-    "lb-tutorial": (BALANCER.format(weight="", extra=""), ("lb-tutorial", 6.0)),
+    "lb-tutorial": (BALANCER.format(weight="", extra=""), ("lb-tutorial", 5.0)),
     # stop at 2.5 s, start at 5.5 s (scenario: 20 s and 40 s)
     "lb-one-dies": (BALANCER.format(weight="", extra=""), ("lb-one-dies", 8.0, 2.5, 5.5)),
     # stop at 2 s, start at 4 s (scenario: 20 s and 30 s)
     "rp-app-stopped": (ONE_APP, ("rp-app-stopped", 6.0, 2.0, 4.0)),
-    "lb-weights": (BALANCER.format(weight=" weight=3", extra=""), ("lb-weights", 6.0)),
+    "lb-weights": (BALANCER.format(weight=" weight=3", extra=""), ("lb-weights", 5.0)),
     # power off at 2.5 s (scenario: 10.1 s); the kernel's own ARP timers (30 s) outlast the run
     "lb-poweroff-fast": (BALANCER.format(weight="", extra="        proxy_connect_timeout 2s;\n"),
                          ("lb-poweroff-fast", 8.0, 2.5)),
@@ -104,8 +104,8 @@ def test_measured_lane_agrees_with_the_predicted_lane(netlab, name):
 
 def test_an_app_stopped_by_hand_is_a_difference_with_its_cause(netlab):
     configure(netlab, BALANCER.format(weight="", extra=""))
-    scenario, duration = short("lb-tutorial", 6.0)
-    timer = threading.Timer(2.5, netlab.stop, args=("app2",))   # behind the twin's back
+    scenario, duration = short("lb-tutorial", 5.0)
+    timer = threading.Timer(2.0, netlab.stop, args=("app2",))   # behind the twin's back
     timer.start()
     try:
         result = run_twin(scenario, LabSide(netlab), duration=duration)
@@ -119,7 +119,7 @@ def test_an_app_stopped_by_hand_is_a_difference_with_its_cause(netlab):
 
 def test_a_second_client_is_a_difference_with_its_cause(netlab):
     configure(netlab, BALANCER.format(weight="", extra=""))
-    scenario, duration = short("lb-tutorial", 6.0)
+    scenario, duration = short("lb-tutorial", 5.0)
     netlab.add_client("client2")
     other = subprocess.Popen(netlab.command("client2", [sys.executable, str(CLIENT), netlab.address("proxy"), "x",
                                                         f"{time.time() + 1.5:.3f}", "4", "16", "5"]))
@@ -136,7 +136,7 @@ def test_a_second_client_is_a_difference_with_its_cause(netlab):
 
 def test_a_config_change_is_no_difference_both_lanes_follow_the_real_config(netlab):
     configure(netlab, BALANCER.format(weight=" weight=3", extra=""))
-    scenario, duration = short("lb-tutorial", 6.0)    # the scenario says 1:1; the config says 3:1
+    scenario, duration = short("lb-tutorial", 5.0)    # the scenario says 1:1; the config says 3:1
     result = run_twin(scenario, LabSide(netlab), duration=duration)
     print(shown(result))
     assert result["differences"] == []
@@ -149,7 +149,7 @@ def test_a_config_change_is_no_difference_both_lanes_follow_the_real_config(netl
 def test_cli_prints_both_lanes_and_the_differences_as_json(netlab):
     configure(netlab, BALANCER.format(weight="", extra=""))
     env = {**os.environ, "TUTOR_LAB_PREFIX": netlab.prefix}
-    done = subprocess.run([sys.executable, "-m", "tutor", "twin", "lb-one-dies", "--lab", "--json", "--duration", "4",
+    done = subprocess.run([sys.executable, "-m", "tutor", "twin", "lb-one-dies", "--lab", "--json", "--duration", "3",
                            "--lang", "en"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
