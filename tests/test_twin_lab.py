@@ -150,7 +150,7 @@ def test_cli_prints_both_lanes_and_the_differences_as_json(netlab):
     configure(netlab, BALANCER.format(weight="", extra=""))
     env = {**os.environ, "TUTOR_LAB_PREFIX": netlab.prefix}
     done = subprocess.run([sys.executable, "-m", "tutor", "twin", "lb-one-dies", "--lab", "--json", "--duration", "3",
-                           "--lang", "en"], capture_output=True, text=True, env=env, timeout=60)
+                           "--lang", "en"], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert set(result) >= {"scenario", "config", "plan", "lanes", "requests", "events", "differences", "tolerance",

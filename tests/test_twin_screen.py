@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from test_twin import canned
 
 from tutor.twin.compare import Row
 from tutor.twin.screen import TwinApp
-from test_twin import canned
 
 
 def fake_run(release: threading.Event):

@@ -5,11 +5,12 @@ same requests, and where they differ, why.
 - `sender`: the real side's bounded request loop (a stand-alone script, run in the lab's laptop).
 - `run`: one run (`run_twin(scenario, side)`), real side and replay.
 - `compare`: lanes, per-request strips, differences with tolerance and causes.
-- `report`: the report for people; `cli`: `tutor twin`.
+- `hosts`: the real side on the learner's VMs (events told, their moments found in the answers).
+- `report`: the report for people; `screen`: the live Textual screen; `cli`: `tutor twin`.
 
 `tutor twin SCENARIO --lab --json` prints one object:
 
-    {"scenario": "lb-one-dies", "side": "lab",
+    {"scenario": "lb-one-dies", "side": "lab" | "hosts",
      "config": {"where": "FILE:LINE", "upstream": NAME | null, "policy": "round_robin", "workers": 1,
                 "servers": [{"name", "address", "weight"}], "connect_timeout": s, "timers": {...}},
      "plan": {"requests": N planned, "duration": s, "max_rate": 20, "probes": N, "wanted": N},
@@ -20,7 +21,8 @@ same requests, and where they differ, why.
                "status": {"ok", "502", "504", "other", "none"}, "longest": s, "p95": s,
                "strip": "1212x..."  (1.. = the app that answered, x 502, t 504, e other, . none)}},
      "requests": [{"t": s, "predicted" | "measured": {"server", "status", "latency", "tried"}}],
-     "events": [{"planned": s, "at": s (done), "server", "action", "machine"}],
+     "events": [{"planned": s, "at": s (done; on VMs: seen in the answers), "server", "action",
+                 "machine"} + on VMs {"told": s, "assumed": bool}],
      "differences": [{"kind": answered | 502 | 504 | none | p95 | longest | order, "server",
                       "predicted", "measured", "cause": stopped | other_traffic | arp | compile | workers
                       | elsewhere_guess | late | not_modelled | unknown, ...its values, "text"}],

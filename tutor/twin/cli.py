@@ -54,11 +54,11 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     from sim import ScenarioError, load_scenario
     from tutor.lab import Lab, LabError, require_root
     from tutor.lab.cli import reason
+    from tutor.live.cli import cli_reason
+    from tutor.live.hosts import HostError
     from tutor.paths import scenario_file
     from tutor.twin.build import TwinError
     from tutor.twin.report import difference_text, format_report, note_text
-    from tutor.live.cli import cli_reason
-    from tutor.live.hosts import HostError
     from tutor.twin.run import LabSide, run_twin
 
     lang = getattr(args, "lang", "id")

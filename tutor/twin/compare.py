@@ -145,7 +145,7 @@ def stopped_outside(predicted: list[Row], measured: list[Row], evidence: Evidenc
     candidates = []
     servers = {name for row in predicted for name in row.tried} | {name for row in measured for name in row.tried}
     for name in sorted(servers):
-        def up(t: float) -> bool:
+        def up(t: float, name: str = name) -> bool:
             return not any(start <= t < end for start, end in evidence.scenario_down.get(name, ()))
         failed = [r.t for r in measured if name in r.tried and r.server != name and up(r.t)]
         failed_sim = [r.t for r in predicted if name in r.tried and r.server != name and up(r.t)]

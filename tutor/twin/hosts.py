@@ -6,9 +6,7 @@ learner gives), and the scenario's events told to the learner, their moments fou
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from tutor.twin import build
 from tutor.twin.build import TwinError
 
 MAX_CONFIG = 4_000_000

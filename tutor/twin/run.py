@@ -2,7 +2,7 @@
 apply its events for real, then play the simulator on the same arrival times and compare.
 
 `run_twin(scenario, side)` returns the documented JSON shape (tutor/twin/__init__.py). `side` is
-the real system: `LabSide(lab)` for the lab (the only one so far).
+the real system: `LabSide(lab)` for the lab, `tutor.twin.hosts.HostSide` for the learner's VMs.
 """
 
 from __future__ import annotations
@@ -282,7 +282,6 @@ def restore(side, applied: list[dict]) -> None:
 
 def _compare(replay, lines: list[dict], applied: list[dict], evidence, aliases: dict | None = None) -> dict:
     """Play `replay` on the real arrival times and events, and compare it with the real lines."""
-    import sim
 
     servers = [server.name for server in replay.servers]
     names = {server.address: server.name for server in replay.servers}

@@ -61,7 +61,7 @@ def fetch(address: str, port: int, host: str, timeout: float) -> dict:
                 if not chunk:
                     break
                 data += chunk
-    except socket.timeout:
+    except TimeoutError:
         out["error"] = "timeout"
     except ConnectionRefusedError:
         out["error"] = "refused"
