@@ -33,7 +33,7 @@ def fake_run(release: threading.Event):
 
 
 def text_of(app, selector: str) -> str:
-    return str(app.query_one(selector).render())
+    return str(app.screen.query_one(selector).render())
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -53,8 +53,8 @@ async def test_both_lanes_live_then_the_stop_key_and_the_differences(lang, size)
             assert seen["stopped"] is True
             notes = text_of(app, "#notes")
             assert ("app2" in notes) and ("stopped answering" in notes or "berhenti menjawab" in notes)
-            lanes = app.query_one("#lanes").region
-            assert lanes.width <= size[0] and app.query_one("#measured").region.right <= size[0]
+            lanes = app.screen.query_one("#lanes").region
+            assert lanes.width <= size[0] and app.screen.query_one("#measured").region.right <= size[0]
             await pilot.press("q")
     finally:
         release.set()

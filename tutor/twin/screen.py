@@ -14,6 +14,7 @@ import time
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Static
 
 from tutor.i18n import tr
@@ -45,20 +46,21 @@ def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, in
     return "\n".join(lines)
 
 
-class TwinApp(App):
-    """`tutor twin SCENARIO --lab --screen`: the two lanes, live."""
+class TwinScreen(Screen):
+    """The two lanes, live. `run(stop, on_start, on_line, on_event)` does the run (in a thread) and
+    returns its result; any app can push this screen (q leaves it once the run is over)."""
 
-    CSS = """
-    Screen { layout: vertical; }
-    #title { height: auto; text-style: bold; padding: 0 1; }
-    #lanes { height: auto; }
-    .lane { width: 1fr; height: auto; border: heavy $accent; padding: 0 1; }
-    #measured { border: heavy $success; }
-    #strips { height: auto; padding: 0 1; }
-    #tail { height: 1fr; padding: 0 1; }
-    #keys { dock: bottom; height: 1; background: $accent; color: $text; text-style: bold; padding: 0 1; }
+    DEFAULT_CSS = """
+    TwinScreen { layout: vertical; }
+    TwinScreen #title { height: auto; text-style: bold; padding: 0 1; }
+    TwinScreen #lanes { height: auto; }
+    TwinScreen .lane { width: 1fr; height: auto; border: heavy $accent; padding: 0 1; }
+    TwinScreen #measured { border: heavy $success; }
+    TwinScreen #strips { height: auto; padding: 0 1; }
+    TwinScreen #tail { height: 1fr; padding: 0 1; }
+    TwinScreen #keys { dock: bottom; height: 1; background: $accent; color: $text; text-style: bold; padding: 0 1; }
     """
-    BINDINGS = [Binding("s", "stop", "stop", show=False), Binding("q", "quit", "quit", show=False)]
+    BINDINGS = [Binding("s", "stop", "stop", show=False), Binding("q", "leave", "quit", show=False)]
 
     def __init__(self, run, lang: str, title: str) -> None:
         super().__init__()
@@ -92,9 +94,9 @@ class TwinApp(App):
         try:
             result = self._run(self.stop_event, self._on_start, self._on_line, self._on_event)
         except Exception as exc:  # noqa: BLE001 - shown on the screen, one line
-            self.call_from_thread(self._failed, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            self.app.call_from_thread(self._failed, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
             return
-        self.call_from_thread(self._finished, result)
+        self.app.call_from_thread(self._finished, result)
 
     def _on_start(self, start: float, rows, servers) -> None:
         self._start, self._planned, self._servers = start, list(rows), list(servers)
@@ -109,10 +111,10 @@ class TwinApp(App):
         self.stop_event.set()
         self.query_one("#notes", Static).update(tr(TEXT, "screen.stopping", self.lang))
 
-    def action_quit(self) -> None:
+    def action_leave(self) -> None:
         self.stop_event.set()
         if self.result is not None or self.error is not None:
-            self.exit()
+            self.dismiss(self.result)
 
     def _refresh(self) -> None:
         if self.result is not None or not self._servers:
@@ -164,3 +166,22 @@ class TwinApp(App):
             lines += ["", tr(TEXT, "left_out", self.lang)] + [f"• {note_text(n, self.lang)}" for n in result["left_out"]]
         lines += ["", tr(TEXT, "screen.done", self.lang)]
         self.query_one("#notes", Static).update("\n".join(lines))
+
+
+class TwinApp(App):
+    """`tutor twin ... --screen`: the twin screen alone; `result`/`error` once it is left."""
+
+    def __init__(self, run, lang: str, title: str) -> None:
+        super().__init__()
+        self.screen_ = TwinScreen(run, lang, title)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_, lambda _result: self.exit())
+
+    @property
+    def result(self) -> dict | None:
+        return self.screen_.result
+
+    @property
+    def error(self) -> str | None:
+        return self.screen_.error
