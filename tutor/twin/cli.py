@@ -89,8 +89,10 @@ def run_twin_cli(args: argparse.Namespace) -> int:
         if args.screen:
             return _on_screen(scenario, side, args, lang)
         duration = args.duration or scenario.duration
-        result = run_twin(scenario, side, duration=args.duration, stop=stop, on_start=lambda *_: print(
-            tr(TEXT, "stop_key", lang, seconds=f"{duration:g}"), file=sys.stderr, flush=True))
+        proxy = "{}:{}".format(*side.proxy)
+        result = run_twin(scenario, side, duration=args.duration, stop=stop, on_start=lambda _start, rows, _s: print(
+            tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=f"{duration:g}"), file=sys.stderr,
+            flush=True))
     except LabError as exc:
         return _fail(lang, "err.lab", why=reason(exc, lang))
     except HostError as exc:

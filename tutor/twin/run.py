@@ -192,7 +192,8 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     address, port = side.proxy
     plan = {"address": address, "port": port, "host": address, "start_delay": START_DELAY, "times": times,
             "timeout": timeout, "max_rate": build.MAX_RATE, "max_requests": MAX_REQUESTS,
-            "probes": [server.address.rsplit(":", 1) for server in planned.servers]}
+            "probes": [server.address.rsplit(":", 1) for server in planned.servers   # only machines given
+                       if side.role(server.address)]}
     side.begin()
     proc = subprocess.Popen(side.sender(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
