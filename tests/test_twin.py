@@ -267,3 +267,12 @@ def test_a_config_server_the_scenario_lacks_is_named_after_its_machine_and_its_a
     lines = [{"t": 0.1, "latency": 0.002, "status": 200, "served_by": "aplikasi2", "upstream": "", "page": ""}]
     rows = compare.rows_from_sender(lines, {}, {"aplikasi2": "app2"})
     assert rows[0].server == "app2" and compare.strip(rows, ["app1", "app2"]) == "2"
+
+
+def test_a_round_robin_that_starts_elsewhere_is_no_difference_but_is_said():
+    predicted = alternate(60)
+    measured = [Row(r.t, SERVERS[(k + 1) % 2], 200, 0.002, (SERVERS[(k + 1) % 2],)) for k, r in enumerate(predicted)]
+    evidence = Evidence(period=2)
+    assert compare.differences(predicted, measured, SERVERS, evidence) == []
+    assert evidence.phase == 1
+    assert [d.kind for d in compare.differences(predicted, measured, SERVERS, Evidence(period=1))] == ["order"]

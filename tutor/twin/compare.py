@@ -46,6 +46,8 @@ class Evidence:
     app_down: tuple[str, ...] = ()       # apps the lab says are not running at the end (not the twin's doing)
     left_out: int = 0
     scenario_down: dict = field(default_factory=dict)   # server -> [(from, to)] the scenario keeps it down
+    period: int = 1       # round robin's cycle (the sum of the weights): nginx may start anywhere in it
+    phase: int = 0        # set by differences(): how far into its cycle the real nginx started
 
 
 def count_differs(predicted: float, measured: float) -> bool:
@@ -221,8 +223,22 @@ def differences(predicted: list[Row], measured: list[Row], servers: list[str], e
     for key in ("502", "504", "none"):
         if count_differs(p_lane["status"][key], m_lane["status"][key]):
             add(key, "", p_lane["status"][key], m_lane["status"][key])
-    pairs = list(zip(predicted, measured))
-    mismatched = sum(1 for p, m in pairs if p.server != m.server or p.status != m.status)
-    if pairs and mismatched > max(COUNT_MIN, COUNT_FRACTION * len(pairs)) and not any(d.kind == "answered" for d in found):
+    mismatched, evidence.phase = order_mismatches(predicted, measured, evidence.period)
+    if measured and mismatched > max(COUNT_MIN, COUNT_FRACTION * len(measured)) \
+            and not any(d.kind == "answered" for d in found):
         add("order", "", 0, mismatched)
     return found
+
+
+def order_mismatches(predicted: list[Row], measured: list[Row], period: int) -> tuple[int, int]:
+    """Requests answered by another app (or with another status) than predicted, at the best of
+    the `period` phases: nginx's round robin remembers where it was from earlier requests (the
+    simulator's starts at its first server), so the real order may run some places ahead.
+    Returns (mismatches, phase)."""
+    best = None
+    for phase in range(max(1, min(period, 50))):
+        shifted = predicted[phase:] + predicted[:phase]
+        count = sum(1 for p, m in zip(shifted, measured) if p.server != m.server or p.status != m.status)
+        if best is None or count < best[0]:
+            best = (count, phase)
+    return best

@@ -247,9 +247,12 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
         timers=timers, late=sum(1 for line in recorder.requests if line["late"] > compare.LATE),
         app_down=tuple(name for name, srv in by_name.items()
                        if side.role(srv.address) in set(side.apps_down()) - set(left_down)),
-        left_out=len(notes), scenario_down=down)
+        left_out=len(notes), scenario_down=down,
+        period=sum(server.weight for server in planned.servers if not server.backup and not server.down) or 1)
     evidence.other_clients, evidence.other_addresses = side.other_clients()
     result = _compare(replay, measured_lines, applied, evidence, aliases)
+    if evidence.phase:
+        notes.append(Note("phase", {"phase": evidence.phase}))
     result.update({
         "scenario": scenario.name, "side": side.kind,
         "config": {"where": twin.config_where, "upstream": twin.setup.upstream, "policy": twin.setup.policy,
