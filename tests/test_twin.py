@@ -276,3 +276,10 @@ def test_a_round_robin_that_starts_elsewhere_is_no_difference_but_is_said():
     assert compare.differences(predicted, measured, SERVERS, evidence) == []
     assert evidence.phase == 1
     assert [d.kind for d in compare.differences(predicted, measured, SERVERS, Evidence(period=1))] == ["order"]
+
+
+def test_the_strips_mark_what_differs_at_round_robins_phase():
+    from tutor.twin.report import strips
+
+    assert strips("1212", "2121", 80, "en")[2].strip() == "^^^^"
+    assert strips("1212", "2121", 80, "en", phase=1) == ["predicted 1212", "measured  2121"]

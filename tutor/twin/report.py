@@ -47,15 +47,18 @@ def _table(result: dict, lang: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def strips(predicted: str, measured: str, width: int, lang: str) -> list[str]:
-    """The two strips one above the other, wrapped at `width`, with ^ under each request that differs."""
+def strips(predicted: str, measured: str, width: int, lang: str, phase: int = 0) -> list[str]:
+    """The two strips one above the other, wrapped at `width`, with ^ under each request that differs
+    (compared at round robin's `phase`, as the differences are: tutor.twin.compare.order_mismatches)."""
+    aligned = predicted[phase:] + predicted[:phase]
     p_label, m_label = tr(TEXT, "strip.predicted", lang), tr(TEXT, "strip.measured", lang)
     label = max(len(p_label), len(m_label)) + 1
     step = max(10, width - label)
     lines = []
     for start in range(0, max(len(predicted), len(measured)), step):
         p, m = predicted[start:start + step], measured[start:start + step]
-        marks = "".join("^" if a != b else " " for a, b in zip(p.ljust(len(m)), m.ljust(len(p))))
+        q = aligned[start:start + step]
+        marks = "".join("^" if a != b else " " for a, b in zip(q.ljust(len(m)), m.ljust(len(q))))
         lines += [f"{p_label:<{label}}{p}", f"{m_label:<{label}}{m}"]
         if marks.strip():
             lines.append(" " * label + marks.rstrip())
@@ -82,7 +85,8 @@ def format_report(result: dict, lang: str, width: int = 80) -> str:
     lines.append("")
     servers_legend = ", ".join(f"{k + 1} = {name}" for k, name in enumerate(result["lanes"]["predicted"]["servers"]))
     lines += textwrap.wrap(tr(TEXT, "strip.legend", lang, servers=servers_legend), width)
-    lines += strips(result["lanes"]["predicted"]["strip"], result["lanes"]["measured"]["strip"], width, lang)
+    phase = next((note["phase"] for note in result["left_out"] if note["code"] == "phase"), 0)
+    lines += strips(result["lanes"]["predicted"]["strip"], result["lanes"]["measured"]["strip"], width, lang, phase)
     if result["events"]:
         lines.append("")
         lines.append(tr(TEXT, "events", lang))
