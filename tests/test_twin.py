@@ -283,3 +283,8 @@ def test_the_strips_mark_what_differs_at_round_robins_phase():
 
     assert strips("1212", "2121", 80, "en")[2].strip() == "^^^^"
     assert strips("1212", "2121", 80, "en", phase=1) == ["predicted 1212", "measured  2121"]
+
+
+def test_a_scenario_of_exactly_20_a_second_is_sent_whole():
+    times = [k / 20 for k in range(1, 200)]
+    assert build.thin(times) == times

@@ -91,7 +91,7 @@ def busiest_second(times: list[float]) -> int:
     """The most requests `times` (sorted) puts in any one-second window."""
     most, left = 0, 0
     for right, t in enumerate(times):
-        while t - times[left] >= 1.0:
+        while t - times[left] >= 1.0 - 1e-6:   # as tutor.twin.build.thin: exactly 1 s apart = two seconds
             left += 1
         most = max(most, right - left + 1)
     return most
