@@ -147,6 +147,10 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
 
     add_drill_parser(sub)
 
+    from tutor.twin.cli import add_parser as add_twin_parser
+
+    add_twin_parser(sub)
+
     serve = sub.add_parser("serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default="8000", metavar="P")
@@ -242,6 +246,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from tutor.classroom.command import run_class
 
         return run_class(args)
+    if args.command == "twin":
+        from tutor.twin.cli import run_twin_cli
+
+        return run_twin_cli(args)
     if args.command == "serve":
         from tutor.web.command import run_serve
 
