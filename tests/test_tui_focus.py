@@ -87,11 +87,11 @@ async def open_question(pilot) -> LessonScreen:
     return screen
 
 
-async def test_the_first_keys_a_learner_tries_answer_the_question():
+async def test_the_first_keys_a_learner_tries_answer_the_question(tmp_path):
     """At 120 columns (step list shown), nothing focused: the question says how to answer, ↓
     goes to the first choice (not a scroll), ↓ again to the next, Enter picks it."""
-    for lang in ("en", "id"):
-        app = TutorApp(lang=lang, lessons_root=LESSONS)
+    for lang in ("en", "id"):  # each with its own progress: an answer given is kept
+        app = TutorApp(lang=lang, data_dir=tmp_path / lang, lessons_root=LESSONS)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_question(pilot)
             panel = screen.current_view().query_one("PredictPanel")

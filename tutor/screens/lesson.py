@@ -406,9 +406,16 @@ class LessonScreen(TutorScreen):
         self.say("sim.opened_here")
         self.call_after_refresh(view.scroll_to_sims)
 
+    def on_predict_panel_picked(self, event) -> None:
+        """Save the learner's answer when it is given: leaving the step or the lesson never loses it."""
+        slot = event.panel.parent
+        view = slot.parent if slot is not None else None
+        if isinstance(view, StepView) and hasattr(slot, "number"):
+            self.app.progress.answer(self.lesson.id, view.meta.id, slot.number, event.choice)
+
     def on_predict_panel_answered(self, event) -> None:
-        """The simulator answered the learner's guess: give the keys back to the lesson."""
-        self.set_focus(None)
+        """The simulator answered the learner's guess. The focus stays where the learner left it
+        (a key they press next means what the key bar said a moment ago)."""
         self.say("sim.predict_done")
         view, panel = self.current_view(), event.panel
         if view is not None and panel.region.overlaps(view.region):  # the learner is watching it

@@ -63,9 +63,10 @@ class SimLink(Markdown):
 class PredictSlot(Vertical):
     """Where a `{predict}` question stands; its PredictPanel is mounted after the step's first frame."""
 
-    def __init__(self, predict: Predict) -> None:
+    def __init__(self, predict: Predict, number: int) -> None:
         super().__init__(classes="predict-slot")
         self.predict = predict
+        self.number = number  # the step's question number (0 = first): its answer is saved under it
         self.panel: Widget | None = None
         self.paused = False  # its run was paused because the step was hidden
 
@@ -138,6 +139,7 @@ class StepView(VerticalScroll, can_focus=False):
         else:
             parts.insert(0, StepPart("markdown", heading))
         asked = False
+        self._questions = 0
         for part in parts:
             widget = self._part_widget(part)
             widget.set_class(asked, "-after-question")
@@ -154,7 +156,8 @@ class StepView(VerticalScroll, can_focus=False):
 
     def _part_widget(self, part: StepPart) -> Widget:
         if part.kind == "predict" and part.predict is not None:
-            return PredictSlot(part.predict)
+            self._questions += 1
+            return PredictSlot(part.predict, self._questions - 1)
         if part.kind == "sim" and part.scenario:
             return SimLink(part.scenario, part.markdown, self.lang)
         return Markdown(part.markdown, open_links=False, classes="step-body")
@@ -178,10 +181,11 @@ class StepView(VerticalScroll, can_focus=False):
         self.remove_class("-unfilled")
         from tutor.simview import PredictPanel
 
+        answers = self.app.progress.answers(self.lesson_id, self.meta.id)
         for slot in self.query(PredictSlot):
             if slot.panel is not None:
                 continue
-            slot.panel = self._simulator(PredictPanel, slot.predict)
+            slot.panel = self._simulator(partial(PredictPanel, answered=answers.get(slot.number)), slot.predict)
             slot.mount(slot.panel)
 
     def _simulator(self, widget_class, what: object) -> Widget:
