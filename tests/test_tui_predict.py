@@ -43,7 +43,7 @@ async def test_the_question_stands_before_the_text_that_follows_it():
         screen = await open_guess(pilot)
         view = screen.current_view()
         kinds = [type(child).__name__ for child in view.children if not child.has_class("hints", "solution-box")]
-        assert kinds[:5] == ["Markdown", "PredictSlot", "Markdown", "SimLink", "Markdown"]
+        assert kinds[:5] == ["StepMarkdown", "PredictSlot", "StepMarkdown", "SimLink", "StepMarkdown"]
         before, after = view.children[0], view.children[2]
         assert "Guess first:" in before.source and "AFTER-THE-QUESTION" not in before.source
         assert "AFTER-THE-QUESTION" in after.source

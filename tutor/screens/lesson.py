@@ -31,6 +31,14 @@ def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
     return [command for command in commands if command.language in COPYABLE]
 
 
+def fenced_commands(markdown: str) -> tuple[Command, ...]:
+    """The code fences of a piece of Markdown (a revealed solution) as commands."""
+    from markdown_it import MarkdownIt
+
+    return tuple(Command(token.info.split()[0] if token.info.split() else "", token.content.rstrip("\n"))
+                 for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence")
+
+
 class LessonScreen(TutorScreen):
     """Shows `lesson` at `step_id` (the first step when None or unknown)."""
 
@@ -280,7 +288,7 @@ class LessonScreen(TutorScreen):
             "next": self.index == len(self.lesson.steps) - 1,
             "hint": not text.hints,
             "solution": text.solution is None,
-            "copy": not copyable_commands(text.commands),
+            "copy": not self.copy_choices(),
             "done": False,
             "sim": not (self.current_view() and self.current_view().has_sims),
         }
@@ -353,8 +361,18 @@ class LessonScreen(TutorScreen):
         self.say("solution.shown")
         self.call_after_refresh(self._scroll_to_revealed)
 
+    def copy_choices(self) -> list[Command]:
+        """What `c` offers: the step's commands, then those only in its solution once it is shown."""
+        text = self.text
+        commands = copyable_commands(text.commands)
+        if text.solution is not None and self.app.progress.solution_shown(self.lesson.id, self.step.id):
+            known = {command.code for command in commands}
+            commands += [command for command in copyable_commands(fenced_commands(text.solution))
+                         if command.code not in known]
+        return commands
+
     def action_copy(self) -> None:
-        commands = copyable_commands(self.text.commands)
+        commands = self.copy_choices()
         if not commands:
             self.say("copy.none")
         elif len(commands) == 1:

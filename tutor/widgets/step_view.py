@@ -30,6 +30,7 @@ from tutor.lessons.values import Values, scenario_with_values
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
+from tutor.widgets.code_block import StepMarkdown
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
@@ -97,8 +98,8 @@ class StepView(VerticalScroll, can_focus=False):
     StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
-    StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps at 80 columns, never cut */
-    StepView MarkdownFence > Label { padding: 0 1; width: 100%; text-wrap: wrap; }
+    StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps (rows marked ↪), never cut */
+    StepView MarkdownFence > CodeLines { padding: 0 1; }
     """
 
     def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
@@ -160,7 +161,7 @@ class StepView(VerticalScroll, can_focus=False):
             return PredictSlot(part.predict, self._questions - 1)
         if part.kind == "sim" and part.scenario:
             return SimLink(part.scenario, part.markdown, self.lang)
-        return Markdown(part.markdown, open_links=False, classes="step-body")
+        return StepMarkdown(part.markdown, open_links=False, classes="step-body")
 
     def on_mount(self) -> None:
         self._ready = True  # is_mounted is still False here
@@ -233,12 +234,12 @@ class StepView(VerticalScroll, can_focus=False):
             mounted = 0
         for number in range(mounted + 1, shown + 1):
             label = self.t("hint.label", n=number, total=total)
-            self.last_revealed = Markdown(f"**{label}**\n\n{self.text.hints[number - 1]}", open_links=False, classes="hint")
+            self.last_revealed = StepMarkdown(f"**{label}**\n\n{self.text.hints[number - 1]}", open_links=False, classes="hint")
             hints_box.mount(self.last_revealed)
         solution_box = self.query_one(".solution-box", Vertical)
         want = self.text.solution is not None and progress.solution_shown(self.lesson_id, self.meta.id)
         if want and not solution_box.children:
-            self.last_revealed = Markdown(f"**{self.t('solution.label')}**\n\n{self.text.solution}", open_links=False, classes="solution")
+            self.last_revealed = StepMarkdown(f"**{self.t('solution.label')}**\n\n{self.text.solution}", open_links=False, classes="solution")
             solution_box.mount(self.last_revealed)
         elif not want and solution_box.children:
             solution_box.remove_children()
