@@ -172,6 +172,7 @@ class LessonScreen(TutorScreen):
                 button.disabled = True
             return
         previous = self.current_view()
+        self._drop_stale_focus(previous)
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self._solution_armed = None
         lang = self.app.lang
@@ -181,6 +182,7 @@ class LessonScreen(TutorScreen):
         if previous is not None and previous is not view:
             previous.close_sims()
             previous.set_live(False)
+        self._forget_kept_views(keep=view)
         if view is None:
             view = self._build_view(self.index, lang)
             AwaitComplete(self._mount_and_show(view))  # starts now, as ContentSwitcher.add_content does
@@ -199,6 +201,16 @@ class LessonScreen(TutorScreen):
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
+
+    def _drop_stale_focus(self, previous: StepView | None) -> None:
+        """A button of the bar or of the step being left must not keep the focus on the next step:
+        there `↓ ↓ Enter` answers the question, it must not press "Hint" (the step list keeps it)."""
+        focused = self.focused
+        if focused is None:
+            return
+        in_actions = any(node.id == "actions" for node in focused.ancestors)
+        if in_actions or (previous is not None and previous in focused.ancestors):
+            self.set_focus(None)
 
     def _build_view(self, index: int, lang: str) -> StepView:
         meta = self.lesson.steps[index]
@@ -254,8 +266,34 @@ class LessonScreen(TutorScreen):
 
     def refresh_language(self) -> None:
         self.refresh_keybar()
-        if self.is_mounted and self._views and self.lesson.steps:
-            self.show_step(self.index)  # the step in the new language (built or cached)
+        if not (self.is_mounted and self._views and self.lesson.steps):
+            return
+        shown = self._shown_view()
+        if shown is not None and shown.has_open_sims:
+            # F2 with a simulator open: it follows the language by itself; the step stays (and its
+            # run with it) and is rebuilt in the new language when the learner leaves it
+            self._views = {key: view for key, view in self._views.items() if view is not shown}
+            key = (self.step.id, self.app.lang, self.values)
+            if key in self._views:
+                self._views.pop(key).remove()
+            self._views[key] = shown
+            self.refresh_progress()
+            self.say("lesson.lang_sim_kept")
+            return
+        self.show_step(self.index)  # the step in the new language (built or cached)
+
+    def _shown_view(self) -> StepView | None:
+        """The step view on display (after F2 it may be one in the previous language)."""
+        current = self.query_one("#views", ContentSwitcher).current
+        return next((view for view in self._views.values() if view.id == current), None)
+
+    def _forget_kept_views(self, keep: StepView) -> None:
+        """Drop a view kept in the previous language after F2 (see refresh_language) once the
+        learner has left it: it is built again in the right language next time."""
+        for key, view in list(self._views.items()):
+            if view is not keep and view.lang != key[1]:
+                self._views.pop(key)
+                view.remove()
 
     def refresh_progress(self) -> None:
         if not self.lesson.steps:
@@ -472,12 +510,26 @@ class LessonScreen(TutorScreen):
         return []
 
     def focus_next(self, selector="*"):
-        """Tab: straight to the choices of a question in sight (not to the step list first)."""
-        choices = self.choices_in_sight() if self.focused is None else []
-        if choices:
-            choices[0].focus()
-            return choices[0]
+        """Tab with nothing focused: to the choices of a question in sight, else to the first thing
+        of the step on screen (a simulator, a button), never first to the step list beside it."""
+        target = None
+        if self.focused is None:
+            choices = self.choices_in_sight()
+            target = choices[0] if choices else self._first_in_sight()
+        if target is not None:
+            target.focus()
+            return target
         return super().focus_next(selector)
+
+    def _first_in_sight(self):
+        """The first focusable widget of the open step that is on screen (None if there is none)."""
+        view = self.current_view()
+        if view is None:
+            return None
+        for widget in self.focus_chain:
+            if view in widget.ancestors and widget.region and view.region.contains_region(widget.region):
+                return widget
+        return None
 
     def check_panel(self):
         """The open step's CheckPanel, or None (the status line says the step has no live checks)."""

@@ -94,7 +94,7 @@ class StepView(VerticalScroll, can_focus=False):
     StepView.-unfilled > .-after-question { display: none; }
     StepView > SimPanel { margin: 0 0 1 0; }
     StepView SimPanel { height: auto; }
-    StepView SimPanel:focus-within { background: $boost; }  /* its keys act now: Esc leaves */
+    StepView SimPanel:focus-within { background: $boost; outline: heavy $accent; }  /* its keys act now: Esc leaves */
     StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
@@ -124,6 +124,11 @@ class StepView(VerticalScroll, can_focus=False):
 
     def t(self, key: str, **values: object) -> str:
         return tr(STRINGS, key, self.lang, **values)
+
+    @property
+    def has_open_sims(self) -> bool:
+        """Whether a simulator opened with `s` or a click runs in the step now."""
+        return self.sims_open or any(link.panel is not None for link in self.query(SimLink))
 
     @property
     def has_sims(self) -> bool:
