@@ -123,6 +123,21 @@ async def test_weights_other_than_expected_are_uneven_with_a_p_value(lab):
     [matches] = await run_checks(["lb-distributes"], machines, "en", TIMEOUT,
                                  Options(weights={"app1": 3, "app2": 1}))
     assert matches.ok and matches.details["p_value"] > 0.5
+    [named] = await run_checks(["lb-distributes"], machines, "en", TIMEOUT, Options(weights={"app1": 3}))
+    assert named.ok and named.details["weights"] == {"app1": 3, "app2": 1.0}  # not named: weight 1
+
+
+async def test_a_proxy_still_waiting_for_its_app_is_not_called_silent(lab):
+    """nginx took the request and waits for an app (a dead address takes it ~3 s): the message
+    says so, and does not claim the proxy did not answer (lab walk-through #10)."""
+    app1 = lab.backend("app1", "127.0.0.2", mode="hang")
+    proxy = learner_nginx(lab, [app1.address])  # proxy_read_timeout 1s: 504 after a second
+    [waiting] = await run_checks(["proxy-pass"], lab_machines(proxy, [app1]), "en", timeout=0.4)
+    assert (waiting.ok, waiting.code) == (False, "timeout")
+    assert "took the request but sent no answer within 0.4 s" in waiting.message
+    assert "No route to host" in waiting.message and "VM may be off" not in waiting.message
+    [answered] = await run_checks(["proxy-pass"], lab_machines(proxy, [app1]), "en", timeout=3.0)
+    assert answered.code == "gateway_timeout"  # a longer wait sees nginx's own answer
 
 
 async def test_missing_x_upstream_header_is_reported_with_the_line_to_add(lab):
@@ -245,6 +260,29 @@ async def test_hosts_file_compares_the_domain_with_the_proxy_address():
     [other] = await run_checks(["hosts-file"], proxy_only("127.0.0.2", "localhost"), "en", TIMEOUT)
     assert (other.ok, other.code) == (False, "hosts_mismatch")
     assert "`127.0.0.2 localhost`" in other.message and "/etc/hosts" in other.message
+
+
+async def test_a_wrong_hosts_line_above_the_right_one_fails_and_is_named(monkeypatch):
+    """glibc returns every /etc/hosts line for the name, in file order; curl tries the first."""
+    import socket
+
+    real = socket.getaddrinfo
+    order = ["10.37.19.46", "10.37.19.64"]
+
+    def two_lines(host, *args, **kwargs):
+        if host == "hasil.xyz":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, 0)) for ip in order]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_lines)
+    [wrong_first] = await run_checks(["hosts-file"], proxy_only("10.37.19.64"), "en", TIMEOUT)
+    assert (wrong_first.ok, wrong_first.code) == (False, "hosts_mismatch")
+    assert "Delete the line `10.37.19.46 hasil.xyz`" in wrong_first.message
+    [indonesian] = await run_checks(["hosts-file"], proxy_only("10.37.19.64"), "id", TIMEOUT)
+    assert "Hapus baris `10.37.19.46 hasil.xyz`" in indonesian.message
+    order.reverse()
+    [right_first] = await run_checks(["hosts-file"], proxy_only("10.37.19.64"), "en", TIMEOUT)
+    assert right_first.ok
 
 
 async def test_hosts_file_without_an_entry_says_which_line_to_add(monkeypatch):

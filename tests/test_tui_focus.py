@@ -87,11 +87,11 @@ async def open_question(pilot) -> LessonScreen:
     return screen
 
 
-async def test_the_first_keys_a_learner_tries_answer_the_question():
+async def test_the_first_keys_a_learner_tries_answer_the_question(tmp_path):
     """At 120 columns (step list shown), nothing focused: the question says how to answer, ↓
     goes to the first choice (not a scroll), ↓ again to the next, Enter picks it."""
-    for lang in ("en", "id"):
-        app = TutorApp(lang=lang, lessons_root=LESSONS)
+    for lang in ("en", "id"):  # each with its own progress: an answer given is kept
+        app = TutorApp(lang=lang, data_dir=tmp_path / lang, lessons_root=LESSONS)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_question(pilot)
             panel = screen.current_view().query_one("PredictPanel")
@@ -123,7 +123,7 @@ async def test_the_step_list_says_what_its_marks_mean():
             assert screen.query_one("StepList").border_subtitle == legend
 
 
-async def test_a_long_command_wraps_at_80_columns_instead_of_being_cut():
+async def test_a_long_command_wraps_instead_of_being_cut():
     from tutor.lessons.model import StepMeta, StepText
     from tutor.widgets.step_view import StepView
 
@@ -133,9 +133,9 @@ async def test_a_long_command_wraps_at_80_columns_instead_of_being_cut():
         view = StepView("x", StepMeta(id="s"), StepText(title="T", body=f"```bash\n{long_line}\n```\n"), "en",
                         id="long")
         await app.screen.mount(view)
-        assert await wait_for(pilot, lambda: bool(view.query("MarkdownFence Label")))
+        assert await wait_for(pilot, lambda: bool(view.query("MarkdownFence CodeLines")))
         await pilot.pause()
-        label = view.query_one("MarkdownFence Label")
+        label = view.query_one("MarkdownFence CodeLines")
         fence = view.query_one("MarkdownFence")
         assert label.outer_size.width <= fence.size.width <= 80
         assert label.size.height >= 2  # the line wrapped: every character is on screen

@@ -24,11 +24,8 @@ from tutor.widgets.check_panel import CheckPanel
 
 @pytest.fixture(autouse=True)
 def fast_checks(monkeypatch):
-    """Short probe timeouts and re-run intervals keep these tests quick."""
+    """Short probe timeouts keep these tests quick."""
     monkeypatch.setattr(CheckPanel, "TIMEOUT", 1.0)
-    monkeypatch.setattr(CheckPanel, "BASE_INTERVAL", 0.2)
-    monkeypatch.setattr(CheckPanel, "MAX_INTERVAL", 1.6)
-    monkeypatch.setattr(CheckPanel, "FIRST_DELAY", 0.1)
 
 
 def save_machines(hosts: dict[str, str], **more) -> None:
@@ -68,7 +65,6 @@ async def test_checks_pass_on_healthy_apps_and_mark_the_step_done(lab):
     save_machines({"app1": app1.address, "app2": app2.address})
     async with make_app().run_test(size=SIZE) as pilot:
         panel = await open_step(pilot, "run-app")
-        # saved machines: the checks also start by themselves half a second after the step opens
         await pilot.press("k")
         assert await wait_for(pilot, lambda: panel.runs >= 1 and not panel.running)
         head, body = row(panel, "app-running")
@@ -92,16 +88,13 @@ async def test_stopped_app_shows_refused_with_message_and_scenario_link(lab):
         assert pilot.app.progress.state("live-lab", "run-app") != DONE
         sim_button = panel.query_one("#check-sim", Button)
         assert sim_button.display and "rp-app-stopped" in str(sim_button.label)
-        # the same failure again and again: the re-run interval doubles (up to the maximum)
-        assert await wait_for(pilot, lambda: panel.runs >= 3)
-        runs, interval = panel.runs, panel.interval
-        assert interval == min(CheckPanel.BASE_INTERVAL * 2 ** (runs - 1), CheckPanel.MAX_INTERVAL)
-        # a change resets it: the app comes back
+        # the app comes back: the next check (asked for) sees it
         app2.start()
+        await pilot.click("#check-run")  # the "Check now" button does what k does
         assert await wait_for(pilot, lambda: row(panel, "app-running")[0].startswith("✓"))
-        assert panel.interval == CheckPanel.BASE_INTERVAL
         assert not panel.query_one("#check-sim", Button).display
         app2.stop()
+        await pilot.press("k")
         assert await wait_for(pilot, lambda: row(panel, "app-running")[0].startswith("✗"))
         from tutor.simview import SimScreen
 
@@ -112,39 +105,33 @@ async def test_stopped_app_shows_refused_with_message_and_scenario_link(lab):
         assert not panel.visible  # the step is covered: paused
 
 
-async def test_reruns_pause_when_the_step_is_hidden_and_resume_when_back(lab):
+async def test_checks_run_only_when_asked_never_on_open_nor_by_themselves(lab):
+    """A check's requests would hide the failover a step asks the learner to watch: no run on
+    opening a step with saved machines, none while it stays open, none on coming back; and a
+    step whose checks would pass is not marked done before the learner asks."""
     app1 = lab.backend("app1", "127.0.0.2")
     save_machines({"app1": app1.address})
     async with make_app().run_test(size=SIZE) as pilot:
         panel = await open_step(pilot, "run-app")
+        await pilot.pause(1.0)  # longer than the old first delay and re-run interval
+        assert (log_lines(lab), panel.runs) == (0, 0)
+        assert row(panel, "app-running")[0] == "○ not run  app-running"
+        assert pilot.app.progress.state("live-lab", "run-app") != DONE
         await pilot.press("k")
-        assert await wait_for(pilot, lambda: panel.runs >= 2)  # it re-ran by itself
+        assert await wait_for(pilot, lambda: panel.runs == 1 and not panel.running)
+        assert pilot.app.progress.state("live-lab", "run-app") == DONE
+        probes = log_lines(lab)
+        assert probes > 0
         for leave, come_back in ((("n",), ("p",)), (("m",), ("escape",))):  # another step, another screen
             await pilot.press(*leave)
             await pilot.pause()
-            assert not panel.visible and not panel.running
-            probes, runs = log_lines(lab), panel.runs
-            await pilot.pause(1.0)  # longer than several re-run intervals
-            assert (log_lines(lab), panel.runs) == (probes, runs)  # no probe sent while hidden
+            assert not panel.visible
             await pilot.press(*come_back)
-            assert await wait_for(pilot, lambda: log_lines(lab) > probes and panel.runs > runs)
-            assert panel.visible
-
-
-async def test_suspending_the_app_pauses_the_checks(lab):
-    app1 = lab.backend("app1", "127.0.0.2")
-    save_machines({"app1": app1.address})
-    async with make_app().run_test(size=SIZE) as pilot:
-        panel = await open_step(pilot, "run-app")
-        assert await wait_for(pilot, lambda: panel.runs >= 1)  # machines are set: runs without k
+            assert await wait_for(pilot, lambda: panel.visible)
         pilot.app.app_suspend_signal.publish(pilot.app)
-        await pilot.pause()
-        assert not panel.visible
-        runs = panel.runs
-        await pilot.pause(0.6)
-        assert panel.runs == runs
         pilot.app.app_resume_signal.publish(pilot.app)
-        assert await wait_for(pilot, lambda: panel.runs > runs)
+        await pilot.pause(1.0)
+        assert (log_lines(lab), panel.runs) == (probes, 1)
 
 
 async def test_proxy_and_balance_steps_through_real_nginx(lab):

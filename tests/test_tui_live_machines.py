@@ -57,6 +57,9 @@ async def test_machines_screen_rejects_bad_input_and_keeps_good_input_across_res
         assert not (Path(os.environ["TUTOR_DATA_DIR"]) / "settings.json").exists() or \
             Settings.load(Path(os.environ["TUTOR_DATA_DIR"]))[0].hosts == {}
         await type_into(pilot, "app1", "10.0.0.3")
+        await pilot.pause()
+        assert screen.reason("app1") == ""  # the error went with the value it was about, before Save
+        assert "out of range" in screen.reason("proxy")  # an untouched field keeps its own
         await type_into(pilot, "proxy", "10.0.0.5:8080")
         await type_into(pilot, "domain", "lab.test")
         await pilot.press("enter")

@@ -43,7 +43,7 @@ async def test_the_question_stands_before_the_text_that_follows_it():
         screen = await open_guess(pilot)
         view = screen.current_view()
         kinds = [type(child).__name__ for child in view.children if not child.has_class("hints", "solution-box")]
-        assert kinds[:5] == ["Markdown", "PredictSlot", "Markdown", "SimLink", "Markdown"]
+        assert kinds[:5] == ["StepMarkdown", "PredictSlot", "StepMarkdown", "SimLink", "StepMarkdown"]
         before, after = view.children[0], view.children[2]
         assert "Guess first:" in before.source and "AFTER-THE-QUESTION" not in before.source
         assert "AFTER-THE-QUESTION" in after.source
@@ -71,7 +71,8 @@ async def test_choosing_an_answer_plays_the_run_then_reveals_the_explanation():
         assert "You predicted right" in str(panel.query_one("#pred-result").content)
         assert "answer is right above the simulator" in status(pilot.app)  # where it is drawn:
         assert panel.query_one("#pred-result").region.y < panel.sim.region.y
-        assert pilot.app.focused is None  # n, p, h... work on the lesson again
+        assert pilot.app.focused is panel.sim  # the focus stays where the run put it: Esc leaves the
+        assert screen.sim_has_focus()  # simulator, as the key bar said while it ran
 
 
 async def test_a_sim_block_is_one_line_that_opens_the_simulator_in_place():

@@ -273,9 +273,18 @@ class TutorApp(App):
             return  # e.g. the command palette (no keys of ours)
         self.push_screen(HelpScreen(target))
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say (in the learner's language) which key quits; Textual's own toast is English."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(self.t("quit.press", keys=self.get_key_display(active.binding)),
+                            title=self.t("quit.title"), markup=False)
+                return
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not SafeCommandPalette.is_open(self):
-            self.push_screen(SafeCommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette"))
+            self.push_screen(SafeCommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette",
+                                                no_matches=self.t("palette.no_matches")))
 
 
 def run_app(args: argparse.Namespace) -> int:

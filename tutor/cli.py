@@ -10,11 +10,23 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from typing import NoReturn
 
 from tutor import __version__
 from tutor.i18n import LANGUAGES, lookup, tr
+
+
+def chosen_language(explicit: str | None) -> str:
+    """The one rule of the app and every command: `--lang`, else the language saved in the app
+    (F2), else `LANG`, else Indonesian."""
+    if explicit is not None:
+        return explicit
+    from tutor.paths import user_data_dir
+    from tutor.settings import saved_language
+
+    return saved_language(user_data_dir()) or default_language()
 
 
 def default_language(environ: dict[str, str] | None = None) -> str:
@@ -75,6 +87,8 @@ class Parser(argparse.ArgumentParser):
 CLI = "cli"
 """The catalogue section of the --help texts: "<command path>.<option dest>", e.g. "check.host"."""
 ARGPARSE = "argparse"
+SIMVIEW = "simview"
+"""The simulator's section: its "no scenario named ..." line, the same as `tutor play` says."""
 """The catalogue section of argparse's own words, keyed by its English message."""
 
 
@@ -96,7 +110,7 @@ def argparse_language(lang: str) -> Iterator[None]:
 def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     """The argument parser for `tutor` and its subcommands, its help in `lang` (call it inside
     `argparse_language(lang)` so argparse's own words are in `lang` too)."""
-    from tutor.live.catalog import CHECK_IDS
+    from tutor.live.catalog import CHECK_IDS, DEFAULT_TIMEOUT
     from tutor.web import DEFAULT_MAX_SESSIONS
 
     parser = Parser(prog="tutor")
@@ -123,7 +137,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     check.add_argument("--lab", action="store_true")
     check.add_argument("--prefix", metavar="PREFIX")
     check.add_argument("--domain", metavar="NAME")
-    check.add_argument("--timeout", type=float, default=3.0, metavar="S")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
     check.add_argument("--json", action="store_true")
     check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
     check.add_argument("--stopped", metavar="ROLE")
@@ -193,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"tutor: {exc}", file=sys.stderr)
         return 2
-    cli_lang = lang or default_language()
+    cli_lang = chosen_language(lang)
     with argparse_language(cli_lang):
         args = build_parser(cli_lang).parse_args(argv)
     args.lang = cli_lang
@@ -217,7 +231,58 @@ def _stdout_to_devnull() -> None:
         pass
 
 
+def input_problem(args: argparse.Namespace) -> str | None:
+    """Why a file or folder the command was given cannot be read (one line in the CLI's
+    language), or None: checked here, before the command runs, so the reason is never the
+    operating system's English."""
+    from tutor.paths import scenario_file, shipped_scenarios
+
+    lang = args.lang
+    if args.command in ("sim", "play") and args.scenario:
+        try:
+            path = scenario_file(args.scenario)
+        except (OSError, ValueError):  # a name the system refuses to look up (too long, ...)
+            return tr(CLI, "input.no_file", lang, path=_shown(args.scenario))
+        if not _exists(path) and path.suffix != ".toml" and len(path.parts) == 1:
+            return tr(SIMVIEW, "msg.unknown_scenario", lang, name=_shown(args.scenario),
+                      names=", ".join(shipped_scenarios()))
+        if reason := _file_problem(path, lang):
+            return reason
+    if args.command in ("sim", "play") and args.nginx_conf:
+        return _file_problem(Path(args.nginx_conf), lang)
+    if args.command == "lint" and args.path and not _exists(Path(args.path)):
+        return tr(CLI, "input.no_path", lang, path=_shown(args.path))
+    return None
+
+
+def _file_problem(path: Path, lang: str) -> str | None:
+    if _exists(path) and path.is_dir():
+        return tr(CLI, "input.folder", lang, path=_shown(path))
+    if not _exists(path):
+        return tr(CLI, "input.no_file", lang, path=_shown(path))
+    return None
+
+
+def _shown(path: object, limit: int = 120) -> str:
+    """A path as the reason shows it: a very long one shortened, so the reason stays readable."""
+    text = str(path)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _exists(path: Path) -> bool:
+    """`path.exists()`, False for a name the system refuses to look up (too long, ...)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("sim", "play", "lint") and (problem := input_problem(args)):
+        from tutor.live.sanitize import sanitize
+
+        print(f"tutor {args.command}: {sanitize(problem, 500, markup=False)}", file=sys.stderr)
+        return 2
     if args.command == "sim":
         from tutor.simcli import run_sim
 

@@ -1,4 +1,5 @@
-"""The learner's progress: per lesson, each step's state, hints shown, solutions shown, last step.
+"""The learner's progress: per lesson, each step's state, hints shown, solutions shown, answers
+given to the step's questions, last step.
 
 Saved to `user_data_dir()/progress.json` after every change, under a lock and merged with the
 file as it is then, so that two processes on one data folder (a terminal and a `tutor serve` tab)
@@ -73,6 +74,11 @@ class Progress:
     def solution_shown(self, lesson_id: str, step_id: str) -> bool:
         return step_id in self._lesson(lesson_id).get("solutions", [])
 
+    def answers(self, lesson_id: str, step_id: str) -> dict[int, int]:
+        """The choices picked for the step's questions: question number (0 = first) -> choice number."""
+        given = self._lesson(lesson_id).get("answers", {}).get(step_id, {})
+        return {int(question): choice for question, choice in given.items()}
+
     def last_step(self, lesson_id: str) -> str | None:
         return self._lesson(lesson_id).get("last")
 
@@ -120,6 +126,17 @@ class Progress:
         self._update(lesson_id, step_id, change)
         return self.hints_shown(lesson_id, step_id)
 
+    def answer(self, lesson_id: str, step_id: str, question: int, choice: int) -> None:
+        """Remember that the learner picked `choice` for the step's question number `question`."""
+        def change(lessons: dict[str, dict[str, Any]]) -> bool:
+            given = lessons.setdefault(lesson_id, {}).setdefault("answers", {}).setdefault(step_id, {})
+            if given.get(str(question)) == choice:
+                return False
+            given[str(question)] = choice
+            return True
+
+        self._update(lesson_id, step_id, change)
+
     def show_solution(self, lesson_id: str, step_id: str) -> None:
         def change(lessons: dict[str, dict[str, Any]]) -> bool:
             solutions = lessons.setdefault(lesson_id, {}).setdefault("solutions", [])
@@ -136,6 +153,7 @@ class Progress:
             lesson = lessons.setdefault(lesson_id, {})
             lesson.get("steps", {}).pop(step_id, None)
             lesson.get("hints", {}).pop(step_id, None)
+            lesson.get("answers", {}).pop(step_id, None)
             if step_id in lesson.get("solutions", []):
                 lesson["solutions"].remove(step_id)
             return True
@@ -221,6 +239,7 @@ def _validated(data: Any) -> dict[str, dict[str, Any]] | None:
         hints = lesson.get("hints", {})
         solutions = lesson.get("solutions", [])
         last = lesson.get("last")
+        answers = lesson.get("answers", {})
         if not (
             isinstance(steps, dict)
             and all(isinstance(k, str) and v in STATES for k, v in steps.items())
@@ -229,7 +248,19 @@ def _validated(data: Any) -> dict[str, dict[str, Any]] | None:
             and isinstance(solutions, list)
             and all(isinstance(s, str) for s in solutions)
             and (last is None or isinstance(last, str))
+            and _valid_answers(answers)
         ):
             return None
-        lessons[lesson_id] = {"steps": steps, "hints": hints, "solutions": solutions, "last": last}
+        lessons[lesson_id] = {"steps": steps, "hints": hints, "solutions": solutions, "last": last,
+                              "answers": answers}
     return lessons
+
+
+def _valid_answers(answers: Any) -> bool:
+    """`{step id: {"question number": choice number}}`, small non-negative numbers only."""
+    return isinstance(answers, dict) and all(
+        isinstance(step, str) and isinstance(given, dict) and all(
+            isinstance(question, str) and question.isdecimal() and len(question) < 4
+            and type(choice) is int and 0 <= choice < 100
+            for question, choice in given.items())
+        for step, given in answers.items())

@@ -16,11 +16,27 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tutor.storage import Unreadable, locked, read_json, write_json_atomic
+from tutor.storage import MAX_BYTES, Unreadable, locked, read_json, write_json_atomic
 
 FILE_NAME = "settings.json"
 MAX_SAVED_TEXT = 300
 TOGGLES = ("reduced_motion", "colour_blind", "presenter")
+
+
+def saved_language(folder: Path) -> str | None:
+    """The language saved in `folder/settings.json` (None when none is), read without changing
+    anything: the command line looks, the app deals with a file it cannot read."""
+    import json
+
+    from sim.files import read_text_limited
+    from tutor.i18n import LANGUAGES
+
+    try:
+        data = json.loads(read_text_limited(folder / FILE_NAME, MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return None
+    language = data.get("language") if isinstance(data, dict) else None
+    return language if language in LANGUAGES else None
 
 
 @dataclass

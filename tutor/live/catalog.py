@@ -12,7 +12,7 @@ ROLES = {"proxy": 80, "app1": 3000, "app2": 3000, "app3": 3000}
 APP_ROLES = ("app1", "app2", "app3")
 
 DEFAULT_DOMAIN = "hasil.xyz"  # the tutorial's domain (seed/README.md)
-DEFAULT_TIMEOUT = 3.0
+DEFAULT_TIMEOUT = 5.0  # above the ~3 s nginx needs to give up on an address nobody has (No route to host, 502)
 
 CODES = (
     "refused", "timeout", "unreachable", "dns", "http_status", "bad_gateway", "gateway_timeout",

@@ -29,7 +29,7 @@ _FAILURE_CODES = {"refused": "refused", "timeout": "timeout", "unreachable": "un
 class Options:
     """Tuning for the load-balancing checks (the defaults suit `tutor check`).
 
-    weights: role -> expected share (default: every app equally).
+    weights: role -> expected share (an app not named: 1, so by default every app equally).
     samples: requests lb-distributes sends (default 30 per app, 12 to 120).
     failover_samples: requests lb-failover sends (default two per app plus two).
     stopped: the app role the learner stopped for lb-failover (default: whichever refuses).
@@ -71,6 +71,8 @@ def failure_message(ctx: Context, machine: Machine, probe: Probe) -> str:
     kind = probe.failure
     if kind in ("refused", "timeout"):
         kind = f"{kind}.{'proxy' if machine.role == 'proxy' else 'app'}"
+    if kind == "timeout.proxy" and probe.sent:  # nginx took the request: it waits for an app
+        kind = "timeout.proxy_waiting"
     return ctx.say(kind, label=machine.label, name=machine.name, port=machine.port,
                    host=machine.host, timeout=seconds(ctx.timeout), detail=probe.detail)
 
@@ -189,9 +191,19 @@ async def hosts_file(ctx: Context) -> CheckResult:
     except (TimeoutError, OSError, ValueError):
         proxy_ips = set()
     shown = ", ".join(found)
-    if proxy_ips & set(found):
+    first = first_of_family(found, proxy_ips)
+    if first in proxy_ips:
         return result(True, None, "hosts.ok", found=shown)
+    if proxy_ips & set(found):  # a wrong line above the right one: curl and browsers try it first
+        return result(False, "hosts_mismatch", "hosts.first_wrong", found=shown, wrong=first)
     return result(False, "hosts_mismatch", "hosts.mismatch", found=shown)
+
+
+def first_of_family(found: list[str], proxy_ips: set[str]) -> str | None:
+    """The first of `found` in the proxy's address family (IPv4 or IPv6): the one a client tries
+    first. `/etc/hosts` lines for the same name all come back, in file order."""
+    families = {ipaddress.ip_address(ip).version for ip in proxy_ips}
+    return next((ip for ip in found if not families or ipaddress.ip_address(ip).version in families), None)
 
 
 # --- the load-balancing checks ----------------------------------------------------------------
@@ -270,7 +282,8 @@ async def lb_distributes(ctx: Context) -> CheckResult:
     if "x-upstream" not in last.headers:
         return CheckResult("lb-distributes", False, "missing_upstream_header", ctx.say(
             "lb.no_header", label=proxy.label, name=proxy.name), last.evidence())
-    weights = ctx.options.weights or {app.role: 1.0 for app in apps}
+    given = ctx.options.weights or {}
+    weights = {app.role: given.get(app.role, 1.0) for app in apps}  # an app not named weighs 1
     counts = {role: 0 for role in weights}
     unknown: dict[str, int] = {}
     for probe in probes:

@@ -42,6 +42,7 @@ class Probe:
     elapsed_ms: int = 0
     failure: str | None = None
     detail: str = ""
+    sent: bool = False  # the request reached the server (a timeout then means: no answer came back)
 
     @property
     def answered(self) -> bool:
@@ -95,7 +96,11 @@ async def fetch(client: httpx.AsyncClient, machine: Machine, timeout: float, pat
 
 
 async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], probe: Probe) -> None:
-    async with client.stream("GET", url, headers=headers) as response:
+    async def trace(event: str, info: dict) -> None:
+        if event.endswith("send_request_headers.complete"):
+            probe.sent = True
+
+    async with client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
         probe.status = response.status_code
         probe.headers = {name.lower(): value for name, value in response.headers.items()}
         chunks, size = [], 0

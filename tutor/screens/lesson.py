@@ -31,6 +31,14 @@ def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
     return [command for command in commands if command.language in COPYABLE]
 
 
+def fenced_commands(markdown: str) -> tuple[Command, ...]:
+    """The code fences of a piece of Markdown (a revealed solution) as commands."""
+    from markdown_it import MarkdownIt
+
+    return tuple(Command(token.info.split()[0] if token.info.split() else "", token.content.rstrip("\n"))
+                 for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence")
+
+
 class LessonScreen(TutorScreen):
     """Shows `lesson` at `step_id` (the first step when None or unknown)."""
 
@@ -164,6 +172,7 @@ class LessonScreen(TutorScreen):
                 button.disabled = True
             return
         previous = self.current_view()
+        self._drop_stale_focus(previous)
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self._solution_armed = None
         lang = self.app.lang
@@ -173,6 +182,7 @@ class LessonScreen(TutorScreen):
         if previous is not None and previous is not view:
             previous.close_sims()
             previous.set_live(False)
+        self._forget_kept_views(keep=view)
         if view is None:
             view = self._build_view(self.index, lang)
             AwaitComplete(self._mount_and_show(view))  # starts now, as ContentSwitcher.add_content does
@@ -192,6 +202,16 @@ class LessonScreen(TutorScreen):
         if self._prefetch_timer is not None:
             self._prefetch_timer.stop()
         self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch_next)
+
+    def _drop_stale_focus(self, previous: StepView | None) -> None:
+        """A button of the bar or of the step being left must not keep the focus on the next step:
+        there `↓ ↓ Enter` answers the question, it must not press "Hint" (the step list keeps it)."""
+        focused = self.focused
+        if focused is None:
+            return
+        in_actions = any(node.id == "actions" for node in focused.ancestors)
+        if in_actions or (previous is not None and previous in focused.ancestors):
+            self.set_focus(None)
 
     def _build_view(self, index: int, lang: str) -> StepView:
         meta = self.lesson.steps[index]
@@ -247,8 +267,34 @@ class LessonScreen(TutorScreen):
 
     def refresh_language(self) -> None:
         self.refresh_keybar()
-        if self.is_mounted and self._views and self.lesson.steps:
-            self.show_step(self.index)  # the step in the new language (built or cached)
+        if not (self.is_mounted and self._views and self.lesson.steps):
+            return
+        shown = self._shown_view()
+        if shown is not None and shown.has_open_sims:
+            # F2 with a simulator open: it follows the language by itself; the step stays (and its
+            # run with it) and is rebuilt in the new language when the learner leaves it
+            self._views = {key: view for key, view in self._views.items() if view is not shown}
+            key = (self.step.id, self.app.lang, self.values)
+            if key in self._views:
+                self._views.pop(key).remove()
+            self._views[key] = shown
+            self.refresh_progress()
+            self.say("lesson.lang_sim_kept")
+            return
+        self.show_step(self.index)  # the step in the new language (built or cached)
+
+    def _shown_view(self) -> StepView | None:
+        """The step view on display (after F2 it may be one in the previous language)."""
+        current = self.query_one("#views", ContentSwitcher).current
+        return next((view for view in self._views.values() if view.id == current), None)
+
+    def _forget_kept_views(self, keep: StepView) -> None:
+        """Drop a view kept in the previous language after F2 (see refresh_language) once the
+        learner has left it: it is built again in the right language next time."""
+        for key, view in list(self._views.items()):
+            if view is not keep and view.lang != key[1]:
+                self._views.pop(key)
+                view.remove()
 
     def refresh_progress(self) -> None:
         if not self.lesson.steps:
@@ -281,7 +327,7 @@ class LessonScreen(TutorScreen):
             "next": self.index == len(self.lesson.steps) - 1,
             "hint": not text.hints,
             "solution": text.solution is None,
-            "copy": not copyable_commands(text.commands),
+            "copy": not self.copy_choices(),
             "done": False,
             "sim": not (self.current_view() and self.current_view().has_sims),
         }
@@ -354,8 +400,18 @@ class LessonScreen(TutorScreen):
         self.say("solution.shown")
         self.call_after_refresh(self._scroll_to_revealed)
 
+    def copy_choices(self) -> list[Command]:
+        """What `c` offers: the step's commands, then those only in its solution once it is shown."""
+        text = self.text
+        commands = copyable_commands(text.commands)
+        if text.solution is not None and self.app.progress.solution_shown(self.lesson.id, self.step.id):
+            known = {command.code for command in commands}
+            commands += [command for command in copyable_commands(fenced_commands(text.solution))
+                         if command.code not in known]
+        return commands
+
     def action_copy(self) -> None:
-        commands = copyable_commands(self.text.commands)
+        commands = self.copy_choices()
         if not commands:
             self.say("copy.none")
         elif len(commands) == 1:
@@ -407,9 +463,16 @@ class LessonScreen(TutorScreen):
         self.say("sim.opened_here")
         self.call_after_refresh(view.scroll_to_sims)
 
+    def on_predict_panel_picked(self, event) -> None:
+        """Save the learner's answer when it is given: leaving the step or the lesson never loses it."""
+        slot = event.panel.parent
+        view = slot.parent if slot is not None else None
+        if isinstance(view, StepView) and hasattr(slot, "number"):
+            self.app.progress.answer(self.lesson.id, view.meta.id, slot.number, event.choice)
+
     def on_predict_panel_answered(self, event) -> None:
-        """The simulator answered the learner's guess: give the keys back to the lesson."""
-        self.set_focus(None)
+        """The simulator answered the learner's guess. The focus stays where the learner left it
+        (a key they press next means what the key bar said a moment ago)."""
         self.say("sim.predict_done")
         view, panel = self.current_view(), event.panel
         if view is not None and panel.region.overlaps(view.region):  # the learner is watching it
@@ -448,12 +511,26 @@ class LessonScreen(TutorScreen):
         return []
 
     def focus_next(self, selector="*"):
-        """Tab: straight to the choices of a question in sight (not to the step list first)."""
-        choices = self.choices_in_sight() if self.focused is None else []
-        if choices:
-            choices[0].focus()
-            return choices[0]
+        """Tab with nothing focused: to the choices of a question in sight, else to the first thing
+        of the step on screen (a simulator, a button), never first to the step list beside it."""
+        target = None
+        if self.focused is None:
+            choices = self.choices_in_sight()
+            target = choices[0] if choices else self._first_in_sight()
+        if target is not None:
+            target.focus()
+            return target
         return super().focus_next(selector)
+
+    def _first_in_sight(self):
+        """The first focusable widget of the open step that is on screen (None if there is none)."""
+        view = self.current_view()
+        if view is None:
+            return None
+        for widget in self.focus_chain:
+            if view in widget.ancestors and widget.region and view.region.contains_region(widget.region):
+                return widget
+        return None
 
     def check_panel(self):
         """The open step's CheckPanel, or None (the status line says the step has no live checks)."""

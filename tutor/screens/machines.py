@@ -155,6 +155,14 @@ class MachinesScreen(TutorScreen):
         self.say(self.t("machines.saved", count=len(hosts)) if hosts else self.t("machines.saved_none"))
         return True
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field's error is about the value it was given: once the learner edits it, it goes
+        (Save checks again). A note (a trimmed URL) stays: it explains the edit Save itself made."""
+        name = (event.input.id or "").removeprefix("field-")
+        for reason in self.query(f"#why-{name}").results(Static):
+            if not reason.has_class("-note") and str(reason.content):
+                reason.update("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()

@@ -43,6 +43,18 @@ class PredictPanel(Vertical):
 
     lang = reactive("id")
 
+    class Picked(Message):
+        """The learner picked `choice` (the run starts now; the lesson saves the pick)."""
+
+        def __init__(self, panel: PredictPanel, choice: int) -> None:
+            super().__init__()
+            self.panel = panel
+            self.choice = choice
+
+        @property
+        def control(self) -> PredictPanel:
+            return self.panel
+
     class Answered(Message):
         """The run ended after the learner predicted: `correct` tells whether the pick was right."""
 
@@ -57,12 +69,14 @@ class PredictPanel(Vertical):
             return self.panel
 
     def __init__(self, predict: Predict, lang: str = "id", *, timer: bool = True, scenario: object = None,
-                 **kwargs) -> None:
+                 answered: int | None = None, **kwargs) -> None:
         """`scenario` (a name or a `sim.Scenario`) plays instead of `predict.scenario`: the lesson
-        passes the question's scenario with the learner's own machine addresses."""
+        passes the question's scenario with the learner's own machine addresses. `answered` is the
+        choice saved earlier: shown picked with its verdict at once (the run waits, "Again" plays it)."""
         super().__init__(**kwargs)
         self.predict = predict
         self.picked: int | None = None
+        self._answered = answered if answered is not None and 0 <= answered < len(predict.choices) else None
         self.sim = SimPanel(predict.scenario if scenario is None else scenario, lang, playing=False,
                             speed=PREDICT_SPEED, timer=timer)
         self.set_reactive(PredictPanel.lang, lang)
@@ -85,6 +99,9 @@ class PredictPanel(Vertical):
         if isinstance(getattr(self.app, "lang", None), str):
             self.lang = self.app.lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
+        if self._answered is not None:
+            self._show_pick(self._answered)
+            self.add_class("-revealed")
         self._translate()
 
     def _app_lang_changed(self, lang: str) -> None:
@@ -120,14 +137,18 @@ class PredictPanel(Vertical):
         """Record the learner's prediction and start the simulation."""
         if self.picked is not None:
             return
+        self._show_pick(index)
+        self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
+        self.post_message(self.Picked(self, index))
+        self.sim.playing = True
+
+    def _show_pick(self, index: int) -> None:
         self.picked = index
         for button in self.query(".pred-choice").results(Button):
             button.disabled = True
         picked = self.query_one(f"#pred-choice-{index}", Button)
         picked.add_class("-picked")
         picked.label = code_text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
-        self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
-        self.sim.playing = True
 
     @on(SimPanel.Finished)
     def _finished(self, event: SimPanel.Finished) -> None:

@@ -1,9 +1,12 @@
-"""The live checks of one lesson step: a row per check, run with `k`, re-run while the step is shown.
+"""The live checks of one lesson step: a row per check, run when the learner asks (`k` or the
+"Check now" button), never by themselves.
 
-The lesson screen calls `activate()` when the step becomes visible and `deactivate()` when it is
-not (another step, another screen, the app suspended): re-runs happen only in between. Checks run
-in an async worker (exclusive per panel), so the UI never waits for a probe. Everything a server
-sent is shown as plain text (rich Text, never markup): messages may contain `[`.
+A check sends requests through the learner's proxy: run on its own (on opening a step, or
+polling) it would hide the very failover the step asks the learner to watch. The lesson screen
+calls `activate()` when the step becomes visible and `deactivate()` when it is not (another step,
+another screen, the app suspended): a run in progress is then cancelled. Checks run in an async
+worker (exclusive per panel), so the UI never waits for a probe. Everything a server sent is shown
+as plain text (rich Text, never markup): messages may contain `[`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import asyncio
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from tutor.i18n import tr
@@ -90,9 +92,6 @@ class CheckPanel(Vertical):
     CheckPanel .check-buttons.-more { margin-top: 0; }
     """
 
-    BASE_INTERVAL = 3.0  # seconds between re-runs; doubles while the outcome stays the same
-    MAX_INTERVAL = 30.0
-    FIRST_DELAY = 0.5  # after the step shows, before the first automatic run (n/p flicks past it)
     TIMEOUT = DEFAULT_TIMEOUT  # every wait of a probe
 
     def __init__(self, lesson_id: str, step_id: str, checks: tuple[str, ...], lang: str,
@@ -107,14 +106,10 @@ class CheckPanel(Vertical):
         self.running: set[str] = set()
         self.blocked: dict[str, str] = {}  # check -> roles it still needs
         self.problem: str | None = None  # why nothing could run (as shown)
-        self.armed = False  # the learner ran the checks once: keep re-running them
         self.visible = False
-        self.interval = self.BASE_INTERVAL
         self.show_evidence = False
         self.stopped: str | None = None  # lb-failover: the app the learner stopped (None: whichever refuses)
-        self.runs = 0  # finished runs, for the learner's "checked N times" and for tests
-        self._outcome: tuple | None = None
-        self._timer: Timer | None = None
+        self.runs = 0  # finished runs, for tests
         self._composed = False  # every row and button is mounted (set in on_mount)
 
     def t(self, key: str, **values: object) -> str:
@@ -223,45 +218,21 @@ class CheckPanel(Vertical):
 
     # Showing and hiding
     def activate(self) -> None:
-        """The step is visible: re-run soon if the learner ran the checks once or machines are set."""
+        """The step is visible (nothing runs: checks wait for the learner)."""
         self.visible = True
-        self.interval = self.BASE_INTERVAL
-        if self.armed or self.configured:
-            self._schedule(self.FIRST_DELAY)
         self.show()
 
     def deactivate(self) -> None:
-        """The step is hidden: stop the timer and any run in progress (no probe is sent while hidden)."""
+        """The step is hidden: stop a run in progress (no probe is sent while hidden)."""
         self.visible = False
-        self._stop_timer()
         self.workers.cancel_node(self)
         if self.running:
             self.running.clear()
             self.show()
 
-    def _schedule(self, delay: float) -> None:
-        self._stop_timer()
-        self._timer = self.set_timer(delay, self._tick)
-
-    def _stop_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _tick(self) -> None:
-        self._timer = None
-        if self.visible:
-            self._start()
-
     # Running
     def run_now(self) -> None:
-        """The learner asked (k): run at once, and keep re-running while the step is shown."""
-        self.armed = True
-        self.interval = self.BASE_INTERVAL
-        self._stop_timer()
-        self._start()
-
-    def _start(self) -> None:
+        """The learner asked (k or the button): run every check once, now."""
         self.run_worker(self._run, exclusive=True, group="live-checks", exit_on_error=False)
 
     async def _run(self) -> None:
@@ -299,23 +270,19 @@ class CheckPanel(Vertical):
         self.show()
 
     def _give_up(self, problem: str) -> None:
-        """Nothing could run: say why; a new run waits for the learner (k) or the step to show again."""
+        """Nothing could run: say why; a new run waits for the learner (k)."""
         self.problem = problem
         self.running.clear()
         self.show()
 
     def _finished(self, results: list[CheckResult]) -> None:
+        """A run the learner asked for ended: the class hears of it, and every check passing marks
+        the step done."""
         self.runs += 1
         self.app.classroom.checks_ran(results)
-        outcome = tuple((r.check, r.ok, r.code) for r in results) + tuple(sorted(self.blocked))
-        same = outcome == self._outcome
-        self._outcome = outcome
-        self.interval = min(self.interval * 2, self.MAX_INTERVAL) if same else self.BASE_INTERVAL
         self.show()
         if self.all_passed and not self.blocked:
             self._mark_done()
-        if self.visible and (self.armed or self.configured):
-            self._schedule(self.interval)
 
     def _mark_done(self) -> None:
         from tutor.progress import DONE

@@ -7,8 +7,11 @@ down. A learner holding PageDown hits it; here such a key does nothing until the
 
 from __future__ import annotations
 
+from rich.align import Align
+from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from tutor.widgets.lifecycle import being_removed
 
@@ -34,6 +37,24 @@ class SafeCommandPalette(CommandPalette):
     """Textual's command palette with the same guard on its command list, and deaf to the results
     its search worker delivers after Esc (or a chosen command) closed it: Textual 8.2 then looks
     for the list that is gone (NoMatches in the worker takes the app down)."""
+
+    def __init__(self, *args, no_matches: str = "No matches found", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.no_matches = no_matches  # shown when a search finds nothing, in the learner's language
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        """Textual's countdown to its 'No matches found' line, with our text (its own is English)."""
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if being_removed(self):
+                return
+            if search_value:
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(self.no_matches, style="not bold")), disabled=True, id=self._NO_MATCHES))
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
 
     def _refresh_command_list(self, command_list, commands, clear_current: bool) -> None:
         if not being_removed(self):

@@ -30,6 +30,7 @@ from tutor.lessons.values import Values, scenario_with_values
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
+from tutor.widgets.code_block import StepMarkdown
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
@@ -63,9 +64,10 @@ class SimLink(Markdown):
 class PredictSlot(Vertical):
     """Where a `{predict}` question stands; its PredictPanel is mounted after the step's first frame."""
 
-    def __init__(self, predict: Predict) -> None:
+    def __init__(self, predict: Predict, number: int) -> None:
         super().__init__(classes="predict-slot")
         self.predict = predict
+        self.number = number  # the step's question number (0 = first): its answer is saved under it
         self.panel: Widget | None = None
         self.paused = False  # its run was paused because the step was hidden
 
@@ -92,12 +94,12 @@ class StepView(VerticalScroll, can_focus=False):
     StepView.-unfilled > .-after-question { display: none; }
     StepView > SimPanel { margin: 0 0 1 0; }
     StepView SimPanel { height: auto; }
-    StepView SimPanel:focus-within { background: $boost; }  /* its keys act now: Esc leaves */
+    StepView SimPanel:focus-within { background: $boost; outline: heavy $accent; }  /* its keys act now: Esc leaves */
     StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
-    StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps at 80 columns, never cut */
-    StepView MarkdownFence > Label { padding: 0 1; width: 100%; text-wrap: wrap; }
+    StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps (rows marked ↪), never cut */
+    StepView MarkdownFence > CodeLines { padding: 0 1; }
     """
 
     def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
@@ -124,6 +126,11 @@ class StepView(VerticalScroll, can_focus=False):
         return tr(STRINGS, key, self.lang, **values)
 
     @property
+    def has_open_sims(self) -> bool:
+        """Whether a simulator opened with `s` or a click runs in the step now."""
+        return self.sims_open or any(link.panel is not None for link in self.query(SimLink))
+
+    @property
     def has_sims(self) -> bool:
         return bool(self.scenarios) or any(part.kind != "markdown" for part in self.text.body_parts())
 
@@ -138,6 +145,7 @@ class StepView(VerticalScroll, can_focus=False):
         else:
             parts.insert(0, StepPart("markdown", heading))
         asked = False
+        self._questions = 0
         for part in parts:
             widget = self._part_widget(part)
             widget.set_class(asked, "-after-question")
@@ -154,10 +162,11 @@ class StepView(VerticalScroll, can_focus=False):
 
     def _part_widget(self, part: StepPart) -> Widget:
         if part.kind == "predict" and part.predict is not None:
-            return PredictSlot(part.predict)
+            self._questions += 1
+            return PredictSlot(part.predict, self._questions - 1)
         if part.kind == "sim" and part.scenario:
             return SimLink(part.scenario, part.markdown, self.lang)
-        return Markdown(part.markdown, open_links=False, classes="step-body")
+        return StepMarkdown(part.markdown, open_links=False, classes="step-body")
 
     def on_mount(self) -> None:
         self._ready = True  # is_mounted is still False here
@@ -178,10 +187,11 @@ class StepView(VerticalScroll, can_focus=False):
         self.remove_class("-unfilled")
         from tutor.simview import PredictPanel
 
+        answers = self.app.progress.answers(self.lesson_id, self.meta.id)
         for slot in self.query(PredictSlot):
             if slot.panel is not None:
                 continue
-            slot.panel = self._simulator(PredictPanel, slot.predict)
+            slot.panel = self._simulator(partial(PredictPanel, answered=answers.get(slot.number)), slot.predict)
             slot.mount(slot.panel)
 
     def _simulator(self, widget_class, what: object) -> Widget:
@@ -229,12 +239,12 @@ class StepView(VerticalScroll, can_focus=False):
             mounted = 0
         for number in range(mounted + 1, shown + 1):
             label = self.t("hint.label", n=number, total=total)
-            self.last_revealed = Markdown(f"**{label}**\n\n{self.text.hints[number - 1]}", open_links=False, classes="hint")
+            self.last_revealed = StepMarkdown(f"**{label}**\n\n{self.text.hints[number - 1]}", open_links=False, classes="hint")
             hints_box.mount(self.last_revealed)
         solution_box = self.query_one(".solution-box", Vertical)
         want = self.text.solution is not None and progress.solution_shown(self.lesson_id, self.meta.id)
         if want and not solution_box.children:
-            self.last_revealed = Markdown(f"**{self.t('solution.label')}**\n\n{self.text.solution}", open_links=False, classes="solution")
+            self.last_revealed = StepMarkdown(f"**{self.t('solution.label')}**\n\n{self.text.solution}", open_links=False, classes="solution")
             solution_box.mount(self.last_revealed)
         elif not want and solution_box.children:
             solution_box.remove_children()
