@@ -145,7 +145,7 @@ class Event:
 
 DEMO_SERVERS = (
     Server(name="app1", address="10.37.19.46:3000"),
-    Server(name="app2", address="10.37.19.47:3000"),
+    Server(name="app2", address="10.37.19.182:3000"),
     Server(name="app3", address="10.37.19.48:3000"),
 )
 

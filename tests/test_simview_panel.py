@@ -16,7 +16,7 @@ from tutor.keymap import bar_pairs
 from tutor.lessons.model import Choice, Predict
 from tutor.simview import PredictPanel, SimPanel
 from tutor.simview.diagram import LAYOUTS, server_row
-from tutor.simview.player import ScenarioOpenError, open_scenario
+from tutor.scenarios import ScenarioOpenError, runnable
 
 FRAME = 0.1  # simulated seconds per frame at 1x
 
@@ -213,7 +213,7 @@ async def test_fast_forward_runs_in_a_worker_and_shows_the_summary():
 
 
 async def test_restart_replays_the_same_seeded_run():
-    app = PanelApp(open_scenario(None))
+    app = PanelApp(runnable(None))
     async with app.run_test(size=(110, 36)) as pilot:
         panel = app.panel
         run_to(panel, 8.0)
@@ -309,12 +309,12 @@ async def test_predict_panel_reveals_the_answer_after_the_run():
 
 def test_unknown_scenario_is_one_clear_error():
     with pytest.raises(ScenarioOpenError) as caught:
-        open_scenario("no-such-scenario")
+        runnable("no-such-scenario")
     assert "no-such-scenario" in str(caught.value) and "\n" not in str(caught.value)
 
 
 async def test_language_switch_during_a_fast_forward_rewords_the_whole_log():
-    app = PanelApp(open_scenario(None), lang="id")
+    app = PanelApp(runnable(None), lang="id")
     async with app.run_test(size=(110, 36)) as pilot:
         panel = app.panel
         panel.action_fast_forward()

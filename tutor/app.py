@@ -246,15 +246,17 @@ def run_app(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        from tutor.simview.player import ScenarioOpenError, UnknownScenario, open_scenario
+        from tutor.scenarios import ScenarioOpenError, listing, runnable
 
+        if getattr(args, "list", False):
+            shipped = listing(args.lang)
+            width = max(len(name) for name, _ in shipped)
+            print("\n".join(f"{name:<{width}}  {title}" for name, title in shipped))
+            return 0
         try:
-            scenario = open_scenario(args.scenario, args.nginx_conf)
-        except UnknownScenario as exc:
-            print(f"tutor play: {exc.message(args.lang)}", file=sys.stderr)
-            return 2
+            scenario = runnable(args.scenario, args.nginx_conf)
         except ScenarioOpenError as exc:
-            print(f"tutor play: {exc}", file=sys.stderr)
+            print(f"tutor play: {exc.message(args.lang)}", file=sys.stderr)
             return 2
         play = (scenario, None)
     app = TutorApp(lang=lang, default_lang=args.lang, play=play)

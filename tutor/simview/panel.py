@@ -24,7 +24,8 @@ from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_
 from tutor.simview.eventlog import format_entry
 from tutor.simview.frame import NO_DATA, Frame, format_ms
 from tutor.simview.narration import narrate
-from tutor.simview.player import Player, open_scenario
+from tutor.scenarios import runnable
+from tutor.simview.player import Player
 from tutor.simview.strings import STRINGS
 from tutor.simview.style import palette
 from tutor.simview.series import RATE_WINDOW
@@ -163,7 +164,7 @@ class SimPanel(Widget, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.player = Player(open_scenario(scenario), frame_interval=FRAME_INTERVAL, speed=speed)
+        self.player = Player(runnable(scenario), frame_interval=FRAME_INTERVAL, speed=speed)
         self.animator = LinkAnimator(len(self.player.frame.servers))
         self._use_timer = timer
         self._follow_app_lang = follow_app_lang

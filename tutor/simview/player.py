@@ -10,13 +10,9 @@ from __future__ import annotations
 import math
 from collections import Counter as Tally, deque
 from dataclasses import replace
-from pathlib import Path
 
-from sim import Scenario, ScenarioError, default_scenario, load_scenario
+from sim import Scenario, ScenarioError
 from sim import events as ev
-from tutor.i18n import tr
-from tutor.paths import scenario_file, shipped_scenarios
-from tutor.simview.strings import STRINGS
 from tutor.simview.eventlog import LogEntry
 from tutor.simview.frame import POLICIES, Counters, Frame, ServerView
 from tutor.simview.series import Series
@@ -35,57 +31,6 @@ _FAIL_REASON_KEYS = {"refused": "ev.refused", "no_route": "ev.no_route", "connec
 
 
 _STATE_AFTER = {"stop": "stopped", "start": "up", "hang": "hung", "poweroff": "poweroff"}  # action -> state
-
-
-class ScenarioOpenError(ValueError):
-    """A scenario or nginx config that cannot be opened; the text is one line for the learner."""
-
-
-class UnknownScenario(ScenarioOpenError):
-    """A bare name that is neither a shipped scenario nor a file: `message(lang)` lists the shipped ones."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str) -> str:
-        return tr(STRINGS, "msg.unknown_scenario", lang, name=self.name, names=", ".join(shipped_scenarios()))
-
-
-def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None) -> Scenario:
-    """A `Scenario` from None (the demo), a name, a path or a Scenario, with an nginx config applied."""
-    try:
-        if isinstance(scenario, Scenario):
-            result = scenario
-        elif scenario is None or scenario == "":
-            result = default_scenario()
-        else:
-            path = scenario_file(scenario)
-            if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
-                raise UnknownScenario(str(scenario))
-            result = load_scenario(path)
-    except ScenarioError as exc:
-        raise ScenarioOpenError(_one_line(exc)) from None
-    if nginx_conf:
-        result = _apply_nginx_conf(result, nginx_conf)
-    return result
-
-
-def _apply_nginx_conf(scenario: Scenario, nginx_conf: str | Path) -> Scenario:
-    from sim.nginxconf import NginxConfError, apply_to_scenario, read_nginx_config
-
-    try:
-        applied, _notes = apply_to_scenario(read_nginx_config(nginx_conf), scenario)
-    except (NginxConfError, ScenarioError, OSError) as exc:
-        raise ScenarioOpenError(_one_line(exc)) from None
-    return applied
-
-
-def _one_line(exc: Exception) -> str:
-    """The error as one line without control characters (file names and keys come from files)."""
-    from tutor.live.sanitize import sanitize
-
-    return sanitize(str(exc), 500, markup=False)
 
 
 class Player:

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
+from tutor.scenarios import ScenarioOpenError, runnable
 from tutor.simview.panel import SimPanel
-from tutor.simview.player import ScenarioOpenError, open_scenario
 from tutor.simview.strings import STRINGS
 from tutor.widgets.keybar import KeyBar
 
@@ -49,9 +49,9 @@ class SimScreen(Screen):
         self.error: str | None = None
         self.panel: SimPanel | None = None
         try:
-            scenario = open_scenario(scenario_path, nginx_conf)
+            scenario = runnable(scenario_path, nginx_conf)
         except ScenarioOpenError as exc:
-            self.error = str(exc)
+            self.error = exc.message(lang)
         else:
             self.panel = SimPanel(scenario, lang, playing=playing, timer=timer, id="sim-panel")
 
