@@ -77,7 +77,7 @@ async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
         await pilot.pause()
         own, _ = help_rows(app.screen, "id")
         rows = dict(own)
-        assert rows["space"] == "Jalan/Jeda" and rows["s"].startswith("Hentikan: ")
+        assert rows["space"] == "jalan/jeda" and rows["s"].startswith("Hentikan: ")
         assert sum(1 for key, _ in own if key == "1-9") == 1
         assert app.screen.help_title("id") == "Simulator"
 
@@ -91,7 +91,7 @@ async def test_f1_on_tutor_play_lists_the_simulator_keys():
         await pilot.press("f1")
         await pilot.pause()
         rows = dict(app.screen.rows)
-        assert rows["space"] == "Play/Pause" and rows["o"].startswith("Power off: ")
+        assert rows["space"] == "play/pause" and rows["o"].startswith("Power off: ")
 
 
 async def test_f1_explains_stop_hang_power_off_and_slow():

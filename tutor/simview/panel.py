@@ -18,11 +18,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Digits, Label, RichLog, Sparkline, Static
 
-from tutor.i18n import tr
+from tutor.i18n import number, tr
 from tutor.keymap import Key, bindings
 from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_at_row
 from tutor.simview.eventlog import format_entry
-from tutor.simview.frame import NO_DATA, Frame, format_ms
+from tutor.simview.frame import Frame, format_ms, format_rate
 from tutor.simview.narration import narrate
 from tutor.scenarios import runnable
 from tutor.simview.player import Player
@@ -347,9 +347,9 @@ class SimPanel(Widget, can_focus=True):
             state = "status.finished"
         else:
             state = "status.playing" if self.playing else "status.paused"
-        limit = f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s"
+        limit = f"/{number(frame.duration, self.lang)}" if math.isfinite(frame.duration) else ""
         return tr(STRINGS, _direct("status.line", frame), self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
-                  speed=f"{self.player.speed:g}", policy=frame.policy, rate=frame.rate,
+                  speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate,
                   title=self.player.title(self.lang))
 
     def _update_big(self, counters, direct: bool) -> None:
@@ -371,10 +371,10 @@ class SimPanel(Widget, can_focus=True):
         self._shown["sparks"] = key
         lang = self.lang
         values = {
-            "throughput": (series.smoothed(), tr(STRINGS, "spark.throughput", lang, value=_number(series.rate()),
+            "throughput": (series.smoothed(), tr(STRINGS, "spark.throughput", lang, value=format_rate(series.rate(), lang),
                                                  window=RATE_WINDOW)),
-            "p50": (series.p50, tr(STRINGS, "spark.p50", lang, value=format_ms(series.last("p50")))),
-            "p95": (series.p95, tr(STRINGS, "spark.p95", lang, value=format_ms(series.last("p95")))),
+            "p50": (series.p50, tr(STRINGS, "spark.p50", lang, value=format_ms(series.last("p50"), lang))),
+            "p95": (series.p95, tr(STRINGS, "spark.p95", lang, value=format_ms(series.last("p95"), lang))),
         }
         for name, (data, label) in values.items():
             self.query_one(f"#sv-spark-{name}", Sparkline).data = data[-SPARK_POINTS:]
@@ -589,6 +589,3 @@ def _direct(key: str, frame: Frame) -> str:
     """The catalogue key for a direct scenario (clients -> one web server): no policy, no 502/504."""
     return f"{key}_direct" if frame.direct else key
 
-
-def _number(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value:.3g}"

@@ -21,7 +21,7 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 RATES = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0)
 LOG_SIZE = 500
 FOLD_SECONDS = 1.0
-FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.refused", "ev.no_route", "ev.timeout", "ev.closed",
+FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.client_refused", "ev.client_timeout", "ev.refused", "ev.no_route", "ev.timeout", "ev.closed",
                          "ev.bad_status", "ev.retry"})
 FAST_FORWARD_SLICE = 5.0  # simulated seconds per slice while fast-forwarding (bounds memory)
 
@@ -264,7 +264,11 @@ class Player:
         elif status == 504:
             self._e504 += 1
         if status >= 500 and last is not None:
-            batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
+            if self.scenario.direct:  # no proxy: the client itself was refused or waited in vain, no 502/504
+                key = "ev.client_timeout" if status == 504 else "ev.client_refused"
+                batch.append(LogEntry(event.time, key, {"server": last}))
+            else:
+                batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
 
     def _append_log(self, batch: list[LogEntry], now: float | None = None) -> None:
         """Add entries. Noisy lines (refused, retry, 502, ...) repeat for every request: within one

@@ -12,6 +12,23 @@ from tutor.simview.frame import format_ms
 from tutor.simview.strings import STRINGS
 
 
+def summary_line(lang: str, direct: bool, *, sent: int, ok: int, e502: int, e504: int, waiting: int,
+                 retries: int, p50: float | None, p95: float | None) -> str:
+    """One line of a whole run's totals; a direct scenario (no nginx) says refused / timed out, not 502 / 504."""
+    return tr(STRINGS, "sum.line_direct" if direct else "sum.line", lang, sent=sent, ok=ok, e502=e502, e504=e504,
+              waiting=waiting, retries=retries, p50=format_ms(p50, lang), p95=format_ms(p95, lang))
+
+
+def report_line(report: dict, direct: bool, lang: str) -> str:
+    """`summary_line` of a headless run's report (sim's JSON object, DESIGN.md section 3)."""
+    status, requests, latency = report["status"], report["requests"], report["latency"]
+    answered = sum(status.values())
+    return summary_line(lang, direct, sent=requests["sent"], ok=requests["ok"], e502=status.get("502", 0),
+                        e504=status.get("504", 0), waiting=max(0, requests["sent"] - answered),
+                        retries=report["retries"], p50=latency["p50"] if answered else None,
+                        p95=latency["p95"] if answered else None)
+
+
 class SimSummary(Vertical):
     """Shown in place of the live sparklines and log when the scenario ends."""
 
@@ -33,9 +50,8 @@ class SimSummary(Vertical):
         frame, series = player.frame, player.series
         counters = frame.counters
         p50, p95 = series.overall()
-        line = tr(STRINGS, "sum.line", lang, sent=counters.sent, ok=counters.ok, e502=counters.e502,
-                  e504=counters.e504, waiting=counters.waiting, retries=counters.retries, p50=format_ms(p50),
-                  p95=format_ms(p95))
+        line = summary_line(lang, frame.direct, sent=counters.sent, ok=counters.ok, e502=counters.e502,
+                            e504=counters.e504, waiting=counters.waiting, retries=counters.retries, p50=p50, p95=p95)
         title = tr(STRINGS, "sum.title", lang, name=player.title(lang))
         self.query_one("#sv-sum-line", Static).update(f"{title}\n{line}")
 
