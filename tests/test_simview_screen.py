@@ -134,3 +134,28 @@ async def test_keys_during_a_fast_forward_give_one_toast_not_one_each():
         panel.player.busy = True
         await pilot.press("s", "s")
         assert len(app._notifications) == 2
+
+
+async def test_tutor_play_waits_behind_the_help_and_the_leave_dialog():
+    """A demo must not reach `finished` behind F1 help or the "Leave the simulator?" dialog."""
+    from tutor.app import TutorApp
+    from tutor.simview.screen import SimScreen
+
+    app = TutorApp(lang="en", play=("lb-one-dies", None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        sim = app.screen
+        assert isinstance(sim, SimScreen) and sim.panel.playing
+        for key, close in (("f1", "escape"), ("escape", "n")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is not sim and not sim.panel.playing, key
+            await pilot.press(close)
+            await pilot.pause()
+            assert app.screen is sim and sim.panel.playing, key
+        sim.panel.playing = False  # paused by the presenter: a dialog does not start it
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not sim.panel.playing

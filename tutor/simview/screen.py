@@ -75,6 +75,18 @@ class SimScreen(Screen):
         for bar in self.query(KeyBar):
             bar.refresh_keys()
 
+    def on_screen_suspend(self) -> None:
+        """F1 help or a dialog covers the simulator: the run waits (a demo must not end unseen)."""
+        self._was_playing = self.panel is not None and self.panel.playing
+        if self._was_playing:
+            self.panel.playing = False
+
+    def on_screen_resume(self) -> None:
+        """Back on top: play on if it was playing before it was covered."""
+        if getattr(self, "_was_playing", False) and self.panel is not None and not self.panel.player.frame.finished:
+            self.panel.playing = True
+        self._was_playing = False
+
     # The app's F1 help calls this hook (the rows come from the keys that act: tutor.keymap).
     def help_title(self, lang: str) -> str:
         """The title of the F1 help for this screen, in `lang`."""
