@@ -89,6 +89,8 @@ class PredictPanel(Vertical):
             self.lang = self.app.lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
         self._translate()
+        if self._result is not None:  # judged before it was mounted
+            self.call_after_refresh(self._judged, None)
 
     def _app_lang_changed(self, lang: str) -> None:
         self.lang = lang
@@ -143,10 +145,10 @@ class PredictPanel(Vertical):
 
     def _judged(self, result: dict | None) -> None:
         """Reveal the verdict (once); the headless run's totals join it whenever they arrive."""
-        if self.picked is None or not self.is_mounted or being_removed(self):
-            return
         if result is not None:
             self._result = result
+        if self.picked is None or not self.is_mounted or being_removed(self):
+            return  # picked before it was mounted: on_mount gives the verdict
         if self.has_class("-revealed"):
             if result is not None:
                 self._reveal()
