@@ -3,7 +3,7 @@
 A backend serves `concurrency` requests at once and keeps up to `queue` more waiting (FIFO);
 a full queue or a stopped app refuses the connection. It reports to the proxy through
 `proxy.answer(attempt, status)` and `proxy.fail(attempt, ft, reason)`. The per-request path uses
-one SimPy event (the end of service); timeouts of queued requests share one timer per backend.
+one event (the end of service); timeouts of queued requests share one timer per backend.
 A powered-off server answers nothing: its connects wait for SYN retries and the proxy's
 neighbour entry (sim/network.py).
 """
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from heapq import heappush
 from random import Random
 
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from sim.network import Neighbour, syn_schedule
 
@@ -65,7 +66,7 @@ class Backend:
         self.name = server.name
         self.server = server
         self.proxy = proxy
-        self.env = proxy.env
+        self.queue, self.seq = proxy._queue, proxy._seq  # the end of service is scheduled on the hot path
         self.status = UP
         self.factor = 1.0
         self.concurrency = server.concurrency
@@ -110,12 +111,13 @@ class Backend:
     def _reached(self, attempt: Attempt) -> None:
         """The connection reaches the machine: its app takes it, queues it, or refuses it."""
         status = self.status
+        now = self.proxy.now
         if status is not STOPPED:
-            self.neighbour.confirm(self.env.now)
+            self.neighbour.confirm(now)
         if status is UP:
             if self.busy < self.concurrency:
                 attempt.request_sent = True
-                self._serve(attempt, self.env.now)
+                self._serve(attempt, now)
                 return
             if self.queue_limit < 0 or len(self.waiting) < self.queue_limit:
                 attempt.request_sent = True
@@ -143,7 +145,7 @@ class Backend:
             del self.connecting[attempt]
             self._reached(attempt)
             return
-        now = self.env.now
+        now = self.proxy.now
         fails_at = self.neighbour.send(now, attempt)
         if fails_at is not None:
             self.proxy.schedule_at(fails_at, self._on_resolution_failed, None)
@@ -152,12 +154,12 @@ class Backend:
             if when < attempt.sent + min(self.proxy.connect_timeout, self.syn_give_up):
                 self.proxy.schedule_at(when, self._on_syn, (attempt, k + 1))
 
-    def _on_syn(self, event) -> None:
-        attempt, k = event._value
+    def _on_syn(self, value: tuple) -> None:
+        attempt, k = value
         if attempt.active:
             self._syn(attempt, k)
 
-    def _on_resolution_failed(self, event) -> None:
+    def _on_resolution_failed(self, _value: None) -> None:
         """Resolving the machine's address failed: each connect whose SYN waited for it: No route to host."""
         if self.status is not POWEROFF:
             return
@@ -167,9 +169,8 @@ class Backend:
                 self.unreachable += 1
                 self.proxy.fail(attempt, "error", "no_route")
 
-    def _on_syn_give_up(self, event) -> None:
+    def _on_syn_give_up(self, attempt: Attempt) -> None:
         """The kernel stopped retrying the SYN (ETIMEDOUT): an `error` for nginx."""
-        attempt = event._value
         if attempt.active and attempt in self.connecting:
             del self.connecting[attempt]
             self.timeouts += 1
@@ -179,20 +180,22 @@ class Backend:
         self.busy += 1
         attempt.started = now
         self.serving[attempt] = None
-        self.proxy.count_wait(attempt, now)
-        done = self.draw() * self.factor
-        Timeout(self.env, done, attempt).callbacks.append(self._complete)
-        deadline = attempt.sent + self.proxy.read_timeout
-        if now + done > deadline and not attempt.timer:
+        proxy = self.proxy
+        if attempt.req.measured:  # the `wait` statistic: time queued before service
+            proxy.wait_sum += now - attempt.sent
+            proxy.wait_count += 1
+        end = now + self.draw() * self.factor
+        heappush(self.queue, (end, NORMAL, next(self.seq), self._complete, attempt))
+        deadline = attempt.sent + proxy.read_timeout
+        if end > deadline and not attempt.timer:
             attempt.timer = True
-            self.proxy.schedule_at(deadline, self.proxy.on_read_timeout, attempt)
+            proxy.schedule_at(deadline, proxy.on_read_timeout, attempt)
 
-    def _complete(self, event) -> None:
-        attempt = event._value
+    def _complete(self, attempt: Attempt) -> None:
         serving = self.serving
         if attempt not in serving:
             return                      # the app was reset while serving it
-        now = self.env.now
+        now = self.proxy.now
         del serving[attempt]
         self.busy -= 1
         self.busy_time += now - attempt.started
@@ -221,9 +224,9 @@ class Backend:
             self.timer_armed = True
             self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
 
-    def _on_deadline(self, event) -> None:
+    def _on_deadline(self, _value: None) -> None:
         self.timer_armed = False
-        now = self.env.now
+        now = self.proxy.now
         read_timeout = self.proxy.read_timeout
         deadlines = self.deadlines
         while deadlines:
@@ -275,7 +278,7 @@ class Backend:
 
     def _take_in_flight(self) -> list[Attempt]:
         """Empty the app (its workers and queue); returns what it held, in order."""
-        now = self.env.now
+        now = self.proxy.now
         victims = list(self.serving)
         for attempt in victims:
             self.busy_time += now - attempt.started
@@ -305,6 +308,6 @@ class Backend:
         """Share of worker time spent serving, up to simulated time `until`."""
         if until <= 0:
             return 0.0
-        now = self.env.now
+        now = self.proxy.now
         busy = self.busy_time + sum(now - a.started for a in self.serving)
         return busy / (self.concurrency * until)

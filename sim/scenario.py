@@ -145,7 +145,7 @@ class Event:
 
 DEMO_SERVERS = (
     Server(name="app1", address="10.37.19.46:3000"),
-    Server(name="app2", address="10.37.19.47:3000"),
+    Server(name="app2", address="10.37.19.182:3000"),
     Server(name="app3", address="10.37.19.48:3000"),
 )
 
@@ -208,11 +208,13 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     head = check.table(data, "scenario")
     check.known(head, "scenario", ("name", "title", "seed", "duration", "requests", "warmup", "direct"))
     base = Scenario()
-    duration = check.number(head, "scenario", "duration", base.duration, minimum=0.0, strict=True)
     name = check.text(head, "scenario", "name", base.name, MAX_NAME)
     title = _title(check, head, base.title)
     seed = check.integer(head, "scenario", "seed", base.seed, minimum=None)
     requests = check.integer(head, "scenario", "requests", base.requests, minimum=0)
+    # with requests > 0 the run stops after them and `duration` is not used (DESIGN.md section 3)
+    duration = check.number(head, "scenario", "duration", base.duration, minimum=0.0, strict=True,
+                            maximum=math.inf if requests else MAX_SECONDS)
     warmup = check.number(head, "scenario", "warmup", base.warmup, minimum=0.0)
     direct = check.boolean(head, "scenario", "direct", base.direct)
     if warmup >= 1.0:
@@ -291,9 +293,11 @@ def _check_limits(scenario: Scenario) -> None:
             _shortest_service(server.service) == 0 for server in scenario.servers):
         raise ScenarioError(source, "traffic.pattern", "a closed loop needs time between a client's "
                             "requests: set nginx.latency, traffic.think_time or a service time above 0")
-    times = {"scenario.duration": scenario.duration, "nginx.connect_timeout": nginx.connect_timeout,
+    times = {"nginx.connect_timeout": nginx.connect_timeout,
              "nginx.read_timeout": nginx.read_timeout, "nginx.latency": nginx.latency,
              "traffic.think_time": traffic.think_time}
+    if not scenario.requests:  # with requests > 0 the run stops after them: duration is not used
+        times["scenario.duration"] = scenario.duration
     for key, value in times.items():
         if value > MAX_SECONDS:
             refuse(key, f"at most {MAX_SECONDS:,.0f} seconds")

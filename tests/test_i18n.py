@@ -186,6 +186,7 @@ def test_a_third_language_is_only_a_new_file(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(ROOT / "tutor", site / "tutor", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "sim", site / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "assets", site / "assets")  # `tutor sim` plays the shipped demo
     (site / "tutor" / "locale" / "xx.toml").write_text(_fixture_language((LOCALE / "en.toml").read_text("utf-8")),
                                                         encoding="utf-8")
     code = ("from tutor.i18n import LANGUAGES, tr, other_language, language_name\n"

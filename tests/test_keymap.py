@@ -82,10 +82,10 @@ async def test_the_bar_follows_focus_into_an_embedded_simulator():
         panel.focus()
         await pilot.pause()
         assert bar._pairs[0] == ("F1", "help")
-        assert ("t", "Start") in bar._pairs and ("s", "Stop") in bar._pairs and ("t", "step list") not in bar._pairs
+        assert ("t", "start") in bar._pairs and ("s", "stop") in bar._pairs and ("t", "step list") not in bar._pairs
         screen.set_focus(None)
         await pilot.pause()
-        assert ("t", "step list") in bar._pairs and ("s", "Stop") not in bar._pairs
+        assert ("t", "step list") in bar._pairs and ("s", "stop") not in bar._pairs
 
 
 async def test_tutor_play_bar_and_help_are_the_simulators_keys_then_the_apps():
@@ -95,7 +95,7 @@ async def test_tutor_play_bar_and_help_are_the_simulators_keys_then_the_apps():
         await pilot.pause()
         assert isinstance(app.screen, SimScreen)
         pairs = app.screen.query_one(KeyBar)._pairs
-        assert pairs[0] == ("F1", "bantuan") and ("space", "Jalan/Jeda") in pairs and ("x", "Hentikan") in pairs
+        assert pairs[0] == ("F1", "bantuan") and ("space", "jalan/jeda") in pairs and ("x", "hentikan") in pairs
         assert not any(key == "s" for key, _ in pairs)
         own, everywhere = help_rows(app.screen, "id")
         assert dict(own)["x"].startswith("Hentikan: ") and "s" not in dict(own)

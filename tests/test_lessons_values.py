@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from tutor.lessons.model import Command, Predict, Choice, StepPart, StepText
 from tutor.lessons.values import (
-    NAMED_VALUES, TUTORIAL_MARK, Values, fill_code, fill_markdown, fill_step, names_in, scenario_with_values,
+    NAMED_VALUES, TUTORIAL_MARK, Values, fill_code, fill_markdown, fill_step, names_in,
     values_from_settings,
 )
 
@@ -101,12 +101,3 @@ def test_settings_give_each_role_that_parses_and_hostile_values_fall_back_to_exa
     assert values.get("domain") == ("contoh.test", False)
     assert values_from_settings(FakeSettings(domain="evil\x1b[2J")).get("domain") == ("hasil.xyz", False)
     assert values_from_settings(FakeSettings(hosts=None, domain=5)).examples() == ("proxy_ip", "app1_ip", "app2_ip", "app3_ip")
-
-
-def test_scenarios_move_to_the_learners_addresses():
-    scenario = scenario_with_values("rp-app-stopped", MINE)
-    assert [server.address for server in scenario.servers] == ["192.168.64.7:3000"]
-    assert scenario_with_values("rp-app-stopped", Values()) == "rp-app-stopped"  # nothing known: as shipped
-    assert scenario_with_values("no-such-scenario", MINE) == "no-such-scenario"  # the panel says why
-    v6 = scenario_with_values("rp-basic", Values.of({"app1_ip": "fd00::7"}))
-    assert v6.servers[0].address == "[fd00::7]:3000"

@@ -26,12 +26,12 @@ def _sim(capsys, *argv: str) -> tuple[int, str, str]:
 def test_no_arguments_runs_the_demo_report_in_english_and_indonesian(capsys):
     code, out, err = _sim(capsys, "--lang", "en")
     assert code == 0 and err == ""
-    assert out.startswith("Scenario: One server dies")
+    assert out.startswith("Scenario: Demo: one of three servers dies (default-demo)")
     for word in ("Requests", "Latency (s)", "p95", "Retries", "app1", "app2", "app3", "Busy"):
         assert word in out
     assert "app2 was temporarily disabled" in out          # the demo stops app2 half way
     code, out_id, _ = _sim(capsys, "--lang", "id")
-    assert code == 0 and out_id.startswith("Skenario: Satu server mati")
+    assert code == 0 and out_id.startswith("Skenario: Demo: satu dari tiga server mati")
     assert "Permintaan" in out_id and "dinonaktifkan sementara" in out_id
 
 

@@ -280,11 +280,11 @@ def test_mapping_keeps_names_and_apps_of_servers_with_the_same_address(tmp_path)
                                                          service={"dist": "const", "mean": 0.3})
                       for s in base.servers)
     scenario = type(base)(servers=slow_app2, events=base.events)
-    setup = _setup_for(tmp_path, "server 10.37.19.47:3000 weight=3;\nserver 10.37.19.46:3000 max_fails=3;\nleast_conn;",
+    setup = _setup_for(tmp_path, "server 10.37.19.182:3000 weight=3;\nserver 10.37.19.46:3000 max_fails=3;\nleast_conn;",
                        "proxy_connect_timeout 2s;")
     mapped, notes = apply_to_scenario(setup, scenario)
     assert [(s.name, s.address, s.weight, s.max_fails) for s in mapped.servers] == [
-        ("app2", "10.37.19.47:3000", 3, 1), ("app1", "10.37.19.46:3000", 1, 3)]
+        ("app2", "10.37.19.182:3000", 3, 1), ("app1", "10.37.19.46:3000", 1, 3)]
     assert mapped.server("app2").service == {"dist": "const", "mean": 0.3}
     assert mapped.nginx.policy == "least_conn" and mapped.nginx.connect_timeout == 2.0
     assert [(n.code, n.server) for n in notes] == [("not_in_upstream", "app3")]

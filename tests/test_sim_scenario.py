@@ -177,3 +177,13 @@ def test_a_direct_scenario_has_exactly_one_server():
         scenario_from_dict({"scenario": {"direct": True}, "server": [{"name": "a"}, {"name": "b"}]})
     with pytest.raises(ScenarioError):
         scenario_from_dict({"scenario": {"direct": "yes"}, "server": [{"name": "a"}]})
+
+
+def test_duration_is_not_used_and_not_refused_when_requests_are_counted():
+    """DESIGN.md section 3: with requests > 0 the run stops after them; duration is unused."""
+    import sim
+
+    counted = scenario_from_dict({"scenario": {"duration": 1e9, "requests": 500}, "server": [{"name": "app1"}]})
+    assert sim.run(counted).to_json_dict()["requests"]["sent"] == 500
+    with pytest.raises(ScenarioError, match="scenario.duration"):
+        scenario_from_dict({"scenario": {"duration": 1e9}, "traffic": {"rate": 0.0001}, "server": [{"name": "app1"}]})

@@ -54,7 +54,7 @@ def test_diagram_shows_every_server_with_symbol_word_and_address(layout):
         assert server.name in line and server.address in line
         assert SYMBOLS[server.shown_state] in line
     banned = lines[server_row(1, LAYOUTS[layout])]
-    assert ("temporarily disabled 7s" in banned) or ("disabled 7s" in banned and layout == "compact")
+    assert ("temporarily disabled 7 s" in banned) or ("disabled 7 s" in banned and layout == "compact")
     assert "hung" in lines[server_row(2, LAYOUTS[layout])]
     assert "nginx" in text.plain and "clients" in text.plain
 
@@ -69,7 +69,7 @@ def test_compact_diagram_fits_80_columns(lang):
 
 def test_indonesian_diagram_uses_indonesian_words():
     text = render_diagram(make_frame(), None, lang="id", layout=LAYOUTS["normal"], palette=palette(False))
-    assert "nonaktif sementara 7s" in text.plain and "macet" in text.plain and "klien" in text.plain
+    assert "nonaktif sementara 7 dtk" in text.plain and "macet" in text.plain and "klien" in text.plain
 
 
 def test_click_rows_map_to_servers_in_every_layout():
@@ -105,7 +105,7 @@ def test_glyphs_are_drawn_on_the_link_and_failures_marked():
 def test_narration_names_banned_servers_the_serving_one_and_errors():
     frame = make_frame(servers=make_frame().servers[:2])
     line = narrate(frame, {"app1"}, "en", 12.0)
-    assert line == "t=23s: app2 is temporarily disabled (7 s left); app1 answers 12 req/s; 2 errors"
+    assert line == "t=23 s: app2 is temporarily disabled (7 s left); app1 answers 12 req/s; 2 errors"
     line_id = narrate(frame, {"app1"}, "id", 12.0)
     assert "app2 nonaktif sementara (7 dtk lagi)" in line_id and "app1 menjawab 12 req/dtk" in line_id
 
@@ -114,7 +114,7 @@ def test_narration_says_what_was_answered_not_what_was_offered_and_who_holds_req
     """20 req/s offered, 6 answered, app2 hung holding 14: the line says exactly that."""
     servers = (ServerView("app1", "x", "up", served=90), ServerView("app2", "y", "hung", stuck=14))
     line = narrate(make_frame(servers=servers, counters=Counters(sent=104, ok=90, waiting=14)), {"app1"}, "en", 6.0)
-    assert line == "t=23s: app2 is hung; app1 answers 6 req/s; 14 requests wait on app2 with no answer; 0 errors"
+    assert line == "t=23 s: app2 is hung; app1 answers 6 req/s; 14 requests wait on app2 with no answer; 0 errors"
     assert "20" not in line
     nothing = narrate(make_frame(servers=servers, counters=Counters()), set(), "en", None)
     assert "no server is serving" in nothing
@@ -126,13 +126,13 @@ def test_narration_says_what_was_answered_not_what_was_offered_and_who_holds_req
 def test_narration_when_all_up_and_shared():
     servers = tuple(ServerView(f"app{i}", "x", "up") for i in (1, 2))
     line = narrate(make_frame(servers=servers, counters=Counters()), {"app1", "app2"}, "en", 20.0)
-    assert line == "t=23s: all servers up; 2 servers answer 20 req/s between them; 0 errors"
+    assert line == "t=23 s: all servers up; 2 servers answer 20 req/s between them; 0 errors"
 
 
 def test_log_entries_are_worded_per_language():
     entry = LogEntry(10.0, "ev.stop", {"server": "app2"})
     assert entry_text(entry, "en") == "t=10.0 app2 stopped"
-    assert entry_text(entry, "id") == "t=10.0 app2 dihentikan"
+    assert entry_text(entry, "id") == "t=10,0 app2 dihentikan"
     assert entry_text(LogEntry(12.5, "ev.no_live"), "en") == "t=12.5 502: no live upstreams"
 
 

@@ -16,7 +16,7 @@ from tutor.keymap import bar_pairs
 from tutor.lessons.model import Choice, Predict
 from tutor.simview import PredictPanel, SimPanel
 from tutor.simview.diagram import LAYOUTS, server_row
-from tutor.simview.player import ScenarioOpenError, open_scenario
+from tutor.scenarios import ScenarioOpenError, runnable
 
 FRAME = 0.1  # simulated seconds per frame at 1x
 
@@ -76,7 +76,7 @@ async def test_stopping_a_server_bans_it_and_nginx_retries_without_errors():
         assert app2.state == "stopped" and app2.shown_state == "banned"
         assert 1 <= app2.ban_left <= 11  # fail_timeout 10 s on nginx's whole-second clock
         line = diagram_lines(panel)[server_row(1, LAYOUTS[panel._layout_name()])]
-        assert f"disabled {app2.ban_left}s" in line and "⊘" in line
+        assert f"disabled {app2.ban_left} s" in line and "⊘" in line
         counters = frame.counters
         assert counters.retries >= 1  # the refused request went on to another server
         assert counters.e502 == 0 and counters.e504 == 0
@@ -213,7 +213,7 @@ async def test_fast_forward_runs_in_a_worker_and_shows_the_summary():
 
 
 async def test_restart_replays_the_same_seeded_run():
-    app = PanelApp(open_scenario(None))
+    app = PanelApp(runnable(None))
     async with app.run_test(size=(110, 36)) as pilot:
         panel = app.panel
         run_to(panel, 8.0)
@@ -237,10 +237,10 @@ async def test_language_follows_the_app_and_translates_bindings():
         assert panel.lang == "en"
         assert any("app1 stopped" in line for line in log_lines(panel))
         assert "paused" in str(panel.query_one("#sv-status").content)
-        assert ("space", "Play/Pause") in bar_pairs(app.screen, app.lang)
+        assert ("space", "play/pause") in bar_pairs(app.screen, app.lang)
         app.lang = "id"
         await pilot.pause()
-        assert ("space", "Jalan/Jeda") in bar_pairs(app.screen, app.lang)
+        assert ("space", "jalan/jeda") in bar_pairs(app.screen, app.lang)
 
 
 async def test_reduced_motion_draws_no_moving_glyphs():
@@ -309,12 +309,12 @@ async def test_predict_panel_reveals_the_answer_after_the_run():
 
 def test_unknown_scenario_is_one_clear_error():
     with pytest.raises(ScenarioOpenError) as caught:
-        open_scenario("no-such-scenario")
+        runnable("no-such-scenario")
     assert "no-such-scenario" in str(caught.value) and "\n" not in str(caught.value)
 
 
 async def test_language_switch_during_a_fast_forward_rewords_the_whole_log():
-    app = PanelApp(open_scenario(None), lang="id")
+    app = PanelApp(runnable(None), lang="id")
     async with app.run_test(size=(110, 36)) as pilot:
         panel = app.panel
         panel.action_fast_forward()
@@ -400,3 +400,38 @@ async def test_a_direct_scenario_has_no_policy_key_or_button():
         assert panel.player.frame.policy == policy
         assert "p" not in dict(bar_pairs(app.screen, app.lang))
         assert not panel.query_one("#sv-btn-policy").display
+
+
+async def test_the_verdict_comes_from_the_headless_run_without_waiting_for_the_animation():
+    """Lesson 1's quiz played a 600 s scenario at 4x before judging (150 s): the verdict now comes
+    from the whole run played headless in a worker, while the animation has not moved."""
+    long_run = scenario_from_dict({"scenario": {"seed": 2, "duration": 600.0, "direct": True},
+                                   "traffic": {"rate": 10.0}, "server": [{"name": "sinambela"}]})
+    predict = Predict(long_run, "Ten requests a second for ten minutes: what do clients see?",
+                      (Choice("Errors", False), Choice("Every request answered", True)), "It keeps up.")
+    messages = []
+
+    class PredictApp(App):
+        def compose(self) -> ComposeResult:
+            yield PredictPanel(predict, "id", timer=False)
+
+    app = PredictApp()
+    async with app.run_test(size=(110, 50), message_hook=messages.append) as pilot:
+        panel = app.query_one(PredictPanel)
+        panel.choose(1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.has_class("-revealed") and panel.sim.player.frame.t == 0.0  # the animation did not advance
+        assert not panel.sim.player.frame.finished
+        answered = list({id(m): m for m in messages if isinstance(m, PredictPanel.Answered)}.values())
+        assert len(answered) == 1 and answered[0].correct is True
+        result = str(panel.query_one("#pred-result").content)
+        assert "Tebakanmu benar" in result and "Seluruh simulasi:" in result
+        from sim import run
+
+        sent = run(long_run).to_json_dict()["requests"]["sent"]
+        assert f"{sent} permintaan" in result and "502" not in result
+        panel.sim.action_fast_forward()  # the animation reaching the end judges nothing twice
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len({id(m) for m in messages if isinstance(m, PredictPanel.Answered)}) == 1

@@ -77,7 +77,7 @@ async def test_f1_help_rows_are_the_panel_keys_in_the_app_language():
         await pilot.pause()
         own, _ = help_rows(app.screen, "id")
         rows = dict(own)
-        assert rows["space"] == "Jalan/Jeda" and rows["s"].startswith("Hentikan: ")
+        assert rows["space"] == "jalan/jeda" and rows["s"].startswith("Hentikan: ")
         assert sum(1 for key, _ in own if key == "1-9") == 1
         assert app.screen.help_title("id") == "Simulator"
 
@@ -91,7 +91,7 @@ async def test_f1_on_tutor_play_lists_the_simulator_keys():
         await pilot.press("f1")
         await pilot.pause()
         rows = dict(app.screen.rows)
-        assert rows["space"] == "Play/Pause" and rows["o"].startswith("Power off: ")
+        assert rows["space"] == "play/pause" and rows["o"].startswith("Power off: ")
 
 
 async def test_f1_explains_stop_hang_power_off_and_slow():
@@ -134,3 +134,28 @@ async def test_keys_during_a_fast_forward_give_one_toast_not_one_each():
         panel.player.busy = True
         await pilot.press("s", "s")
         assert len(app._notifications) == 2
+
+
+async def test_tutor_play_waits_behind_the_help_and_the_leave_dialog():
+    """A demo must not reach `finished` behind F1 help or the "Leave the simulator?" dialog."""
+    from tutor.app import TutorApp
+    from tutor.simview.screen import SimScreen
+
+    app = TutorApp(lang="en", play=("lb-one-dies", None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        sim = app.screen
+        assert isinstance(sim, SimScreen) and sim.panel.playing
+        for key, close in (("f1", "escape"), ("escape", "n")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is not sim and not sim.panel.playing, key
+            await pilot.press(close)
+            await pilot.pause()
+            assert app.screen is sim and sim.panel.playing, key
+        sim.panel.playing = False  # paused by the presenter: a dialog does not start it
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not sim.panel.playing

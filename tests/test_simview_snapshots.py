@@ -67,6 +67,11 @@ def test_predict_panel_after_the_answer(snap_compare):
         panel.choose(0)
         panel.sim.player.fast_forward()
         panel.sim.step()
+        for _ in range(200):  # the headless run that judges the pick (a worker thread)
+            if panel._result is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(PredictApp(), terminal_size=(100, 50), run_before=run_before)

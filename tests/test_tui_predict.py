@@ -69,7 +69,7 @@ async def test_choosing_an_answer_plays_the_run_then_reveals_the_explanation():
         await pilot.pause()
         assert panel.query_one("#pred-explanation").display
         assert "You predicted right" in str(panel.query_one("#pred-result").content)
-        assert "answer is right above the simulator" in status(pilot.app)  # where it is drawn:
+        assert "verdict is right above the simulator" in status(pilot.app)  # where it is drawn:
         assert panel.query_one("#pred-result").region.y < panel.sim.region.y
         assert pilot.app.focused is panel.sim  # the focus stays where the run put it: Esc leaves the
         assert screen.sim_has_focus()  # simulator, as the key bar said while it ran
@@ -178,3 +178,18 @@ async def test_key_bar_offers_the_check_key_only_on_steps_with_checks():
         await pilot.press("n")  # install: has app-running
         await pilot.pause()
         assert "k check" in str(bar.render())
+
+
+async def test_lesson_one_quiz_judges_at_once_not_after_the_600_s_run():
+    """Lesson 1's quiz plays a 600 s scenario at 4x: the verdict used to wait 150 s for it."""
+    async with TutorApp(lang="id").run_test(size=(80, 24)) as pilot:
+        assert pilot.app.open_lesson("web-server", "quiz")
+        screen = pilot.app.screen
+        assert await wait_for(pilot, lambda: screen.current_view() is not None
+                              and bool(screen.current_view().query(PredictPanel)))
+        panel = screen.current_view().query_one(PredictPanel)
+        assert panel.sim.player.scenario.duration >= 600
+        panel.choose(0)
+        assert await wait_for(pilot, lambda: panel.has_class("-revealed"))
+        assert not panel.sim.player.frame.finished and panel.sim.player.frame.t < 600
+        assert "Seluruh simulasi:" in str(panel.query_one("#pred-result").content)

@@ -292,15 +292,19 @@ def run_app(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        from tutor.simview.player import ScenarioOpenError, UnknownScenario, open_scenario
+        from tutor.scenarios import ScenarioOpenError, listing, runnable
 
+        if getattr(args, "list", False):
+            shipped = listing(args.lang)
+            width = max(len(name) for name, _ in shipped)
+            print("\n".join(f"{name:<{width}}  {title}" for name, title in shipped))
+            return 0
         try:
-            scenario = open_scenario(args.scenario, args.nginx_conf)
+            scenario = runnable(args.scenario, args.nginx_conf)
         except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe
             from tutor.live.sanitize import sanitize
 
-            message = exc.message(args.lang) if isinstance(exc, UnknownScenario) else str(exc)
-            print(sanitize(f"tutor play: {message}", 1000, markup=False), file=sys.stderr)
+            print(sanitize(f"tutor play: {exc.message(args.lang)}", 1000, markup=False), file=sys.stderr)
             return 2
         play = (scenario, None)
     join = getattr(args, "join", None)

@@ -122,6 +122,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     play = sub.add_parser("play")
     play.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     play.add_argument("--nginx-conf", metavar="FILE")
+    play.add_argument("--list", action="store_true")
 
     simp = sub.add_parser("sim")
     simp.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")

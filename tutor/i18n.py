@@ -17,6 +17,7 @@ English, then Indonesian, then shows the key itself, so a gap never crashes the 
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from importlib.resources import files
@@ -62,11 +63,42 @@ def lookup(section: str, key: str, lang: str) -> str | None:
 
 
 def tr(section: str, key: str, lang: str, **values: object) -> str:
-    """The text `key` of `section` in `lang`, formatted with `values` (the key itself when missing)."""
+    """The text `key` of `section` in `lang`, formatted with `values` (the key itself when missing).
+
+    Numbers in `values` are written with the language's decimal mark (`{rate:g}` is "11,7" in
+    Indonesian), as `number()` writes them."""
     text = lookup(section, key, lang)
     if text is None:
         return key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    mark = decimal_mark(lang)
+    return text.format(**values) if mark == "." else _NumberFormatter(mark).format(text, **values)
+
+
+def decimal_mark(lang: str) -> str:
+    """The decimal separator of `lang` (its catalogue's `[language] decimal`, else ".")."""
+    return catalogue(lang).get("language", {}).get("decimal", ".")
+
+
+def number(value: float, lang: str, spec: str = "g") -> str:
+    """`format(value, spec)` with `lang`'s decimal mark: THE way a number with a fraction is shown."""
+    text = format(value, spec)
+    mark = decimal_mark(lang)
+    return text if mark == "." else text.replace(".", mark)
+
+
+class _NumberFormatter(string.Formatter):
+    """str.format that writes float and int fields with another decimal mark."""
+
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text = format(value, format_spec)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = text.replace(".", self.mark)
+        return text
 
 
 def has(section: str, key: str) -> bool:

@@ -10,9 +10,8 @@ import json
 import sys
 from collections import Counter
 
-from tutor.i18n import tr
+from tutor.i18n import number, tr
 from tutor.live.sanitize import sanitize, terminal_text
-from tutor.paths import scenario_file
 
 STRINGS = "sim_report"
 """The catalogue section of the report (tutor/locale/*.toml)."""
@@ -22,26 +21,31 @@ BUSY_WARNING = 0.9
 
 def run_sim(args) -> int:
     """Run `tutor sim` with parsed arguments (scenario, nginx_conf, seed, json, trace, lang)."""
-    from sim import ScenarioError, Simulation, default_scenario, load_scenario
-    from sim.nginxconf import NginxConfError, scenario_with_nginx_config
+    from sim import ScenarioError, Simulation
+    from tutor.scenarios import ScenarioOpenError, open_scenario
 
     lang = getattr(args, "lang", "id")
     try:
-        scenario = load_scenario(scenario_file(args.scenario)) if args.scenario else default_scenario()
-        scenario, setup, notes = scenario_with_nginx_config(scenario, args.nginx_conf)
-        if args.seed is not None:
-            scenario = dataclasses.replace(scenario, seed=args.seed)
-        simulation = Simulation(scenario, events=not args.json, records=bool(args.trace))
+        opened = open_scenario(args.scenario, args.nginx_conf)
+    except ScenarioOpenError as exc:
+        print(f"tutor sim: {exc.message(lang)}", file=sys.stderr)
+        return 2
+    scenario, setup, notes = opened.scenario, opened.setup, opened.notes
+    if args.seed is not None:
+        scenario = dataclasses.replace(scenario, seed=args.seed)
+    simulation = Simulation(scenario, events=not args.json, records=bool(args.trace))
+    try:
         simulation.run_to_end()
-        result = simulation.result()
-        if args.trace:
-            result.write_trace(args.trace)
-    except (ScenarioError, NginxConfError) as exc:
+    except ScenarioError as exc:  # over the request cap (a closed loop of ~0 s)
         print(sanitize(str(exc), 500, markup=False), file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(sanitize(f"{exc.filename or args.trace}: {exc.strerror or exc}", 500, markup=False), file=sys.stderr)
-        return 2
+    result = simulation.result()
+    if args.trace:
+        try:
+            result.write_trace(args.trace)
+        except OSError as exc:
+            print(sanitize(f"{exc.filename or args.trace}: {exc.strerror or exc}", 500, markup=False), file=sys.stderr)
+            return 2
     if args.json:
         print(json.dumps(result.to_json_dict(), ensure_ascii=False))
         return 0
@@ -61,18 +65,20 @@ def format_report(scenario, report: dict, events, notes, lang: str, setup_line: 
                 time=report["sim_time"])]
     if setup_line:
         lines.append(setup_line)
-    lines += ["", _story(report, lang), ""]
+    lines += ["", _story(report, scenario.direct, lang), ""]
     requests, latency = report["requests"], report["latency"]
     t = lambda key: tr(STRINGS, key, lang)  # noqa: E731 - a local shorthand
+    n = lambda value: number(value, lang, ".3f")  # noqa: E731
     rows = [
         (t("requests"), f"{t('sent')} {requests['sent']}   {t('ok')} {requests['ok']}   "
                         f"{t('failed')} {requests['failed']}   {t('dropped')} {requests['dropped']}"),
-        (t("status"), "   ".join(f"{code} x{count}" for code, count in report["status"].items()) or "-"),
-        (t("latency"), f"{t('mean')} {latency['mean']:.3f}   p50 {latency['p50']:.3f}   p95 {latency['p95']:.3f}"
-                       f"   p99 {latency['p99']:.3f}   {t('max')} {latency['max']:.3f}"),
-        (t("wait"), f"{t('mean')} {report['wait']['mean']:.3f}"),
-        (t("retries"), str(report["retries"])),
+        (t("status"), "   ".join(_statuses(report, scenario.direct, lang)) or "-"),
+        (t("latency"), f"{t('mean')} {n(latency['mean'])}   p50 {n(latency['p50'])}   p95 {n(latency['p95'])}"
+                       f"   p99 {n(latency['p99'])}   {t('max')} {n(latency['max'])}"),
+        (t("wait"), f"{t('mean')} {n(report['wait']['mean'])}"),
     ]
+    if not scenario.direct:  # no proxy, nobody retries
+        rows.append((t("retries"), str(report["retries"])))
     width = max(len(label) for label, _ in rows)
     lines += [f"{label:<{width}}  {value}" for label, value in rows]
     lines += ["", *_server_table(scenario, report, lang)]
@@ -82,16 +88,29 @@ def format_report(scenario, report: dict, events, notes, lang: str, setup_line: 
     return "\n".join(lines)
 
 
-def _story(report: dict, lang: str) -> str:
+def _statuses(report: dict, direct: bool, lang: str, errors_only: bool = False) -> list[str]:
+    """"502 x48"; for a direct scenario (no proxy) the client's own view: "refused x48", "timed out x3"."""
+    out = []
+    for code, count in report["status"].items():
+        if errors_only and int(code) < 500:
+            continue
+        if direct and code in ("502", "504"):
+            out.append(f"{tr(STRINGS, 'direct_' + code, lang)} x{count}")
+        else:
+            out.append(f"{code} x{count}")
+    return out
+
+
+def _story(report: dict, direct: bool, lang: str) -> str:
     requests = report["requests"]
     if requests["failed"] == 0:
         text = tr(STRINGS, "all_ok", lang, sent=requests["sent"])
-        if report["retries"]:
+        if report["retries"] and not direct:
             text += " " + tr(STRINGS, "retried", lang, retries=report["retries"])
     else:
-        statuses = ", ".join(f"{code} x{count}" for code, count in report["status"].items() if int(code) >= 500)
+        statuses = ", ".join(_statuses(report, direct, lang, errors_only=True))
         text = tr(STRINGS, "some_failed", lang, failed=requests["failed"], sent=requests["sent"], statuses=statuses)
-        if report["retries"]:
+        if report["retries"] and not direct:
             text += " " + tr(STRINGS, "retried_failed", lang, retries=report["retries"])
     if report["latency"]["max"] >= 1.0:
         text += " " + tr(STRINGS, "slow", lang, mean=report["latency"]["mean"], max=report["latency"]["max"])
@@ -99,7 +118,7 @@ def _story(report: dict, lang: str) -> str:
 
 
 def _server_table(scenario, report: dict, lang: str) -> list[str]:
-    header = [tr(STRINGS, key, lang) for key in ("server", "address", "attempts", "ok", "failed", "utilization")]
+    header = [tr(STRINGS, key, lang) for key in ("server", "address", "attempts", "col_ok", "col_failed", "utilization")]
     body = []
     for server in scenario.servers:
         numbers = report["servers"].get(server.name)
@@ -137,7 +156,7 @@ def _warnings(scenario, report: dict, events, notes, lang: str) -> list[str]:
         if numbers.get("utilization", 0.0) >= BUSY_WARNING:
             out.append(tr(STRINGS, "busy", lang, server=server.name, share=numbers["utilization"]))
     if len(scenario.servers) == 1 and report["requests"]["failed"]:
-        out.append(tr(STRINGS, "single", lang))
+        out.append(tr(STRINGS, "single_direct" if scenario.direct else "single", lang))
     if report.get("no_live_upstreams"):
         out.append(tr(STRINGS, "no_live", lang, count=report["no_live_upstreams"]))
     return out

@@ -272,34 +272,3 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
         sim_captions=tuple(md(caption) for caption in text.sim_captions),
         parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict)) for part in text.parts),
     )
-
-
-def scenario_with_values(name: str, values: Values) -> object:
-    """The scenario `name` with its servers at the learner's addresses, else `name` unchanged.
-
-    A server whose address is a role's example (`10.37.19.46:3000` is app1's) moves to that
-    role's known address, keeping its port, so the simulator draws the learner's own machines.
-    A scenario that cannot be read is returned as its name: the panel reports why.
-    """
-    by_example = {}
-    for value in NAMED_VALUES.values():
-        text, is_example = values.get(value.name)
-        if value.role is not None and not is_example:
-            by_example[value.example] = text
-    if not by_example:
-        return name
-    from sim.scenario import ScenarioError, load_scenario
-    from tutor.paths import scenario_file
-
-    try:
-        scenario = load_scenario(scenario_file(name))
-    except ScenarioError:
-        return name
-    servers = []
-    for server in scenario.servers:
-        host, sep, port = server.address.rpartition(":")
-        mine = by_example.get(host) if sep else None
-        if mine is not None:
-            server = replace(server, address=f"[{mine}]:{port}" if ":" in mine else f"{mine}:{port}")
-        servers.append(server)
-    return replace(scenario, servers=tuple(servers))

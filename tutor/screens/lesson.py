@@ -474,9 +474,16 @@ class LessonScreen(TutorScreen):
         """The simulator answered the learner's guess. The focus stays where the learner left it
         (a key they press next means what the key bar said a moment ago)."""
         self.say("sim.predict_done")
+        self._predict_done_said = True
         view, panel = self.current_view(), event.panel
         if view is not None and panel.region.overlaps(view.region):  # the learner is watching it
             view.scroll_when_rendered(panel.query_one("#pred-result"))
+
+    def on_descendant_focus(self, event) -> None:
+        """Focus moved on (to the next question, a button...): the verdict's note is no longer news."""
+        if getattr(self, "_predict_done_said", False):
+            self._predict_done_said = False
+            self._set_text("#status", "")
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one(StepList)

@@ -69,6 +69,8 @@ LAYOUTS = {
     "normal": Layout(client_col=10, client_link=6, server_link=8, row_gap=0, compact=False),
     "compact": Layout(client_col=8, client_link=3, server_link=4, row_gap=0, compact=True),
     "presenter": Layout(client_col=10, client_link=10, server_link=18, row_gap=3, compact=False),
+    "roomy": Layout(client_col=10, client_link=6, server_link=8, row_gap=1, compact=False),  # a tall screen
+    "tiny": Layout(client_col=8, client_link=2, server_link=2, row_gap=0, compact=True),  # about 60 columns
     "presenter_narrow": Layout(client_col=8, client_link=3, server_link=4, row_gap=3, compact=True),
 }
 BOX_INNER = 7
@@ -114,7 +116,7 @@ def render_diagram(
     servers = frame.servers
     rows = server_row(len(servers) - 1, layout) + 2 if servers else 3
     middle = rows // 2
-    columns = _columns(servers, lang, layout, width)
+    columns = _columns(servers, lang, layout, width, frame.direct)
     lines: list[Text] = []
     for row in range(rows):
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -143,10 +145,15 @@ class _Columns:
     short: bool  # short state words
     short_headings: bool
     served: bool
+    digits: tuple[int, ...] = (3, 3, 3, 3)  # the widest value of each number column
 
     def number_keys(self) -> tuple[str, ...]:
         keys = _SHORT_NUMBER_KEYS if self.short_headings else _NUMBER_KEYS
         return keys if self.served else keys[:3]
+
+    def number_widths(self, lang: str) -> list[int]:
+        """Each number column's width: its heading or its widest value, plus one space before it."""
+        return [max(len(tr(STRINGS, key, lang)), digits) + 1 for key, digits in zip(self.number_keys(), self.digits)]
 
 
 # active, queued, stuck (no answer coming), served: the numbers a step teaches come first
@@ -154,23 +161,28 @@ _NUMBER_KEYS = ("col.active", "col.queued", "col.stuck", "col.served")
 _SHORT_NUMBER_KEYS = ("col.active_short", "col.queued_short", "col.stuck_short", "col.served_short")
 
 
-def _number_width(key: str, lang: str) -> int:
-    return max(3, len(tr(STRINGS, key, lang))) + 1
+def _digits(servers: Sequence[ServerView]) -> tuple[int, ...]:
+    """The widest active, queued, stuck and served value (at least 3 digits, so columns rarely move)."""
+    columns = zip(*((s.active, s.queued, s.stuck, s.served) for s in servers)) if servers else ()
+    return tuple(max(3, *(len(str(value)) for value in column)) for column in columns) or (3, 3, 3, 3)
 
 
-def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int) -> _Columns:
+def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int, direct: bool = False) -> _Columns:
     """Column widths: when `width` is narrow, first shorter words and headings, then no addresses;
     the numbers (active, queued, stuck, served) stay as long as anything can."""
     name_w = max((len(s.name) for s in servers), default=0)
     addr_w = max((len(s.address) for s in servers), default=0)
-    left = layout.client_col + layout.client_link + BOX_INNER + 2 + layout.server_link + 1 + 5
+    left = layout.client_col + layout.client_link + 1 + 5  # + the marker and symbol
+    if not direct:  # the nginx box and the links to the servers
+        left += BOX_INNER + 2 + layout.server_link
     backup = any(s.backup for s in servers)
     for short, address, short_headings, served in (
             (False, True, False, True), (True, True, False, True), (True, True, True, True),
             (True, False, False, True), (True, False, True, True), (True, False, True, False)):
         address_w = addr_w + 1 if address and addr_w else 0
-        columns = _Columns(name_w, address_w, _state_width(lang, short, backup), short, short_headings, served)
-        numbers = sum(_number_width(key, lang) for key in columns.number_keys())
+        columns = _Columns(name_w, address_w, _state_width(lang, short, backup), short, short_headings, served,
+                           _digits(servers))
+        numbers = sum(columns.number_widths(lang))
         if left + name_w + 1 + address_w + columns.state + numbers <= width:
             break
     return columns
@@ -191,8 +203,8 @@ def _heading(line: Text, columns: _Columns, lang: str) -> None:
         line.append((hint + " ").rjust(left), style="dim italic")
     else:
         line.append(" " * left)
-    for key in columns.number_keys():
-        line.append(tr(STRINGS, key, lang).rjust(_number_width(key, lang)), style="dim")
+    for key, width in zip(columns.number_keys(), columns.number_widths(lang)):
+        line.append(tr(STRINGS, key, lang).rjust(width), style="dim")
 
 
 def _client_part(line, row, middle, frame, animator, lang, layout, palette) -> None:
@@ -202,6 +214,8 @@ def _client_part(line, row, middle, frame, animator, lang, layout, palette) -> N
         _link(line, layout.client_link, animator.client if animator else [], False, palette)
     elif row == middle + 1:
         rate = tr(STRINGS, "diagram.rate", lang, rate=frame.rate)
+        if len(rate) > width:  # the tiny layout: "10/dtk"
+            rate = tr(STRINGS, "diagram.rate_short", lang, rate=frame.rate)
         line.append(rate.ljust(width)[:width], style="dim")
     else:
         line.append(" " * width)
@@ -246,5 +260,5 @@ def _server_part(line, index, server, is_selected, columns: _Columns, lang, pale
     if columns.address:
         line.append(server.address.ljust(columns.address), style="dim")
     line.append(state_text(server, lang, short=columns.short).ljust(columns.state), style=style)
-    for key, value in zip(columns.number_keys(), (server.active, server.queued, server.stuck, server.served)):
-        line.append(str(value).rjust(_number_width(key, lang)))
+    for width, value in zip(columns.number_widths(lang), (server.active, server.queued, server.stuck, server.served)):
+        line.append(str(value).rjust(width))

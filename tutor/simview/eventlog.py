@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 
-from tutor.i18n import tr
+from tutor.i18n import number, tr
 from tutor.simview.strings import STRINGS
 
 # Log kinds drawn as warnings / errors.
 WARN_KEYS = frozenset({"ev.refused", "ev.timeout", "ev.banned", "ev.probe_failed", "ev.stop", "ev.hang",
                        "ev.poweroff", "ev.slow", "ev.retry", "ev.closed", "ev.bad_status"})
-ERROR_KEYS = frozenset({"ev.no_live", "ev.error"})
+ERROR_KEYS = frozenset({"ev.no_live", "ev.error", "ev.client_refused", "ev.client_timeout"})
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,13 @@ class LogEntry:
 
 def entry_text(entry: LogEntry, lang: str) -> str:
     """The entry as plain text: "t=10.0 app2 stopped"."""
-    return f"t={entry.t:.1f} " + tr(STRINGS, entry.key, lang, **entry.values) + _times(entry)
+    return f"t={number(entry.t, lang, '.1f')} " + tr(STRINGS, entry.key, lang, **entry.values) + _times(entry)
 
 
 def format_entry(entry: LogEntry, lang: str) -> Text:
     """The entry as styled text for the log widget."""
     style = "bold red" if entry.key in ERROR_KEYS else "yellow" if entry.key in WARN_KEYS else ""
-    text = Text(f"t={entry.t:.1f} ", style="dim")
+    text = Text(f"t={number(entry.t, lang, '.1f')} ", style="dim")
     text.append(tr(STRINGS, entry.key, lang, **entry.values) + _times(entry), style=style)
     return text
 

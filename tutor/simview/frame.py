@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tutor.i18n import number, tr
+from tutor.simview.strings import STRINGS
+
 POLICIES = ("round_robin", "least_conn", "ip_hash", "random")
 NO_DATA = "—"  # a number that cannot be known yet (no answer to measure)
 
@@ -64,12 +67,17 @@ class Frame:
     direct: bool = False  # the clients talk to the one server itself: no nginx box is drawn
 
 
-def format_ms(seconds: float | None) -> str:
-    """A latency for people: "35 ms", "1.2 s", "—" when unknown (nothing answered)."""
+def format_ms(seconds: float | None, lang: str = "en") -> str:
+    """A latency for people: "35 ms", "1.2 s" ("1,2 dtk" in Indonesian), "—" when unknown (nothing answered)."""
     if seconds is None:
         return NO_DATA
     if seconds >= 1.0:
-        return f"{seconds:.1f} s"
+        return tr(STRINGS, "unit.seconds", lang, value=number(seconds, lang, ".1f"))
     if seconds < 0.01:
-        return f"{seconds * 1000:.1f} ms"
+        return f"{number(seconds * 1000, lang, '.1f')} ms"
     return f"{seconds * 1000:.0f} ms"
+
+
+def format_rate(value: float | None, lang: str = "en") -> str:
+    """A rate or other measured number with 3 significant digits ("11.7", "11,7"), "—" when unknown."""
+    return NO_DATA if value is None else number(value, lang, ".3g")

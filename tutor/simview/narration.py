@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from tutor.i18n import tr
 from tutor.simview.diagram import state_text
-from tutor.simview.frame import NO_DATA, Frame
+from tutor.simview.frame import Frame, format_rate
 from tutor.simview.strings import STRINGS
 
 
@@ -25,15 +25,19 @@ def narrate(frame: Frame, serving: Collection[str], lang: str, answered: float |
         elif state != "up":
             parts.append(tr(STRINGS, "nar.state", lang, server=server.name, state=state_text(server, lang)))
     if not parts:
-        parts.append(tr(STRINGS, "nar.all_up", lang))
+        parts.append(tr(STRINGS, "nar.all_up_direct", lang, server=frame.servers[0].name) if frame.direct
+                     else tr(STRINGS, "nar.all_up", lang))
     names = [server.name for server in frame.servers if server.name in serving]
-    rate = NO_DATA if answered is None else f"{answered:.3g}"
-    if len(names) == 1:
+    rate = format_rate(answered, lang)
+    if not names and frame.t < 1.0:  # no whole second played yet: nothing to say about serving
+        parts.append(tr(STRINGS, "nar.not_started", lang))
+    elif len(names) == 1:
         parts.append(tr(STRINGS, "nar.serves_all", lang, server=names[0], rate=rate))
     elif names:
         parts.append(tr(STRINGS, "nar.serves_n", lang, n=len(names), rate=rate))
     else:
-        parts.append(tr(STRINGS, "nar.serves_none", lang))
+        parts.append(tr(STRINGS, "nar.serves_none_direct" if frame.direct else "nar.serves_none", lang,
+                        server=frame.servers[0].name))
     for server in frame.servers:
         if server.stuck:
             key = "nar.waiting_one" if server.stuck == 1 else "nar.waiting"

@@ -8,6 +8,7 @@ Tests build the panel with `timer=False` and call `tick()` / `step()` by hand: n
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from rich.text import Text
 from textual import events, on, work
@@ -18,19 +19,26 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Digits, Label, RichLog, Sparkline, Static
 
-from tutor.i18n import tr
+from tutor.i18n import number, tr
 from tutor.keymap import Key, bindings
-from tutor.simview.diagram import LAYOUTS, LinkAnimator, render_diagram, server_at_row
+from tutor.simview.diagram import LAYOUTS, Layout, LinkAnimator, render_diagram, server_at_row
 from tutor.simview.eventlog import format_entry
-from tutor.simview.frame import NO_DATA, Frame, format_ms
+from tutor.simview.frame import Frame, format_ms, format_rate
 from tutor.simview.narration import narrate
-from tutor.simview.player import Player, open_scenario
+from tutor.scenarios import runnable
+from tutor.simview.player import Player
 from tutor.simview.strings import STRINGS
 from tutor.simview.style import palette
 from tutor.simview.series import RATE_WINDOW
 from tutor.simview.summary import SimSummary
 from tutor.widgets.lifecycle import being_removed
 
+PRESENTER_FIXED_ROWS = 22  # presenter rows that are not the diagram: status, narration, digits, a short log
+PRESENTER_MAX_GAP = 10
+PRESENTER_BASE_WIDTH = 120  # beyond this width the presenter diagram's links get longer
+TALL = 34  # from this height (not compact) the diagram spreads its rows and the sparklines grow
+TINY = 66  # below this width the diagram's links shrink too, so the server table keeps its numbers
+NARROW_LABELS = 90  # below this width the sparkline labels drop their words ("p50 72 ms")
 BIG_COUNTERS = ("ok", "e502", "e504", "waiting")  # presenter mode's large digits
 FRAME_INTERVAL = 0.1  # seconds of wall time per frame (10 frames a second)
 LOG_REDRAW = 200
@@ -46,11 +54,11 @@ class SimDiagram(Static):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self.layout_name = "normal"
+        self.diagram_layout: Layout = LAYOUTS["normal"]
         self.server_count = 0
 
     def on_click(self, event: events.Click) -> None:
-        index = server_at_row(event.y, self.server_count, LAYOUTS[self.layout_name])
+        index = server_at_row(event.y, self.server_count, self.diagram_layout)
         if index is not None:
             self.post_message(self.ServerClicked(index))
 
@@ -65,10 +73,10 @@ class SimPanel(Widget, can_focus=True):
     DEFAULT_CSS = """
     SimPanel { height: 30; layout: vertical; }
     SimPanel:focus { background-tint: $foreground 0%; }
-    SimPanel #sv-status { height: 1; background: $boost; }
+    SimPanel #sv-status { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     SimPanel #sv-narration { height: auto; color: $text-muted; }
     SimPanel #sv-diagram { height: auto; margin: 1 0 0 0; text-wrap: nowrap; text-overflow: ellipsis; }
-    SimPanel #sv-counters { height: 1; margin: 1 0 0 0; text-style: bold; }
+    SimPanel #sv-counters { height: auto; margin: 1 0 0 0; text-style: bold; }
     SimPanel #sv-sparks { height: 3; margin: 1 0 0 0; }
     SimPanel .sv-spark { width: 3fr; height: 3; padding: 0 1 0 0; }
     SimPanel #sv-sparkbox-throughput { width: 4fr; }  /* its label is the longest */
@@ -76,7 +84,10 @@ class SimPanel(Widget, can_focus=True):
     SimPanel .sv-spark Sparkline { height: 2; }
     SimPanel #sv-buttons { height: 1; margin: 1 0 0 0; }
     SimPanel #sv-buttons Button { margin: 0 1 0 0; min-width: 0; width: auto; }
-    SimPanel #sv-log { height: 1fr; min-height: 3; border-top: solid $panel; background: $surface; }
+    SimPanel #sv-log {
+        height: 1fr; min-height: 3; border-top: solid $panel; background: $surface;
+        border-title-color: $text; border-title-style: bold;
+    }
     SimPanel SimSummary { display: none; }
     SimPanel.-finished SimSummary { display: block; }
     SimPanel.-finished #sv-sparks, SimPanel.-finished #sv-buttons { display: none; }
@@ -91,10 +102,14 @@ class SimPanel(Widget, can_focus=True):
     SimPanel .sv-big-box { width: 1fr; height: 5; align-horizontal: center; }
     SimPanel .sv-big-box Label { width: 100%; text-align: center; color: $text-muted; }
     SimPanel .sv-big-box Digits { width: 100%; text-align: center; }
+    SimPanel.-tall #sv-sparks { height: 1fr; max-height: 9; }
+    SimPanel.-tall .sv-spark { height: 100%; }
+    SimPanel.-tall .sv-spark Sparkline { height: 1fr; }
     SimPanel.-presenter #sv-sparks, SimPanel.-presenter #sv-buttons, SimPanel.-presenter #sv-counters { display: none; }
     SimPanel.-presenter #sv-big { display: block; layout: horizontal; }
     SimPanel.-presenter #sv-narration {
         text-style: bold; color: $text; border: heavy $accent; padding: 1 2; text-align: center;
+        background: $surface;  /* one colour across the box, not a dark strip right of the text */
     }
     SimPanel.-presenter #sv-diagram { margin: 1 0 1 0; }
     SimPanel.-presenter #sv-log { height: 1fr; min-height: 4; }
@@ -163,7 +178,7 @@ class SimPanel(Widget, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.player = Player(open_scenario(scenario), frame_interval=FRAME_INTERVAL, speed=speed)
+        self.player = Player(runnable(scenario), frame_interval=FRAME_INTERVAL, speed=speed)
         self.animator = LinkAnimator(len(self.player.frame.servers))
         self._use_timer = timer
         self._follow_app_lang = follow_app_lang
@@ -234,6 +249,7 @@ class SimPanel(Widget, can_focus=True):
         compact = event.size.width < 96 or self.app.size.height < 28
         self.set_class(compact, "-compact")
         self.set_class(event.size.height < 36, "-short")  # no room for the log next to the summary
+        self.set_class(not compact and event.size.height >= TALL, "-tall")  # room: airier diagram, taller charts
         self.redraw(full=True)
 
     # ----- the clock ----------------------------------------------------------------------
@@ -286,7 +302,22 @@ class SimPanel(Widget, can_focus=True):
     def _layout_name(self) -> str:
         if self.presenter:  # big on a projector, yet every column on a narrow screen
             return "presenter_narrow" if self.has_class("-compact") else "presenter"
-        return "compact" if self.has_class("-compact") else "normal"
+        if self.has_class("-compact"):
+            return "tiny" if self.size.width < TINY else "compact"
+        return "roomy" if self.has_class("-tall") else "normal"
+
+    def diagram_layout(self) -> Layout:
+        """The diagram's layout; the presenter layout grows with the screen (longer links, more
+        space between servers), so a projector at 200x50 shows a big diagram, not an 80-column one."""
+        layout = LAYOUTS[self._layout_name()]
+        if not self.presenter or layout.compact:
+            return layout
+        servers = max(1, len(self.player.frame.servers))
+        spare_rows = self.size.height - PRESENTER_FIXED_ROWS - servers
+        row_gap = max(layout.row_gap, min(PRESENTER_MAX_GAP, spare_rows // servers))
+        extra = max(0, (self.content_size.width or self.app.size.width) - PRESENTER_BASE_WIDTH)
+        return replace(layout, row_gap=row_gap, client_link=layout.client_link + extra // 6,
+                       server_link=layout.server_link + extra // 3)
 
     def redraw(self, full: bool = False) -> None:
         """Update the widgets whose data changed since the last redraw (all of them if `full`)."""
@@ -300,30 +331,30 @@ class SimPanel(Widget, can_focus=True):
         if self.player.busy:
             return  # a fast-forward worker is changing the player: only the status line now
         self._set("sv-narration", narrate(frame, self.player.serving, lang, self.player.series.rate()))
-        layout_name = self._layout_name()
+        layout = self.diagram_layout()
         diagram = self.query_one(SimDiagram)
-        diagram.layout_name = layout_name
+        diagram.diagram_layout = layout
         diagram.server_count = len(frame.servers)
         animator = None if self.reduced_motion else self.animator
         glyphs_key = (tuple(map(tuple, self.animator.links)), tuple(self.animator.client),
                       tuple(self.animator.failures)) if animator else None
         self._shown["diagram_glyphs"] = bool(animator and not self.animator.idle)
         width = self.content_size.width or self.app.size.width
-        key = (frame.servers, frame.rate, lang, layout_name, self.selected, self.colorblind, glyphs_key, width)
+        key = (frame.servers, frame.rate, lang, layout, self.selected, self.colorblind, glyphs_key, width)
         if self._shown.get("diagram") != key:
-            rows_changed = self._shown.get("diagram_rows") != (layout_name, len(frame.servers))
+            rows_changed = self._shown.get("diagram_rows") != (layout, len(frame.servers))
             self._shown["diagram"] = key
-            self._shown["diagram_rows"] = (layout_name, len(frame.servers))
-            text = render_diagram(frame, animator, lang=lang, layout=LAYOUTS[layout_name],
+            self._shown["diagram_rows"] = (layout, len(frame.servers))
+            text = render_diagram(frame, animator, lang=lang, layout=layout,
                                   palette=palette(self.colorblind), selected=self.selected, width=width)
             if rows_changed:
                 diagram.content = text  # the setter also forgets the cached height
             else:
                 diagram.update(text, layout=False)
         counters = frame.counters
-        self._set("sv-counters", tr(STRINGS, _direct("counters", frame), lang, ok=counters.ok, e502=counters.e502,
-                                    e504=counters.e504, waiting=counters.waiting, retries=counters.retries,
-                                    sent=counters.sent), layout=full)
+        text = tr(STRINGS, _direct("counters", frame), lang, ok=counters.ok, e502=counters.e502, e504=counters.e504,
+                  waiting=counters.waiting, retries=counters.retries, sent=counters.sent)
+        self._set("sv-counters", wrap_items(text, self.content_size.width or width))
         if self.presenter:
             self._update_big(counters, frame.direct)
         self._update_sparks()
@@ -346,9 +377,9 @@ class SimPanel(Widget, can_focus=True):
             state = "status.finished"
         else:
             state = "status.playing" if self.playing else "status.paused"
-        limit = f"/{frame.duration:g}s" if math.isfinite(frame.duration) else "s"
+        limit = f"/{number(frame.duration, self.lang)}" if math.isfinite(frame.duration) else ""
         return tr(STRINGS, _direct("status.line", frame), self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
-                  speed=f"{self.player.speed:g}", policy=frame.policy, rate=frame.rate,
+                  speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate,
                   title=self.player.title(self.lang))
 
     def _update_big(self, counters, direct: bool) -> None:
@@ -364,16 +395,18 @@ class SimPanel(Widget, can_focus=True):
 
     def _update_sparks(self) -> None:
         series = self.player.series
-        key = (series.version, self.lang)
+        narrow = self.size.width < NARROW_LABELS  # three labels side by side: the short words
+        key = (series.version, self.lang, narrow)
         if self._shown.get("sparks") == key:
             return
         self._shown["sparks"] = key
         lang = self.lang
+        short = "_short" if narrow else ""
         values = {
-            "throughput": (series.smoothed(), tr(STRINGS, "spark.throughput", lang, value=_number(series.rate()),
-                                                 window=RATE_WINDOW)),
-            "p50": (series.p50, tr(STRINGS, "spark.p50", lang, value=format_ms(series.last("p50")))),
-            "p95": (series.p95, tr(STRINGS, "spark.p95", lang, value=format_ms(series.last("p95")))),
+            "throughput": (series.smoothed(), tr(STRINGS, "spark.throughput" + short, lang,
+                                                 value=format_rate(series.rate(), lang), window=RATE_WINDOW)),
+            "p50": (series.p50, tr(STRINGS, "spark.p50" + short, lang, value=format_ms(series.last("p50"), lang))),
+            "p95": (series.p95, tr(STRINGS, "spark.p95" + short, lang, value=format_ms(series.last("p95"), lang))),
         }
         for name, (data, label) in values.items():
             self.query_one(f"#sv-spark-{name}", Sparkline).data = data[-SPARK_POINTS:]
@@ -584,10 +617,19 @@ class SimPanel(Widget, can_focus=True):
             self.tick()
 
 
+def wrap_items(text: str, width: int) -> str:
+    """Lines of at most `width` columns made of whole "label number" items (two spaces apart), so
+    a number never leaves its label ("sent" lost its count at three digits on 80 columns)."""
+    lines: list[str] = []
+    for item in text.split("  "):
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += "  " + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
+
+
 def _direct(key: str, frame: Frame) -> str:
     """The catalogue key for a direct scenario (clients -> one web server): no policy, no 502/504."""
     return f"{key}_direct" if frame.direct else key
 
-
-def _number(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value:.3g}"

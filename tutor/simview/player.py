@@ -10,13 +10,9 @@ from __future__ import annotations
 import math
 from collections import Counter as Tally, deque
 from dataclasses import replace
-from pathlib import Path
 
-from sim import Scenario, ScenarioError, default_scenario, load_scenario
+from sim import Scenario, ScenarioError
 from sim import events as ev
-from tutor.i18n import tr
-from tutor.paths import exists, scenario_file, shipped_scenarios
-from tutor.simview.strings import STRINGS
 from tutor.simview.eventlog import LogEntry
 from tutor.simview.frame import POLICIES, Counters, Frame, ServerView
 from tutor.simview.series import Series
@@ -25,7 +21,7 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 RATES = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 500.0)
 LOG_SIZE = 500
 FOLD_SECONDS = 1.0
-FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.refused", "ev.no_route", "ev.timeout", "ev.closed",
+FOLDED_KEYS = frozenset({"ev.no_live", "ev.error", "ev.client_refused", "ev.client_timeout", "ev.refused", "ev.no_route", "ev.timeout", "ev.closed",
                          "ev.bad_status", "ev.retry"})
 FAST_FORWARD_SLICE = 5.0  # simulated seconds per slice while fast-forwarding (bounds memory)
 
@@ -35,57 +31,6 @@ _FAIL_REASON_KEYS = {"refused": "ev.refused", "no_route": "ev.no_route", "connec
 
 
 _STATE_AFTER = {"stop": "stopped", "start": "up", "hang": "hung", "poweroff": "poweroff"}  # action -> state
-
-
-class ScenarioOpenError(ValueError):
-    """A scenario or nginx config that cannot be opened; the text is one line for the learner."""
-
-
-class UnknownScenario(ScenarioOpenError):
-    """A bare name that is neither a shipped scenario nor a file: `message(lang)` lists the shipped ones."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str) -> str:
-        return tr(STRINGS, "msg.unknown_scenario", lang, name=self.name, names=", ".join(shipped_scenarios()))
-
-
-def open_scenario(scenario: object = None, nginx_conf: str | Path | None = None) -> Scenario:
-    """A `Scenario` from None (the demo), a name, a path or a Scenario, with an nginx config applied."""
-    try:
-        if isinstance(scenario, Scenario):
-            result = scenario
-        elif scenario is None or scenario == "":
-            result = default_scenario()
-        else:
-            path = scenario_file(scenario)
-            if not exists(path) and path.suffix != ".toml" and len(path.parts) == 1:
-                raise UnknownScenario(str(scenario))
-            result = load_scenario(path)
-    except ScenarioError as exc:
-        raise ScenarioOpenError(_one_line(exc)) from None
-    if nginx_conf:
-        result = _apply_nginx_conf(result, nginx_conf)
-    return result
-
-
-def _apply_nginx_conf(scenario: Scenario, nginx_conf: str | Path) -> Scenario:
-    from sim.nginxconf import NginxConfError, apply_to_scenario, read_nginx_config
-
-    try:
-        applied, _notes = apply_to_scenario(read_nginx_config(nginx_conf), scenario)
-    except (NginxConfError, ScenarioError, OSError) as exc:
-        raise ScenarioOpenError(_one_line(exc)) from None
-    return applied
-
-
-def _one_line(exc: Exception) -> str:
-    """The error as one line without control characters (file names and keys come from files)."""
-    from tutor.live.sanitize import sanitize
-
-    return sanitize(str(exc), 500, markup=False)
 
 
 class Player:
@@ -319,7 +264,11 @@ class Player:
         elif status == 504:
             self._e504 += 1
         if status >= 500 and last is not None:
-            batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
+            if self.scenario.direct:  # no proxy: the client itself was refused or waited in vain, no 502/504
+                key = "ev.client_timeout" if status == 504 else "ev.client_refused"
+                batch.append(LogEntry(event.time, key, {"server": last}))
+            else:
+                batch.append(LogEntry(event.time, "ev.error", {"status": status, "server": last}))
 
     def _append_log(self, batch: list[LogEntry], now: float | None = None) -> None:
         """Add entries. Noisy lines (refused, retry, 502, ...) repeat for every request: within one

@@ -1,9 +1,10 @@
-"""`PredictPanel`: predict-then-observe. The learner picks an answer, watches the scenario, then
-sees the right answer, the explanation and whether the prediction was right."""
+"""`PredictPanel`: predict-then-observe. The learner picks an answer; the whole run is played
+headless in a thread (well under a second, even for a 600 s scenario), so the verdict, the right
+answer and the explanation show at once, while the animation plays on below for those who watch."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from tutor.i18n import tr
 from tutor.lessons.model import Predict
 from tutor.simview.panel import SimPanel
 from tutor.simview.strings import STRINGS
+from tutor.simview.summary import report_line
 from tutor.widgets.code_text import code_text
 from tutor.widgets.lifecycle import being_removed
 
@@ -56,7 +58,7 @@ class PredictPanel(Vertical):
             return self.panel
 
     class Answered(Message):
-        """The run ended after the learner predicted: `correct` tells whether the pick was right."""
+        """The learner's pick was judged (right after the pick): `correct` tells whether it was right."""
 
         def __init__(self, panel: PredictPanel, choice: int, correct: bool) -> None:
             super().__init__()
@@ -77,6 +79,7 @@ class PredictPanel(Vertical):
         self.predict = predict
         self.picked: int | None = None
         self._answered = answered if answered is not None and 0 <= answered < len(predict.choices) else None
+        self._result: dict | None = None  # the headless run's report (sim's JSON object), once judged
         self.sim = SimPanel(predict.scenario if scenario is None else scenario, lang, playing=False,
                             speed=PREDICT_SPEED, timer=timer)
         self.set_reactive(PredictPanel.lang, lang)
@@ -103,6 +106,8 @@ class PredictPanel(Vertical):
             self._show_pick(self._answered)
             self.add_class("-revealed")
         self._translate()
+        if self._result is not None:  # judged before it was mounted
+            self.call_after_refresh(self._judged, None)
 
     def _app_lang_changed(self, lang: str) -> None:
         self.lang = lang
@@ -141,6 +146,7 @@ class PredictPanel(Vertical):
         self.query_one("#pred-status", Static).update(tr(STRINGS, "pred.watch", self.lang))
         self.post_message(self.Picked(self, index))
         self.sim.playing = True
+        self._judge(self.sim.player.scenario)
 
     def _show_pick(self, index: int) -> None:
         self.picked = index
@@ -150,14 +156,33 @@ class PredictPanel(Vertical):
         picked.add_class("-picked")
         picked.label = code_text(f"» {chr(65 + index)}. {self.predict.choices[index].text}")
 
-    @on(SimPanel.Finished)
-    def _finished(self, event: SimPanel.Finished) -> None:
-        event.stop()
-        if self.picked is None or self.has_class("-revealed"):
+    @work(thread=True, exclusive=True, group="pred-judge", exit_on_error=False)
+    def _judge(self, scenario) -> None:
+        """Play the whole run headless (the animation goes on at its own pace), then give the verdict."""
+        from sim import run
+
+        result = run(scenario).to_json_dict()
+        self.app.call_from_thread(self._judged, result)
+
+    def _judged(self, result: dict | None) -> None:
+        """Reveal the verdict (once); the headless run's totals join it whenever they arrive."""
+        if result is not None:
+            self._result = result
+        if self.picked is None or not self.is_mounted or being_removed(self):
+            return  # picked before it was mounted: on_mount gives the verdict
+        if self.has_class("-revealed"):
+            if result is not None:
+                self._reveal()
             return
         self.add_class("-revealed")
         self._reveal()
         self.post_message(self.Answered(self, self.picked, self.predict.choices[self.picked].correct))
+
+    @on(SimPanel.Finished)
+    def _finished(self, event: SimPanel.Finished) -> None:
+        """The animation reached the end (also after `f`): judge now if the headless run has not yet."""
+        event.stop()
+        self._judged(None)
 
     @property
     def correct(self) -> bool | None:
@@ -169,7 +194,11 @@ class PredictPanel(Vertical):
         answers = [c.text for c in self.predict.choices if c.correct]
         verdict = tr(STRINGS, "pred.right" if self.correct else "pred.wrong", lang)
         answer = tr(STRINGS, "pred.answer", lang, answer=" / ".join(answers))
-        self.query_one("#pred-result", Static).update(code_text(f"{verdict}\n{answer}"))
+        lines = [verdict, answer]
+        if self._result is not None:
+            lines.append(tr(STRINGS, "pred.whole_run", lang,
+                            line=report_line(self._result, self.sim.player.scenario.direct, lang)))
+        self.query_one("#pred-result", Static).update(code_text("\n".join(lines)))
 
     @on(Button.Pressed, "#pred-again")
     def _again(self, event: Button.Pressed) -> None:

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
+from tutor.scenarios import ScenarioOpenError, runnable
 from tutor.simview.panel import SimPanel
-from tutor.simview.player import ScenarioOpenError, open_scenario
 from tutor.simview.strings import STRINGS
 from tutor.widgets.keybar import KeyBar
 
@@ -49,9 +49,9 @@ class SimScreen(Screen):
         self.error: str | None = None
         self.panel: SimPanel | None = None
         try:
-            scenario = open_scenario(scenario_path, nginx_conf)
+            scenario = runnable(scenario_path, nginx_conf)
         except ScenarioOpenError as exc:
-            self.error = str(exc)
+            self.error = exc.message(lang)
         else:
             self.panel = SimPanel(scenario, lang, playing=playing, timer=timer, id="sim-panel")
 
@@ -74,6 +74,18 @@ class SimScreen(Screen):
     def on_resize(self) -> None:
         for bar in self.query(KeyBar):
             bar.refresh_keys()
+
+    def on_screen_suspend(self) -> None:
+        """F1 help or a dialog covers the simulator: the run waits (a demo must not end unseen)."""
+        self._was_playing = self.panel is not None and self.panel.playing
+        if self._was_playing:
+            self.panel.playing = False
+
+    def on_screen_resume(self) -> None:
+        """Back on top: play on if it was playing before it was covered."""
+        if getattr(self, "_was_playing", False) and self.panel is not None and not self.panel.player.frame.finished:
+            self.panel.playing = True
+        self._was_playing = False
 
     # The app's F1 help calls this hook (the rows come from the keys that act: tutor.keymap).
     def help_title(self, lang: str) -> str:

@@ -26,7 +26,8 @@ from textual.widgets import Markdown, Static
 from tutor.i18n import tr
 from tutor.lessons.model import Predict, StepMeta, StepPart, StepText
 from tutor.lessons.vocabulary import LANGUAGES as LESSON_LANGUAGES
-from tutor.lessons.values import Values, scenario_with_values
+from tutor.lessons.values import Values
+from tutor.scenarios import runnable
 from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
@@ -198,8 +199,8 @@ class StepView(VerticalScroll, can_focus=False):
         """`widget_class(what, lang)` on the learner's machines, or one line saying why the scenario cannot be opened."""
         try:
             if isinstance(what, Predict):
-                return widget_class(what, self.lang, scenario=scenario_with_values(what.scenario, self.values))
-            return widget_class(scenario_with_values(what, self.values) if isinstance(what, str) else what, self.lang)
+                return widget_class(what, self.lang, scenario=runnable(what.scenario, values=self.values))
+            return widget_class(runnable(what, values=self.values) if isinstance(what, str) else what, self.lang)
         except Exception as exc:  # a missing or broken scenario file must not break the lesson
             reason = " ".join(str(exc).split()) or type(exc).__name__
             return Static(self.t("sim.broken", reason=reason), classes="sim-broken")

@@ -1,0 +1,73 @@
+"""A direct scenario (clients -> one web server, no proxy) never speaks of nginx's 502/504: the event
+log, the end summary, the narration and `tutor sim` say refused / timed out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sim import scenario_from_dict
+from tutor.i18n import tr
+from tutor.simcli import format_report
+from tutor.simview.eventlog import entry_text
+from tutor.simview.narration import narrate
+from tutor.simview.player import Player
+from tutor.simview.strings import STRINGS
+from tutor.simview.summary import report_line
+
+NGINX_CODES = re.compile(r"\b50[24]\b|nginx|upstream|retr|coba lagi", re.IGNORECASE)
+
+
+def stopped_then_hung(direct: bool = True):
+    """One web server that stops at 5 s, starts at 8 s and hangs at 12 s (read_timeout 2 s)."""
+    return scenario_from_dict({
+        "scenario": {"seed": 3, "duration": 20.0, "direct": direct},
+        "traffic": {"rate": 10.0},
+        "nginx": {"read_timeout": 2.0},
+        "server": [{"name": "sinambela", "address": "10.37.19.64:3000"}],
+        "event": [{"at": 5.0, "server": "sinambela", "action": "stop"},
+                  {"at": 8.0, "server": "sinambela", "action": "start"},
+                  {"at": 12.0, "server": "sinambela", "action": "hang"}],
+    })
+
+
+def played(direct: bool = True) -> Player:
+    player = Player(stopped_then_hung(direct))
+    player.fast_forward()
+    return player
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_event_log_says_refused_and_timed_out_not_502(lang):
+    player = played()
+    counters = player.frame.counters
+    assert counters.e502 > 0 and counters.e504 > 0  # the run really failed both ways
+    lines = [entry_text(entry, lang) for entry in player.log]
+    assert not [line for line in lines if NGINX_CODES.search(line.split(" ", 1)[1])], lines
+    keys = {entry.key for entry in player.log}
+    assert {"ev.client_refused", "ev.client_timeout"} <= keys and "ev.error" not in keys
+    # the same run behind nginx does speak of 502/504
+    assert "ev.error" in {entry.key for entry in played(direct=False).log}
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_summary_and_the_report_say_refused_and_timed_out(lang):
+    from sim import run
+
+    scenario = stopped_then_hung()
+    report = run(scenario).to_json_dict()
+    line = report_line(report, True, lang)
+    assert not NGINX_CODES.search(line), line
+    assert tr(STRINGS, "big.e504_direct", lang).split()[-1] in line
+    text = format_report(scenario, report, [], [], lang)
+    assert not NGINX_CODES.search(text.split("\n", 1)[1]), text
+    assert "502" in report_line(report, False, lang)  # behind nginx the codes are right
+
+
+def test_a_paused_direct_scenario_at_the_start_says_nothing_wrong():
+    player = Player(stopped_then_hung())
+    for lang in ("en", "id"):
+        text = narrate(player.frame, player.serving, lang)
+        assert "sinambela" in text
+        assert tr(STRINGS, "nar.all_up", lang) not in text and tr(STRINGS, "nar.serves_none", lang) not in text

@@ -1,0 +1,136 @@
+"""THE way to a runnable scenario (DESIGN.md section 3), for `tutor sim`, `tutor play`, the lesson
+simulators and the tests.
+
+name or path (None: the shipped demo) -> the TOML -> its `[nginx] config` (or `--nginx-conf`)
+-> the learner's named values (their machines' addresses). Errors are `ScenarioOpenError`: one
+line for the learner; a bare name that is no scenario is `UnknownScenario`, which lists the
+shipped ones in the learner's language. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tutor.i18n import tr
+from tutor.paths import scenario_file, shipped_scenarios
+
+if TYPE_CHECKING:
+    from sim.nginxconf import MappingNote, ProxySetup
+    from sim.scenario import Scenario
+    from tutor.lessons.values import Values
+
+DEMO = "default-demo"
+"""The shipped scenario `tutor sim` and `tutor play` run without a file."""
+
+STRINGS = "simview"
+
+
+class ScenarioOpenError(ValueError):
+    """A scenario or nginx config that cannot be opened; `str()` is one line for the learner."""
+
+    def message(self, lang: str) -> str:  # noqa: ARG002 - the reason comes from the file, as read
+        return str(self)
+
+
+class UnknownScenario(ScenarioOpenError):
+    """A bare name that is neither a shipped scenario nor a file."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        """The one "unknown scenario" text, naming the shipped scenarios."""
+        return tr(STRINGS, "msg.unknown_scenario", lang, name=_one_line(self.name),
+                  names=", ".join(shipped_scenarios()))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A runnable scenario, with the nginx config it took its upstream from (None without one)
+    and the notes on how the config's servers were matched to the scenario's."""
+
+    scenario: Scenario
+    setup: ProxySetup | None = None
+    notes: list[MappingNote] = field(default_factory=list)
+
+
+def open_scenario(source: Any = None, nginx_conf: str | Path | None = None,
+                  values: Values | None = None) -> Opened:
+    """The runnable scenario for `source`: None (the demo), a shipped name, a path, or a
+    `sim.Scenario` (taken as runnable already; only `nginx_conf` and `values` apply to it)."""
+    from sim.nginxconf import NginxConfError, apply_to_scenario, read_nginx_config, scenario_with_nginx_config
+    from sim.scenario import Scenario, ScenarioError, load_scenario
+
+    try:
+        if isinstance(source, Scenario):
+            scenario, setup, notes = source, None, []
+            if nginx_conf:
+                setup = read_nginx_config(nginx_conf)
+                scenario, notes = apply_to_scenario(setup, scenario)
+        else:
+            name = DEMO if source in (None, "") else str(source)
+            path = scenario_file(name)
+            if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+                raise UnknownScenario(name)
+            scenario, setup, notes = scenario_with_nginx_config(load_scenario(path), nginx_conf)
+    except (ScenarioError, NginxConfError) as exc:
+        raise ScenarioOpenError(_one_line(exc)) from None
+    except OSError as exc:
+        raise ScenarioOpenError(_one_line(f"{exc.filename or nginx_conf}: {exc.strerror or exc}")) from None
+    if values is not None:
+        scenario = with_values(scenario, values)
+    return Opened(scenario, setup, notes)
+
+
+def runnable(source: Any = None, nginx_conf: str | Path | None = None, values: Values | None = None) -> Scenario:
+    """`open_scenario(...).scenario`: what the simulator plays."""
+    return open_scenario(source, nginx_conf, values).scenario
+
+
+def with_values(scenario: Scenario, values: Values) -> Scenario:
+    """`scenario` with its servers at the learner's addresses.
+
+    A server whose address is a role's example (`10.37.19.46:3000` is app1's) moves to that
+    role's known address, keeping its port, so the simulator draws the learner's own machines.
+    """
+    from tutor.lessons.values import NAMED_VALUES
+
+    by_example = {}
+    for value in NAMED_VALUES.values():
+        text, is_example = values.get(value.name)
+        if value.role is not None and not is_example:
+            by_example[value.example] = text
+    if not by_example:
+        return scenario
+    servers = []
+    for server in scenario.servers:
+        host, sep, port = server.address.rpartition(":")
+        mine = by_example.get(host) if sep else None
+        if mine is not None:
+            server = replace(server, address=f"[{mine}]:{port}" if ":" in mine else f"{mine}:{port}")
+        servers.append(server)
+    return replace(scenario, servers=tuple(servers))
+
+
+def listing(lang: str) -> list[tuple[str, str]]:
+    """The shipped scenarios as (name, title in `lang`), sorted by name; unreadable ones are left out."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    out = []
+    for name in shipped_scenarios():
+        try:
+            title = load_scenario(scenario_file(name)).title
+        except ScenarioError:
+            continue
+        out.append((name, title.get(lang) or next(iter(title.values()), name)))
+    return out
+
+
+def _one_line(exc: object) -> str:
+    """The error as one line without control characters (file names and keys come from files)."""
+    from tutor.live.sanitize import sanitize
+
+    return sanitize(str(exc), 500, markup=False)
