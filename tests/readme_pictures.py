@@ -14,6 +14,7 @@ from pathlib import Path
 SIZE = (100, 30)
 LESSON, STEP = "reverse-proxy", "spot-the-bug"
 SCENARIO, PAUSE_AT = "lb-one-dies", 34.6  # the simulator picture: one app stopped, nginx retried
+SIM_SIZE = (100, 22)
 
 
 def normalise(lines: list[str]) -> list[str]:
@@ -46,9 +47,23 @@ async def _lesson_picture(data_dir: Path) -> list[str]:
         return normalise(_screen_text(app))
 
 
+async def _simulator_picture() -> list[str]:
+    from tutor.scenarios import runnable
+    from tutor.simview.play import PlayApp
+
+    app = PlayApp(runnable(SCENARIO), lang="en", timer=False, playing=False)
+    async with app.run_test(size=SIM_SIZE) as pilot:
+        panel = app.screen.panel
+        while panel.player.frame.t < PAUSE_AT - 1e-9:  # stepped by hand: no wall clock
+            panel.step()
+        await pilot.pause()
+        return normalise(_screen_text(app))
+
+
 def render_readme_pictures(data_dir: Path) -> dict[str, list[str]]:
-    """name -> the picture's lines: "lesson" (a step with a hint shown, English, 100x30)."""
-    return {"lesson": asyncio.run(_lesson_picture(data_dir))}
+    """name -> the picture's lines: "lesson" (a step with a hint shown, English, 100x30) and
+    "simulator" (`tutor play lb-one-dies` paused after app2 stopped, English, 100x22)."""
+    return {"lesson": asyncio.run(_lesson_picture(data_dir)), "simulator": asyncio.run(_simulator_picture())}
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ async def test_a_palette_search_without_matches_says_so_in_indonesian():
     (["lint", "/nonexistent-x"], "/nonexistent-x: berkas atau folder ini tidak ada"),
     (["play", "--nginx-conf", "/nonexistent-x"], "/nonexistent-x: berkas ini tidak ada"),
     (["sim", "--nginx-conf", "/nonexistent-x"], "/nonexistent-x: berkas ini tidak ada"),
-    (["sim", "x" * 5000], "berkas ini tidak ada"),
+    (["sim", "x" * 5000], "tidak ada skenario bernama"),  # a bare name, however long: the one unknown-scenario line
 ])
 def test_file_errors_are_one_indonesian_line(capsys, argv, expected):
     code, out, err = run(capsys, [*argv, "--lang", "id"])

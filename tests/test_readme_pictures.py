@@ -17,9 +17,11 @@ def text_blocks() -> list[list[str]]:
     return [block.split("\n") for block in re.findall(r"```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S)]
 
 
-def test_the_lesson_picture_is_what_the_app_draws(tmp_path):
-    drawn = render_readme_pictures(tmp_path)["lesson"]
-    assert normalise(text_blocks()[0]) == drawn, "run python tests/readme_pictures.py and paste the new picture"
+def test_the_readme_pictures_are_what_the_app_draws(tmp_path):
+    drawn = render_readme_pictures(tmp_path)
+    blocks = text_blocks()
+    assert normalise(blocks[0]) == drawn["lesson"], "run python tests/readme_pictures.py and paste the new picture"
+    assert normalise(blocks[1]) == drawn["simulator"], "run python tests/readme_pictures.py and paste the new picture"
 
 
 def test_the_step_counts_are_the_lessons():

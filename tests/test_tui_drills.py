@@ -77,7 +77,9 @@ async def test_on_the_lab_the_screen_runs_a_drill(netlab, monkeypatch):
     from tutor.drills import actions
 
     monkeypatch.setattr("tutor.screens.drills.lab_unavailable", lambda: None)
-    monkeypatch.setattr("tutor.lab.lab.Lab", lambda *a, **k: netlab)
+    from tutor.lab.lab import Lab
+
+    monkeypatch.setattr(Lab, "as_built", classmethod(lambda cls, prefix=None: netlab))
     app = TutorApp(lang="en")
     try:
         async with app.run_test(size=SIZE) as pilot:

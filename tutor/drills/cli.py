@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     if name:
         session.find(name)  # an unknown name is said before anything needs root or the lab
     require_root()
-    lab = Lab(args.prefix)
+    lab = Lab.as_built(args.prefix)
     lab.require_up()
     outcome = act(lab, action, lang, name, getattr(args, "seed", None))
     if outcome.code == 2:

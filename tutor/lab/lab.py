@@ -78,6 +78,14 @@ class Lab:
         self._roles_built: tuple[str, ...] = ()
         self._lang = "en"
 
+    @classmethod
+    def as_built(cls, prefix: str | None = None) -> Lab:
+        """The running lab of `prefix` with the data folder `up` was given (a test's lab keeps its
+        own folder; the commands that reach a running lab find it here)."""
+        lab = cls(prefix)
+        link = machine.ns_dir(lab.prefix) / "data"
+        return cls(lab.prefix, Path(os.readlink(link))) if link.is_symlink() else lab
+
     # --- names ------------------------------------------------------------------------------
 
     def ns(self, role: str) -> str:

@@ -12,13 +12,17 @@ import os
 from functools import cache
 
 from tutor.lab.topology import ALL_ROLES
+from tutor.lab.vm_tree import MARKER as MACHINE_MARKER
 
 NETNS_DIR = "/run/netns"  # where `ip netns` keeps its named namespaces
 
 
 @cache
 def inside_lab() -> bool:
-    """True when this process runs in the network namespace of a lab machine (any prefix)."""
+    """True when this process runs in a lab machine (any prefix): the machine's own /etc says so
+    (tutor.lab.vm_tree), or its network namespace is one of a lab's."""
+    if os.path.exists(f"/etc/{MACHINE_MARKER}"):
+        return True
     try:
         mine = os.stat("/proc/self/ns/net").st_ino
         with os.scandir(NETNS_DIR) as entries:

@@ -33,7 +33,7 @@ def lab_unavailable() -> str | None:
         return "why.not_root"
     from tutor.lab.lab import Lab
 
-    return None if Lab().is_up() else "why.not_up"
+    return None if Lab.as_built().is_up() else "why.not_up"
 
 
 class DrillsScreen(TutorScreen):
@@ -188,4 +188,4 @@ def _act_on_lab(action: str, name: str, lang: str, how: dict[str, str]) -> str:
     from tutor.drills.act import act
     from tutor.lab.lab import Lab
 
-    return act(Lab(), action, lang, name, how=how).text
+    return act(Lab.as_built(), action, lang, name, how=how).text

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
-from pathlib import Path
 
 from tutor.i18n import tr
 from tutor.live.sanitize import sanitize, terminal_text
@@ -37,16 +35,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _fail(lang: str, key: str, **values: object) -> int:
     print(f"tutor twin: {sanitize(tr(TEXT, key, lang, **values), 500, markup=False)}", file=sys.stderr)
     return 2
-
-
-def lab_as_built(lab_type, prefix: str | None):
-    """The lab of `prefix` with the data folder it was built with (a test's lab keeps its own):
-    the proxy's /etc/nginx link points into it."""
-    lab = lab_type(prefix)
-    link = lab.etc_dir("proxy") / "nginx"
-    if link.is_symlink():
-        return lab_type(prefix, Path(os.readlink(link)).parent)
-    return lab
 
 
 def run_twin_cli(args: argparse.Namespace) -> int:
@@ -81,7 +69,7 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     try:
         if args.lab:
             require_root()
-            lab = lab_as_built(Lab, args.prefix)
+            lab = Lab.as_built(args.prefix)
             lab.require_up()
             side = LabSide(lab)
         else:
