@@ -461,3 +461,15 @@ def test_fixture_lessons_name_only_scenarios_that_exist(fixture):
 
     _, errors = lint(Path(__file__).parent / "fixtures" / fixture / "lessons", scenarios_dir())
     assert [str(error) for error in errors if "unknown scenario" in str(error)] == []
+
+
+async def test_opening_a_step_while_its_lesson_screen_mounts_shows_that_step():
+    """A class push or a fast key asks for another step before the lesson screen has mounted its views."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        lesson = app.lessons.lessons[0]
+        assert app.open_lesson(lesson.id, lesson.steps[0].id)
+        assert app.open_lesson(lesson.id, lesson.steps[1].id)  # at once: the screen is not mounted yet
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.step.id == lesson.steps[1].id
+        assert app.screen.current_view() is not None

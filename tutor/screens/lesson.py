@@ -244,6 +244,9 @@ class LessonScreen(TutorScreen):
         ids = [step.id for step in self.lesson.steps]
         if step_id not in ids:
             return False
+        if not self.ready:  # asked again while the screen mounts (a class push, a fast key): setup shows it
+            self.index = ids.index(step_id)
+            return True
         self.show_step(ids.index(step_id))
         return True
 

@@ -11,6 +11,17 @@ from tutor.classroom.screens import class_commands
 from tutor.i18n import language_name, other_language, tr
 from tutor.settings import TOGGLES
 from tutor.strings import STRINGS
+from tutor.twin.tui import can_open as twin_can_open, open_twin
+
+
+def _scenario_on(screen) -> object | None:
+    """The scenario the screen shows: the simulator's (tutor play), or the lesson step's."""
+    panel = getattr(screen, "panel", None)
+    player = getattr(panel, "player", None)
+    if player is not None:
+        return player.scenario
+    step = getattr(screen, "step", None) if getattr(screen, "lesson", None) is not None else None
+    return getattr(step, "scenario", None)
 
 
 class TutorCommands(Provider):
@@ -33,6 +44,9 @@ class TutorCommands(Provider):
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
         commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help")))
         commands.append((t("cmd.drills"), app.open_drills, t("cmd.drills.help")))
+        twin_scenario = _scenario_on(self.screen)
+        if twin_scenario is not None and twin_can_open(app):
+            commands.append((t("cmd.twin"), partial(open_twin, app, twin_scenario), t("cmd.twin.help")))
         commands.extend(class_commands(app))
         commands.append((t("cmd.nginx_config"), app.read_live_nginx_config, t("cmd.nginx_config.help")))
         lesson_screen = getattr(self.screen, "lesson", None)

@@ -39,12 +39,11 @@ def _fail(lang: str, key: str, **values: object) -> int:
 
 def run_twin_cli(args: argparse.Namespace) -> int:
     """Run `tutor twin` with parsed arguments; returns the exit code."""
-    from sim import ScenarioError, load_scenario
     from tutor.lab import Lab, LabError, require_root
     from tutor.lab.cli import reason
     from tutor.live.cli import cli_reason
     from tutor.live.hosts import HostError
-    from tutor.paths import scenario_file
+    from tutor.scenarios import ScenarioOpenError, runnable
     from tutor.twin.build import TwinError
     from tutor.twin.report import difference_text, format_report, note_text
     from tutor.twin.run import LabSide, run_twin
@@ -57,11 +56,9 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     if args.prefix and not args.lab:
         return _fail(lang, "err.prefix_without_lab")
     try:
-        scenario = load_scenario(scenario_file(args.scenario))
-    except ScenarioError as exc:
-        return _fail(lang, "err.scenario", why=str(exc))
-    except OSError as exc:
-        return _fail(lang, "err.scenario", why=f"{args.scenario}: {exc.strerror or exc}")
+        scenario = runnable(args.scenario)  # the one door to a scenario (tutor.scenarios)
+    except ScenarioOpenError as exc:
+        return _fail(lang, "err.scenario", why=exc.message(lang))
     if args.duration is not None and not 0 < args.duration <= scenario.duration:
         return _fail(lang, "err.duration", full=f"{scenario.duration:g}")
     stop = threading.Event()
