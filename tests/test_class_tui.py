@@ -18,7 +18,6 @@ from tutor.classroom.events import KINDS
 from tutor.classroom.screens import JoinScreen, PushScreen, show_push
 from tutor.cli import main
 from tutor.i18n import tr
-from tutor.screens.lesson import LessonScreen
 from tui_support import open_first_lesson, wait_for
 
 

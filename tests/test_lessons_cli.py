@@ -9,6 +9,9 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
 
+NO_HINT = ("has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where "
+           "to look, then nearly the answer)")
+
 
 def _tutor(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, timeout=60)
@@ -40,8 +43,8 @@ def test_errors_exit_1_as_file_line_message_lines():
     result = _tutor("lint", str(FIXTURES / "broken" / "10-commands-no-hint"), "--lang", "en")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "10-commands-no-hint/en.md:3: step 'one' has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where to look, then nearly the answer)",
-        "10-commands-no-hint/id.md:3: step 'one' has commands but no hint: give a hint ladder of at least 2 `:::{hint}` blocks (a nudge, then where to look, then nearly the answer)",
+        f"10-commands-no-hint/en.md:3: step 'one' {NO_HINT}",
+        f"10-commands-no-hint/id.md:3: step 'one' {NO_HINT}",
         "tutor lint: 1 lesson, 2 steps, 2 errors",  # the summary is output, not an error: stdout
     ]
     assert result.stderr == ""

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serve_support import ServeProcess, alive, children_of, wait_for
+from serve_support import ServeProcess, alive, wait_for
 from test_fuzz import FUZZ
 from tutor.web.origin import ServedHosts, split_host
 from tutor.web.server import MAX_DEPTH, _depth, _envelope

@@ -98,7 +98,9 @@ def test_outage_trail_matches_the_reference_model(next_upstream):
     expected = []
     for k in range(1, int(duration * rate) + 1):
         t = k / rate
-        alive = lambda name, t=t: name != "app2" or not stop <= t < start
+        def alive(name, t=t):
+            return name != "app2" or not stop <= t < start
+
         expected.append(ref_request(peers, alive, 1000 + math.floor(t), retry=bool(next_upstream)))
     assert trail(result) == expected
     failed_attempts = sum(1 for names, _ in expected for n in names if n == "app2") - sum(

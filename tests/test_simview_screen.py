@@ -96,7 +96,7 @@ async def test_f1_on_tutor_play_lists_the_simulator_keys():
 
 async def test_f1_explains_stop_hang_power_off_and_slow():
     app = PlayApp("lb-one-dies", lang="en", timer=False)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30)):
         rows = dict((text.split(":")[0], text) for _key, text in help_rows(app.screen, "en")[0])
         assert "refuses connections at once" in rows["Stop"]
         assert "never answers" in rows["Hang"] and "proxy_read_timeout" in rows["Hang"]

@@ -8,7 +8,7 @@ import textwrap
 
 from textual.app import App, ComposeResult
 from textual.reactive import reactive
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from sim import load_scenario
 from tutor.simview.diagram import LAYOUTS, server_row

@@ -198,7 +198,8 @@ async def test_address_reasons_are_in_indonesian():
         await type_into(pilot, "app2", "[fe80::1")
         await type_into(pilot, "domain", "hasil xyz")
         await pilot.press("enter")
-        assert screen.reason("app1") == "'10.0.0.300' bukan alamat IPv4 yang valid (IPv4 ditulis empat angka 0 sampai 255 yang dipisah titik, mis. 10.37.19.46)"
+        assert screen.reason("app1") == ("'10.0.0.300' bukan alamat IPv4 yang valid (IPv4 ditulis empat angka 0 sampai 255 "
+                                         "yang dipisah titik, mis. 10.37.19.46)")
         assert screen.reason("proxy") == "'10.0.0.5:99999': port 99999 di luar rentang (1-65535)"
         assert screen.reason("app2") == "'[fe80::1': tanda ']' setelah alamat IPv6 tidak ada"
         assert screen.reason("domain") == "'hasil xyz' bukan nama domain (mis. hasil.xyz)"

@@ -101,7 +101,7 @@ def test_measured_lane_agrees_with_the_predicted_lane(netlab, name):
     if scenario.events:   # the events did something both lanes show
         strip = result["lanes"]["measured"]["strip"]
         assert ("x" in strip) if name == "rp-app-stopped" else (strip != "12" * (len(strip) // 2))
-    assert not netlab.app_pid("app1") is None and netlab.powered("app2")   # the twin put the lab back
+    assert netlab.app_pid("app1") is not None and netlab.powered("app2")   # the twin put the lab back
 
 
 def test_an_app_stopped_by_hand_is_a_difference_with_its_cause(netlab):

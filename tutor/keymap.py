@@ -125,7 +125,7 @@ def help_rows(screen, lang: str) -> tuple[list[tuple[str, str]], list[tuple[str,
     active = _active(screen)
     own: list[tuple[str, str]] = []
     everywhere: list[tuple[str, str]] = []
-    seen: set[str] = set(getattr(screen, "hidden_keys", frozenset)())  # as the key bar: Esc listed once
+    seen: set[str] = set(getattr(screen, "help_hidden_keys", frozenset)())  # Esc listed once (its other meaning)
     for node in _chain(screen):
         rows = everywhere if node is screen.app else own
         for key in declared(node):

@@ -47,7 +47,6 @@ class HomeScreen(TutorScreen):
         self.query_one("#lessons", OptionList).focus()
 
     def refresh_language(self) -> None:
-        lang = self.app.lang
         self.query_one("#home-title", Static).update(self.t("app.title"))
         self.query_one("#home-intro", Static).update(self.t("home.intro"))
         self.query_one("#lessons", OptionList).border_title = self.t("home.lessons")

@@ -262,8 +262,12 @@ class LessonScreen(TutorScreen):
         """Keys left out of the key bar now: `k check` only where the step has live checks; Esc
         says "leave the simulator" while a simulator has focus, else "back"."""
         has_checks = bool(self.lesson.steps) and bool(self.step.checks)
-        hidden = {"lesson.back"} if self.sim_has_focus() else {"lesson.leave_sim"}
-        return frozenset(hidden if has_checks else hidden | {"lesson.check"})
+        hidden = self.help_hidden_keys()
+        return hidden if has_checks else hidden | {"lesson.check"}
+
+    def help_hidden_keys(self) -> frozenset[str]:
+        """What F1 leaves out too: Esc's meaning that does not act now (listed once, as it acts)."""
+        return frozenset({"lesson.back"} if self.sim_has_focus() else {"lesson.leave_sim"})
 
     def refresh_keybar(self) -> None:
         self.query_one(KeyBar).refresh_keys()
