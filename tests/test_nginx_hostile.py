@@ -287,6 +287,6 @@ def test_reading_many_servers_stays_linear(tmp_path):
 def test_a_config_that_is_no_regular_file_says_what_it_is(tmp_path, kind):
     path = tmp_path / "site.conf"
     os.mkfifo(path) if kind == "fifo" else path.mkdir()
-    code, out, err = run_cli(["sim", "--nginx-conf", str(path)])
+    code, out, err = run_cli(["sim", "--nginx-conf", str(path), "--lang", "en"])
     assert_clean(code, out, err, codes=(2,))
     assert ("not a regular file" if kind == "fifo" else "is a folder") in err

@@ -170,12 +170,12 @@ def follow(app: Any, push: dict[str, Any]) -> None:
         app.open_lesson(str(push["lesson"]), str(push["step"]))
     elif push.get("kind") == "scenario":
         from tutor.simview import SimScreen
-        from tutor.simview.player import ScenarioOpenError, UnknownScenario, open_scenario
+        from tutor.scenarios import ScenarioOpenError, runnable
 
         try:
-            scenario = open_scenario(push["scenario"])
-        except (UnknownScenario, ScenarioOpenError) as exc:  # a shipped scenario that does not load
-            app.notify(str(exc), severity="error", markup=False)
+            scenario = runnable(push["scenario"])
+        except ScenarioOpenError as exc:  # a shipped scenario that does not load
+            app.notify(exc.message(app.lang), severity="error", markup=False)
             return
         app.push_screen(SimScreen(scenario, None))
 
