@@ -8,13 +8,12 @@ The host stays as it was: nothing outside the lab's folder changes (checked arou
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
+from lab_host import differences, snapshot
 from tutor.drills import actions, session
 from tutor.drills.model import Drill
 
@@ -24,38 +23,19 @@ DRILLS, BASELINE = session.catalogue()
 SETTLE = 25.0  # s: a fix may meet nginx's 10 s fail_timeout ban of the app it just repaired
 
 
-HOST_PATHS = (Path("/etc/nginx"), Path("/etc/hosts"), Path("/var/www"))
-
-
-def host_state() -> dict[str, str]:
-    """What a drill could touch on the host if it escaped the lab: files under HOST_PATHS (content
-    hashes), the host's firewall rules and its listening TCP ports."""
-    state = {}
-    for root in HOST_PATHS:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-        for path in files:
-            state[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    for name, argv in (("iptables", ["iptables", "-S"]), ("listening", ["ss", "-Hltn"])):
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-        state[name] = done.stdout if done.returncode == 0 else f"exit {done.returncode}"
-    return state
+def host_firewall() -> str:
+    done = subprocess.run(["iptables", "-S"], capture_output=True, text=True, timeout=30)
+    return done.stdout if done.returncode == 0 else f"exit {done.returncode}"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def host_unchanged():
-    """Every drill (faults, fixes, wrong fixes, restores) stays in the lab: the host is as it was."""
-    before = host_state()
+def host_unchanged(netlab_session):
+    """Every drill (faults, fixes, wrong fixes, restores) stays in the lab: the host's files, network,
+    mounts (tests/lab_host.py, as the lab's own test) and firewall are as they were."""
+    before, firewall = snapshot(netlab_session.prefix), host_firewall()
     yield
-    after = host_state()
-    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
-    changed = [key for key in changed if key != "listening" or _ports(before[key]) != _ports(after[key])]
-    assert not changed, f"the host changed: {changed}"
-
-
-def _ports(ss: str) -> set[str]:
-    """The host's listeners on the ports a drill uses (80, 3000); other test workers open others meanwhile."""
-    ports = {line.split()[3] for line in ss.splitlines() if len(line.split()) > 3}
-    return {port for port in ports if port.rsplit(":", 1)[-1] in ("80", "3000")}
+    assert differences(before, snapshot(netlab_session.prefix)) == []
+    assert host_firewall() == firewall
 
 
 @pytest.fixture
