@@ -8,6 +8,7 @@ scripts records every xterm `Terminal` object the page creates.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,6 +19,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -164,6 +167,22 @@ def tree_rss_kib(pid: int) -> int:
             continue
         todo.extend(children_of(current))
     return total
+
+
+@contextlib.contextmanager
+def required_chrome(width: int = 1280, height: int = 800):
+    """`chrome()` for a test: skipped without a browser, failed instead when TUTOR_REQUIRE_BROWSER=1
+    (CI); the browser is quit afterwards."""
+    reason = browser_missing()
+    if reason:
+        if os.environ.get("TUTOR_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"a browser is required (TUTOR_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+    browser = chrome(width, height)
+    try:
+        yield browser
+    finally:
+        browser.quit()
 
 
 def chrome(width: int = 1280, height: int = 800):

@@ -4,13 +4,12 @@ nothing from elsewhere, and pushes a step to every learner. Screenshots go to te
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from class_support import ClassProcess, Learner
-from serve_support import ROOT, browser_missing, chrome, console_errors, requested_urls, wait_for
+from serve_support import ROOT, console_errors, requested_urls, required_chrome, wait_for
 from tutor.classroom.board import lesson_catalog
 
 pytestmark = pytest.mark.browser
@@ -26,18 +25,10 @@ NAMES = ("Ayu", "Bima", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah"
 
 @pytest.fixture
 def driver():
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("TUTOR_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"a browser is required (TUTOR_REQUIRE_BROWSER=1): {reason}")
-        pytest.skip(reason)
-    browser = chrome(1920, 1080)
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page itself 1920x1080, as projected
-                            {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
-    try:
+    with required_chrome(1920, 1080) as browser:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page itself 1920x1080, as projected
+                                {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False})
         yield browser
-    finally:
-        browser.quit()
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ Screenshots of the lesson screen and the simulator go to test-artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from serve_support import (ROOT, ServeProcess, alive, browser_missing, chrome, click_start, console_errors, new_tab,
+from serve_support import (ROOT, ServeProcess, alive, required_chrome, click_start, console_errors, new_tab,
                            press,
                            requested_urls, screen_text, wait_for, wait_for_text)
 
@@ -29,16 +28,8 @@ LESSONS_EN = ("What is a web server?", "nginx as a reverse proxy", "Load balanci
 
 @pytest.fixture
 def driver():
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("TUTOR_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"a browser is required (TUTOR_REQUIRE_BROWSER=1): {reason}")
-        pytest.skip(reason)
-    browser = chrome()
-    try:
+    with required_chrome() as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 @pytest.fixture

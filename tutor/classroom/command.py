@@ -8,6 +8,7 @@ import sys
 
 from tutor.i18n import LANGUAGES, tr
 from tutor.paths import user_data_dir
+from tutor.web.listen import CannotListen, is_loopback, listening_socket, shown_origin
 
 TEXT = "classroom"
 DEFAULT_MAX_LEARNERS = 200
@@ -42,24 +43,9 @@ def _number(text: str, low: int, high: int, key: str, lang: str) -> int:
 
 def _bind(host: str, port: int, lang: str) -> socket.socket:
     try:
-        family, kind, proto, _name, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        sock = socket.socket(family, kind, proto)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(512)
-    except (OSError, UnicodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise _Refused(tr(TEXT, "serve.cannot_listen", lang, address=f"{host}:{port}", reason=reason)) from None
-    sock.setblocking(False)
-    return sock
-
-
-def _origin(sock: socket.socket, host: str) -> str:
-    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{sock.getsockname()[1]}"
+        return listening_socket(host, port, backlog=512)
+    except CannotListen as exc:
+        raise _Refused(tr(TEXT, "serve.cannot_listen", lang, address=exc.address, reason=exc.reason)) from None
 
 
 def run_class(args: argparse.Namespace) -> int:
@@ -67,7 +53,6 @@ def run_class(args: argparse.Namespace) -> int:
     import asyncio
     import signal
 
-    from tutor.web.command import _is_loopback  # one rule for "loopback" with `tutor serve`
 
     lang = args.lang
     title = args.title.strip() or tr(TEXT, "serve.default_title", lang)
@@ -76,7 +61,7 @@ def run_class(args: argparse.Namespace) -> int:
         max_learners = _number(args.max_learners, 1, 10_000, "serve.bad_max_learners", lang)
         if len(title) > 80 or not title.isprintable():
             raise _Refused(tr(TEXT, "serve.bad_title", lang))
-        if not args.public and not _is_loopback(args.bind):
+        if not args.public and not is_loopback(args.bind):
             raise _Refused(tr(TEXT, "serve.needs_public", lang, host=args.bind))
         sock = _bind(args.bind, port, lang)
     except _Refused as exc:
@@ -97,7 +82,7 @@ def run_class(args: argparse.Namespace) -> int:
         return 2
     server = ClassServer(store, lang=lang, title=title, lessons={code: lesson_catalog(code) for code in LANGUAGES},
                          scenarios=shipped_scenarios(), max_learners=max_learners)
-    origin = _origin(sock, args.bind)
+    origin = shown_origin(sock, args.bind)
 
     def ready() -> None:
         if args.public:

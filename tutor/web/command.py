@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import secrets
 import signal
 import socket
@@ -13,6 +12,7 @@ import sys
 
 from tutor.i18n import tr
 from tutor.paths import user_data_dir
+from tutor.web.listen import CannotListen, is_loopback, listening_socket, shown_origin
 from tutor.web.strings import SERVE_STRINGS
 
 
@@ -52,45 +52,16 @@ def _max_sessions(text: str, lang: str) -> int:
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    """True when every address `host` names is a loopback one (127.0.0.0/8, ::1)."""
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return False
-    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
-
-
 def _bind(host: str, port: int, lang: str) -> socket.socket:
     """A listening socket on host:port, or _Refused with the system's reason in one line."""
-    address = f"{host}:{port}"
     try:
-        family, kind, proto, _name, sockaddr = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        sock = socket.socket(family, kind, proto)
-    except (OSError, UnicodeError) as exc:
-        raise _Refused(tr(SERVE_STRINGS, "serve.cannot_listen", lang, address=address, reason=_reason(exc))) from None
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(sockaddr)
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise _Refused(tr(SERVE_STRINGS, "serve.cannot_listen", lang, address=address, reason=_reason(exc))) from None
-    sock.setblocking(False)
-    return sock
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return listening_socket(host, port)
+    except CannotListen as exc:
+        raise _Refused(tr(SERVE_STRINGS, "serve.cannot_listen", lang, address=exc.address, reason=exc.reason)) from None
 
 
 def _url(sock: socket.socket, host: str, token: str | None) -> str:
-    port = sock.getsockname()[1]
-    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    return shown_origin(sock, host) + "/" + (f"?token={token}" if token else "")
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -99,7 +70,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         port = _port(args.port, lang)
         max_sessions = _max_sessions(args.max_sessions, lang)
-        if not args.public and not _is_loopback(args.host):
+        if not args.public and not is_loopback(args.host):
             raise _Refused(tr(SERVE_STRINGS, "serve.needs_public", lang, host=args.host))
         sock = _bind(args.host, port, lang)
     except _Refused as exc:
