@@ -11,6 +11,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from tutor.drills import actions
 from tutor.drills.model import Baseline, Drill, DrillError, load_baseline, load_drills
@@ -62,10 +63,12 @@ class Verdict:
         return not self.failing
 
 
-def catalogue() -> tuple[list[Drill], Baseline]:
-    """The shipped drills and the finished tutorial they start from."""
+@cache
+def catalogue() -> tuple[tuple[Drill, ...], Baseline]:
+    """The shipped drills and the finished tutorial they start from (read once: the drills screen
+    asks on every key that moves through the list)."""
     folder = drills_dir()
-    return load_drills(folder), load_baseline(folder / "baseline.toml")
+    return tuple(load_drills(folder)), load_baseline(folder / "baseline.toml")
 
 
 def find(name: str) -> Drill:
