@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tutor.cli import argparse_language, build_parser, main
+from tutor.cli.main import argparse_language, build_parser, main
 
 # Short English words that never belong in an Indonesian sentence (tool names, option names and
 # metavars are left out of the comparison below).

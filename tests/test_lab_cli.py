@@ -146,7 +146,7 @@ def test_without_root_the_lab_says_why_in_one_line():
 def test_the_lab_checker_answers_each_line_like_tutor_check():
     import io
 
-    from tutor.lab.checker import serve
+    from tutor.cli.check_server import serve
 
     out = io.StringIO()
     serve(['["--host", "proxy=127.0.0.1:9", "nginx-running", "--json", "--timeout", "1"]\n',

@@ -13,7 +13,7 @@ import pytest
 from test_cli_language import english_words, run
 from tui_support import wait_for
 from tutor.app import TutorApp
-from tutor.cli import chosen_language
+from tutor.cli.main import chosen_language
 
 
 async def test_ctrl_c_says_how_to_quit_in_indonesian():

@@ -46,7 +46,7 @@ def test_every_tutor_command_a_lesson_quotes_is_a_real_command(capsys):
 
     import pytest
 
-    from tutor.cli import build_parser
+    from tutor.cli.main import build_parser
 
     quoted: dict[str, set[str]] = {}
     for path in sorted(lessons_dir().glob("*/*.md")):

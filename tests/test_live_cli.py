@@ -9,7 +9,7 @@ import pytest
 
 from live_support import FIXTURES, learner_nginx, use_stand_in_multipass
 from tutor.cli import main
-from tutor.live.cli import add_multipass_machines, format_table, prepare
+from tutor.cli.check import add_multipass_machines, format_table, prepare
 from tutor.live.hosts import Machines, parse_multipass_json
 from tutor.live.result import CheckResult
 

@@ -29,7 +29,7 @@ def test_wheel_carries_lessons_assets_and_the_console_script(wheel):
     assert shipped_lessons and shipped_assets
     for rel in shipped_lessons | shipped_assets:
         assert f"tutor/_data/{rel}" in names
-    assert "sim/__init__.py" in names and "tutor/cli.py" in names
+    assert "sim/__init__.py" in names and "tutor/cli/main.py" in names
     assert {f"tutor/locale/{path.name}" for path in (ROOT / "tutor" / "locale").glob("*.toml")} <= names
     assert "tutor/app.tcss" in names  # TutorApp.CSS_PATH
     web = ROOT / "tutor" / "web"

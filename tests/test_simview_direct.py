@@ -9,7 +9,7 @@ import pytest
 
 from sim import scenario_from_dict
 from tutor.i18n import tr
-from tutor.simcli import format_report
+from tutor.cli.sim import format_report
 from tutor.simview.eventlog import entry_text
 from tutor.simview.narration import narrate
 from tutor.simview.player import Player

@@ -10,7 +10,7 @@ import pytest
 from sim import run
 from tutor.i18n import number, tr
 from tutor.scenarios import runnable
-from tutor.simcli import format_report
+from tutor.cli.sim import format_report
 from tutor.simview.eventlog import entry_text
 from tutor.simview.frame import format_ms, format_rate
 from tutor.simview.narration import narrate

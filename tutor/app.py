@@ -1,17 +1,14 @@
-"""The Textual app: lessons, progress and settings, language switching, and `run_app` for the CLI."""
+"""The Textual app: lessons, progress and settings, language switching (run by tutor/cli/lessons.py)."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
 from textual.app import App
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
 
-from tutor.classroom.reporter import TEXT as CLASS_TEXT
 from tutor.classroom.reporter import Reporter
 from tutor.i18n import LANGUAGES, other_language, tr
 from tutor.keymap import QUIT_ID, QUIT_KEYS, Key, bindings, declared, keep_quit
@@ -285,38 +282,3 @@ class TutorApp(App):
         if self.use_command_palette and not SafeCommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(placeholder=self.t("palette.placeholder"), id="--command-palette",
                                                 no_matches=self.t("palette.no_matches")))
-
-
-def run_app(args: argparse.Namespace) -> int:
-    """Entry point from `tutor` and `tutor play`; returns the exit code."""
-    lang = args.lang if getattr(args, "lang_explicit", False) else None
-    play = None
-    if getattr(args, "command", None) == "play":
-        from tutor.scenarios import ScenarioOpenError, listing, runnable
-
-        if getattr(args, "list", False):
-            shipped = listing(args.lang)
-            width = max(len(name) for name, _ in shipped)
-            print("\n".join(f"{name:<{width}}  {title}" for name, title in shipped))
-            return 0
-        try:
-            scenario = runnable(args.scenario, args.nginx_conf)
-        except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe
-            from tutor.live.sanitize import sanitize
-
-            print(sanitize(f"tutor play: {exc.message(args.lang)}", 1000, markup=False), file=sys.stderr)
-            return 2
-        play = (scenario, None)
-    join = getattr(args, "join", None)
-    if join is not None:
-        from tutor.classroom.client import JoinError, parse_join_url
-
-        try:
-            parse_join_url(join)
-        except JoinError as exc:
-            reason = tr(CLASS_TEXT, str(exc), args.lang)
-            print(tr(CLASS_TEXT, "join.cli_failed", args.lang, reason=reason), file=sys.stderr)
-            return 2
-    app = TutorApp(lang=lang, default_lang=args.lang, play=play, join=join)
-    app.run()
-    return app.return_code or 0

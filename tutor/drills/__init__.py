@@ -2,6 +2,6 @@
 
 Drills are data (`drills/<id>/drill.toml`, read by `tutor.drills.model`); `tutor.drills.actions`
 applies a drill's fault or fix to a lab in a fixed vocabulary (no command from a drill file ever
-runs); `tutor.drills.session` starts, checks, hints and ends a drill; `tutor.drills.cli` is
-`tutor drill`.
+runs); `tutor.drills.session` starts, checks, hints and ends a drill; the command `tutor drill` is
+tutor/cli/drill.py.
 """

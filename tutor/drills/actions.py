@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from tutor.drills.model import Action, Baseline, fill
 from tutor.lab import nginx_tree
 from tutor.lab.lab import HOSTS_TEMPLATE, Lab, netns_pids
-from tutor.lab.topology import ADDRESSES, APP_PORT, APPS, LabError
+from tutor.lab.errors import LabError
+from tutor.lab.topology import ADDRESSES, APP_PORT, APPS
 
 WAIT = 10.0
 PROBE_REQUESTS = 6

@@ -619,7 +619,7 @@ class Lab:
               lang: str = "en", timeout: float = 120.0) -> dict[str, dict]:
         """Run `tutor check --json ARGS` from `client`; check id -> its JSON result.
 
-        The checks run in a `tutor check` process kept running inside `client` (tutor.lab.checker),
+        The checks run in a `tutor check` process kept running inside `client` (tutor.cli.check_server),
         so a test session pays Python's start-up once per client, not once per check.
         """
         hosts = [word for spec in self.host_specs(machines) for word in ("--host", spec)]
@@ -636,7 +636,7 @@ class Lab:
         checker = self._checkers.get(client)
         if checker is None or checker.proc.poll() is not None:
             env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT, "LANG": "C.UTF-8"}
-            proc = subprocess.Popen(self.command(client, [sys.executable, "-m", "tutor.lab.checker"]),
+            proc = subprocess.Popen(self.command(client, [sys.executable, "-m", "tutor.cli.check_server"]),
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     text=True, env=env, start_new_session=True)
             checker = self._checkers[client] = _Checker(proc)
@@ -668,7 +668,7 @@ _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class _Checker:
-    """A running tutor.lab.checker: one JSON line of arguments in, one JSON line of answer out."""
+    """A running tutor.cli.check_server: one JSON line of arguments in, one JSON line of answer out."""
 
     def __init__(self, proc: subprocess.Popen) -> None:
         self.proc = proc

@@ -28,7 +28,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from tutor.lab.topology import LabError
+from tutor.lab.errors import LabError
 
 NS_ROOT = Path("/run/tutor-lab")
 OVERLAYS = {"etc": "etc", "var": "var"}  # host folder below -> the machine's own on top

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 
+from tutor.lab.errors import LabError
+
 SUBNET = "10.37.19.0/24"
 PREFIX_LEN = 24
 
@@ -30,18 +32,6 @@ LINK = "eth0"  # each machine's interface, inside its own namespace
 DEFAULT_PREFIX = "tutorlab"
 PREFIX_ENV = "TUTOR_LAB_PREFIX"
 _PREFIX = re.compile(r"[a-z][a-z0-9]{0,15}")
-
-
-class LabError(Exception):
-    """The lab cannot do what was asked; str() is a one-line reason (English, for logs and tests).
-
-    `key` and `values` name the reason for the learner's language: tutor.lab.cli.reason, [lab_cli] in tutor/locale.
-    """
-
-    def __init__(self, message: str, key: str = "", **values: object) -> None:
-        super().__init__(message)
-        self.key = key
-        self.values = values
 
 
 def default_prefix() -> str:

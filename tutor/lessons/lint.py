@@ -1,23 +1,19 @@
 """`tutor lint`: check lessons for structure, id/en parity, links, checks and scenarios.
 
 `lint(path)` returns a summary of the lessons and every error as `file:line: message`;
-`run_lint(args)` is the command (exit 0 clean, 1 on any error, 2 when PATH holds no lessons).
+the command (`tutor lint`, its exit codes and output) is tutor/cli/lint.py.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from difflib import get_close_matches
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
-from tutor.i18n import tr
 from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
-from tutor.live.sanitize import sanitize
 from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
 from tutor.lessons.values import NAMED_VALUES
 from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, TYPED_LANGUAGES
@@ -25,8 +21,6 @@ from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_C
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
 _FOLDER_NAME = re.compile(r"^\d+-(.+)$")
-TEXT = "lint"
-"""The catalogue section of the summary line (tutor/locale/*.toml)."""
 
 LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
@@ -75,35 +69,6 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
     unique = dict.fromkeys(relative_error(error, base) for error in errors)
     ordered = sorted(unique, key=lambda error: (error.file, error.line))
     return _summary(readings), ordered
-
-
-def run_lint(args) -> int:
-    """`tutor lint [PATH] [--json]`: print errors as `file:line: message`; exit 1 on any error."""
-    from tutor.paths import lessons_dir
-
-    path = Path(args.path) if getattr(args, "path", None) else lessons_dir()
-    try:
-        lessons, errors = lint(path)
-    except LintUsageError as exc:
-        print(sanitize(f"tutor lint: {exc}", 500, markup=False), file=sys.stderr)
-        return 2
-    if getattr(args, "json", False):
-        report = {
-            "lessons": lessons,
-            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors],
-        }
-        print(json.dumps(report, indent=2))
-    else:
-        if hasattr(sys.stdout, "reconfigure"):
-            sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
-        for error in errors:
-            print(sanitize(str(error), 2000, markup=False))
-        lang = getattr(args, "lang", "id")
-        steps = sum(len(lesson["steps"]) for lesson in lessons)
-        verdict = _count_in(len(errors), "error", lang) if errors else tr(TEXT, "no_errors", lang)
-        print(tr(TEXT, "summary", lang, lessons=_count_in(len(lessons), "lesson", lang), steps=_count_in(steps, "step", lang),
-                 verdict=verdict))
-    return 1 if errors else 0
 
 
 def _is_lesson_folder(path: Path) -> bool:
@@ -492,7 +457,7 @@ def lab_command_problem(command: str) -> str:
 @cache
 def _tutor_parser():
     """tutor's own command line (built once: a lesson may quote many lab commands)."""
-    from tutor.cli import build_parser
+    from tutor.cli.main import build_parser
 
     return build_parser("en")
 
@@ -532,11 +497,6 @@ def _giveaway(predict, above: str) -> str:
 def _count(number: int, noun: str) -> str:
     """"1 hint", "2 hints" for the (English) error messages."""
     return f"{number} {noun}{'s' if number != 1 else ''}"
-
-
-def _count_in(number: int, noun: str, lang: str) -> str:
-    """"1 lesson", "3 lessons" ("3 materi") from the catalogue's `one.<noun>` and `many.<noun>`."""
-    return tr(TEXT, f"{'one' if number == 1 else 'many'}.{noun}", lang, n=number)
 
 
 def _known_list(key: str, valid: tuple[str, ...]) -> str:

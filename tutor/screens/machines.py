@@ -241,7 +241,7 @@ class MachinesScreen(TutorScreen):
 
     async def _use_lab(self) -> None:
         from tutor.lab import Lab, LabError, require_root
-        from tutor.lab.cli import reason
+        from tutor.lab.errors import reason
 
         def read() -> tuple[list, bool]:
             lab = Lab()

@@ -6,7 +6,7 @@ same requests, and where they differ, why.
 - `run`: one run (`run_twin(scenario, side)`), real side and replay.
 - `compare`: lanes, per-request strips, differences with tolerance and causes.
 - `hosts`: the real side on the learner's VMs (events told, their moments found in the answers).
-- `report`: the report for people; `screen`: the live Textual screen; `cli`: `tutor twin`.
+- `report`: the report for people; `screen`: the live Textual screen; the command `tutor twin` is tutor/cli/twin.py.
 
 `tutor twin SCENARIO --lab --json` prints one object:
 

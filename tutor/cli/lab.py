@@ -16,10 +16,9 @@ import subprocess
 import sys
 import time
 
-from tutor.i18n import has, tr
-from tutor.lab.topology import ALL_ROLES, APPS, LabError
-
-TEXT = "lab_cli"  # the section of tutor/locale/<lang>.toml
+from tutor.i18n import tr
+from tutor.lab.errors import TEXT, LabError, lab_command, reason
+from tutor.lab.topology import ALL_ROLES, APPS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action.add_argument("--prefix", default=argparse.SUPPRESS)
 
 
-def run_lab(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run `tutor lab ...` with parsed args; returns the exit code."""
     lang = getattr(args, "lang", "id")
     try:
@@ -53,23 +52,6 @@ def run_lab(args: argparse.Namespace) -> int:
     except LabError as exc:
         print(f"tutor lab: {reason(exc, lang)}", file=sys.stderr)
         return 2
-
-
-def reason(exc: LabError, lang: str) -> str:
-    """The learner's-language one-line reason for a LabError."""
-    key = f"err.{exc.key}"
-    values = dict(exc.values)
-    if "prefix" in values:
-        values.setdefault("lab", lab_command(values["prefix"]))
-    return tr(TEXT, key, lang, **values) if has(TEXT, key) else str(exc)
-
-
-def lab_command(prefix: str) -> str:
-    """How to name this lab on the command line: `tutor lab`, or `tutor lab --prefix P` for a
-    lab built with a prefix that is not the default one."""
-    from tutor.lab.topology import default_prefix
-
-    return "tutor lab" if prefix == default_prefix() else f"tutor lab --prefix {prefix}"
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:

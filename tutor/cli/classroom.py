@@ -48,7 +48,7 @@ def _bind(host: str, port: int, lang: str) -> socket.socket:
         raise _Refused(tr(TEXT, "serve.cannot_listen", lang, address=exc.address, reason=exc.reason)) from None
 
 
-def run_class(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Entry point of `tutor class serve`; returns the exit code."""
     import asyncio
     import signal

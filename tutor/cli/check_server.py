@@ -1,6 +1,6 @@
 """`tutor check`, kept running inside a lab machine so that repeated checks skip Python's start-up.
 
-    python -m tutor.lab.checker      (run by Lab.check inside the laptop's namespace)
+    python -m tutor.cli.check_server      (run by Lab.check inside the laptop's namespace)
 
 Reads one JSON list of `tutor check` arguments per line and answers one JSON line
 `{"rc": N, "stdout": "...", "stderr": "..."}`: exactly what `tutor check ARGS` would have printed
@@ -16,7 +16,7 @@ import sys
 
 
 def serve(lines=sys.stdin, out=sys.stdout) -> None:
-    from tutor.cli import main
+    from tutor.cli.main import main
 
     for line in lines:
         try:

@@ -37,11 +37,11 @@ def _fail(lang: str, key: str, **values: object) -> int:
     return 2
 
 
-def run_twin_cli(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run `tutor twin` with parsed arguments; returns the exit code."""
     from tutor.lab import Lab, LabError, require_root
-    from tutor.lab.cli import reason
-    from tutor.live.cli import cli_reason
+    from tutor.cli.check import cli_reason
+    from tutor.lab.errors import reason
     from tutor.live.hosts import HostError
     from tutor.scenarios import ScenarioOpenError, runnable
     from tutor.twin.build import TwinError
@@ -116,7 +116,7 @@ def _on_screen(scenario, side, args: argparse.Namespace, lang: str) -> int:
 
 def _host_side(args: argparse.Namespace, lang: str):
     """The learner's VMs from --host / --multipass (asking for roles when unsure, as `tutor check`)."""
-    from tutor.live.cli import add_multipass_machines
+    from tutor.cli.check import add_multipass_machines
     from tutor.live.hosts import machines_from_specs, read_multipass
     from tutor.twin.build import TwinError
     from tutor.twin.hosts import HostSide

@@ -13,6 +13,7 @@ import sys
 from tutor.i18n import tr
 from tutor.paths import user_data_dir
 from tutor.web.listen import CannotListen, is_loopback, listening_socket, shown_origin
+from tutor.web import DEFAULT_MAX_SESSIONS
 from tutor.web.strings import SERVE_STRINGS
 
 
@@ -22,6 +23,15 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 
 class _Refused(Exception):
     """A reason, already worded for the user, why the server cannot start (exit 2)."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `tutor serve` (help texts: the [cli] catalogue, keys "serve.*")."""
+    serve = sub.add_parser("serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default="8000", metavar="P")
+    serve.add_argument("--public", action="store_true")
+    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N")
 
 
 def app_argv(args: argparse.Namespace) -> list[str]:
@@ -64,7 +74,7 @@ def _url(sock: socket.socket, host: str, token: str | None) -> str:
     return shown_origin(sock, host) + "/" + (f"?token={token}" if token else "")
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Entry point of `tutor serve`; returns the exit code."""
     lang = args.lang
     try:

@@ -1,4 +1,5 @@
-"""The `tutor` command line (DESIGN.md section 2).
+"""The `tutor` command line (DESIGN.md section 2): the parser, its language, and the dispatch to
+tutor/cli/<command>.py (each has `add_parser(sub)` and `run(args) -> exit code`).
 
 Every subcommand imports its heavy modules (textual, simpy, httpx) only when it runs, so
 `tutor sim` never loads Textual and `tutor --version` loads nothing at all.
@@ -7,15 +8,18 @@ Every subcommand imports its heavy modules (textual, simpy, httpx) only when it 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from contextlib import contextmanager
+from types import ModuleType
 from typing import NoReturn
 
 from tutor import __version__
 from tutor.i18n import LANGUAGES, lookup, tr
+from tutor.live.sanitize import sanitize
 
 
 def chosen_language(explicit: str | None) -> str:
@@ -78,8 +82,6 @@ class Parser(argparse.ArgumentParser):
     lang = "id"
 
     def error(self, message: str) -> NoReturn:
-        from tutor.live.sanitize import sanitize
-
         reason = sanitize(message, 300, markup=False)
         self.exit(2, f"{self.prog}: {reason} ({tr(CLI, 'try_help', self.lang, prog=self.prog)})\n")
 
@@ -87,9 +89,9 @@ class Parser(argparse.ArgumentParser):
 CLI = "cli"
 """The catalogue section of the --help texts: "<command path>.<option dest>", e.g. "check.host"."""
 ARGPARSE = "argparse"
+"""The catalogue section of argparse's own words, keyed by its English message."""
 SIMVIEW = "simview"
 """The simulator's section: its "no scenario named ..." line, the same as `tutor play` says."""
-"""The catalogue section of argparse's own words, keyed by its English message."""
 
 
 @contextmanager
@@ -107,10 +109,21 @@ def argparse_language(lang: str) -> Iterator[None]:
         argparse._ = original
 
 
+COMMANDS = ("play", "sim", "check", "doctor", "lint", "lab", "class", "drill", "twin", "serve")
+"""Every subcommand, in the order `tutor --help` lists them; `tutor X` lives in tutor/cli/<module>.py."""
+_MODULES = {"play": "lessons", "class": "classroom"}
+
+
+def command_module(command: str | None) -> ModuleType:
+    """The module of `tutor COMMAND` (`tutor` alone: the lessons), imported on first use."""
+    name = "lessons" if command is None else _MODULES.get(command, command)
+    return importlib.import_module(f"tutor.cli.{name}")
+
+
 def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     """The argument parser for `tutor` and its subcommands, its help in `lang` (call it inside
     `argparse_language(lang)` so argparse's own words are in `lang` too)."""
-    from tutor.live.catalog import CHECK_IDS, DEFAULT_TIMEOUT
+    from tutor.live.catalog import CHECK_IDS
     from tutor.web import DEFAULT_MAX_SESSIONS
 
     parser = Parser(prog="tutor")
@@ -118,61 +131,21 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=LANGUAGES)
     parser.add_argument("--join", metavar="URL")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    play = sub.add_parser("play")
-    play.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
-    play.add_argument("--nginx-conf", metavar="FILE")
-    play.add_argument("--list", action="store_true")
-
-    simp = sub.add_parser("sim")
-    simp.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
-    simp.add_argument("--nginx-conf", metavar="FILE")
-    simp.add_argument("--seed", type=int, metavar="N")
-    simp.add_argument("--json", action="store_true")
-    simp.add_argument("--trace", metavar="FILE")
-
-    check = sub.add_parser("check")
-    check.add_argument("checks", nargs="*", metavar="CHECK_ID")
-    check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
-    check.add_argument("--multipass", action="store_true")
-    check.add_argument("--lab", action="store_true")
-    check.add_argument("--prefix", metavar="PREFIX")
-    check.add_argument("--domain", metavar="NAME")
-    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
-    check.add_argument("--json", action="store_true")
-    check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
-    check.add_argument("--stopped", metavar="ROLE")
-
-    doctor = sub.add_parser("doctor")
-    doctor.add_argument("--domain", metavar="NAME")
-    doctor.add_argument("--json", action="store_true")
-
-    lint = sub.add_parser("lint")
-    lint.add_argument("path", nargs="?", metavar="PATH")
-    lint.add_argument("--json", action="store_true")
-
-    from tutor.lab.cli import add_parser as add_lab_parser
-
-    add_lab_parser(sub)
-    from tutor.classroom.command import add_parser as add_class_parser
-
-    add_class_parser(sub)
-
-    from tutor.drills.cli import add_parser as add_drill_parser
-
-    add_drill_parser(sub)
-
-    from tutor.twin.cli import add_parser as add_twin_parser
-
-    add_twin_parser(sub)
-
-    serve = sub.add_parser("serve")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", default="8000", metavar="P")
-    serve.add_argument("--public", action="store_true")
-    serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N")
+    for command in COMMANDS:
+        command_module(command).add_parser(sub)
+    _lang_everywhere(parser)
     localize(parser, lang, checks=", ".join(CHECK_IDS), sessions=DEFAULT_MAX_SESSIONS)
     return parser
+
+
+def _lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """List `--lang` in every subcommand's --help (main() takes it out of argv wherever it stands,
+    so it is shown here, never parsed here)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                subparser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS)
+                _lang_everywhere(subparser)
 
 
 def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **values: object) -> None:
@@ -197,7 +170,7 @@ def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **
                 listed[name].help = subparser.description = text(key)
                 localize(subparser, lang, key, **values)
         elif not isinstance(action, argparse._HelpAction):
-            action.help = text(f"{path}.{action.dest}") or action.help
+            action.help = text(f"{path}.{action.dest}") or text(f"tutor.{action.dest}") or action.help
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,46 +253,7 @@ def _exists(path: Path) -> bool:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("sim", "play", "lint") and (problem := input_problem(args)):
-        from tutor.live.sanitize import sanitize
-
         print(f"tutor {args.command}: {sanitize(problem, 500, markup=False)}", file=sys.stderr)
         return 2
-    if args.command == "sim":
-        from tutor.simcli import run_sim
-
-        return run_sim(args)
-    if args.command == "check":
-        from tutor.live.cli import run_check
-
-        return run_check(args)
-    if args.command == "doctor":
-        from tutor.doctor.command import run_doctor
-
-        return run_doctor(args)
-    if args.command == "lint":
-        from tutor.lessons.lint import run_lint
-
-        return run_lint(args)
-    if args.command == "lab":
-        from tutor.lab.cli import run_lab
-
-        return run_lab(args)
-    if args.command == "drill":
-        from tutor.drills.cli import run_drill
-
-        return run_drill(args)
-    if args.command == "class":
-        from tutor.classroom.command import run_class
-
-        return run_class(args)
-    if args.command == "twin":
-        from tutor.twin.cli import run_twin_cli
-
-        return run_twin_cli(args)
-    if args.command == "serve":
-        from tutor.web.command import run_serve
-
-        return run_serve(args)
-    from tutor.app import run_app
-
-    return run_app(args)
+    run: Callable[[argparse.Namespace], int] = command_module(args.command).run
+    return run(args)

@@ -5,6 +5,7 @@ Never imports Textual: only the simulator and the string catalogue.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import sys
@@ -19,7 +20,17 @@ STRINGS = "sim_report"
 BUSY_WARNING = 0.9
 
 
-def run_sim(args) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `tutor sim` (help texts: the [cli] catalogue, keys "sim.*")."""
+    simp = sub.add_parser("sim")
+    simp.add_argument("scenario", nargs="?", metavar="SCENARIO")
+    simp.add_argument("--nginx-conf", metavar="FILE")
+    simp.add_argument("--seed", type=int, metavar="N")
+    simp.add_argument("--json", action="store_true")
+    simp.add_argument("--trace", metavar="FILE")
+
+
+def run(args: argparse.Namespace) -> int:
     """Run `tutor sim` with parsed arguments (scenario, nginx_conf, seed, json, trace, lang)."""
     from sim import ScenarioError, Simulation
     from tutor.scenarios import ScenarioOpenError, open_scenario

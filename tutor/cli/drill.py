@@ -11,7 +11,7 @@ import json
 import sys
 
 from tutor.i18n import tr
-from tutor.lab.topology import LabError
+from tutor.lab.errors import LabError, reason
 from tutor.live.sanitize import terminal_text
 
 TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         actions.choices[name].add_argument("--json", action="store_true")
 
 
-def run_drill(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run `tutor drill ...` with parsed args; returns the exit code."""
     from tutor.drills.model import DrillError
     from tutor.drills.session import NoSuchDrill
@@ -45,8 +45,6 @@ def run_drill(args: argparse.Namespace) -> int:
     except DrillError as exc:  # a drill file that cannot be used (lesson authors: see drills/README.md)
         return _fail(terminal_text(str(exc))[:300])
     except LabError as exc:
-        from tutor.lab.cli import reason
-
         return _fail(reason(exc, lang))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tutor.i18n import has, tr
-from tutor.live.catalog import ROLES, cannot_run, default_checks
+from tutor.live.catalog import DEFAULT_TIMEOUT, ROLES, cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, address_note, machine_from_vm, machines_from_settings,
                               machines_from_specs, match_roles, parse_role_answer, read_multipass, with_addresses)
 from tutor.live.result import CheckResult
@@ -32,7 +32,22 @@ TEXT = "check_cli"
 """The catalogue section of the table and questions (tutor/locale/*.toml)."""
 
 
-def run_check(args: argparse.Namespace) -> int:
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `tutor check` (help texts: the [cli] catalogue, keys "check.*")."""
+    check = sub.add_parser("check")
+    check.add_argument("checks", nargs="*", metavar="CHECK_ID")
+    check.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
+    check.add_argument("--multipass", action="store_true")
+    check.add_argument("--lab", action="store_true")
+    check.add_argument("--prefix", metavar="PREFIX")
+    check.add_argument("--domain", metavar="NAME")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
+    check.add_argument("--json", action="store_true")
+    check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
+    check.add_argument("--stopped", metavar="ROLE")
+
+
+def run(args: argparse.Namespace) -> int:
     """Run `tutor check` with parsed args; returns the exit code."""
     lang = getattr(args, "lang", "id")
     if getattr(args, "lab", False):
@@ -62,7 +77,7 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
     import subprocess
 
     from tutor.lab import Lab, LabError, require_root
-    from tutor.lab.cli import reason
+    from tutor.lab.errors import reason
 
     lang = getattr(args, "lang", "id")
     if args.host or args.multipass:
