@@ -161,7 +161,7 @@ def _read_json(path: Path):
 
 
 def test_public_mode_enforces_the_token_in_the_browser(driver, serve):
-    server = serve("--lang", "en", "--public", "--host", "127.0.0.2")
+    server = serve("--lang", "en", "--public", "--bind", "127.0.0.2")
     driver.get(server.origin + "/")
     assert "access token in the URL is missing or wrong" in driver.find_element("id", "message").text
     driver.get(server.origin + "/?token=guess")
@@ -188,7 +188,7 @@ def test_a_full_server_says_so(driver, serve):
 def test_public_mode_keeps_each_browsers_progress_apart(driver, serve, tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
-    server = serve("--lang", "en", "--public", "--host", "127.0.0.2")
+    server = serve("--lang", "en", "--public", "--bind", "127.0.0.2")
     assert f"under {data / 'serve'}" in "".join(server.stdout)
     start_session(driver, server)  # learner A
     wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)

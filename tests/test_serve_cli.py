@@ -50,11 +50,26 @@ def test_a_bad_session_limit_is_refused(value):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--max-sessions" in done.stderr
 
 
+@pytest.mark.parametrize("option", ["--bind", "--host"])  # --host: the old name, kept as an alias
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
-def test_a_non_loopback_address_needs_public(host):
-    done = run_tutor("--lang", "en", "serve", "--host", host)
+def test_a_non_loopback_address_needs_public(option, host):
+    done = run_tutor("--lang", "en", "serve", option, host)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--public" in done.stderr
+
+
+def test_serve_help_names_bind_and_allow_host_but_not_the_old_alias():
+    done = run_tutor("serve", "--help", "--lang", "en")
+    assert done.returncode == 0
+    assert "--bind ADDR" in done.stdout and "--allow-host NAME" in done.stdout and "--host" not in done.stdout
+
+
+@pytest.mark.parametrize("name", ["evil.example:8000", "", "a b", "-x", "::1%eth0", "x" * 300, "web.123",
+                                  "http://proxy.example"])
+def test_a_bad_allow_host_is_one_line_and_exit_2(name):
+    done = run_tutor("--lang", "en", "serve", "--allow-host", "tutor.example.com", "--allow-host", name)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.count("\n") == 1 and "--allow-host" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_loopback_serves_without_a_token():
@@ -94,7 +109,7 @@ async def refused_websocket(url: str) -> int:
 
 
 def test_public_needs_the_token_for_the_page_and_the_session():
-    server = ServeProcess("--lang", "en", "--public", "--host", "127.0.0.2")
+    server = ServeProcess("--lang", "en", "--public", "--bind", "127.0.0.2")
     try:
         # stderr is read by its own thread: wait for it rather than assume it came before the URL
         warning = wait_for(lambda: "".join(server.stderr).strip(), 30, "the warning on stderr")

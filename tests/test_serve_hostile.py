@@ -100,7 +100,7 @@ def test_another_sites_page_and_another_host_name_get_neither_the_page_nor_a_ses
 
 
 def test_public_mode_refuses_another_host_name_even_with_the_token():
-    serving = ServeProcess("--lang", "en", "--public", "--host", "127.0.0.2")
+    serving = ServeProcess("--lang", "en", "--public", "--bind", "127.0.0.2")
     try:
         port = int(serving.origin.rsplit(":", 1)[1])
         token = serving.url.split("?token=", 1)[1]
@@ -113,6 +113,30 @@ def test_public_mode_refuses_another_host_name_even_with_the_token():
     finally:
         assert serving.close() == 0
     assert not alive(pid)
+
+
+def test_an_allowed_host_name_gets_the_page_and_a_session_on_any_port_and_others_still_do_not():
+    """Behind a reverse proxy (`--allow-host tutor.example.com`): the proxy's Host and the page's
+    Origin name the public name, on the proxy's port; another name is still refused."""
+    serving = ServeProcess("--lang", "en", "--allow-host", "Tutor.Example.com", "--allow-host", "10.0.0.9")
+    try:
+        port = int(serving.origin.rsplit(":", 1)[1])
+        for host in ("tutor.example.com", "tutor.example.com:443", "10.0.0.9:8080"):
+            assert status(raw_request(port, page(port, host, f"https://{host}"))) == 200, host
+        refused = (page(port, f"evil.example:{port}"), page(port, "tutor.example.com", "https://evil.example"),
+                   page(port, "tutor.example.com.evil.example"), upgrade(port, "evil.example", "https://evil.example"),
+                   upgrade(port, "tutor.example.com", "http://tutor.example.com:1"))
+        for request in refused:
+            assert status(raw_request(port, request)) == 403, request
+        assert serving.session_pids() == set()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(upgrade(port, "tutor.example.com", "https://tutor.example.com"))
+            assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+            pid = wait_for(lambda: next(iter(serving.session_pids()), None), SESSION_START, "the app process")
+        wait_for(lambda: not alive(pid), 60, "the session to end with its socket")
+    finally:
+        assert serving.close() == 0
+    assert not any("Traceback" in line for line in serving.stdout + serving.stderr), serving.stderr
 
 
 @pytest.mark.parametrize(("bound", "header", "ok"), [

@@ -15,10 +15,14 @@ import json
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
 from tutor.lab.errors import TEXT, LabError, lab_command, reason
 from tutor.lab.topology import ALL_ROLES, APPS
+
+if TYPE_CHECKING:
+    from tutor.lab.lab import Lab
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--app", metavar="PATH")
     actions.add_parser("down")
     status = actions.add_parser("status")
-    status.add_argument("--format", choices=("table", "json"), default="table")
-    status.add_argument("--json", action="store_const", const="json", dest="format")
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--format", choices=("table", "json"), default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)  # multipass's spelling of --json, kept as an alias
     for name in ("shell", "exec"):
         actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
     actions.choices["exec"].add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
@@ -75,7 +80,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     return _use(lab, args, lang)
 
 
-def _up_or_down(lab, args: argparse.Namespace, lang: str) -> int:
+def _up_or_down(lab: Lab, args: argparse.Namespace, lang: str) -> int:
     if args.lab_command == "up":
         start = time.monotonic()
         lab.up(apps=args.apps, lang=lang, app=args.app)
@@ -93,12 +98,12 @@ def _up_or_down(lab, args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def _use(lab, args: argparse.Namespace, lang: str) -> int:
+def _use(lab: Lab, args: argparse.Namespace, lang: str) -> int:
     from tutor.lab.lab import USER
 
     action = args.lab_command
     if action == "status":
-        return _status(lab, args.format, lang)
+        return _status(lab, args.json or getattr(args, "format", "table") == "json", lang)
     if action == "stop":
         stopped = lab.stop(args.role)
         key = "done.stop" if stopped is None else "done.stop_other" if stopped else "done.stop_none"
@@ -121,9 +126,9 @@ def _use(lab, args: argparse.Namespace, lang: str) -> int:
     return subprocess.call(lab.user_command(args.role, argv), env=lab.user_env(TUTOR_LAB_PREFIX=lab.prefix))
 
 
-def _status(lab, fmt: str, lang: str) -> int:
+def _status(lab: Lab, as_json: bool, lang: str) -> int:
     machines = lab.status()
-    if fmt == "json":
+    if as_json:
         print(json.dumps(lab.multipass_list(), indent=2))
         return 0
     if not machines:

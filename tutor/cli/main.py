@@ -169,7 +169,7 @@ def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **
                     action._choices_actions.append(listed[name])
                 listed[name].help = subparser.description = text(key)
                 localize(subparser, lang, key, **values)
-        elif not isinstance(action, argparse._HelpAction):
+        elif not isinstance(action, argparse._HelpAction) and action.help != argparse.SUPPRESS:
             action.help = text(f"{path}.{action.dest}") or text(f"tutor.{action.dest}") or action.help
 
 

@@ -13,12 +13,17 @@ import sys
 from tutor.i18n import tr
 from tutor.paths import user_data_dir
 from tutor.web.listen import CannotListen, is_loopback, listening_socket, shown_origin
+from tutor.web.origin import allowed_name
 from tutor.web import DEFAULT_MAX_SESSIONS
 from tutor.web.strings import SERVE_STRINGS
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 """Ctrl+C, `kill`, and the terminal closing: each stops the server and ends every session cleanly."""
+
+
+MAX_ALLOWED_HOSTS = 20
+"""More `--allow-host` names than a few reverse proxies would need is a mistake, not a setup."""
 
 
 class _Refused(Exception):
@@ -28,7 +33,9 @@ class _Refused(Exception):
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add `tutor serve` (help texts: the [cli] catalogue, keys "serve.*")."""
     serve = sub.add_parser("serve")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR")
+    serve.add_argument("--host", dest="bind", default=argparse.SUPPRESS, help=argparse.SUPPRESS)  # its old name
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME")
     serve.add_argument("--port", default="8000", metavar="P")
     serve.add_argument("--public", action="store_true")
     serve.add_argument("--max-sessions", default=str(DEFAULT_MAX_SESSIONS), metavar="N")
@@ -62,6 +69,17 @@ def _max_sessions(text: str, lang: str) -> int:
     return value
 
 
+def _allowed_hosts(names: list[str], lang: str) -> tuple[str, ...]:
+    """The `--allow-host` names, each checked (tutor.web.origin.allowed_name), or _Refused."""
+    allowed = []
+    for name in names[:MAX_ALLOWED_HOSTS + 1]:
+        host = allowed_name(name)
+        if host is None or len(allowed) == MAX_ALLOWED_HOSTS:
+            raise _Refused(tr(SERVE_STRINGS, "serve.bad_allow_host", lang, name=name[:100]))
+        allowed.append(host)
+    return tuple(allowed)
+
+
 def _bind(host: str, port: int, lang: str) -> socket.socket:
     """A listening socket on host:port, or _Refused with the system's reason in one line."""
     try:
@@ -80,9 +98,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         port = _port(args.port, lang)
         max_sessions = _max_sessions(args.max_sessions, lang)
-        if not args.public and not is_loopback(args.host):
-            raise _Refused(tr(SERVE_STRINGS, "serve.needs_public", lang, host=args.host))
-        sock = _bind(args.host, port, lang)
+        allowed = _allowed_hosts(args.allow_host, lang)
+        if not args.public and not is_loopback(args.bind):
+            raise _Refused(tr(SERVE_STRINGS, "serve.needs_public", lang, host=args.bind))
+        sock = _bind(args.bind, port, lang)
     except _Refused as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -93,12 +112,12 @@ def run(args: argparse.Namespace) -> int:
     token = secrets.token_urlsafe(24) if args.public else None
     learners_dir = user_data_dir() / "serve" if args.public else None  # a classroom: one folder per browser
     server = TutorServer(lang=lang, app_argv=app_argv(args), max_sessions=max_sessions, token=token,
-                         learners_dir=learners_dir, hosts=ServedHosts.for_bind(args.host, sock.getsockname()[1]))
-    url = _url(sock, args.host, token)
+                         learners_dir=learners_dir, hosts=ServedHosts.for_bind(args.bind, sock.getsockname()[1], allowed))
+    url = _url(sock, args.bind, token)
 
     def ready() -> None:
         if args.public:
-            address = f"{args.host}:{sock.getsockname()[1]}"
+            address = f"{args.bind}:{sock.getsockname()[1]}"
             print(tr(SERVE_STRINGS, "serve.public_warning", lang, address=address), file=sys.stderr, flush=True)
             print(tr(SERVE_STRINGS, "serve.learners", lang, folder=learners_dir), flush=True)
         print(tr(SERVE_STRINGS, "serve.listening", lang, url=url, max_sessions=max_sessions), flush=True)
