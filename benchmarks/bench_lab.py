@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from tutor.lab import Lab, LabError, require_system  # noqa: E402
-from tutor.lab.lab import NETNS_ETC, netns_pids  # noqa: E402
+from tutor.lab.network import NETNS_ETC, netns_pids  # noqa: E402
 
 TARGET = 1.0
 

@@ -16,11 +16,13 @@ import asyncio
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from textual import events
 
-from sim import scenario_from_dict
-from tutor.simview.play import PlayApp
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # PlayApp is a test helper
+from sim import scenario_from_dict  # noqa: E402
+from support.play_app import PlayApp  # noqa: E402
 
 
 def scenario(duration: float):

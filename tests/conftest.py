@@ -13,6 +13,7 @@ import pytest
 
 from netlab_support import require_lab, start_session_lab
 from realnginx import Lab, nginx_binary
+from support.lab_hooks import reset
 
 # The network guard (tests/netguard/sitecustomize.py): this process and every Python process a
 # test starts refuse, and log, traffic from the machine's own namespace to anything but loopback.
@@ -91,7 +92,7 @@ def netlab_session(tmp_path_factory):
 @pytest.fixture
 def netlab(netlab_session):
     """The session's lab, put back as `tutor lab up` made it (default site, hosts, power, apps)."""
-    netlab_session.reset()
+    reset(netlab_session)
     return netlab_session
 
 

@@ -49,7 +49,7 @@ async def _lesson_picture(data_dir: Path) -> list[str]:
 
 async def _simulator_picture() -> list[str]:
     from tutor.scenarios import runnable
-    from tutor.simview.play import PlayApp
+    from support.play_app import PlayApp
 
     app = PlayApp(runnable(SCENARIO), lang="en", timer=False, playing=False)
     async with app.run_test(size=SIM_SIZE) as pilot:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lab_sites import add_hosts_line, lb_site, server_in, stop_nginx, write_site
+from support.lab_hooks import add_client
 
 pytestmark = pytest.mark.lab
 
@@ -135,7 +136,7 @@ def ip_hash_index(address: str, servers: int) -> int:
 
 
 def test_ip_hash_keeps_each_24_on_one_app_and_two_24s_can_differ(netlab):
-    client2 = netlab.add_client("client2")
+    client2 = add_client(netlab, "client2")
     write_site(netlab, lb_site(upstream_extra="    ip_hash;\n"))
     apps = ("app1", "app2")
     expected = {"laptop": apps[ip_hash_index("10.37.19.1", 2)], "client2": apps[ip_hash_index(client2, 2)]}
@@ -171,20 +172,20 @@ def test_tutor_check_lab_runs_from_the_laptop_of_the_lab_named_by_the_prefix(net
 def test_the_lessons_systemctl_commands_work_on_the_proxy(netlab):
     import time
 
-    from tutor.lab.lab import _children_of
+    from tutor.lab.services import children_of
 
     (netlab.nginx_dir / "sites-enabled" / "hasil").write_text(lb_site(("app1",)), encoding="utf-8")
     master = netlab.nginx_master()
-    old_workers = set(_children_of(master))
+    old_workers = set(children_of(master))
     done = netlab.exec("proxy", ["sh", "-c", "nginx -t && systemctl reload nginx && systemctl status nginx"])
     assert done.returncode == 0, done.stderr
     assert "Active: active (running)" in done.stdout
     # `systemctl reload` returns once nginx has the signal, as on Ubuntu; until the old workers have
     # gone, one of them may still take a connection with the old config. Wait for that, bounded.
     deadline = time.monotonic() + 30
-    while set(_children_of(master)) & old_workers and time.monotonic() < deadline:
+    while set(children_of(master)) & old_workers and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not set(_children_of(master)) & old_workers, "the old nginx workers did not exit"
+    assert not set(children_of(master)) & old_workers, "the old nginx workers did not exit"
     page = netlab.exec("laptop", ["curl", "-s", "-m", "2", "-H", "Host: hasil.xyz", "http://10.37.19.64/"])
     assert "served by app1" in page.stdout
     assert outcome(netlab.check("proxy-pass", machines=TWO), "proxy-pass") == (True, None)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from netlab_support import require_lab
-from tutor.lab.lab import NETNS_ETC, _alive, netns_pids
+from tutor.lab.network import NETNS_ETC, netns_pids
+from tutor.lab.services import alive
 
 pytestmark = pytest.mark.lab
 
@@ -54,7 +55,7 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
         up = tutor("lab", "--prefix", prefix, "up", "--lang", "en")
         assert up.returncode == 0, up.stderr
         assert "The lab is up" in up.stdout
-        listed = json.loads(tutor("lab", "--prefix", prefix, "status", "--format", "json").stdout)
+        listed = json.loads(tutor("lab", "--prefix", prefix, "status", "--json").stdout)
         assert [(vm["name"], vm["ipv4"], vm["state"]) for vm in listed["list"]] == [
             ("laptop", ["10.37.19.1"], "Running"), ("proxy", ["10.37.19.64"], "Running"),
             ("app1", ["10.37.19.46"], "Running"), ("app2", ["10.37.19.182"], "Running")]
@@ -87,7 +88,7 @@ def test_up_shell_curl_and_down_leaves_nothing(tmp_path):
         down = tutor("lab", "--prefix", prefix, "down")
     assert down.returncode == 0, down.stderr
     assert leftovers(prefix) == []
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not data.exists()
     assert machine_nginx_state() == machine_before
 
@@ -170,8 +171,8 @@ def test_down_cleans_what_a_crashed_run_left_even_without_knowing_its_data_folde
     Lab(prefix, tmp_path / "unrelated").down()
     assert leftovers(prefix) == []
     assert not (tmp_path / "elsewhere").exists()
-    assert nginx is not None and not _alive(nginx)
-    crashed._reap()
+    assert nginx is not None and not alive(nginx)
+    crashed.reap()
 
 
 def test_without_node_up_says_how_to_install_it(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from lesson_lab import NGINX_CONF, SITES_INCLUDE, StepPlan, apps_in, read_plan, upstream_weights
 from tutor.lab import Lab
-from tutor.lab.lab import HOSTS_TEMPLATE
+from tutor.lab.vm_tree import HOSTS_TEMPLATE
 from tutor.lessons.loader import load_lessons
 from tutor.paths import lessons_dir
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.lab_hooks import add_client
 from tui_live_support import SIZE, make_app
 from tui_support import wait_for
 from tutor.screens.machines import MachinesScreen
@@ -54,7 +55,7 @@ def test_a_user_inside_the_labs_laptop_sees_the_machines_without_root(netlab):
                   None)
     if python is None:
         pytest.skip("no Python that the user nobody may run")
-    netlab.add_client("client2")  # a test-only machine: not one of the learner's, so not listed
+    add_client(netlab, "client2")  # a test-only machine: not one of the learner's, so not listed
     code = ("import os; from tutor.lab import Lab; lab = Lab(os.environ['P']); "
             "print(os.geteuid() != 0, lab.inside('laptop'), [(m.role, m.address) for m in lab.seen_from_inside()])")
     done = netlab.exec("laptop", ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={_SOURCE_ROOT}",

@@ -15,7 +15,8 @@ from lab_host import differences, snapshot
 from lesson_lab import SITES_INCLUDE, read_plan
 from netlab_support import require_lab
 from test_lab_cli import leftovers, tutor
-from tutor.lab.lab import _alive, netns_pids
+from tutor.lab.network import netns_pids
+from tutor.lab.services import alive
 from tutor.lessons.loader import load_lessons
 from tutor.paths import lessons_dir
 
@@ -124,7 +125,7 @@ def test_the_lessons_typed_in_the_lab_leave_the_host_unchanged(tmp_path):
         down = tutor("lab", "down", "--prefix", prefix)
     assert down.returncode == 0, down.stderr
     assert leftovers(prefix) == [] and not data.exists()
-    assert seen and not any(_alive(pid) for pid in seen)
+    assert seen and not any(alive(pid) for pid in seen)
     assert differences(before, snapshot(prefix)) == []
 
 
@@ -147,7 +148,7 @@ def test_tmux_in_a_lab_shell_runs_in_the_machine_and_down_ends_it():
                                         text=True, timeout=10).stdout
     finally:
         down = tutor("lab", "down", "--prefix", prefix)
-    assert down.returncode == 0 and not _alive(server)
+    assert down.returncode == 0 and not alive(server)
     assert not any(f"/{prefix}" in line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines())
 
 

@@ -9,7 +9,7 @@ from tutor.i18n import LANGUAGES, catalogue
 from tutor.paths import assets_dir, scenarios_dir
 from tutor.keymap import help_rows
 from tutor.simview.panel import SimPanel
-from tutor.simview.play import PlayApp
+from support.play_app import PlayApp
 from tutor.simview.screen import SimScreen
 from tutor.simview.strings import STRINGS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.simview.play import PlayApp
+from support.play_app import PlayApp
 
 
 def stepped_to(t: float, **panel_settings):

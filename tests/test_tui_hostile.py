@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hostile import OSC52, OSC52_TOML, terminal_safe
 from tui_live_support import SIZE, make_app
-from tutor.simview.play import PlayApp
+from support.play_app import PlayApp
 
 
 async def test_play_shows_a_hostile_scenario_as_one_clean_message(tmp_path):

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import sim
+from support.lab_hooks import add_client
 from tutor.paths import scenario_file
 from tutor.twin.run import LabSide, run_twin
 
@@ -122,7 +123,7 @@ def test_an_app_stopped_by_hand_is_a_difference_with_its_cause(netlab):
 def test_a_second_client_is_a_difference_with_its_cause(netlab):
     configure(netlab, BALANCER.format(weight="", extra=""))
     scenario, duration = short("lb-tutorial", 5.0)
-    netlab.add_client("client2")
+    add_client(netlab, "client2")
     other = subprocess.Popen(netlab.command("client2", [sys.executable, str(CLIENT), netlab.address("proxy"), "x",
                                                         f"{time.time() + 1.5:.3f}", "4", "16", "5"]))
     try:

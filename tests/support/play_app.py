@@ -1,4 +1,5 @@
-"""`PlayApp`: a small app that shows only `SimScreen` (tests and benchmarks of the simulator view)."""
+"""`PlayApp`: a small app that shows only `SimScreen` (tests and benchmarks of the simulator view;
+`tutor play` itself runs `TutorApp(play=...)`)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,6 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
     import subprocess
 
     from tutor.lab import Lab, LabError, require_root
-    from tutor.lab.errors import reason
 
     lang = getattr(args, "lang", "id")
     if args.host or args.multipass:
@@ -95,7 +94,7 @@ def run_check_in_lab(args: argparse.Namespace) -> int:
             lab.require_up()
         return subprocess.call(lab.check_argv(forward))
     except LabError as exc:
-        print(f"tutor check: {reason(exc, lang)}", file=sys.stderr)
+        print(f"tutor check: {exc.message(lang)}", file=sys.stderr)
         return 2
 
 
@@ -179,7 +178,7 @@ def add_multipass_machines(machines: Machines, vms: list[VM], ask: Callable[[str
     """Give roles not set by --host to the VMs multipass lists, asking (via `ask`) when unsure.
     A running VM without an address the laptop can reach (VirtualBox NAT only) gets no role:
     `address_note` has said why."""
-    taken = {machine.host for machine in machines.by_role.values()}
+    taken = {machine.host for machine in machines.by_role.values() if machine.host is not None}
     vms = [vm for vm in vms if not (vm.running and vm.ip is None)]
     match = match_roles(vms, taken_roles=set(machines.by_role), taken_addresses=taken)
     for role, vm in match.roles.items():

@@ -11,7 +11,7 @@ import json
 import sys
 
 from tutor.i18n import tr
-from tutor.lab.errors import LabError, reason
+from tutor.lab.errors import LabError
 from tutor.live.sanitize import terminal_text
 
 TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except DrillError as exc:  # a drill file that cannot be used (lesson authors: see drills/README.md)
         return _fail(terminal_text(str(exc))[:300])
     except LabError as exc:
-        return _fail(reason(exc, lang))
+        return _fail(exc.message(lang))
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:

@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
-from tutor.lab.errors import TEXT, LabError, lab_command, reason
+from tutor.lab.errors import TEXT, LabError, lab_command
 from tutor.lab.topology import ALL_ROLES, APPS
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _run(args, lang)
     except LabError as exc:
-        print(f"tutor lab: {reason(exc, lang)}", file=sys.stderr)
+        print(f"tutor lab: {exc.message(lang)}", file=sys.stderr)
         return 2
 
 
@@ -65,8 +65,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
     inside = whoami()
     if inside:  # the lab is run from the host, not from one of its machines
-        raise LabError(f"this shell is inside the lab's machine {inside[1]}: run tutor lab on the host",
-                       "inside_machine", role=inside[1])
+        raise LabError("inside_machine", role=inside[1])
     require_root()
     argv = list(getattr(args, "argv", []))
     while argv[:1] == ["--prefix"] and len(argv) > 1:  # `exec ROLE --prefix P -- CMD`
@@ -122,7 +121,7 @@ def _use(lab: Lab, args: argparse.Namespace, lang: str) -> int:
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
-        raise LabError("no command given", "no_command")
+        raise LabError("no_command")
     return subprocess.call(lab.user_command(args.role, argv), env=lab.user_env(TUTOR_LAB_PREFIX=lab.prefix))
 
 

@@ -101,12 +101,12 @@ def argparse_language(lang: str) -> Iterator[None]:
     argparse looks each of them up with gettext at the moment it uses it; this points that lookup
     at the catalogue for a while (the command line runs once per process; tests call main() too).
     """
-    original = argparse._
-    argparse._ = lambda message: lookup(ARGPARSE, message, lang) or message
+    original = getattr(argparse, "_")  # argparse's gettext alias: private, so not in its type stubs
+    setattr(argparse, "_", lambda message: lookup(ARGPARSE, message, lang) or message)
     try:
         yield
     finally:
-        argparse._ = original
+        setattr(argparse, "_", original)
 
 
 COMMANDS = ("play", "sim", "check", "doctor", "lint", "lab", "class", "drill", "twin", "serve")
@@ -156,7 +156,8 @@ def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **
         found = lookup(CLI, key, lang)
         return found.format(**values).replace("%", "%%") if found else None
 
-    parser.lang = lang
+    if isinstance(parser, Parser):  # every parser build_parser makes (subparsers take the parent's class)
+        parser.lang = lang
     if path == "tutor":
         parser.description, parser.epilog = text("tutor.description"), text("tutor.epilog")
     for action in parser._actions:

@@ -71,7 +71,7 @@ def _max_sessions(text: str, lang: str) -> int:
 
 def _allowed_hosts(names: list[str], lang: str) -> tuple[str, ...]:
     """The `--allow-host` names, each checked (tutor.web.origin.allowed_name), or _Refused."""
-    allowed = []
+    allowed: list[str] = []
     for name in names[:MAX_ALLOWED_HOSTS + 1]:
         host = allowed_name(name)
         if host is None or len(allowed) == MAX_ALLOWED_HOSTS:

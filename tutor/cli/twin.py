@@ -41,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
     """Run `tutor twin` with parsed arguments; returns the exit code."""
     from tutor.lab import Lab, LabError, require_root
     from tutor.cli.check import cli_reason
-    from tutor.lab.errors import reason
     from tutor.live.hosts import HostError
     from tutor.scenarios import ScenarioOpenError, runnable
     from tutor.twin.build import TwinError
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=f"{duration:g}"), file=sys.stderr,
             flush=True))
     except LabError as exc:
-        return _fail(lang, "err.lab", why=reason(exc, lang))
+        return _fail(lang, "err.lab", why=exc.message(lang))
     except HostError as exc:
         return _fail(lang, "err.lab", why=cli_reason(exc, lang))
     except TwinError as exc:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from tutor.drills.model import Action, Baseline, fill
 from tutor.lab import nginx_tree
-from tutor.lab.lab import HOSTS_TEMPLATE, Lab, netns_pids
+from tutor.lab.lab import Lab
+from tutor.lab.network import netns_pids
+from tutor.lab.vm_tree import HOSTS_TEMPLATE
 from tutor.lab.errors import LabError
 from tutor.lab.topology import ADDRESSES, APP_PORT, APPS
 

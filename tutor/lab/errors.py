@@ -1,34 +1,33 @@
-"""What the lab says when it cannot do something: `LabError` and its one line in the learner's language.
+"""What the lab says when it cannot do something: `LabError`, worded in the learner's language.
 
 Used by the lab itself, by `tutor lab`/`check --lab`/`drill`/`twin` (tutor/cli) and by the machines screen.
 """
 
 from __future__ import annotations
 
-from tutor.i18n import has, tr
+from tutor.i18n import tr
 
-TEXT = "lab_cli"  # the section of tutor/locale/<lang>.toml
+TEXT = "lab_cli"  # the section of tutor/locale/<lang>.toml: "err.<key>"
 
 
 class LabError(Exception):
-    """The lab cannot do what was asked; str() is a one-line reason (English, for logs and tests).
+    """The lab cannot do what was asked: `key` names the reason in the catalogue ([lab_cli]
+    err.<key>), `values` fill it; `message(lang)` is the one line, str() the English one (logs, tests)."""
 
-    `key` and `values` name the reason for the learner's language: `reason`, [lab_cli] in tutor/locale.
-    """
-
-    def __init__(self, message: str, key: str = "", **values: object) -> None:
-        super().__init__(message)
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
         self.key = key
         self.values = values
 
+    def message(self, lang: str) -> str:
+        """The one-line reason in `lang`."""
+        values = dict(self.values)
+        if "prefix" in values:
+            values.setdefault("lab", lab_command(str(values["prefix"])))
+        return tr(TEXT, f"err.{self.key}", lang, **values)
 
-def reason(exc: LabError, lang: str) -> str:
-    """The learner's-language one-line reason for a LabError."""
-    key = f"err.{exc.key}"
-    values = dict(exc.values)
-    if "prefix" in values:
-        values.setdefault("lab", lab_command(str(values["prefix"])))
-    return tr(TEXT, key, lang, **values) if has(TEXT, key) else str(exc)
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 def lab_command(prefix: str) -> str:

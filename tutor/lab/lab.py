@@ -17,33 +17,24 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import select
-import shlex
 import shutil
-import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.lab import machine, nginx_tree, standins, vm_tree
-from tutor.lab.topology import (ADDRESSES, ALL_ROLES, APP_PORT, APPS, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN,
-                                LabError, check_prefix, default_prefix, roles_for)
-from tutor.lab.vm_tree import HOSTS_TEMPLATE, USER
+from tutor.lab import machine, network, nginx_tree, services, standins, vm_tree
+from tutor.lab.errors import LabError
+from tutor.lab.network import COMMAND_TIMEOUT, NETNS_ETC, last_line, netns_list
+from tutor.lab.services import APP_DIR, NGINX
+from tutor.lab.topology import ADDRESSES, ALL_ROLES, APPS, BRIDGE_ROLE, CLIENTS, check_prefix, default_prefix, roles_for
+from tutor.lab.vm_tree import USER
 from tutor.paths import assets_dir, user_data_dir
 
-NETNS_ETC = Path("/etc/netns")  # used by labs of earlier versions; `down` still clears it
 MARKER = ".tutor-lab"
-APP_READY = "DumbSound lab app on"
-START_TIMEOUT = 15.0
-STOP_TIMEOUT = 5.0
-COMMAND_TIMEOUT = 30.0
-NGINX = "/usr/local/sbin/nginx"  # inside a machine: nginx as Ubuntu's build logs (tutor.lab.standins)
-APP_DIR = "/home/ubuntu/dumbsound"
 APP_SOURCE = "app-source"  # in the data folder: the folder `up --app` was given
-OWN_APP_TIMEOUT = 180.0  # s: a Create React App dev server takes a while to start listening
 USER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Ubuntu's, stand-ins first
 
 @dataclass(frozen=True)
@@ -68,12 +59,16 @@ class MachineStatus:
 
 
 class Lab:
-    """The tutorial's network for real, under one name prefix (default `tutorlab`)."""
+    """The tutorial's network for real, under one name prefix (default `tutorlab`).
+
+    The facade: names and state here; the network in tutor.lab.network, nginx and the apps in
+    tutor.lab.services, each machine's files and mounts in tutor.lab.vm_tree and tutor.lab.machine.
+    """
 
     def __init__(self, prefix: str | None = None, data_dir: str | Path | None = None) -> None:
         self.prefix = check_prefix(default_prefix() if prefix is None else prefix)
         self.data = Path(data_dir) if data_dir else user_data_dir() / "lab" / self.prefix
-        self._children: dict[str, subprocess.Popen] = {}
+        self.children: dict[str, subprocess.Popen] = {}  # what the lab started and must reap
         self._checkers: dict[str, _Checker] = {}
         self._roles_built: tuple[str, ...] = ()
         self._lang = "en"
@@ -117,13 +112,13 @@ class Lab:
     def namespaces(self) -> list[str]:
         """The lab's namespaces that exist now."""
         ours = {self.ns(role) for role in (*ALL_ROLES, BRIDGE_ROLE)}
-        return [name for name in _netns_list() if name in ours]
+        return [name for name in netns_list() if name in ours]
 
     def roles(self) -> list[str]:
         """The machines (roles) that exist now, in the tutorial's order (inside a machine, where the
         lab's namespaces are out of sight: the machines the lab was built with)."""
         me = vm_tree.whoami()
-        if me and me[0] == self.prefix and not _netns_list():
+        if me and me[0] == self.prefix and not netns_list():
             return [role for role in ALL_ROLES if role in me[2]]
         present = set(self.namespaces())
         return [role for role in ALL_ROLES if self.ns(role) in present]
@@ -142,13 +137,12 @@ class Lab:
 
     def require_up(self) -> None:
         if not self.is_up():
-            raise LabError(f"the lab {self.prefix!r} is not up: run `tutor lab up` first", "not_up",
-                           prefix=self.prefix)
+            raise LabError("not_up", prefix=self.prefix)
 
     # --- up and down ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def busy(self):
+    def busy(self) -> Iterator[None]:
         """Hold this prefix's lock while building or removing the lab; LabError when another
         `tutor lab` holds it."""
         machine.NS_ROOT.mkdir(parents=True, exist_ok=True)
@@ -157,8 +151,7 @@ class Lab:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise LabError(f"the lab {self.prefix!r} is being built or removed by another tutor lab",
-                               "busy", prefix=self.prefix) from None
+                raise LabError("busy", prefix=self.prefix) from None
             try:
                 yield
             finally:
@@ -169,7 +162,7 @@ class Lab:
         (the stand-in app, or the Node app folder `app` with its node_modules)."""
         require_system()
         if apps not in (2, 3):
-            raise LabError(f"--apps {apps}: the lab has 2 or 3 app machines", "bad_apps", apps=apps)
+            raise LabError("bad_apps", apps=apps)
         source = check_app_folder(app) if app is not None else None
         self.down()
         roles = roles_for(apps)
@@ -178,14 +171,14 @@ class Lab:
             self._make_data(roles)
             if source is not None:
                 (self.data / APP_SOURCE).write_text(f"{source}\n", encoding="utf-8")
-            self._make_network(roles)
+            network.build(self.ns, roles, self.address)
             for role in roles:
-                self._make_machine(role)
-            self._start_nginx()
+                self.make_machine(role)
+            services.start_nginx(self)
             for role in roles[2:]:
-                self._spawn_app(role)
+                services.spawn_app(self, role)
             for role in roles[2:]:
-                self._wait_app(role)
+                services.wait_app(self, role)
         except BaseException:
             self.down()
             raise
@@ -197,12 +190,10 @@ class Lab:
         for link in (machine.ns_dir(self.prefix) / "data", NETNS_ETC / self.ns("proxy") / "nginx"):
             if link.is_symlink():
                 data_dirs.add(Path(os.readlink(link)) if link.name == "data" else Path(os.readlink(link)).parent)
-        self._kill_all(namespaces)
+        services.stop_everything(self, namespaces)
         machine.release(self.prefix)
-        if namespaces:
-            _ip(["-b", "-"], "".join(f"netns del {name}\n" for name in namespaces), check=False)
-        for role in (*ALL_ROLES, BRIDGE_ROLE):  # what a lab of an earlier version made
-            shutil.rmtree(NETNS_ETC / self.ns(role), ignore_errors=True)
+        network.remove(namespaces)
+        network.remove_old_etc(self.ns(role) for role in (*ALL_ROLES, BRIDGE_ROLE))
         for folder in data_dirs:
             if (folder / MARKER).exists():
                 _remove_tree(folder)
@@ -211,26 +202,12 @@ class Lab:
                         folder.parent.rmdir()  # only when no other lab uses it
                     except OSError:
                         pass
-        self._children.clear()
+        self.children.clear()
         self._checkers.clear()
 
-    def _kill_all(self, namespaces: list[str]) -> None:
-        """Stop every process in the namespaces so that each parent reaps its own children: the
-        apps from the leaves, then the top processes (nginx's master, shells), then what is left."""
-        for role in APPS:
-            if self.ns(role) in namespaces and self.app_pid(role) is not None:
-                self.stop(role)
-        pids = [pid for name in namespaces for pid in netns_pids(name)]
-        for pid in pids:
-            if _ppid(pid) not in pids:
-                _signal(pid, signal.SIGTERM)
-        _wait_gone(pids, 2.0, self._reap)
-        for pid in pids:
-            _signal(pid, signal.SIGKILL)
-        _wait_gone(pids, STOP_TIMEOUT, self._reap)
-
-    def _reap(self) -> None:
-        for child in self._children.values():
+    def reap(self) -> None:
+        """Collect the lab's own children that have ended (no zombie left)."""
+        for child in self.children.values():
             child.poll()
 
     def _make_data(self, roles: tuple[str, ...]) -> None:
@@ -248,7 +225,7 @@ class Lab:
         """Every machine's /usr/local/sbin: the stand-in commands."""
         return self.data / "sbin"
 
-    def _make_machine(self, role: str) -> None:
+    def make_machine(self, role: str) -> None:
         """`role`'s own files, then its mount namespace (tutor.lab.machine)."""
         folder = self.machine_dir(role)
         uid = vm_tree.build(folder, self.prefix, role, self._roles_built or tuple(self.roles()), ("lib/nginx",) if role == "proxy" else ())
@@ -256,14 +233,15 @@ class Lab:
             app = self.home(role) / "dumbsound"
             shutil.copytree(assets_dir() / "lab-app", app, dirs_exist_ok=True)
             vm_tree.chown_tree(app, uid)
-        layered = {}
-        if role in APPS and self.app_source() is not None:  # the learner's app, below the machine's own copy
+        layered: dict[str, tuple[Path, Path, Path]] = {}
+        source = self.app_source() if role in APPS else None
+        if source is not None:  # the learner's app, below the machine's own copy
             own, work = folder / "app", folder / ".work" / "app"
             for path in (own / "node_modules", work, self.home(role) / "dumbsound"):
                 path.mkdir(parents=True, exist_ok=True)
             for path in (own, own / "node_modules", self.home(role) / "dumbsound"):  # ubuntu writes its caches
                 os.chown(path, uid, uid)
-            layered[APP_DIR] = (self.app_source(), own, work)
+            layered[APP_DIR] = (source, own, work)
         # Folders the lab (and tests) also write from outside: plain folders, not overlay layers
         # (changing an overlay's layer under it is undefined).
         binds = {"/var/log": folder / "var" / "log"}
@@ -279,34 +257,12 @@ class Lab:
         if not data_link.is_symlink():
             data_link.symlink_to(self.data.resolve())
 
-    def _make_network(self, roles: tuple[str, ...]) -> None:
-        bridge = self.ns(BRIDGE_ROLE)
-        lines = [f"netns add {self.ns(role)}\n" for role in (BRIDGE_ROLE, *roles)]
-        lines += [f"link add {LINK} netns {self.ns(role)} type veth peer name {role} netns {bridge}\n"
-                  for role in roles]
-        _ip(["-b", "-"], "".join(lines))
-        ports = "".join(f"link set {role} master br0\nlink set {role} up\n" for role in roles)
-        _ip(["-n", bridge, "-b", "-"], "link add br0 type bridge\nlink set br0 up\n" + ports)
-        for role in roles:
-            self._configure_link(role)
-
-    def _configure_link(self, role: str) -> None:
-        commands = (f"link set lo up\naddr add {self.address(role)}/{PREFIX_LEN} dev {LINK}\n"
-                    f"link set {LINK} up\n")
-        if role in CLIENTS:
-            commands += f"route add {ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN} dev {LINK}\n"
-        elif role == "proxy":
-            commands += "".join(f"route add {net} dev {LINK}\n" for name, (_, net) in CLIENTS.items()
-                                if self.ns(name) in _netns_list())
-        _ip(["-n", self.ns(role), "-b", "-"], commands)
-
     # --- running commands in a machine --------------------------------------------------------
 
     def command(self, role: str, argv: list[str], wd: str = "/") -> list[str]:
         """The argv that runs `argv` as root inside `role`: its network, its files, its host name."""
-        if self.ns(role) not in _netns_list() or not machine.exists(self.prefix, role):
-            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
-                           "no_machine", role=role)
+        if self.ns(role) not in netns_list() or not machine.exists(self.prefix, role):
+            raise LabError("no_machine", role=role)
         return machine.enter(self.prefix, role, self.ns(role), argv, wd)
 
     def user_command(self, role: str, argv: list[str], wd: str | None = None) -> list[str]:
@@ -329,35 +285,9 @@ class Lab:
             return subprocess.run(self.command(role, argv), input=input, capture_output=True, text=True,
                                   timeout=timeout, env=env, stdin=None if input is not None else subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise LabError(f"`{shlex.join(argv)}` on {role} did not finish within {timeout:g} s",
-                           "exec_timeout", role=role, seconds=f"{timeout:g}") from None
+            raise LabError("exec_timeout", role=role, seconds=f"{timeout:g}") from None
 
     # --- nginx --------------------------------------------------------------------------------
-
-    def _start_nginx(self) -> None:
-        """Start nginx in the foreground as our child (so it is reaped), and wait for its pid file.
-
-        nginx writes the pid file after it has opened its listening sockets.
-        """
-        pid_file = self.data / "proxy" / "run" / "nginx.pid"
-        pid_file.unlink(missing_ok=True)
-        log = self.data / "proxy" / "nginx.out"
-        with open(log, "w", encoding="utf-8") as out:
-            child = subprocess.Popen(self.command("proxy", [NGINX, "-g", "daemon off;"]), stdin=subprocess.DEVNULL,
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        self._children["proxy"] = child
-        since = self.machine_dir("proxy") / "run" / standins.SINCE.removeprefix("/run/")
-        since.parent.mkdir(parents=True, exist_ok=True)
-        since.write_text(f"{int(time.time())}\n", encoding="utf-8")  # for `systemctl status nginx`
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.nginx_master() == child.pid:
-                return
-            if child.poll() is not None:
-                why = _last_line(log.read_text(encoding="utf-8", errors="replace"))
-                raise LabError(f"nginx did not start in the lab: {why}", "nginx_failed", why=why)
-            time.sleep(0.01)
-        raise LabError(f"nginx did not start within {START_TIMEOUT:g} s", "nginx_failed", why="-")
 
     def nginx_test(self) -> subprocess.CompletedProcess:
         """`nginx -t` on the proxy."""
@@ -365,49 +295,16 @@ class Lab:
 
     def nginx_master(self) -> int | None:
         """The pid of the proxy's nginx master, when it runs."""
-        try:
-            pid = int((self.data / "proxy" / "run" / "nginx.pid").read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+        return services.nginx_master(self)
 
     def reload(self) -> subprocess.CompletedProcess:
         """`nginx -t`, then (when it passes) `nginx -s reload`, waiting until new workers serve.
 
         Returns the `nginx -t` result: a failed test leaves the running config as it was, as on a VM.
         """
-        tested = self.nginx_test()
-        if tested.returncode != 0:
-            return tested
-        master = self.nginx_master()
-        if master is None:
-            self._start_nginx()
-            return tested
-        before = set(_children_of(master))
-        os.kill(master, signal.SIGHUP)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            now = set(_children_of(master))
-            if now and not now & before:
-                return tested
-            time.sleep(0.01)
-        raise LabError("nginx did not start new workers after a reload", "reload_stuck")
+        return services.reload_nginx(self)
 
     # --- the apps -----------------------------------------------------------------------------
-
-    def _app_pid_file(self, role: str) -> Path:
-        return self.data / role / "app.pid"
-
-    def _spawn_app(self, role: str) -> None:
-        log = open(self.data / role / "app.log", "w", encoding="utf-8")  # noqa: SIM115 - handed to the child
-        env = self.user_env(PORT=str(APP_PORT), MACHINE=role, npm_config_update_notifier="false",
-                            npm_config_fund="false", npm_config_logs_max="0", **self.app_env())
-        with log:
-            child = subprocess.Popen(self.user_command(role, ["npm", "start"], APP_DIR), env=env,
-                                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        self._children[role] = child
-        self._app_pid_file(role).write_text(f"{child.pid}\n", encoding="utf-8")
 
     def app_source(self) -> Path | None:
         """The learner's own app folder given to `up --app`, or None for the lab's stand-in app."""
@@ -423,7 +320,7 @@ class Lab:
         if self.app_source() is None:
             return {}
         env = {"CI": "true"}
-        if node_major() >= 17:
+        if services.node_major() >= 17:
             env["NODE_OPTIONS"] = "--openssl-legacy-provider"
         return env
 
@@ -431,143 +328,54 @@ class Lab:
         """The command the lab types on an app machine to start the app."""
         return " ".join([*(f"{name}={value}" for name, value in self.app_env().items()), "npm start"])
 
-    def _wait_app(self, role: str) -> None:
-        log = self.data / role / "app.log"
-        child = self._children[role]
-        own = self.app_source() is not None
-        deadline = time.monotonic() + (OWN_APP_TIMEOUT if own else START_TIMEOUT)
-        while time.monotonic() < deadline:
-            text = log.read_text(encoding="utf-8", errors="replace")
-            if APP_READY in text or (own and self.listener(role) is not None):
-                return
-            if child.poll() is not None:
-                if "EADDRINUSE" in text:
-                    raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE)", "port_busy", role=role,
-                                   who="?", prefix=self.prefix)
-                raise LabError(f"the app on {role} stopped: {_last_line(text)}", "app_failed", role=role,
-                               why=_last_line(text))
-            time.sleep(0.01)
-        raise LabError(f"the app on {role} did not start within {START_TIMEOUT:g} s", "app_slow", role=role)
-
     def app_pid(self, role: str) -> int | None:
         """The pid of the lab's `npm start` on app `role`, when it runs."""
-        try:
-            pid = int(self._app_pid_file(role).read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+        return services.app_pid(self, role)
 
     def listener(self, role: str) -> tuple[int, str] | None:
         """(pid, command line) of what listens on port 3000 in `role`, whoever started it."""
-        done = subprocess.run(["ss", "-N", self.ns(role), "-Hltnp", f"sport = :{APP_PORT}"], capture_output=True,
-                              text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
-        found = re.search(r"pid=(\d+)", done.stdout)
-        if not found:
-            return None
-        pid = int(found[1])
-        try:
-            words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            command = " ".join(word.decode(errors="replace") for word in words if word)[:120]
-        except OSError:
-            command = "?"
-        return pid, command
+        return services.listener(self, role)
 
     def start(self, role: str) -> None:
         """Start the app on `role` (`npm start`), as the learner does after stopping it. LabError
         port_busy (naming the process) when something else already listens on port 3000."""
         require_system()
         self._require_app(role)
-        if self.app_pid(role) is not None:
-            return
-        holder = self.listener(role)
-        if holder is not None:
-            raise LabError(f"port {APP_PORT} on {role} is in use (EADDRINUSE) by pid {holder[0]}: {holder[1]}",
-                           "port_busy", role=role, who=f"pid {holder[0]} ({holder[1]})", prefix=self.prefix)
-        self._spawn_app(role)
-        self._wait_app(role)
+        services.start_app(self, role)
 
     def stop(self, role: str) -> str | None:
         """Stop the app on `role` (like Ctrl-C on `npm start`) and wait until it is gone: the lab's
         own `npm start`, else whatever listens on port 3000 there (an app the learner started).
         Returns None when the lab's app was stopped, "pid N (command)" for another one, "" for none."""
         self._require_app(role)
-        pid = self.app_pid(role)
-        if pid is None:
-            holder = self.listener(role)
-            if holder is None:
-                return ""
-            _signal(holder[0], signal.SIGTERM)
-            if not _wait_gone([holder[0]], STOP_TIMEOUT):
-                _signal(holder[0], signal.SIGKILL)
-                _wait_gone([holder[0]], STOP_TIMEOUT)
-            return f"pid {holder[0]} ({holder[1]})"
-        group = [p for p in netns_pids(self.ns(role)) if _pgid(p) == pid]
-        _stop_from_the_leaves(group)
-        if not _wait_gone(group, STOP_TIMEOUT, self._reap):
-            _signal(-pid, signal.SIGKILL)
-            _wait_gone(group, STOP_TIMEOUT, self._reap)
-        child = self._children.pop(role, None)
-        if child is not None:
-            child.wait(timeout=STOP_TIMEOUT)
-        self._app_pid_file(role).unlink(missing_ok=True)
-        return None
+        return services.stop_app(self, role)
 
     def _require_app(self, role: str) -> None:
         if role not in APPS:
-            raise LabError(f"{role!r} is not an app machine (app1, app2, app3)", "not_app", role=role)
+            raise LabError("not_app", role=role)
         if self.ns(role) not in self.namespaces():
-            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
-                           "no_machine", role=role)
+            raise LabError("no_machine", role=role)
 
     # --- power --------------------------------------------------------------------------------
 
     def poweroff(self, role: str) -> None:
         """Switch `role` off: its link goes down, as when a VM is powered off. Processes stay."""
         self._require_machine(role)
-        _ip(["-n", self.ns(role), "link", "set", LINK, "down"])
+        network.set_power(self.ns(role), on=False)
 
     def poweron(self, role: str) -> None:
         """Switch `role` on again: its link comes back up with its address and routes."""
         self._require_machine(role)
-        _ip(["-n", self.ns(role), "link", "set", LINK, "up"])
-        self._restore_routes(role)
-
-    def _restore_routes(self, role: str) -> None:
-        present = set(self.namespaces())
-        if role in CLIENTS:
-            routes = [f"{ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN}"]
-        elif role == "proxy":
-            routes = [net for name, (_, net) in CLIENTS.items() if self.ns(name) in present]
-        else:
-            return
-        for net in routes:
-            _ip(["-n", self.ns(role), "route", "replace", net, "dev", LINK])
+        network.set_power(self.ns(role), on=True)
+        network.restore_routes(self.ns, role)
 
     def _require_machine(self, role: str) -> None:
         if role not in ALL_ROLES or self.ns(role) not in self.namespaces():
-            raise LabError(f"the lab has no machine {role!r} (is it up? see `tutor lab status`)",
-                           "no_machine", role=role)
+            raise LabError("no_machine", role=role)
 
     def powered(self, role: str) -> bool:
         """True when `role`'s link is up."""
-        done = _ip(["-n", self.ns(role), "-br", "link", "show", LINK], check=False)
-        return done.returncode == 0 and "UP" in done.stdout.split()[1:2]
-
-    # --- extra clients (tests) ----------------------------------------------------------------
-
-    def add_client(self, role: str = "client2") -> str:
-        """Add a client machine on another /24 of the same bridge (for ip_hash); its address."""
-        self.require_up()
-        if role not in CLIENTS:
-            raise LabError(f"{role!r} is not a client machine", "not_client", role=role)
-        if self.ns(role) not in self.namespaces():
-            _ip(["-b", "-"], f"netns add {self.ns(role)}\nlink add {LINK} netns {self.ns(role)} type veth "
-                             f"peer name {role} netns {self.ns(BRIDGE_ROLE)}\n")
-            _ip(["-n", self.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
-            self._configure_link(role)
-            self._make_machine(role)
-            self._restore_routes("proxy")
-        return self.address(role)
+        return network.powered(self.ns(role))
 
     # --- status -------------------------------------------------------------------------------
 
@@ -627,9 +435,8 @@ class Lab:
         try:
             results = json.loads(answer["stdout"])["results"]
         except (ValueError, KeyError):
-            why = _last_line(answer["stderr"])
-            raise LabError(f"tutor check in the lab printed no JSON (exit {answer['rc']}): {why}",
-                           "check_failed", why=why) from None
+            why = last_line(answer["stderr"])
+            raise LabError("check_failed", rc=answer["rc"], why=why) from None
         return {result["check"]: result for result in results}
 
     def _checker(self, client: str) -> _Checker:
@@ -640,29 +447,8 @@ class Lab:
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     text=True, env=env, start_new_session=True)
             checker = self._checkers[client] = _Checker(proc)
-            self._children[f"checker-{client}"] = proc
+            self.children[f"checker-{client}"] = proc
         return checker
-
-    # --- back to the start (tests) --------------------------------------------------------------
-
-    def reset(self) -> None:
-        """Put the lab back as `up` made it: every machine on, default nginx tree and hosts files,
-        nginx and every app running, no extra client routes lost."""
-        for role in self.roles():
-            if not self.powered(role):
-                self.poweron(role)
-            _ip(["-n", self.ns(role), "neigh", "flush", "all"], check=False)  # as just booted
-            self.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
-        nginx_tree.clear(self.nginx_dir)  # the folder itself stays: running nginx has it mounted
-        nginx_tree.build(self.nginx_dir, self.machine_dir("proxy") / "var")
-        if self.nginx_master() is None:
-            self._start_nginx()
-        else:
-            self.reload()
-        for role in self.roles():
-            if role in APPS and self.app_pid(role) is None:
-                self.start(role)
-
 
 _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -670,22 +456,23 @@ _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
 class _Checker:
     """A running tutor.cli.check_server: one JSON line of arguments in, one JSON line of answer out."""
 
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        if proc.stdin is None or proc.stdout is None:
+            raise ValueError("the checker needs pipes for its stdin and stdout")
+        self.proc, self.stdin, self.stdout = proc, proc.stdin, proc.stdout
 
     def ask(self, args: list[str], timeout: float) -> dict:
         try:
-            self.proc.stdin.write(json.dumps(args) + "\n")
-            self.proc.stdin.flush()
+            self.stdin.write(json.dumps(args) + "\n")
+            self.stdin.flush()
         except OSError:
-            raise LabError("the lab's checker stopped", "check_failed", why="checker stopped") from None
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
+            raise LabError("checker_stopped") from None
+        ready, _, _ = select.select([self.stdout], [], [], timeout)
+        line = self.stdout.readline() if ready else ""
         if not line:
             self.proc.kill()
             self.proc.wait()
-            raise LabError(f"tutor check in the lab gave no answer within {timeout:g} s", "check_failed",
-                           why="no answer")
+            raise LabError("check_no_answer", seconds=f"{timeout:g}")
         return json.loads(line)
 
 
@@ -694,145 +481,35 @@ class _Checker:
 def require_root() -> None:
     """Raise LabError unless this is Linux, we are root and iproute2/util-linux are installed."""
     if not sys.platform.startswith("linux"):
-        raise LabError("the lab needs Linux (network namespaces)", "not_linux")
+        raise LabError("not_linux")
     if os.geteuid() != 0:
-        raise LabError("the lab needs root: run it with sudo", "not_root")
+        raise LabError("not_root")
     for tool, package in (("ip", "iproute2"), ("ss", "iproute2"), ("nsenter", "util-linux"), ("runuser", "util-linux"),
                           ("su", "util-linux")):
         if shutil.which(tool) is None:
-            raise LabError(f"`{tool}` is missing: install {package}", "missing_tool", tool=tool, package=package)
+            raise LabError("missing_tool", tool=tool, package=package)
 
 
 def require_system() -> None:
     """Raise LabError unless the lab can be built here: root on Linux, nginx, node and npm."""
     require_root()
     if nginx_tree.nginx_binary() is None:
-        raise LabError("nginx is missing: install it (sudo apt install nginx)", "no_nginx")
+        raise LabError("no_nginx")
     if shutil.which("node") is None or shutil.which("npm") is None:
-        raise LabError("Node.js (node and npm) is missing: install it, e.g. sudo apt install nodejs npm",
-                       "no_node")
-
-
-def _ip(args: list[str], input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    try:
-        done = subprocess.run(["ip", *args], input=input, capture_output=True, text=True,
-                              timeout=COMMAND_TIMEOUT)
-    except FileNotFoundError:
-        raise LabError("`ip` is missing: install iproute2", "missing_tool", tool="ip", package="iproute2") from None
-    if check and done.returncode != 0:
-        why = _last_line(done.stderr)
-        raise LabError(f"ip {' '.join(args[:3])}: {why}", "ip_failed", why=why)
-    return done
-
-
-def _netns_list() -> list[str]:
-    names = []
-    try:
-        names = os.listdir("/run/netns")
-    except OSError:
-        pass
-    return sorted(names)
-
-
-def netns_pids(name: str) -> list[int]:
-    """The processes whose network namespace is `name`."""
-    done = _ip(["netns", "pids", name], check=False)
-    return [int(word) for word in done.stdout.split() if word.isdigit()]
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else "no message"
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rfind(")") + 2:].split()
-
-
-def _alive(pid: int) -> bool:
-    """True when `pid` runs (a zombie counts as gone)."""
-    fields = _stat(pid)
-    return fields is not None and fields[0] != "Z"
-
-
-def _ppid(pid: int) -> int | None:
-    fields = _stat(pid)
-    return int(fields[1]) if fields else None
-
-
-def _pgid(pid: int) -> int | None:
-    fields = _stat(pid)
-    return int(fields[2]) if fields else None
-
-
-def _children_of(pid: int) -> list[int]:
-    children = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            fields = _stat(int(entry))
-            if fields and fields[1] == str(pid) and fields[0] != "Z":
-                children.append(int(entry))
-    return children
-
-
-def _stop_from_the_leaves(group: list[int]) -> None:
-    """SIGTERM the processes of `group` that have no child in it (`npm start` -> sh -> node: node).
-
-    Each parent then exits after its child and reaps it, so no orphan is left to a PID 1 that
-    might not reap (containers). `npm` itself would only pass the signal to `sh`, orphaning node.
-    """
-    parents = {_ppid(pid) for pid in group}
-    for pid in group:
-        if pid not in parents:
-            _signal(pid, signal.SIGTERM)
-            _signal(pid, signal.SIGCONT)  # a hung (stopped) app takes its SIGTERM only once it runs
-
-
-def _signal(pid: int, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _wait_gone(pids: list[int], timeout: float, reap=None) -> bool:
-    """Wait until none of `pids` runs (calling `reap` to collect our own children); False on timeout."""
-    deadline = time.monotonic() + timeout
-    while any(_alive(pid) for pid in pids):
-        if time.monotonic() > deadline:
-            return False
-        if reap is not None:
-            reap()
-        time.sleep(0.01)
-    return True
-
-
-def node_major() -> int:
-    """The major version of this machine's Node.js (0 when unknown)."""
-    try:
-        done = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
-        return int(done.stdout.strip().lstrip("v").split(".")[0])
-    except (OSError, ValueError, subprocess.TimeoutExpired):
-        return 0
+        raise LabError("no_node")
 
 
 def check_app_folder(path: str | Path) -> Path:
     """The folder given to `up --app`, checked: a Node app (package.json) with its node_modules,
-    at a path overlayfs can take. LabError bad_app_folder otherwise."""
+    at a path overlayfs can take. LabError otherwise."""
     folder = Path(path).expanduser().resolve()
-    why = ""
+    shown = str(path)[:200]
     if not (folder / "package.json").is_file():
-        why = "no package.json there: give the folder of a Node app"
-    elif not (folder / "node_modules").is_dir():
-        why = "no node_modules there: run npm install in it first (the lab has no internet)"
-    elif any(char in str(folder) for char in ",:\\\n"):
-        why = "the path may not contain , : \\ or a line break"
-    if why:
-        raise LabError(f"--app {path}: {why}", "bad_app_folder", path=str(path)[:200], why=why)
+        raise LabError("app_no_package", path=shown)
+    if not (folder / "node_modules").is_dir():
+        raise LabError("app_no_modules", path=shown)
+    if any(char in str(folder) for char in ",:\\\n"):
+        raise LabError("app_bad_path", path=shown)
     return folder
 
 

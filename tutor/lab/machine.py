@@ -124,7 +124,7 @@ def make(prefix: str, role: str, netns: str, folder: Path, tools: Path, binds: d
     try:
         _make(prefix, role, netns, folder, {**binds, TOOLS: tools}, keep, layered or {})
     except OSError as exc:
-        raise LabError(f"machine {role} could not be built: {exc}", "vm_failed", role=role, why=str(exc)) from None
+        raise LabError("vm_failed", role=role, why=str(exc)) from None
 
 
 def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Path], keep: list[str],
@@ -158,8 +158,7 @@ def _make(prefix: str, role: str, netns: str, folder: Path, binds: dict[str, Pat
         select.select([ready_r], [], [], 30)
         answer = os.read(ready_r, 500).decode(errors="replace").strip()
         if answer != "ok":
-            raise LabError(f"machine {role} could not be built: {answer or 'no answer'}", "vm_failed",
-                           role=role, why=answer or "-")
+            raise LabError("vm_failed", role=role, why=answer or "-")
         for kind, file in zip(("mnt", "uts"), ns_files(prefix, role)):
             file.touch()
             _mount(f"/proc/{pid}/ns/{kind}", str(file), None, _MS_BIND)
@@ -194,8 +193,8 @@ def _build(role: str, netns: str, folder: Path, stage: Path, binds: dict[str, Pa
         _mount(str(source), f"{root}{inside}", None, _MS_BIND)
         if inside == TOOLS:
             _mount(None, f"{root}{inside}", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY)
-    for inside, (lower, own, work) in layered.items():
-        _mount("overlay", f"{root}{inside}", "overlay", 0, f"lowerdir={lower},upperdir={own},workdir={work}")
+    for inside, (lower, upper, work) in layered.items():
+        _mount("overlay", f"{root}{inside}", "overlay", 0, f"lowerdir={lower},upperdir={upper},workdir={work}")
     for path in keep:
         if any(path.startswith(f"/{private}/") for private in PRIVATE):
             _mount(path, f"{root}{path}", None, _MS_BIND | _MS_REC)

@@ -29,8 +29,8 @@ def nginx_binary() -> str | None:
 def build(tree: Path, var: Path | None) -> None:
     """Write the proxy's /etc/nginx to `tree` and (unless None) nginx's folders of its /var to `var`."""
     source = assets_dir() / "lab-nginx"
-    for folder in ("conf.d", "modules-enabled", "sites-available", "sites-enabled", "snippets"):
-        (tree / folder).mkdir(parents=True, exist_ok=True)
+    for sub in ("conf.d", "modules-enabled", "sites-available", "sites-enabled", "snippets"):
+        (tree / sub).mkdir(parents=True, exist_ok=True)
     (tree / "nginx.conf").write_text(fresh_nginx_conf(), encoding="utf-8")
     for name in ("mime.types", "proxy_params"):
         shutil.copyfile(source / name, tree / name)

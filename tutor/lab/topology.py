@@ -42,8 +42,7 @@ def default_prefix() -> str:
 def check_prefix(prefix: str) -> str:
     """The prefix, checked: a lowercase letter then up to 15 lowercase letters or digits."""
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-        raise LabError(f"lab prefix {prefix!r}: use a lowercase letter then up to 15 letters or digits",
-                       "bad_prefix", prefix=prefix)
+        raise LabError("bad_prefix", prefix=prefix)
     return prefix
 
 

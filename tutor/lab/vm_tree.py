@@ -68,8 +68,8 @@ def write_tools(folder: Path, tools: dict[str, str]) -> None:
 def build(folder: Path, prefix: str, role: str, roles: tuple[str, ...], fresh_var: tuple[str, ...]) -> int:
     """Write `role`'s machine folder; returns the uid of ubuntu inside it."""
     etc = folder / "etc"
-    for path in ("etc/pam.d", "etc/profile.d", "var", ".work/etc", ".work/var", "root", "run", "tmp", "home"):
-        (folder / path).mkdir(parents=True, exist_ok=True)
+    for sub in ("etc/pam.d", "etc/profile.d", "var", ".work/etc", ".work/var", "root", "run", "tmp", "home"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
     (folder / "tmp").chmod(0o1777)
     (folder / "root").chmod(0o700)
     (etc / "hostname").write_text(f"{role}\n", encoding="utf-8")

@@ -241,7 +241,6 @@ class MachinesScreen(TutorScreen):
 
     async def _use_lab(self) -> None:
         from tutor.lab import Lab, LabError, require_root
-        from tutor.lab.errors import reason
 
         def read() -> tuple[list, bool]:
             lab = Lab()
@@ -254,7 +253,7 @@ class MachinesScreen(TutorScreen):
         try:
             machines, inside = await asyncio.to_thread(read)
         except LabError as exc:
-            self.say(reason(exc, self.app.lang))
+            self.say(exc.message(self.app.lang))
             return
         notes = []
         for machine in machines:

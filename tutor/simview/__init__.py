@@ -1,7 +1,7 @@
 """The simulator on screen: an animated diagram of clients -> nginx -> servers with controls.
 
 `SimPanel` embeds in any screen, `SimScreen` is the full screen of `tutor play`, `PredictPanel`
-asks a predict-then-observe question, and `PlayApp` runs `SimScreen` on its own.
+asks a predict-then-observe question.
 """
 
 from tutor.simview.panel import SimPanel
