@@ -86,3 +86,13 @@ def test_json_is_spelled_json_everywhere(path):
         parser = dict(_subparsers(build_parser("en")))[path]
     flags = {flag for action in parser._actions for flag in action.option_strings if action.help != argparse.SUPPRESS}
     assert "--format" not in flags and "--output" not in flags
+
+
+@pytest.mark.parametrize("action, names", [("shell", "laptop, proxy, app1, app2, app3"), ("stop", "app1, app2, app3")])
+def test_lab_help_lists_the_machines_a_learner_names_and_refuses_a_tests_client(action, names, capsys):
+    with pytest.raises(SystemExit):
+        main(["lab", action, "--help", "--lang", "en"])
+    assert names in " ".join(capsys.readouterr().out.split()) and "client2" not in names
+    with pytest.raises(SystemExit) as refused:
+        main(["lab", action, "client2", "--lang", "en"])
+    assert refused.value.code == 2 and "invalid choice: 'client2'" in capsys.readouterr().err

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
 from tutor.lab.errors import TEXT, LabError, lab_command
-from tutor.lab.topology import ALL_ROLES, APPS
+from tutor.lab.topology import ADDRESSES, APPS
+
+ROLES = tuple(ADDRESSES)
+"""The machines a learner names (laptop, proxy, app1..app3); a test's extra client is not one."""
 
 if TYPE_CHECKING:
     from tutor.lab.lab import Lab
@@ -39,12 +42,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     status.add_argument("--format", choices=("table", "json"), default=argparse.SUPPRESS,
                         help=argparse.SUPPRESS)  # multipass's spelling of --json, kept as an alias
     for name in ("shell", "exec"):
-        actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
+        actions.add_parser(name).add_argument("role", choices=ROLES, metavar="ROLE")
     actions.choices["exec"].add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD")
     for name in ("stop", "start"):
         actions.add_parser(name).add_argument("role", choices=APPS, metavar="APP")
     for name in ("poweroff", "poweron"):
-        actions.add_parser(name).add_argument("role", choices=ALL_ROLES, metavar="ROLE")
+        actions.add_parser(name).add_argument("role", choices=ROLES, metavar="ROLE")
     for action in actions.choices.values():  # --prefix after the action too (flags after the verb)
         action.add_argument("--prefix", default=argparse.SUPPRESS)
 

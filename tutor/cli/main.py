@@ -123,6 +123,8 @@ def command_module(command: str | None) -> ModuleType:
 def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     """The argument parser for `tutor` and its subcommands, its help in `lang` (call it inside
     `argparse_language(lang)` so argparse's own words are in `lang` too)."""
+    from tutor.cli.lab import ROLES
+    from tutor.lab.topology import APPS
     from tutor.live.catalog import CHECK_IDS
     from tutor.web import DEFAULT_MAX_SESSIONS
 
@@ -134,7 +136,8 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     for command in COMMANDS:
         command_module(command).add_parser(sub)
     _lang_everywhere(parser)
-    localize(parser, lang, checks=", ".join(CHECK_IDS), sessions=DEFAULT_MAX_SESSIONS)
+    localize(parser, lang, checks=", ".join(CHECK_IDS), sessions=DEFAULT_MAX_SESSIONS, roles=", ".join(ROLES),
+             apps=", ".join(APPS))
     return parser
 
 
