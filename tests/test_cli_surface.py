@@ -96,3 +96,11 @@ def test_lab_help_lists_the_machines_a_learner_names_and_refuses_a_tests_client(
     with pytest.raises(SystemExit) as refused:
         main(["lab", action, "client2", "--lang", "en"])
     assert refused.value.code == 2 and "invalid choice: 'client2'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["check", "--prefix", "", "--host", "app1=127.0.0.1:9"],
+                                  ["twin", "lb-one-dies", "--prefix", "", "--host", "proxy=127.0.0.1:9"]])
+def test_an_empty_prefix_without_lab_is_refused_not_ignored(argv, capsys):
+    assert main([*argv, "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "--prefix" in err and err.count("\n") == 1

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", "id")
     if getattr(args, "lab", False):
         return run_check_in_lab(args)
-    if getattr(args, "prefix", None):
+    if getattr(args, "prefix", None) is not None:  # an empty --prefix too: it names no lab
         print(f"tutor check: {tr(TEXT, 'prefix_without_lab', lang)}", file=sys.stderr)
         return 2
     try:

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(lang, "err.lab_flags")
     if not (args.lab or args.host or args.multipass):
         return _fail(lang, "err.no_machines")
-    if args.prefix and not args.lab:
+    if args.prefix is not None and not args.lab:
         return _fail(lang, "err.prefix_without_lab")
     try:
         scenario = runnable(args.scenario)  # the one door to a scenario (tutor.scenarios)
