@@ -174,7 +174,8 @@ def localize(parser: argparse.ArgumentParser, lang: str, path: str = "tutor", **
                 listed[name].help = subparser.description = text(key)
                 localize(subparser, lang, key, **values)
         elif not isinstance(action, argparse._HelpAction) and action.help != argparse.SUPPRESS:
-            action.help = text(f"{path}.{action.dest}") or text(f"tutor.{action.dest}") or action.help
+            inherited = text("tutor.lang") if action.dest == "lang" else None  # _lang_everywhere's copies
+            action.help = text(f"{path}.{action.dest}") or inherited or action.help
 
 
 def main(argv: list[str] | None = None) -> int:
