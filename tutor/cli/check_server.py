@@ -13,9 +13,12 @@ import contextlib
 import io
 import json
 import sys
+from collections.abc import Iterable
+from typing import TextIO
 
 
-def serve(lines=sys.stdin, out=sys.stdout) -> None:
+def serve(lines: Iterable[str] = sys.stdin, out: TextIO = sys.stdout) -> None:
+    """Answer each line of `lines` on `out` (see the module docstring) until the input ends."""
     from tutor.cli.main import main
 
     for line in lines:
