@@ -99,7 +99,7 @@ def test_a_second_down_and_a_status_of_no_lab_are_calm():
     assert tutor("lab", "--prefix", prefix, "down").returncode == 0
     status = tutor("lab", "--prefix", prefix, "status", "--lang", "en")
     assert (status.returncode, status.stdout.strip()) == (
-        0, f"The lab is not up. Start it with: sudo tutor lab --prefix {prefix} up")  # its own prefix, to copy
+        0, f"The lab is not up. Start it with: sudo tutor lab up --prefix {prefix}")  # its own prefix, to copy
 
 
 def test_check_lab_takes_the_labs_prefix_and_names_it_when_that_lab_is_not_up():
@@ -109,9 +109,9 @@ def test_check_lab_takes_the_labs_prefix_and_names_it_when_that_lab_is_not_up():
     prefix = f"tc{os.getpid()}"
     done = tutor("--lang", "en", "check", "--lab", "--prefix", prefix)
     assert done.returncode == 2
-    assert done.stderr.strip() == f"tutor check: The lab is not up: run sudo tutor lab --prefix {prefix} up first."
+    assert done.stderr.strip() == f"tutor check: The lab is not up: run sudo tutor lab up --prefix {prefix} first."
     done = tutor("--lang", "id", "check", "--lab", "--prefix", prefix)
-    assert done.stderr.strip() == f"tutor check: Lab belum menyala: jalankan dulu sudo tutor lab --prefix {prefix} up"
+    assert done.stderr.strip() == f"tutor check: Lab belum menyala: jalankan dulu sudo tutor lab up --prefix {prefix}"
 
 
 def test_check_prefix_without_lab_is_bad_usage():

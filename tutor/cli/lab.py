@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from tutor.i18n import tr
-from tutor.lab.errors import TEXT, LabError, lab_command
+from tutor.lab.errors import TEXT, LabError, prefix_flag
 from tutor.lab.topology import ADDRESSES, APPS
 
 ROLES = tuple(ADDRESSES)
@@ -92,7 +92,7 @@ def _up_or_down(lab: Lab, args: argparse.Namespace, lang: str) -> int:
                     print(tr(TEXT, "start_line", lang, role=role, command=lab.start_line()))
         machines = ", ".join(f"{m.role} {m.address}" for m in lab.status())
         print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines,
-                 lab=lab_command(lab.prefix)))
+                 at=prefix_flag(lab.prefix)))
         return 0
     start = time.monotonic()
     lab.down()
@@ -134,7 +134,7 @@ def _status(lab: Lab, as_json: bool, lang: str) -> int:
         print(json.dumps(lab.multipass_list(), indent=2))
         return 0
     if not machines:
-        print(tr(TEXT, "empty", lang, lab=lab_command(lab.prefix)))
+        print(tr(TEXT, "empty", lang, at=prefix_flag(lab.prefix)))
         return 0
     rows = [(tr(TEXT, "head.name", lang), tr(TEXT, "head.state", lang), tr(TEXT, "head.ipv4", lang),
              tr(TEXT, "head.service", lang))]

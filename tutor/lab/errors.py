@@ -23,16 +23,16 @@ class LabError(Exception):
         """The one-line reason in `lang`."""
         values = dict(self.values)
         if "prefix" in values:
-            values.setdefault("lab", lab_command(str(values["prefix"])))
+            values.setdefault("at", prefix_flag(str(values["prefix"])))
         return tr(TEXT, f"err.{self.key}", lang, **values)
 
     def __str__(self) -> str:
         return self.message("en")
 
 
-def lab_command(prefix: str) -> str:
-    """How to name this lab on the command line: `tutor lab`, or `tutor lab --prefix P` for a
-    lab built with a prefix that is not the default one."""
+def prefix_flag(prefix: str) -> str:
+    """What names this lab after a `tutor lab ACTION` (flags after the verb): "" for the default
+    lab, " --prefix P" for a lab built with another prefix (the catalogue's `{at}`)."""
     from tutor.lab.topology import default_prefix
 
-    return "tutor lab" if prefix == default_prefix() else f"tutor lab --prefix {prefix}"
+    return "" if prefix == default_prefix() else f" --prefix {prefix}"
