@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from tutor.lab import Lab, network, nginx_tree, services
-from tutor.lab.topology import APPS, BRIDGE_ROLE, CLIENTS, LINK
+from tutor.lab.topology import ADDRESSES, APPS, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN
 from tutor.lab.vm_tree import HOSTS_TEMPLATE
+
+LAB_NET = f"{ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN}"  # the tutorial's /24
 
 
 def add_client(lab: Lab, role: str = "client2") -> str:
@@ -19,18 +21,29 @@ def add_client(lab: Lab, role: str = "client2") -> str:
         network.ip(["-n", lab.ns(BRIDGE_ROLE), "-b", "-"], f"link set {role} master br0\nlink set {role} up\n")
         network.configure_link(lab.ns, role, lab.address(role))
         lab.make_machine(role)
-        network.restore_routes(lab.ns, "proxy")  # the proxy's route back to the client's /24
+    _client_routes(lab)
     return lab.address(role)
+
+
+def _client_routes(lab: Lab) -> None:
+    """On-link routes between each client's /24 and the lab's: the client reaches the lab, the
+    proxy answers the client (a link that went down, powered off, has lost them)."""
+    present = set(lab.namespaces())
+    for role, (_, net) in CLIENTS.items():
+        if lab.ns(role) in present:
+            network.ip(["-n", lab.ns(role), "route", "replace", LAB_NET, "dev", LINK])
+            network.ip(["-n", lab.ns("proxy"), "route", "replace", net, "dev", LINK])
 
 
 def reset(lab: Lab) -> None:
     """Put the lab back as `up` made it: every machine on with an empty ARP cache, default nginx
-    tree and hosts files, nginx and every app running, the client routes kept."""
+    tree and hosts files, nginx and every app running, the client routes back."""
     for role in lab.roles():
         if not lab.powered(role):
             lab.poweron(role)
         network.ip(["-n", lab.ns(role), "neigh", "flush", "all"], check=False)  # as just booted
         lab.hosts_file(role).write_text(HOSTS_TEMPLATE.format(name=role), encoding="utf-8")
+    _client_routes(lab)
     nginx_tree.clear(lab.nginx_dir)  # the folder itself stays: running nginx has it mounted
     nginx_tree.build(lab.nginx_dir, lab.machine_dir("proxy") / "var")
     if lab.nginx_master() is None:

@@ -364,10 +364,9 @@ class Lab:
         network.set_power(self.ns(role), on=False)
 
     def poweron(self, role: str) -> None:
-        """Switch `role` on again: its link comes back up with its address and routes."""
+        """Switch `role` on again: its link comes back up with its address."""
         self._require_machine(role)
         network.set_power(self.ns(role), on=True)
-        network.restore_routes(self.ns, role)
 
     def _require_machine(self, role: str) -> None:
         if role not in ALL_ROLES or self.ns(role) not in self.namespaces():

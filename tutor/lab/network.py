@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tutor.lab.errors import LabError
-from tutor.lab.topology import ADDRESSES, BRIDGE_ROLE, CLIENTS, LINK, PREFIX_LEN
+from tutor.lab.topology import BRIDGE_ROLE, LINK, PREFIX_LEN
 
 COMMAND_TIMEOUT = 30.0
 NETNS_ETC = Path("/etc/netns")  # used by labs of earlier versions; `down` still clears it
-_LAB_NET = f"{ADDRESSES['laptop'].rsplit('.', 1)[0]}.0/{PREFIX_LEN}"  # the tutorial's /24
 
 
 def ip(args: list[str], input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -67,26 +66,8 @@ def build(ns: Callable[[str], str], roles: Iterable[str], address: Callable[[str
 
 
 def configure_link(ns: Callable[[str], str], role: str, address: str) -> None:
-    """`role`'s loopback and link up with its address; the routes between the client /24s and the lab's."""
-    commands = f"link set lo up\naddr add {address}/{PREFIX_LEN} dev {LINK}\nlink set {LINK} up\n"
-    commands += "".join(f"route add {net} dev {LINK}\n" for net in _routes(ns, role))
-    ip(["-n", ns(role), "-b", "-"], commands)
-
-
-def restore_routes(ns: Callable[[str], str], role: str) -> None:
-    """The routes a link loses when it goes down (power off), put back."""
-    for net in _routes(ns, role):
-        ip(["-n", ns(role), "route", "replace", net, "dev", LINK])
-
-
-def _routes(ns: Callable[[str], str], role: str) -> list[str]:
-    """On-link routes beyond `role`'s own /24: a client reaches the lab's /24, the proxy each client's."""
-    if role in CLIENTS:
-        return [_LAB_NET]
-    if role == "proxy":
-        present = set(netns_list())
-        return [net for name, (_, net) in CLIENTS.items() if ns(name) in present]
-    return []
+    """`role`'s loopback and link up, with its address on the lab's /24."""
+    ip(["-n", ns(role), "-b", "-"], f"link set lo up\naddr add {address}/{PREFIX_LEN} dev {LINK}\nlink set {LINK} up\n")
 
 
 def set_power(ns_name: str, on: bool) -> None:
