@@ -18,14 +18,22 @@ class LessonError:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+FENCE_BLOCKS = ("body", "hint", "solution", "sim", "predict")
+"""Where in a step a code fence stands: the body, or inside a `:::{hint}`, `:::{solution}`,
+`:::{sim}` (its caption) or `:::{predict}` block."""
+
+
 @dataclass(frozen=True)
-class Command:
-    """A code fence the learner can copy: `language` is bash/nginx/text, `role` where to type it,
-    `file` where a config block goes (`{role=proxy file=/etc/nginx/...}`), so the lab can apply it.
+class Fence:
+    """One code fence of a step, as the parser (tutor/lessons/prose.py) reads it: `language` is
+    bash/nginx/text/..., `role` where to type it, `file` where a config block goes
+    (`{role=proxy file=/etc/nginx/...}`), so the lab can apply it.
 
     `examples` names the values (tutor/lessons/values.py) shown with the tutorial's example
-    because the learner's own is not known yet (filled commands only); `tutorial` is True for a
-    block that shows the tutorial's own addresses on purpose (`{example=tutorial}`).
+    because the learner's own is not known yet (filled fences only); `tutorial` is True for a
+    block that shows the tutorial's own addresses on purpose (`{example=tutorial}`). `block` says
+    where in the step it stands (FENCE_BLOCKS); `line` and `end` are the file lines of its opening
+    and last line (its closing fence, or the block's last line when it is not closed).
     """
 
     language: str
@@ -35,6 +43,21 @@ class Command:
     examples: tuple[str, ...] = ()
     tutorial: bool = False
     lab: bool = False  # `{when=lab}`: shown (and copied) only when the learner's machines are the lab's
+    block: str = "body"
+    line: int = field(default=0, compare=False)  # where it stands, not what it is: equal fences may
+    end: int = field(default=0, compare=False)  # stand apart (both languages, a moved step)
+
+    @property
+    def in_hint(self) -> bool:
+        return self.block == "hint"
+
+    @property
+    def in_solution(self) -> bool:
+        return self.block == "solution"
+
+
+Command = Fence
+"""A code fence the learner can copy: the screens' name for the fences of `StepText.commands`."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +98,18 @@ class StepText:
     """The prose of one step in one language."""
 
     title: str
-    body: str  # Markdown to render: directives removed, code fence info reduced to the language
+    body: str  # Markdown: directives removed, fence info reduced to the language (and the flags
+    # `{example=tutorial}` / `{when=lab}` that values.fill_markdown reads and removes)
     hints: tuple[str, ...] = ()
     solution: str | None = None
-    commands: tuple[Command, ...] = ()
+    commands: tuple[Fence, ...] = ()  # the body's fences in COMMAND_LANGUAGES, in order
     sims: tuple[str, ...] = ()  # scenario names of {sim} blocks, in order
     predicts: tuple[Predict, ...] = ()
     line: int = 0  # line of the step's opening fence in its file
     fallback: bool = False  # True when this text comes from the other language
     sim_captions: tuple[str, ...] = ()  # the Markdown caption of each {sim} block, same order as sims
     parts: tuple[StepPart, ...] = ()  # the body with its {sim}/{predict} blocks where they stand
+    fences: tuple[Fence, ...] = ()  # every code fence of the step (body, hints, solution, sims, predicts), in file order
 
     def body_parts(self) -> tuple[StepPart, ...]:
         """`parts`, or the whole `body` as one Markdown part when the parts were not filled in."""

@@ -1,22 +1,29 @@
-"""Parsing one language file of a lesson (`id.md` / `en.md`) into steps.
+"""The lesson parser: one language file of a lesson (`id.md` / `en.md`) into steps, and every
+code fence as data.
 
 markdown-it-py with the colon-fence plugin finds the `::::{step} <id>` blocks; each step's content
 is parsed again to find its `:::{hint}`, `:::{solution}`, `:::{sim}` and `:::{predict}` blocks, its
 code fences and its links. Line numbers come from the tokens' `.map` and are 1-based in errors.
+Every fence of a step, wherever it stands (body, hint, solution, sim caption, question), is a
+`Fence` (tutor/lessons/model.py) with its options and file lines, in `StepText.fences`; the
+lesson self-test, lint and the time estimate read them from here instead of scanning again.
+`fence_spans` finds the fences of a piece of a step's Markdown by the same rules, for filling
+(tutor/lessons/values.py) and for the prose around them (lint, estimate).
 markdown-it-py is imported on the first parse, so importing this module costs almost nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
 from sim.files import read_text_limited
-from tutor.lessons.values import LAB_MARK, TUTORIAL_MARK, names_in
+from tutor.lessons.model import Choice, Fence, LessonError, Predict, StepPart, StepText
+from tutor.lessons.values import names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -54,6 +61,12 @@ class ParsedStep:
     refs: list[Ref] = field(default_factory=list)
     length: int = 0  # lines of the whole block, fences included
     chars: int = 0  # characters of the whole block
+    source: str = ""  # the block's raw content, as written (the lines between `::::{step}` and `::::`)
+
+    @property
+    def fences(self) -> tuple[Fence, ...]:
+        """Every code fence of the step in file order: body, hints, solution, sim captions, questions."""
+        return self.text.fences
 
 
 @dataclass
@@ -94,10 +107,78 @@ def parse_file(path: Path) -> ParsedFile:
 
 @dataclass
 class _Chunk:
-    """A hint, solution or caption: Markdown to render, cleaned, and the names it uses."""
+    """A hint, solution or caption: Markdown to render, cleaned, its fences and the names it uses."""
 
     markdown: str
+    fences: list[Fence]
     refs: list[Ref]
+
+
+@dataclass(frozen=True)
+class FenceSpan:
+    """Where a code fence stands in a piece of Markdown (0-based line indexes) and what it is."""
+
+    start: int  # its opening line
+    code: int  # its first code line
+    code_end: int  # after its last code line
+    end: int  # after its closing line (== code_end when it is not closed)
+    prefix: str  # what stands before the fence marker on the opening line (a list's indent, `> `)
+    markup: str  # the fence marker: ``` or ```` or ~~~
+    language: str
+    tutorial: bool  # `{example=tutorial}`: shows the tutorial's own addresses on purpose
+    lab: bool  # `{when=lab}`: shown only when the learner's machines are the lab's
+
+
+@lru_cache(maxsize=4096)
+def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
+    """The code fences of a piece of a step's Markdown (a body, a hint, a question), by the parser's
+    rules: a ```` fence holding a ``` block is one fence. Options other than the flags are ignored."""
+    if "```" not in markdown and "~~~" not in markdown:
+        return ()
+    lines = markdown.split("\n")
+    spans: list[FenceSpan] = []
+    for token in _markdown().parse(markdown):
+        if token.type != "fence" or not token.map:
+            continue
+        start, end = token.map
+        code_end = min(start + 1 + token.content.count("\n"), end)
+        source = lines[start]
+        language, found, _ = _fence_info(token.info)
+        spans.append(FenceSpan(start, start + 1, code_end, end, source[:source.find(token.markup)], token.markup,
+                               language, found.get("example") == "tutorial", "when" in found))
+    return tuple(spans)
+
+
+def prose_of(markdown: str) -> str:
+    """`markdown` without its code fences' lines: the words a learner reads."""
+    spans = fence_spans(markdown)
+    if not spans:
+        return markdown
+    inside = {index for span in spans for index in range(span.start, span.end)}
+    return "\n".join(line for index, line in enumerate(markdown.split("\n")) if index not in inside)
+
+
+def _fence_info(info: str) -> tuple[str, dict[str, str], list[str]]:
+    """A fence's info string -> (language, options, problems): ```bash {role=proxy file=/etc/x}."""
+    match = _FENCE_INFO.match(info.strip())
+    language, options = (match[1], match[2]) if match else ("", "")
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    if not options:
+        return language, found, problems
+    braced = _FENCE_OPTIONS.match(options)
+    if not braced:
+        return language, found, [f"cannot read the code fence options {options!r}: write e.g. ```bash {{role=proxy}}"]
+    for option in braced[1].split():
+        parsed = _FENCE_OPTION.match(option)
+        if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
+            problems.append(f"unknown code fence option {option!r}: the options are "
+                            "role=<role>, file=<absolute path>, example=tutorial and when=lab")
+            continue
+        if parsed[1] in found:
+            problems.append(f"the code fence option {parsed[1]!r} is given twice")
+        found[parsed[1]] = next(value for value in parsed.groups()[1:] if value is not None)
+    return language, found, problems
 
 
 class _FileParser:
@@ -169,8 +250,7 @@ class _FileParser:
         lines = block.content.split("\n")
         tokens = _markdown().parse(block.content)
         rewrites: dict[int, str] = {}
-        commands, refs = self.scan(tokens, offset, lines, rewrites, "a step")
-        refs.extend(_prose_values(lines, offset))
+        fences, refs = self.scan(tokens, offset, lines, rewrites, "a step", "body")
         drops: list[tuple[int, int]] = []
         title: str | None = None
         hints: list[str] = []
@@ -202,13 +282,15 @@ class _FileParser:
                 else:
                     refs.append(Ref("scenario", arg, inner_line))
             if name == "predict":
-                predict, predict_refs = self.predict(arg, inner.content, inner_line)
+                predict, predict_fences, predict_refs = self.predict(arg, inner.content, inner_line)
+                fences.extend(predict_fences)
                 refs.extend(predict_refs)
                 if predict is not None:
                     predicts.append(predict)
                     placed.append((*inner.map, StepPart("predict", scenario=arg, predict=predict)))
                 continue
             chunk = self.chunk(inner.content, inner_line, name)
+            fences.extend(chunk.fences)
             refs.extend(chunk.refs)
             if name == "hint":
                 if not chunk.markdown:
@@ -225,73 +307,65 @@ class _FileParser:
                     placed.append((*inner.map, StepPart("sim", chunk.markdown, scenario=arg)))
         if title is None:
             self.error(line, f"step {step_id!r} has no `## ` title")
+        fences.sort(key=lambda fence: fence.line)
+        refs.extend(_prose_values(lines, offset, fences))
         text = StepText(
             title=title or step_id,
             body=_assemble(lines, drops, rewrites),
             hints=tuple(hints),
             solution=solutions[0] if solutions else None,
-            commands=tuple(commands),
+            commands=tuple(fence for fence in fences if fence.block == "body" and fence.language in COMMAND_LANGUAGES),
             sims=tuple(sims),
             predicts=tuple(predicts),
             line=line,
             sim_captions=tuple(captions),
             parts=_parts(lines, drops, rewrites, placed),
+            fences=tuple(fences),
         )
         chars = sum(len(text) for text in self.lines[block.map[0]:block.map[1]])
-        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0], chars)
+        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0], chars, block.content)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
         lines = content.split("\n")
         tokens = _markdown().parse(content)
         rewrites: dict[int, str] = {}
-        _, refs = self.scan(tokens, first_line, lines, rewrites, f"a {{{where}}} block")
-        return _Chunk(_assemble(lines, [], rewrites), refs)
+        fences, refs = self.scan(tokens, first_line, lines, rewrites, f"a {{{where}}} block", where)
+        return _Chunk(_assemble(lines, [], rewrites), fences, refs)
 
     def scan(
-        self, tokens: list[Token], offset: int, lines: list[str], rewrites: dict[int, str], where: str
-    ) -> tuple[list[Command], list[Ref]]:
-        """Collect code fences (as commands) and links; `offset` + 1 is the file line of `lines[0]`."""
-        commands: list[Command] = []
+        self, tokens: list[Token], offset: int, lines: list[str], rewrites: dict[int, str], where: str, block: str
+    ) -> tuple[list[Fence], list[Ref]]:
+        """Collect code fences and links; `offset` + 1 is the file line of `lines[0]`, `block` is
+        where in the step the tokens stand (model.FENCE_BLOCKS)."""
+        fences: list[Fence] = []
         refs: list[Ref] = []
         for token in tokens:
             line = offset + token.map[0] + 1 if token.map else offset + 1
             if token.type == "fence":
-                command = self.fence(token, line, lines, rewrites)
-                if command.role:
-                    refs.append(Ref("role", command.role, line))
-                for offset_line, code_line in enumerate(command.code.split("\n"), line + 1):
+                fence = self.fence(token, line, lines, rewrites, block, offset)
+                if fence.role:
+                    refs.append(Ref("role", fence.role, line))
+                for offset_line, code_line in enumerate(fence.code.split("\n"), line + 1):
                     refs.extend(Ref("value", name, offset_line) for name in names_in(code_line))
-                    if command.lab and _TUTOR_LINE.match(code_line):
+                    if fence.lab and _TUTOR_LINE.match(code_line):
                         refs.append(Ref("lab-command", code_line.strip(), offset_line))
-                if command.language in COMMAND_LANGUAGES:
-                    commands.append(command)
+                fences.append(fence)
             elif token.type == "inline":
                 refs.extend(_links(token, line))
             elif token.type == "colon_fence" and (token.level > 0 or where != "a step"):
                 name, _ = _directive(token.info)
                 self.error(line, f"a {{{name}}} block cannot stand inside {where} or inside a list or quote")
-        return commands, refs
+        return fences, refs
 
-    def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str]) -> Command:
-        """Read a code fence's language and options (role, file), and reduce its info string to the language."""
+    def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str], block: str,
+              offset: int) -> Fence:
+        """Read a code fence's language and options (role, file, ...), and reduce its info string to
+        the language and the flags filling reads (`{example=tutorial}`, `{when=lab}`)."""
         info = token.info.strip()
-        language, options = _FENCE_INFO.match(info).groups()
-        found: dict[str, str] = {}
-        if options:
-            match = _FENCE_OPTIONS.match(options)
-            if not match:
-                self.error(line, f"cannot read the code fence options {options!r}: write e.g. ```bash {{role=proxy}}")
-            else:
-                for option in match[1].split():
-                    parsed = _FENCE_OPTION.match(option)
-                    if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
-                        self.error(line, f"unknown code fence option {option!r}: the options are "
-                                   "role=<role>, file=<absolute path>, example=tutorial and when=lab")
-                        continue
-                    if parsed[1] in found:
-                        self.error(line, f"the code fence option {parsed[1]!r} is given twice")
-                    found[parsed[1]] = next(value for value in parsed.groups()[1:] if value is not None)
+        language, found, problems = _fence_info(info)
+        for problem in problems:
+            self.error(line, problem)
         if "file" in found:
             self.file_option(line, found)
         tutorial = found.get("example") == "tutorial"
@@ -301,15 +375,14 @@ class _FileParser:
         lab = "when" in found
         if lab:
             self.lab_option(line, language, found, token.content)
-        if info != language:
-            index = token.map[0]
+        flags = " ".join(flag for flag, on in (("example=tutorial", tutorial), ("when=lab", lab)) if on)
+        reduced = f"{language} {{{flags}}}" if flags else language
+        index, end = token.map if token.map else (0, 1)
+        if info != reduced:
             source = lines[index]
-            start = source.find(token.markup)
-            mark = TUTORIAL_MARK if tutorial else LAB_MARK if lab else ""
-            mark = source[:start] + mark + "\n" if mark else ""
-            rewrites[index] = mark + source[: start + len(token.markup)] + language
-        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
-                       lab=lab)
+            rewrites[index] = source[: source.find(token.markup) + len(token.markup)] + reduced
+        return Fence(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
+                     lab=lab, block=block, line=line, end=offset + end)
 
     def lab_option(self, line: int, language: str, found: dict[str, str], code: str) -> None:
         """`when=lab`: a `bash` block the learner types on their own computer (role=laptop) when the
@@ -335,12 +408,12 @@ class _FileParser:
         elif not path.isprintable():
             self.error(line, f"file={path!r} holds control characters")
 
-    def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Ref]]:
+    def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Fence], list[Ref]]:
         """Split a predict block into question, task-list choices and explanation."""
         lines = content.split("\n")
         tokens = _markdown().parse(content)
         rewrites: dict[int, str] = {}
-        _, refs = self.scan(tokens, first_line, lines, rewrites, "a {predict} block")
+        fences, refs = self.scan(tokens, first_line, lines, rewrites, "a {predict} block", "predict")
         choices_list = next(
             ((block, group) for block, group in _top_blocks(tokens)
              if block.type in ("bullet_list_open", "ordered_list_open")),
@@ -348,7 +421,7 @@ class _FileParser:
         )
         if choices_list is None:
             self.error(first_line, "the {predict} block has no choices: add a task list (`- [x] right`, `- [ ] wrong`)")
-            return None, refs
+            return None, fences, refs
         block, group = choices_list
         choices: list[Choice] = []
         for index, token in enumerate(group):
@@ -368,23 +441,14 @@ class _FileParser:
             self.error(first_line, "the {predict} block has no question before its choices")
         if not explanation:
             self.error(first_line, "the {predict} block has no explanation after its choices")
-        return Predict(scenario, question, tuple(choices), explanation, first_line), refs
+        return Predict(scenario, question, tuple(choices), explanation, first_line), fences, refs
 
 
-def _prose_values(lines: list[str], offset: int) -> list[Ref]:
-    """`{name}` tokens outside code fences (in prose, a hint, a question): shown raw, never filled."""
-    refs: list[Ref] = []
-    fence = ""
-    for number, line in enumerate(lines, offset + 1):
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                fence = ""
-        elif stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        else:
-            refs.extend(Ref("prose-value", name, number) for name in names_in(line))
-    return refs
+def _prose_values(lines: list[str], offset: int, fences: list[Fence]) -> list[Ref]:
+    """`{name}` tokens outside the step's code fences (in prose, a hint, a question): shown raw, never filled."""
+    inside = {number for fence in fences for number in range(fence.line, fence.end + 1)}
+    return [Ref("prose-value", name, number) for number, line in enumerate(lines, offset + 1)
+            if number not in inside for name in names_in(line)]
 
 
 def _directive(info: str) -> tuple[str, str]:
@@ -393,7 +457,7 @@ def _directive(info: str) -> tuple[str, str]:
     return (match[1], match[2].strip()) if match else ("", info.strip())
 
 
-def _top_blocks(tokens: list[Token]):
+def _top_blocks(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
     """Yield (first token, all tokens) of each outermost block in a token stream."""
     index = 0
     while index < len(tokens):

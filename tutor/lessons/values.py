@@ -18,6 +18,10 @@ A fence that shows the tutorial's own addresses on purpose (a bug to spot, the t
 says `{example=tutorial}`: it is shown with a note saying so, and tests that look for tutorial
 addresses skip it.
 
+This module fills; it does not find fences. Where a fence stands and which flags it has comes
+from the lesson parser (tutor/lessons/prose.py: `fence_spans` for a piece of a step's Markdown,
+`StepText.fences`/`commands` for the fences as data).
+
 Values are filled from the machines the learner saved (settings: typed on the machines screen,
 `m`, or imported from multipass), or from any mapping (the lab passes its own). A value that is
 not known yet shows the tutorial's example, and the fence gets a visible note before it naming the
@@ -58,13 +62,10 @@ NAMED_VALUES: dict[str, NamedValue] = {
 }
 DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
 SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
-TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence
-LAB_MARK = "<!-- tutor:when=lab -->"  # before a fence shown only when the machines are the lab's
 
 # `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
 _ESCAPED = re.compile(r"\\(\{[a-z][a-z0-9_]*\})")
-_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
 _DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 
 
@@ -175,51 +176,38 @@ def _in_url(match: re.Match) -> bool:
 
 
 def fill_markdown(markdown: str, values: Values, lang: str) -> str:
-    """Fill the code fences of a Markdown text; mark each fence that shows example values, and
-    each fence that shows the tutorial's addresses on purpose, with a note before it. A `{when=lab}`
-    fence shows with a note when the machines are the lab's, and not at all otherwise."""
+    """Fill the code fences of a piece of a step's Markdown (as the parser left it); mark each fence
+    that shows example values, and each fence that shows the tutorial's addresses on purpose
+    (`{example=tutorial}`), with a note before it. A `{when=lab}` fence shows with a note when the
+    machines are the lab's, and not at all otherwise. Fence info is left as the language alone."""
+    from tutor.lessons.prose import fence_spans
+
+    spans = fence_spans(markdown)
+    if not spans:
+        return markdown
     lines = markdown.split("\n")
     out: list[str] = []
-    index = 0
-    tutorial = lab = False
-    while index < len(lines):
-        opening = _FENCE_OPEN.match(lines[index])
-        if opening is None:
-            mark = lines[index].strip()
-            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
-            tutorial, lab = mark == TUTORIAL_MARK, mark == LAB_MARK
-            if tutorial:
-                out.extend([indent + "> " + _text("values.tutorial_note", lang), ""])
-            elif lab and values.lab:
-                out.extend([indent + "> " + _lab_text("lab.note", lang), ""])
-            elif not lab:
-                out.append(lines[index])
-            index += 1
+    done = 0
+    for span in spans:
+        out.extend(lines[done:span.start])
+        done = span.end
+        if span.lab and not values.lab:  # the lab's command, and the machines are not the lab's
             continue
-        indent, marker = opening.groups()
-        end = index + 1
-        while end < len(lines) and not _closes(lines[end], marker):
-            end += 1
-        if lab and not values.lab:  # the lab's command, and the machines are not the lab's
-            lab = False
-            index = end + 1
-            continue
-        lab = False
-        body, examples = fill_code("\n".join(lines[index + 1:end]), values)
-        if examples and not tutorial:
-            out.extend([indent + example_note(examples, lang), ""])
-        tutorial = False
-        out.append(lines[index])
-        if end > index + 1:
-            out.extend(body.split("\n"))
-        out.extend(lines[end:end + 1])
-        index = end + 1
+        code, examples = fill_code("\n".join(lines[span.code:span.code_end]), values)
+        quote = span.prefix
+        if span.tutorial:
+            out.extend([quote + "> " + _text("values.tutorial_note", lang), ""])
+        elif span.lab:
+            out.extend([quote + "> " + _lab_text("lab.note", lang), ""])
+        if examples and not span.tutorial:
+            out.extend([quote + example_note(examples, lang), ""])
+        opening = lines[span.start]
+        out.append(opening[: opening.find(span.markup) + len(span.markup)] + span.language)
+        if span.code_end > span.code:
+            out.extend(code.split("\n"))
+        out.extend(lines[span.code_end:span.end])
+    out.extend(lines[done:])
     return "\n".join(out)
-
-
-def _closes(line: str, marker: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith(marker) and set(stripped) == {marker[0]}
 
 
 def example_note(names: Iterable[str], lang: str) -> str:
