@@ -18,9 +18,9 @@ from tutor.i18n import tr
 from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
 from tutor.live.sanitize import sanitize
-from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
+from tutor.lessons.prose import ParsedFile, ParsedStep, Ref, prose_of
 from tutor.lessons.values import NAMED_VALUES
-from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, TYPED_LANGUAGES
+from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, COPYABLE_LANGUAGES
 
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
@@ -323,7 +323,7 @@ class _LessonLinter:
         if step.length > MAX_STEP_LINES:
             self.error(parsed.path, step.line, f"step {step.id!r} is {step.length} lines long: keep a step under "
                        f"{MAX_STEP_LINES} lines (split it in two), it is rendered alone")
-        typed = [command for command in text.commands if command.language in TYPED_LANGUAGES]
+        typed = [command for command in text.commands if command.language in COPYABLE_LANGUAGES]
         if typed and len(text.hints) < MIN_HINTS:
             have = "no hint" if not text.hints else f"only {_count(len(text.hints), 'hint')}"
             self.error(parsed.path, step.line,
@@ -358,7 +358,7 @@ class _LessonLinter:
                 continue
             predict = part.predict
             line = predict.line or step.line
-            paragraphs = [p for p in _prose(predict.question).split("\n\n") if p.strip()]
+            paragraphs = [p for p in prose_of(predict.question).split("\n\n") if p.strip()]
             if len(paragraphs) > MAX_QUESTION_PARAGRAPHS or not paragraphs or not paragraphs[-1].rstrip("*_ )").endswith("?"):
                 self.error(parsed.path, line, f"step {step.id!r}: the {{predict}} question must be a short question "
                            f"(at most {MAX_QUESTION_PARAGRAPHS} paragraphs, ending with '?'); "
@@ -502,20 +502,6 @@ def _marked(predict) -> str:
     return ", ".join(chr(65 + index) for index, choice in enumerate(predict.choices) if choice.correct) or "none"
 
 
-def _prose(markdown: str) -> str:
-    """`markdown` without its code fences (a question may show a config; that is not explaining)."""
-    kept, inside = [], ""
-    for line in markdown.split("\n"):
-        stripped = line.strip()
-        if inside:
-            inside = "" if stripped.startswith(inside) and set(stripped) == {inside[0]} else inside
-        elif stripped.startswith(("```", "~~~")):
-            inside = stripped[:3]
-        else:
-            kept.append(line)
-    return "\n".join(kept)
-
-
 def _giveaway(predict, above: str) -> str:
     """A `code span` or number that only the right choice(s) hold, that the question itself does not
     name, and that the text above already states; or ""."""
@@ -524,7 +510,7 @@ def _giveaway(predict, above: str) -> str:
 
     right = set().union(*(marks(c.text) for c in predict.choices if c.correct)) if predict.choices else set()
     wrong = set().union(*(marks(c.text) for c in predict.choices if not c.correct)) if predict.choices else set()
-    shown = marks(_prose(above)) | set(_NUMBER.findall(_prose(above)))
+    shown = marks(prose_of(above)) | set(_NUMBER.findall(prose_of(above)))
     found = sorted(mark for mark in right - wrong - marks(predict.question) if mark in shown or f"`{mark}`" in above)
     return ", ".join(f"`{mark}`" for mark in found)
 

@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tutor.lessons.model import StepText
+    from tutor.lessons.model import Fence, StepText
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,8 @@ def _text(string_key: str, lang: str, **values: object) -> str:
 @lru_cache(maxsize=512)
 def fill_step(text: StepText, values: Values, lang: str) -> StepText:
     """The step as the learner sees and copies it: every fence filled (body, parts, hints, solution,
-    questions), each fence that shows an example marked, and `commands` filled the same way."""
+    questions), each fence that shows an example marked, and `commands` and `fences` filled the same
+    way (a `{when=lab}` fence only when the machines are the lab's)."""
     from tutor.lessons.model import Predict
 
     def md(markdown: str) -> str:
@@ -244,18 +245,22 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
             return None
         return replace(item, question=md(item.question), explanation=md(item.explanation))
 
-    commands = []
-    for command in text.commands:
-        if command.lab and not values.lab:
-            continue
-        code, examples = fill_code(command.code, values)
-        commands.append(replace(command, code=code, examples=() if command.tutorial else examples))
+    def fences(found: tuple[Fence, ...]) -> tuple[Fence, ...]:
+        filled = []
+        for fence in found:
+            if fence.lab and not values.lab:
+                continue
+            code, examples = fill_code(fence.code, values)
+            filled.append(replace(fence, code=code, examples=() if fence.tutorial else examples))
+        return tuple(filled)
+
     return replace(
         text,
         body=md(text.body),
         hints=tuple(md(hint) for hint in text.hints),
         solution=md(text.solution) if text.solution is not None else None,
-        commands=tuple(commands),
+        commands=fences(text.commands),
+        fences=fences(text.fences),
         predicts=tuple(predict(item) for item in text.predicts),
         sim_captions=tuple(md(caption) for caption in text.sim_captions),
         parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict)) for part in text.parts),
