@@ -26,7 +26,8 @@ _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
 _FOLDER_NAME = re.compile(r"^\d+-(.+)$")
 TEXT = "lint"
-"""The catalogue section of the summary line (tutor/locale/*.toml)."""
+"""The catalogue section of the summary line and usage errors (tutor/locale/*.toml)."""
+_CLI_TEXT = "cli"  # the command line's section: its `input.no_path` is the one "no such file or folder" text
 
 LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
@@ -37,7 +38,19 @@ _NUMBER = re.compile(r"(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])")
 
 
 class LintUsageError(Exception):
-    """PATH does not exist or holds no lessons (exit code 2)."""
+    """PATH does not exist or holds no lessons (exit code 2). `section`, `key` and `values` name the
+    reason in the catalogue (tutor/locale: `[lint] usage.*`, or the CLI's own "no such path" text);
+    str() is its English text."""
+
+    def __init__(self, key: str, section: str = TEXT, **values: object) -> None:
+        super().__init__(tr(section, key, "en", **values))
+        self.section = section
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        """The reason in `lang`."""
+        return tr(self.section, self.key, lang, **self.values)
 
 
 def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[LessonError]]:
@@ -51,9 +64,9 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
     try:
         found = path.exists()
     except OSError as exc:  # a name too long (ENAMETOOLONG), ...
-        raise LintUsageError(f"{path}: {exc.strerror or exc}") from None
+        raise LintUsageError("usage.unreadable", path=str(path), reason=exc.strerror or exc) from None
     if not found:
-        raise LintUsageError(f"{path}: no such file or folder")
+        raise LintUsageError("input.no_path", _CLI_TEXT, path=str(path))
     if path.is_file():
         path = path.parent
     if _is_lesson_folder(path):
@@ -63,7 +76,7 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
         targets, lessons_root = _candidate_folders(path), path
         context = []
     if not targets:
-        raise LintUsageError(f"{path}: no lessons here (no folder with a {LESSON_FILE})")
+        raise LintUsageError("usage.no_lessons", path=str(path), lesson_file=LESSON_FILE)
     scenario_folder = scenarios or _scenarios_beside(lessons_root)
     readings = [read_lesson(folder) for folder in targets]
     known = _lessons_by_id(readings + [read_lesson(folder) for folder in context])
@@ -82,10 +95,11 @@ def run_lint(args) -> int:
     from tutor.paths import lessons_dir
 
     path = Path(args.path) if getattr(args, "path", None) else lessons_dir()
+    lang = getattr(args, "lang", "id")
     try:
         lessons, errors = lint(path)
     except LintUsageError as exc:
-        print(sanitize(f"tutor lint: {exc}", 500, markup=False), file=sys.stderr)
+        print(sanitize(f"tutor lint: {exc.text(lang)}", 500, markup=False), file=sys.stderr)
         return 2
     if getattr(args, "json", False):
         report = {
@@ -98,7 +112,6 @@ def run_lint(args) -> int:
             sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
         for error in errors:
             print(sanitize(str(error), 2000, markup=False))
-        lang = getattr(args, "lang", "id")
         steps = sum(len(lesson["steps"]) for lesson in lessons)
         verdict = _count_in(len(errors), "error", lang) if errors else tr(TEXT, "no_errors", lang)
         print(tr(TEXT, "summary", lang, lessons=_count_in(len(lessons), "lesson", lang), steps=_count_in(steps, "step", lang),
@@ -136,18 +149,18 @@ def _lessons_by_id(readings: list[LessonReading]) -> dict[str, list[LessonReadin
     return known
 
 
-def _summary(readings: list[LessonReading]) -> list[dict]:
+def _summary(readings: list[LessonReading]) -> list[dict[str, object]]:
     loaded = sorted(
-        (reading for reading in readings if reading.lesson is not None),
-        key=lambda reading: (reading.lesson.order, reading.folder.name),
+        ((reading.lesson, reading) for reading in readings if reading.lesson is not None),
+        key=lambda pair: (pair[0].order, pair[1].folder.name),
     )
     return [
         {
-            "id": reading.lesson.id,
+            "id": lesson.id,
             "languages": [lang for lang in LANGUAGES if lang in reading.files],
-            "steps": [step.id for step in reading.lesson.steps],
+            "steps": [step.id for step in lesson.steps],
         }
-        for reading in loaded
+        for lesson, reading in loaded
     ]
 
 
@@ -177,8 +190,8 @@ class _LessonLinter:
         if meta is None:
             return self.errors
         self.lesson_level(meta)
-        for step in meta.steps:
-            self.step_names(step)
+        for meta_step in meta.steps:
+            self.step_names(meta_step)
         for lang in LANGUAGES:
             parsed = self.reading.files.get(lang)
             if parsed is None:
@@ -272,7 +285,7 @@ class _LessonLinter:
         self.error(path, 1, f"{path.name} is missing: the lesson has no {LANGUAGE_NAMES[lang]} text{fallback}")
 
     def title(self, lang: str, parsed: ParsedFile) -> None:
-        wanted = self.meta.meta.title.get(lang)
+        wanted = self.meta.meta.title.get(lang) if self.meta.meta else None
         if parsed.title is not None and wanted is not None and parsed.title != wanted:
             self.error(parsed.path, parsed.title_line,
                        f"the title {parsed.title!r} differs from lesson.toml title.{lang} {wanted!r}")
@@ -295,7 +308,8 @@ class _LessonLinter:
         for index, step_id in enumerate(expected):
             if step_id in found:
                 continue
-            line = following[index].line if following[index] else parsed.line_count
+            next_step = following[index]
+            line = next_step.line if next_step else parsed.line_count
             where = self.elsewhere(lang, step_id)
             self.error(parsed.path, line, f"step {step_id!r} is missing{where}")
         highest = -1
@@ -310,8 +324,9 @@ class _LessonLinter:
     def elsewhere(self, lang: str, step_id: str) -> str:
         for other in LANGUAGES:
             parsed = self.reading.files.get(other)
-            if other != lang and parsed is not None and parsed.step(step_id) is not None:
-                return f" (it is in {other}.md:{parsed.step(step_id).line})"
+            step = parsed.step(step_id) if other != lang and parsed is not None else None
+            if step is not None:
+                return f" (it is in {other}.md:{step.line})"
         return " (it is in lesson.toml)"
 
     def step_content(self, parsed: ParsedFile, step: ParsedStep) -> None:
@@ -402,7 +417,8 @@ class _LessonLinter:
             self.error(parsed.path, ref.line,
                        f"link to unknown lesson {lesson_id!r}{_did_you_mean(lesson_id, list(self.known))}")
             return
-        steps = [step.id for step in others[0].meta.meta.steps]
+        linked = others[0].meta.meta
+        steps = [step.id for step in linked.steps] if linked else []
         if step_id and step_id not in steps:
             self.error(parsed.path, ref.line,
                        f"link to unknown step {step_id!r} of lesson {lesson_id!r}{_did_you_mean(step_id, steps)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,7 +142,7 @@ class Lesson:
     title: dict[str, str]
     summary: dict[str, str]
     steps: list[StepMeta]
-    texts: dict[str, dict[str, StepText]] = field(default_factory=dict)  # lang -> step id -> text
+    texts: Mapping[str, Mapping[str, StepText]] = field(default_factory=dict)  # lang -> step id -> text
     requires: tuple[str, ...] = ()
 
     def step_text(self, step_id: str, lang: str) -> StepText:

@@ -141,7 +141,8 @@ def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
         if token.type != "fence" or not token.map:
             continue
         start, end = token.map
-        code_end = min(start + 1 + token.content.count("\n"), end)
+        content = token.content  # its last line has no newline when it runs to the end of the text
+        code_end = min(start + 1 + content.count("\n") + (1 if content and not content.endswith("\n") else 0), end)
         source = lines[start]
         language, found, _ = _fence_info(token.info)
         spans.append(FenceSpan(start, start + 1, code_end, end, source[:source.find(token.markup)], token.markup,
@@ -199,7 +200,7 @@ class _FileParser:
         outside_run = False
         first = True
         for block, group in _top_blocks(tokens):
-            line = block.map[0] + 1 if block.map else 0
+            line = _span(block)[0] + 1 if block.map else 0
             if block.type == "html_block" and block.content.lstrip().startswith("<!--"):
                 continue  # comments for authors and translators may stand anywhere
             if first:
@@ -227,7 +228,7 @@ class _FileParser:
         return ParsedFile(self.path, title, title_line, steps, self.errors, len(self.text.splitlines()) or 1)
 
     def top_level_block(self, block: Token) -> ParsedStep | None:
-        line = block.map[0] + 1
+        line = _span(block)[0] + 1
         name, arg = _directive(block.info)
         if name != "step":
             if name in STEP_BLOCKS:
@@ -245,8 +246,8 @@ class _FileParser:
         return self.step(block, arg)
 
     def step(self, block: Token, step_id: str) -> ParsedStep:
-        line = block.map[0] + 1
-        offset = block.map[0] + 1  # index (0-based) in the file of the step's first content line
+        line = _span(block)[0] + 1
+        offset = _span(block)[0] + 1  # index (0-based) in the file of the step's first content line
         lines = block.content.split("\n")
         tokens = _markdown().parse(block.content)
         rewrites: dict[int, str] = {}
@@ -262,11 +263,11 @@ class _FileParser:
         for inner, group in _top_blocks(tokens):
             if inner.type == "heading_open" and inner.tag == "h2" and title is None:
                 title = group[1].content.strip()
-                drops.append(tuple(inner.map))
+                drops.append(_span(inner))
             if inner.type != "colon_fence":
                 continue
-            drops.append(tuple(inner.map))
-            inner_line = offset + inner.map[0] + 1
+            drops.append(_span(inner))
+            inner_line = offset + _span(inner)[0] + 1
             name, arg = _directive(inner.info)
             if name == "step":
                 self.error(inner_line, f"step {arg!r} starts inside step {step_id!r}: close {step_id!r} with `::::` first")
@@ -287,7 +288,7 @@ class _FileParser:
                 refs.extend(predict_refs)
                 if predict is not None:
                     predicts.append(predict)
-                    placed.append((*inner.map, StepPart("predict", scenario=arg, predict=predict)))
+                    placed.append((*_span(inner), StepPart("predict", scenario=arg, predict=predict)))
                 continue
             chunk = self.chunk(inner.content, inner_line, name)
             fences.extend(chunk.fences)
@@ -304,7 +305,7 @@ class _FileParser:
                 sims.append(arg)
                 captions.append(chunk.markdown)
                 if arg:
-                    placed.append((*inner.map, StepPart("sim", chunk.markdown, scenario=arg)))
+                    placed.append((*_span(inner), StepPart("sim", chunk.markdown, scenario=arg)))
         if title is None:
             self.error(line, f"step {step_id!r} has no `## ` title")
         fences.sort(key=lambda fence: fence.line)
@@ -322,8 +323,8 @@ class _FileParser:
             parts=_parts(lines, drops, rewrites, placed),
             fences=tuple(fences),
         )
-        chars = sum(len(text) for text in self.lines[block.map[0]:block.map[1]])
-        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0], chars, block.content)
+        chars = sum(len(source) for source in self.lines[_span(block)[0]:_span(block)[1]])
+        return ParsedStep(step_id, line, text, refs, _span(block)[1] - _span(block)[0], chars, block.content)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
@@ -430,11 +431,11 @@ class _FileParser:
             inline = next((t for t in group[index:] if t.type == "inline"), None)
             match = _CHOICE.match(inline.content) if inline is not None else None
             if match is None:
-                self.error(first_line + token.map[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
+                self.error(first_line + _span(token)[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
                 continue
             choices.append(Choice(match[2].strip(), match[1] in "xX"))
-        question = _assemble(lines, [(block.map[0], len(lines))], rewrites)
-        explanation = _assemble(lines, [(0, block.map[1])], rewrites)
+        question = _assemble(lines, [(_span(block)[0], len(lines))], rewrites)
+        explanation = _assemble(lines, [(0, _span(block)[1])], rewrites)
         if choices and not any(choice.correct for choice in choices):
             self.error(first_line, "the {predict} block has no correct choice: mark the right one(s) with `- [x]`")
         if not question:
@@ -449,6 +450,11 @@ def _prose_values(lines: list[str], offset: int, fences: list[Fence]) -> list[Re
     inside = {number for fence in fences for number in range(fence.line, fence.end + 1)}
     return [Ref("prose-value", name, number) for number, line in enumerate(lines, offset + 1)
             if number not in inside for name in names_in(line)]
+
+
+def _span(token: Token) -> tuple[int, int]:
+    """The (first, end) line indexes of a block token (markdown-it gives every block token a map)."""
+    return (token.map[0], token.map[1]) if token.map else (0, 0)
 
 
 def _directive(info: str) -> tuple[str, str]:
@@ -473,8 +479,8 @@ def _top_blocks(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
 
 def _is_closed(block: Token, lines: list[str]) -> bool:
     """True when a colon fence ends with its closing line (markdown-it closes it at the end otherwise)."""
-    last = block.map[1] - 1
-    if last <= block.map[0] or last >= len(lines):
+    last = _span(block)[1] - 1
+    if last <= _span(block)[0] or last >= len(lines):
         return False
     closing = lines[last].strip()
     return len(closing) >= len(block.markup) and set(closing) == {":"}
@@ -512,7 +518,7 @@ def _parts(
 
 def _assemble(lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str]) -> str:
     """The Markdown left after dropping line ranges, without the blank lines they leave behind."""
-    dropped = set()
+    dropped: set[int] = set()
     for start, end in drops:
         dropped.update(range(start, end))
     kept: list[str] = []

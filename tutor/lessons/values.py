@@ -240,9 +240,7 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
     def md(markdown: str) -> str:
         return fill_markdown(markdown, values, lang)
 
-    def predict(item: Predict | None) -> Predict | None:
-        if item is None:
-            return None
+    def predict(item: Predict) -> Predict:
         return replace(item, question=md(item.question), explanation=md(item.explanation))
 
     def fences(found: tuple[Fence, ...]) -> tuple[Fence, ...]:
@@ -263,5 +261,6 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
         fences=fences(text.fences),
         predicts=tuple(predict(item) for item in text.predicts),
         sim_captions=tuple(md(caption) for caption in text.sim_captions),
-        parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict)) for part in text.parts),
+        parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict) if part.predict else None)
+                   for part in text.parts),
     )
