@@ -99,6 +99,15 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark").use(colon_fence_plugin)
 
 
+@cache
+def _blocks() -> MarkdownIt:
+    """The same rules without the inline pass: enough to find fences, and about twice as fast."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.colon_fence import colon_fence_plugin
+
+    return MarkdownIt("commonmark").use(colon_fence_plugin).disable(["inline", "text_join"])
+
+
 def parse_file(path: Path) -> ParsedFile:
     """Parse a lesson language file. Raises OSError when it cannot be read (not a regular file,
     over MAX_FILE_BYTES, not UTF-8)."""
@@ -137,7 +146,7 @@ def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
         return ()
     lines = markdown.split("\n")
     spans: list[FenceSpan] = []
-    for token in _markdown().parse(markdown):
+    for token in _blocks().parse(markdown):
         if token.type != "fence" or not token.map:
             continue
         start, end = token.map
