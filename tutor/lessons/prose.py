@@ -138,7 +138,7 @@ class FenceSpan:
     lab: bool  # `{when=lab}`: shown only when the learner's machines are the lab's
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # the shipped lessons have ~600 pieces with fences; a step asks for its own twice
 def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
     """The code fences of a piece of a step's Markdown (a body, a hint, a question), by the parser's
     rules: a ```` fence holding a ``` block is one fence. Options other than the flags are ignored."""
@@ -255,8 +255,9 @@ class _FileParser:
         return self.step(block, arg)
 
     def step(self, block: Token, step_id: str) -> ParsedStep:
-        line = _span(block)[0] + 1
-        offset = _span(block)[0] + 1  # index (0-based) in the file of the step's first content line
+        first, end = _span(block)
+        line = first + 1
+        offset = first + 1  # index (0-based) in the file of the step's first content line
         lines = block.content.split("\n")
         tokens = _markdown().parse(block.content)
         rewrites: dict[int, str] = {}
@@ -332,8 +333,8 @@ class _FileParser:
             parts=_parts(lines, drops, rewrites, placed),
             fences=tuple(fences),
         )
-        chars = sum(len(source) for source in self.lines[_span(block)[0]:_span(block)[1]])
-        return ParsedStep(step_id, line, text, refs, _span(block)[1] - _span(block)[0], chars, block.content)
+        chars = sum(len(source) for source in self.lines[first:end])
+        return ParsedStep(step_id, line, text, refs, end - first, chars, block.content)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
