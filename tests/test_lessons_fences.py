@@ -180,3 +180,14 @@ def test_lint_usage_errors_speak_the_learners_language(tmp_path, capsys):
     assert str(empty.value) == f"{tmp_path}: no lessons here (no folder with a lesson.toml)"
     assert run_lint(SimpleNamespace(path=str(tmp_path), json=False, lang="id")) == 2
     assert capsys.readouterr().err == f"tutor lint: {tmp_path}: tidak ada materi di sini (tidak ada folder yang berisi lesson.toml)\n"
+
+
+@pytest.mark.parametrize("source", [NESTED, EVERYWHERE], ids=["nested", "everywhere"])
+def test_a_parsed_step_knows_where_the_fences_of_each_of_its_texts_stand(tmp_path, source):
+    text = parsed_step(tmp_path, source).text
+    known = dict(text.spans)
+    texts = [text.body, *text.hints, text.solution or "", *(part.markdown for part in text.parts),
+             *(item for predict in text.predicts for item in (predict.question, predict.explanation))]
+    with_fences = [markdown for markdown in texts if fence_spans(markdown)]
+    assert with_fences and all(known.get(markdown) == fence_spans(markdown) for markdown in with_fences)
+    assert fill_step(text, Values(), "en").spans == ()  # a filled text's lines moved: it knows none

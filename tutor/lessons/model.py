@@ -57,6 +57,22 @@ class Fence:
         return self.block == "solution"
 
 
+@dataclass(frozen=True)
+class FenceSpan:
+    """Where a code fence stands in a piece of a step's Markdown (0-based line indexes) and what it
+    is: what values.fill_markdown needs to fill it (tutor/lessons/prose.py finds them)."""
+
+    start: int  # its opening line
+    code: int  # its first code line
+    code_end: int  # after its last code line
+    end: int  # after its closing line (== code_end when it is not closed)
+    prefix: str  # what stands before the fence marker on the opening line (a list's indent, `> `)
+    markup: str  # the fence marker: ``` or ```` or ~~~
+    language: str
+    tutorial: bool  # `{example=tutorial}`: shows the tutorial's own addresses on purpose
+    lab: bool  # `{when=lab}`: shown only when the learner's machines are the lab's
+
+
 Command = Fence
 """A code fence the learner can copy: the screens' name for the fences of `StepText.commands`."""
 
@@ -111,6 +127,8 @@ class StepText:
     sim_captions: tuple[str, ...] = ()  # the Markdown caption of each {sim} block, same order as sims
     parts: tuple[StepPart, ...] = ()  # the body with its {sim}/{predict} blocks where they stand
     fences: tuple[Fence, ...] = ()  # every code fence of the step (body, hints, solution, sims, predicts), in file order
+    spans: tuple[tuple[str, tuple[FenceSpan, ...]], ...] = ()  # each Markdown text above -> where its fences
+    # stand, as the parser found them (values.fill_step fills by them; a filled step has none)
 
     def body_parts(self) -> tuple[StepPart, ...]:
         """`parts`, or the whole `body` as one Markdown part when the parts were not filled in."""

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.files import read_text_limited
-from tutor.lessons.model import Choice, Fence, LessonError, Predict, StepPart, StepText
+from tutor.lessons.model import Choice, Fence, FenceSpan, LessonError, Predict, StepPart, StepText
 from tutor.lessons.values import names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
@@ -123,40 +123,39 @@ class _Chunk:
     refs: list[Ref]
 
 
-@dataclass(frozen=True)
-class FenceSpan:
-    """Where a code fence stands in a piece of Markdown (0-based line indexes) and what it is."""
+@dataclass
+class _Source:
+    """Lines being parsed (a step's content, a hint's, a question's), the fence info lines reduced
+    (index -> new line), and where their fences stand (FenceSpan, 0-based indexes in `lines`)."""
 
-    start: int  # its opening line
-    code: int  # its first code line
-    code_end: int  # after its last code line
-    end: int  # after its closing line (== code_end when it is not closed)
-    prefix: str  # what stands before the fence marker on the opening line (a list's indent, `> `)
-    markup: str  # the fence marker: ``` or ```` or ~~~
-    language: str
-    tutorial: bool  # `{example=tutorial}`: shows the tutorial's own addresses on purpose
-    lab: bool  # `{when=lab}`: shown only when the learner's machines are the lab's
+    lines: list[str]
+    rewrites: dict[int, str] = field(default_factory=dict)
+    spans: list[FenceSpan] = field(default_factory=list)
 
 
-@lru_cache(maxsize=1024)  # the shipped lessons have ~600 pieces with fences; a step asks for its own twice
+@lru_cache(maxsize=1024)
 def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
     """The code fences of a piece of a step's Markdown (a body, a hint, a question), by the parser's
-    rules: a ```` fence holding a ``` block is one fence. Options other than the flags are ignored."""
+    rules: a ```` fence holding a ``` block is one fence. Options other than the flags are ignored.
+    A parsed step already knows them (`StepText.spans`): this is for Markdown from elsewhere."""
     if "```" not in markdown and "~~~" not in markdown:
         return ()
     lines = markdown.split("\n")
     spans: list[FenceSpan] = []
     for token in _blocks().parse(markdown):
-        if token.type != "fence" or not token.map:
-            continue
-        start, end = token.map
-        content = token.content  # its last line has no newline when it runs to the end of the text
-        code_end = min(start + 1 + content.count("\n") + (1 if content and not content.endswith("\n") else 0), end)
-        source = lines[start]
-        language, found, _ = _fence_info(token.info)
-        spans.append(FenceSpan(start, start + 1, code_end, end, source[:source.find(token.markup)], token.markup,
-                               language, found.get("example") == "tutorial", "when" in found))
+        if token.type == "fence" and token.map:
+            language, found, _ = _fence_info(token.info)
+            spans.append(_fence_span(token, lines, language, found))
     return tuple(spans)
+
+
+def _fence_span(token: Token, lines: list[str], language: str, found: dict[str, str]) -> FenceSpan:
+    start, end = _span(token)
+    content = token.content  # its last line has no newline when it runs to the end of the text
+    code_end = min(start + 1 + content.count("\n") + (1 if content and not content.endswith("\n") else 0), end)
+    source = lines[start]
+    return FenceSpan(start, start + 1, code_end, end, source[:source.find(token.markup)], token.markup, language,
+                     found.get("example") == "tutorial", "when" in found)
 
 
 def prose_of(markdown: str) -> str:
@@ -197,9 +196,17 @@ class _FileParser:
         self.text = text.lstrip("\ufeff").replace("\r\n", "\n")
         self.lines = self.text.split("\n")
         self.errors: list[LessonError] = []
+        self.spans: dict[str, tuple[FenceSpan, ...]] = {}  # the step being parsed: its texts -> their fences
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(LessonError(str(self.path), line, message))
+
+    def assemble(self, source: _Source, drops: list[tuple[int, int]]) -> str:
+        """`_assemble`, remembering where the fences of the text stand (for `StepText.spans`)."""
+        text, spans = _assemble(source, drops)
+        if spans is not None:
+            self.spans[text] = spans
+        return text
 
     def parse(self) -> ParsedFile:
         tokens = _markdown().parse(self.text)
@@ -260,8 +267,9 @@ class _FileParser:
         offset = first + 1  # index (0-based) in the file of the step's first content line
         lines = block.content.split("\n")
         tokens = _markdown().parse(block.content)
-        rewrites: dict[int, str] = {}
-        fences, refs = self.scan(tokens, offset, lines, rewrites, "a step", "body")
+        source = _Source(lines)
+        self.spans = {}
+        fences, refs = self.scan(tokens, offset, source, "a step", "body")
         drops: list[tuple[int, int]] = []
         title: str | None = None
         hints: list[str] = []
@@ -322,7 +330,7 @@ class _FileParser:
         refs.extend(_prose_values(lines, offset, fences))
         text = StepText(
             title=title or step_id,
-            body=_assemble(lines, drops, rewrites),
+            body=self.assemble(source, drops),
             hints=tuple(hints),
             solution=solutions[0] if solutions else None,
             commands=tuple(fence for fence in fences if fence.block == "body" and fence.language in COMMAND_LANGUAGES),
@@ -330,31 +338,30 @@ class _FileParser:
             predicts=tuple(predicts),
             line=line,
             sim_captions=tuple(captions),
-            parts=_parts(lines, drops, rewrites, placed),
+            parts=self.parts(source, drops, placed),
             fences=tuple(fences),
         )
-        chars = sum(len(source) for source in self.lines[first:end])
+        text = replace(text, spans=tuple(self.spans.items()))
+        chars = sum(len(written) for written in self.lines[first:end])
         return ParsedStep(step_id, line, text, refs, end - first, chars, block.content)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
-        lines = content.split("\n")
-        tokens = _markdown().parse(content)
-        rewrites: dict[int, str] = {}
-        fences, refs = self.scan(tokens, first_line, lines, rewrites, f"a {{{where}}} block", where)
-        return _Chunk(_assemble(lines, [], rewrites), fences, refs)
+        source = _Source(content.split("\n"))
+        fences, refs = self.scan(_markdown().parse(content), first_line, source, f"a {{{where}}} block", where)
+        return _Chunk(self.assemble(source, []), fences, refs)
 
     def scan(
-        self, tokens: list[Token], offset: int, lines: list[str], rewrites: dict[int, str], where: str, block: str
+        self, tokens: list[Token], offset: int, source: _Source, where: str, block: str
     ) -> tuple[list[Fence], list[Ref]]:
-        """Collect code fences and links; `offset` + 1 is the file line of `lines[0]`, `block` is
-        where in the step the tokens stand (model.FENCE_BLOCKS)."""
+        """Collect code fences and links; `offset` + 1 is the file line of `source.lines[0]`,
+        `block` is where in the step the tokens stand (model.FENCE_BLOCKS)."""
         fences: list[Fence] = []
         refs: list[Ref] = []
         for token in tokens:
             line = offset + token.map[0] + 1 if token.map else offset + 1
             if token.type == "fence":
-                fence = self.fence(token, line, lines, rewrites, block, offset)
+                fence = self.fence(token, line, source, block, offset)
                 if fence.role:
                     refs.append(Ref("role", fence.role, line))
                 for offset_line, code_line in enumerate(fence.code.split("\n"), line + 1):
@@ -369,8 +376,7 @@ class _FileParser:
                 self.error(line, f"a {{{name}}} block cannot stand inside {where} or inside a list or quote")
         return fences, refs
 
-    def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str], block: str,
-              offset: int) -> Fence:
+    def fence(self, token: Token, line: int, source: _Source, block: str, offset: int) -> Fence:
         """Read a code fence's language and options (role, file, ...), and reduce its info string to
         the language and the flags filling reads (`{example=tutorial}`, `{when=lab}`)."""
         info = token.info.strip()
@@ -388,12 +394,29 @@ class _FileParser:
             self.lab_option(line, language, found, token.content)
         flags = " ".join(flag for flag, on in (("example=tutorial", tutorial), ("when=lab", lab)) if on)
         reduced = f"{language} {{{flags}}}" if flags else language
-        index, end = token.map if token.map else (0, 1)
+        index, end = _span(token)
         if info != reduced:
-            source = lines[index]
-            rewrites[index] = source[: source.find(token.markup) + len(token.markup)] + reduced
+            written = source.lines[index]
+            source.rewrites[index] = written[: written.find(token.markup) + len(token.markup)] + reduced
+        source.spans.append(_fence_span(token, source.lines, language, found))
         return Fence(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
                      lab=lab, block=block, line=line, end=offset + end)
+
+    def parts(self, source: _Source, drops: list[tuple[int, int]], placed: list[tuple[int, int, StepPart]]
+              ) -> tuple[StepPart, ...]:
+        """The step body cut at its {sim}/{predict} blocks: Markdown parts with those blocks between them."""
+        parts: list[StepPart] = []
+        start = 0
+        end_of_text = len(source.lines)
+        for first, end, part in [*placed, (end_of_text, end_of_text, None)]:
+            outside = [(0, start), (first, end_of_text)]
+            markdown = self.assemble(source, [*drops, *outside])
+            if markdown:
+                parts.append(StepPart("markdown", markdown))
+            if part is not None:
+                parts.append(part)
+            start = end
+        return tuple(parts)
 
     def lab_option(self, line: int, language: str, found: dict[str, str], code: str) -> None:
         """`when=lab`: a `bash` block the learner types on their own computer (role=laptop) when the
@@ -423,8 +446,8 @@ class _FileParser:
         """Split a predict block into question, task-list choices and explanation."""
         lines = content.split("\n")
         tokens = _markdown().parse(content)
-        rewrites: dict[int, str] = {}
-        fences, refs = self.scan(tokens, first_line, lines, rewrites, "a {predict} block", "predict")
+        source = _Source(lines)
+        fences, refs = self.scan(tokens, first_line, source, "a {predict} block", "predict")
         choices_list = next(
             ((block, group) for block, group in _top_blocks(tokens)
              if block.type in ("bullet_list_open", "ordered_list_open")),
@@ -444,8 +467,8 @@ class _FileParser:
                 self.error(first_line + _span(token)[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
                 continue
             choices.append(Choice(match[2].strip(), match[1] in "xX"))
-        question = _assemble(lines, [(_span(block)[0], len(lines))], rewrites)
-        explanation = _assemble(lines, [(0, _span(block)[1])], rewrites)
+        question = self.assemble(source, [(_span(block)[0], len(lines))])
+        explanation = self.assemble(source, [(0, _span(block)[1])])
         if choices and not any(choice.correct for choice in choices):
             self.error(first_line, "the {predict} block has no correct choice: mark the right one(s) with `- [x]`")
         if not question:
@@ -509,41 +532,38 @@ def _links(inline: Token, line: int) -> list[Ref]:
     return refs
 
 
-def _parts(
-    lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str], placed: list[tuple[int, int, StepPart]]
-) -> tuple[StepPart, ...]:
-    """The step body cut at its {sim}/{predict} blocks: Markdown parts with those blocks between them."""
-    parts: list[StepPart] = []
-    start = 0
-    for first, end, part in [*placed, (len(lines), len(lines), None)]:
-        outside = [(0, start), (first, len(lines))]
-        markdown = _assemble(lines, [*drops, *outside], rewrites)
-        if markdown:
-            parts.append(StepPart("markdown", markdown))
-        if part is not None:
-            parts.append(part)
-        start = end
-    return tuple(parts)
-
-
-def _assemble(lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str]) -> str:
-    """The Markdown left after dropping line ranges, without the blank lines they leave behind."""
+def _assemble(source: _Source, drops: list[tuple[int, int]]) -> tuple[str, tuple[FenceSpan, ...] | None]:
+    """The Markdown left after dropping line ranges, without the blank lines they leave behind, and
+    where its fences stand (None when a fence lost a line, so that only a parse can say)."""
+    lines = source.lines
     dropped: set[int] = set()
     for start, end in drops:
         dropped.update(range(start, end))
-    kept: list[str] = []
+    kept: list[int] = []  # indexes in `lines`
     after_drop = False
-    for index, source in enumerate(lines):
+    for index, written in enumerate(lines):
         if index in dropped:
             after_drop = True
             continue
-        blank = not source.strip()
-        if blank and after_drop and (not kept or not kept[-1].strip()):
+        blank = not written.strip()
+        if blank and after_drop and (not kept or not lines[kept[-1]].strip()):
             continue
         after_drop = after_drop and blank
-        kept.append(rewrites.get(index, source))
-    while kept and not kept[0].strip():
+        kept.append(index)
+    while kept and not lines[kept[0]].strip():
         kept.pop(0)
-    while kept and not kept[-1].strip():
+    while kept and not lines[kept[-1]].strip():
         kept.pop()
-    return "\n".join(kept)
+    text = "\n".join(source.rewrites.get(index, lines[index]) for index in kept)
+    moved = {index: place for place, index in enumerate(kept)}
+    spans: list[FenceSpan] = []
+    for span in source.spans:
+        left = sum(index in moved for index in range(span.start, span.end))
+        if left == 0:  # dropped with its block, or in another part
+            continue
+        if left != span.end - span.start:
+            return text, None
+        shift = moved[span.start] - span.start
+        spans.append(replace(span, start=span.start + shift, code=span.code + shift, code_end=span.code_end + shift,
+                             end=span.end + shift))
+    return text, tuple(spans)

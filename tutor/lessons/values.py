@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tutor.lessons.model import Fence, StepText
+    from tutor.lessons.model import Fence, FenceSpan, StepText
 
 
 @dataclass(frozen=True)
@@ -175,14 +175,16 @@ def _in_url(match: re.Match) -> bool:
     return not before.endswith("[") and (before.endswith("://") or re.match(r":[0-9]", after) is not None)
 
 
-def fill_markdown(markdown: str, values: Values, lang: str) -> str:
+def fill_markdown(markdown: str, values: Values, lang: str, spans: tuple[FenceSpan, ...] | None = None) -> str:
     """Fill the code fences of a piece of a step's Markdown (as the parser left it); mark each fence
     that shows example values, and each fence that shows the tutorial's addresses on purpose
     (`{example=tutorial}`), with a note before it. A `{when=lab}` fence shows with a note when the
-    machines are the lab's, and not at all otherwise. Fence info is left as the language alone."""
-    from tutor.lessons.prose import fence_spans
+    machines are the lab's, and not at all otherwise. Fence info is left as the language alone.
+    `spans` are where the fences stand when the parser said so already (`StepText.spans`)."""
+    if spans is None:
+        from tutor.lessons.prose import fence_spans
 
-    spans = fence_spans(markdown)
+        spans = fence_spans(markdown)
     if not spans:
         return markdown
     lines = markdown.split("\n")
@@ -237,8 +239,10 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
     way (a `{when=lab}` fence only when the machines are the lab's)."""
     from tutor.lessons.model import Predict
 
+    known = dict(text.spans)
+
     def md(markdown: str) -> str:
-        return fill_markdown(markdown, values, lang)
+        return fill_markdown(markdown, values, lang, known.get(markdown))
 
     def predict(item: Predict) -> Predict:
         return replace(item, question=md(item.question), explanation=md(item.explanation))
@@ -259,6 +263,7 @@ def fill_step(text: StepText, values: Values, lang: str) -> StepText:
         solution=md(text.solution) if text.solution is not None else None,
         commands=fences(text.commands),
         fences=fences(text.fences),
+        spans=(),
         predicts=tuple(predict(item) for item in text.predicts),
         sim_captions=tuple(md(caption) for caption in text.sim_captions),
         parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict) if part.predict else None)
