@@ -19,11 +19,6 @@ class LessonError:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-FENCE_BLOCKS = ("body", "hint", "solution", "sim", "predict")
-"""Where in a step a code fence stands: the body, or inside a `:::{hint}`, `:::{solution}`,
-`:::{sim}` (its caption) or `:::{predict}` block."""
-
-
 @dataclass(frozen=True)
 class Fence:
     """One code fence of a step, as the parser (tutor/lessons/prose.py) reads it: `language` is
@@ -33,7 +28,8 @@ class Fence:
     `examples` names the values (tutor/lessons/values.py) shown with the tutorial's example
     because the learner's own is not known yet (filled fences only); `tutorial` is True for a
     block that shows the tutorial's own addresses on purpose (`{example=tutorial}`). `block` says
-    where in the step it stands (FENCE_BLOCKS); `line` and `end` are the file lines of its opening
+    where in the step it stands: "body", or in a "hint", "solution", "sim" (a caption) or "predict"
+    block; `line` and `end` are the file lines of its opening
     and last line (its closing fence, or the block's last line when it is not closed).
     """
 

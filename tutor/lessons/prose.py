@@ -355,7 +355,7 @@ class _FileParser:
         self, tokens: list[Token], offset: int, source: _Source, where: str, block: str
     ) -> tuple[list[Fence], list[Ref]]:
         """Collect code fences and links; `offset` + 1 is the file line of `source.lines[0]`,
-        `block` is where in the step the tokens stand (model.FENCE_BLOCKS)."""
+        `block` is where in the step the tokens stand (`Fence.block`)."""
         fences: list[Fence] = []
         refs: list[Ref] = []
         for token in tokens:
