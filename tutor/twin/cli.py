@@ -118,14 +118,11 @@ def _host_side(args: argparse.Namespace, lang: str):
     """The learner's VMs from --host / --multipass (asking for roles when unsure, as `tutor check`)."""
     from tutor.live.cli import add_multipass_machines
     from tutor.live.hosts import machines_from_specs, read_multipass
-    from tutor.twin.build import TwinError
     from tutor.twin.hosts import HostSide
 
     machines = machines_from_specs(list(args.host))
     if args.multipass:
         add_multipass_machines(machines, read_multipass(), input if sys.stdin.isatty() else None, lang)
-    if machines.proxy is None:
-        raise TwinError("the twin needs the proxy: give --host proxy=ADDR", "no_proxy")
 
     def tell(key: str, **values: object) -> None:
         print(sanitize(tr(TEXT, key, lang, **values), 300, markup=False), file=sys.stderr, flush=True)

@@ -46,6 +46,19 @@ def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, in
     return "\n".join(lines)
 
 
+def failure_text(exc: Exception, lang: str) -> str:
+    """Why a run failed, in `lang` when the error knows its catalogue key."""
+    from tutor.live.hosts import HostError
+    from tutor.strings import host_error_text
+    from tutor.twin.build import TwinError
+
+    if isinstance(exc, TwinError):
+        return exc.message(lang)
+    if isinstance(exc, HostError):
+        return host_error_text(exc, lang)
+    return str(exc)
+
+
 class TwinScreen(Screen):
     """The two lanes, live. `run(stop, on_start, on_line, on_event)` does the run (in a thread) and
     returns its result; any app can push this screen (q leaves it once the run is over)."""
@@ -94,7 +107,8 @@ class TwinScreen(Screen):
         try:
             result = self._run(self.stop_event, self._on_start, self._on_line, self._on_event)
         except Exception as exc:  # noqa: BLE001 - shown on the screen, one line
-            self.app.call_from_thread(self._failed, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            why = failure_text(exc, self.lang)
+            self.app.call_from_thread(self._failed, why.splitlines()[0][:200] if why else type(exc).__name__)
             return
         self.app.call_from_thread(self._finished, result)
 
@@ -133,10 +147,11 @@ class TwinScreen(Screen):
         self.query_one("#notes", Static).update(
             tr(TEXT, "screen.running", self.lang, now=f"{max(0.0, now):.1f}") + ("\n" + events if events else ""))
 
-    def _show(self, predicted, measured, waiting_p, waiting_m) -> None:
+    def _show(self, predicted: list[compare.Row], measured: list[compare.Row],
+              waiting_p: tuple[dict[str, int] | None, int], waiting_m: tuple[dict[str, int] | None, int]) -> None:
         """Both lanes; `waiting_*` = (per app waiting now or None when unknown, on their way)."""
-        self.query_one("#predicted", Static).update(lane_text(predicted, self._servers, *waiting_p, self.lang))
-        self.query_one("#measured", Static).update(lane_text(measured, self._servers, *waiting_m, self.lang))
+        self.query_one("#predicted", Static).update(lane_text(predicted, self._servers, *waiting_p, lang=self.lang))
+        self.query_one("#measured", Static).update(lane_text(measured, self._servers, *waiting_m, lang=self.lang))
         width = max(20, self.size.width - 14)
         p_strip = compare.strip(predicted, self._servers)[-width:]
         m_strip = compare.strip(measured, self._servers)[-width:]
