@@ -250,8 +250,11 @@ def run_twin(scenario: Scenario, side: Side, duration: float | None = None, stop
     stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
     assert stdin is not None and stdout is not None and stderr is not None  # Popen(...=PIPE)
     try:
-        stdin.write(json.dumps(plan) + "\n")
-        stdin.close()
+        try:
+            stdin.write(json.dumps(plan) + "\n")
+            stdin.close()
+        except BrokenPipeError:
+            pass   # the sender is gone already: its stderr says why
         recorder = _Recorder(stdout, on_line)
         recorder.started.wait(60)
         if recorder.start is None:
