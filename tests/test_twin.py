@@ -361,3 +361,26 @@ def test_the_learners_machines_without_a_running_proxy_are_refused_in_their_lang
     assert caught.value.code == "proxy_stopped" and "multipass start proxy" in caught.value.message("id")
     side = HostSide(Machines(by_role={"proxy": Machine("proxy", "10.37.19.64", 80, vm="proxy")}), None, tell)
     assert side.proxy == ("10.37.19.64", 80)
+
+
+# ---- numbers in the learner's language --------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, mark", [("id", ","), ("en", ".")])
+def test_the_twins_numbers_are_whole_when_whole_and_use_the_languages_decimal_mark(lang, mark):
+    from tutor.twin.report import difference_text, note_text, wait_text
+
+    shortened = note_text({"code": "shortened", "duration": 8.0, "full": 70.0}, lang)
+    assert " 8 " in shortened and " 70 " in shortened and "8.0" not in shortened and "8,0" not in shortened
+    assert f" 2{mark}5" in note_text({"code": "not_seen", "server": "app2", "action": "stop", "at": 2.5}, lang)
+    assert " 20 " in note_text({"code": "thinned", "wanted": 900, "sent": 600, "rate": 20.0}, lang)
+    arp = {"kind": "p95", "server": "app1", "predicted": 0.2, "measured": 1.5, "cause": "arp",
+           "reachable": 41.356, "delay": 5.0}
+    text = difference_text(arp, lang)
+    assert f"41{mark}356" in text and " 5 " in text and f"1{mark}50 s" in text
+    assert wait_text(1.5, lang, compact=True) == f"1{mark}5s" and wait_text(0.12, lang) == "120 ms"
+
+
+def test_a_poweroff_without_the_proxys_timers_says_the_simulator_took_the_defaults():
+    later = [Row(r.t, r.server, r.status, 3.0 if k == 41 else r.latency, r.tried) for k, r in enumerate(alternate(60))]
+    found = compare.differences(alternate(60), later, SERVERS, Evidence(poweroff=True))
+    assert {d.cause for d in found} == {"arp_default"}

@@ -60,7 +60,7 @@ def run_twin_cli(args: argparse.Namespace) -> int:
     except ScenarioOpenError as exc:
         return _fail(lang, "err.scenario", why=exc.message(lang))
     if args.duration is not None and not 0 < args.duration <= scenario.duration:
-        return _fail(lang, "err.duration", full=f"{scenario.duration:g}")
+        return _fail(lang, "err.duration", full=scenario.duration)
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
@@ -76,7 +76,7 @@ def run_twin_cli(args: argparse.Namespace) -> int:
         duration = args.duration or scenario.duration
         proxy = "{}:{}".format(*side.proxy)
         result = run_twin(scenario, side, duration=args.duration, stop=stop, on_start=lambda _start, rows, _s: print(
-            tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=f"{duration:g}"), file=sys.stderr,
+            tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=duration), file=sys.stderr,
             flush=True))
     except LabError as exc:
         return _fail(lang, "err.lab", why=reason(exc, lang))

@@ -187,8 +187,9 @@ def cause_for(kind: str, predicted: list[Row], measured: list[Row], evidence: Ev
         candidates.append(("other_traffic", {"count": evidence.other_clients,
                                              "who": ", ".join(evidence.other_addresses[:3])}))
     if not counts and evidence.poweroff:
-        candidates.insert(0, ("arp", {"reachable": evidence.timers.get("reachable_time", "?"),
-                                      "delay": evidence.timers.get("delay_first_probe_time", "?")}))
+        reachable, delay = evidence.timers.get("reachable_time"), evidence.timers.get("delay_first_probe_time")
+        candidates.insert(0, ("arp", {"reachable": reachable, "delay": delay})
+                          if reachable is not None and delay is not None else ("arp_default", {}))
     slow = slow_start(measured)
     if not counts and slow:
         candidates.insert(0, ("compile", {"app": slow}))

@@ -19,13 +19,9 @@ from textual.widgets import Static
 
 from tutor.i18n import tr
 from tutor.twin import compare
-from tutor.twin.report import difference_text, note_text
+from tutor.twin.report import difference_text, note_text, wait_text
 
 TEXT = "twin"
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
 def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, int] | None, on_way: int,
@@ -39,10 +35,11 @@ def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, in
         key = "screen.server" if waiting is None else "screen.server_waiting"
         lines.append(tr(TEXT, key, lang, server=name, answered=f["answered"],
                         waiting=(waiting or {}).get(name, 0)))
-        lines.append(f"  p50 {_ms(f['p50'])} · p95 {_ms(f['p95'])} · max {_ms(f['longest'])}")
+        lines.append(f"  p50 {wait_text(f['p50'], lang, True)} · p95 {wait_text(f['p95'], lang, True)} · "
+                     f"max {wait_text(f['longest'], lang, True)}")
     status = figures["status"]
     lines.append(tr(TEXT, "screen.status", lang, bad=status["502"], timeout=status["504"], none=status["none"]))
-    lines.append(tr(TEXT, "screen.longest", lang, waiting=on_way, longest=_ms(figures["longest"])))
+    lines.append(tr(TEXT, "screen.longest", lang, waiting=on_way, longest=wait_text(figures["longest"], lang, True)))
     return "\n".join(lines)
 
 
@@ -142,10 +139,10 @@ class TwinScreen(Screen):
         measured = compare.rows_from_sender(list(self._measured), {})
         due = sum(1 for row in self._planned if row.t <= now)
         self._show(predicted, measured, (waiting_p, sum(waiting_p.values())), (None, max(0, due - len(measured))))
-        events = "\n".join(tr(TEXT, "event", self.lang, planned=f"{e['planned']:g}", at=f"{e['at']:.2f}",
+        events = "\n".join(tr(TEXT, "event", self.lang, planned=e["planned"], at=e["at"],
                               action=e["action"], machine=e["machine"]) for e in self._events)
         self.query_one("#notes", Static).update(
-            tr(TEXT, "screen.running", self.lang, now=f"{max(0.0, now):.1f}") + ("\n" + events if events else ""))
+            tr(TEXT, "screen.running", self.lang, now=max(0.0, now)) + ("\n" + events if events else ""))
 
     def _show(self, predicted: list[compare.Row], measured: list[compare.Row],
               waiting_p: tuple[dict[str, int] | None, int], waiting_m: tuple[dict[str, int] | None, int]) -> None:
