@@ -22,6 +22,8 @@ from tutor.lab import nginx_tree
 from tutor.lab.lab import HOSTS_TEMPLATE, Lab, netns_pids
 from tutor.lab.topology import ADDRESSES, APP_PORT, APPS, LabError
 
+TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml, shared with tutor drill
+
 WAIT = 10.0
 PROBE_REQUESTS = 6
 PROBE_TIMEOUT = 4  # s per request: longer than a probe's 3 s "slow" bar, far under nginx's 60 s
@@ -39,7 +41,7 @@ class ActionFailed(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        return tr("drill_cli", f"err.{self.key}", lang, **self.values)
+        return tr(TEXT, f"err.{self.key}", lang, **self.values)
 
 
 def _why(stderr: str) -> str:
