@@ -65,6 +65,7 @@ def open_scenario(source: Any = None, nginx_conf: str | Path | None = None,
     from sim.scenario import Scenario, ScenarioError, load_scenario
 
     try:
+        notes: list[MappingNote]
         if isinstance(source, Scenario):
             scenario, setup, notes = source, None, []
             if nginx_conf:

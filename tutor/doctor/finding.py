@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class Context:
             return multipass.Answer(problem="timeout")
         return multipass.run(args, min(timeout, left))
 
-    def finding(self, code: str, severity: str, group: str, evidence: dict[str, object] | None = None,
+    def finding(self, code: str, severity: str, group: str, evidence: Mapping[str, object] | None = None,
                 **values: object) -> Finding:
         """A Finding with its message and fix looked up in the [doctor] catalogue."""
         message = tr(TEXT, f"{code}.message", self.lang, **values)

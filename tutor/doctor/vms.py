@@ -37,9 +37,9 @@ class Seen:
     roles: dict[str, VM] = field(default_factory=dict)
     usable: bool = False  # multipass answered `list`
 
-    def running_roles(self) -> dict[str, VM]:
-        """The roles whose VM is running and has an address the laptop may reach."""
-        return {role: vm for role, vm in self.roles.items() if vm.running and vm.ip}
+    def running_roles(self) -> dict[str, tuple[VM, str]]:
+        """The roles whose VM is running and has an address the laptop may reach: (VM, address)."""
+        return {role: (vm, vm.ip) for role, vm in self.roles.items() if vm.running and vm.ip}
 
 
 def probe(ctx: Context, seen: Seen) -> list[Finding]:

@@ -14,9 +14,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.live.hosts import HostError, valid_vm_name
 from tutor.live.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from sim.nginxconf import ProxySetup
 
 NGINX_T_TIMEOUT = 20.0
 _MARKER = re.compile(r"^# configuration file (.+):$", re.MULTILINE)
@@ -101,7 +105,7 @@ class NginxLint:
     main: Path
     files: list[str]
     error: str | None
-    setup: object | None
+    setup: ProxySetup | None
 
 
 def lint_nginx_files(files: dict[str, str]) -> NginxLint:
