@@ -32,6 +32,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from tutor.course import DEFAULT_DOMAIN, EXAMPLE_ADDRESSES
+
 if TYPE_CHECKING:
     from tutor.lessons.model import StepText
 
@@ -49,14 +51,13 @@ class NamedValue:
 NAMED_VALUES: dict[str, NamedValue] = {
     value.name: value
     for value in (
-        NamedValue("proxy_ip", "10.37.19.64", "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
-        NamedValue("app1_ip", "10.37.19.46", "app1's address: machines screen (m), multipass import, or the lab", "app1"),
-        NamedValue("app2_ip", "10.37.19.182", "app2's address: machines screen (m), multipass import, or the lab", "app2"),
-        NamedValue("app3_ip", "10.37.19.48", "app3's address: machines screen (m), multipass import, or the lab", "app3"),
-        NamedValue("domain", "hasil.xyz", "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
+        NamedValue("proxy_ip", EXAMPLE_ADDRESSES["proxy"], "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
+        NamedValue("app1_ip", EXAMPLE_ADDRESSES["app1"], "app1's address: machines screen (m), multipass import, or the lab", "app1"),
+        NamedValue("app2_ip", EXAMPLE_ADDRESSES["app2"], "app2's address: machines screen (m), multipass import, or the lab", "app2"),
+        NamedValue("app3_ip", EXAMPLE_ADDRESSES["app3"], "app3's address: machines screen (m), multipass import, or the lab", "app3"),
+        NamedValue("domain", DEFAULT_DOMAIN, "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
     )
 }
-DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
 SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
 TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence
 LAB_MARK = "<!-- tutor:when=lab -->"  # before a fence shown only when the machines are the lab's

@@ -1,17 +1,14 @@
-"""The live checks' vocabulary: check ids, roles, failure codes (DESIGN.md section 5).
+"""The live checks' vocabulary: check ids, failure codes (DESIGN.md section 5); roles: tutor.course.
 
 Pure data, no httpx: the lesson linter imports it to validate the check ids of lesson steps.
 """
 
 from __future__ import annotations
 
+from tutor.course import APP_ROLES
+
 CHECK_IDS = ("app-running", "nginx-running", "proxy-pass", "hosts-file", "lb-distributes", "lb-failover")
 
-# Role -> default port. `proxy` is the nginx VM, app1..app3 run the Node app (`npm start`).
-ROLES = {"proxy": 80, "app1": 3000, "app2": 3000, "app3": 3000}
-APP_ROLES = ("app1", "app2", "app3")
-
-DEFAULT_DOMAIN = "hasil.xyz"  # the tutorial's domain (seed/README.md)
 DEFAULT_TIMEOUT = 5.0  # above the ~3 s nginx needs to give up on an address nobody has (No route to host, 502)
 
 CODES = (

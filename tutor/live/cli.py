@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tutor.i18n import has, tr
-from tutor.live.catalog import ROLES, cannot_run, default_checks
+from tutor.course import ROLES
+from tutor.live.catalog import cannot_run, default_checks
 from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, address_note, machine_from_vm, machines_from_settings,
                               machines_from_specs, match_roles, parse_role_answer, read_multipass, with_addresses)
 from tutor.live.result import CheckResult

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from sim.address import RULE, host_kind, parse_port
 from tutor.i18n import tr
 from tutor.live import multipass
-from tutor.live.catalog import APP_ROLES, DEFAULT_DOMAIN, ROLES
+from tutor.course import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
 
 MULTIPASS_TIMEOUT = 15.0
