@@ -3,7 +3,7 @@ simulator's demo state: a fact changed in one place and not the others fails her
 
 from __future__ import annotations
 
-from sim.address import split_host_port
+from sim.address import parse_address
 from sim.scenario import DEMO_SERVERS
 from tutor import course
 from tutor.lab.topology import ADDRESSES, APPS, roles_for
@@ -35,8 +35,8 @@ def test_the_simulators_demo_states_the_course_addresses():
     the addresses again: they must be the course's, app2 = .182 as in the tutorial."""
     demo = open_scenario(DEMO).scenario
     assert demo.servers == DEMO_SERVERS
-    served = {server.name: split_host_port(server.address) for server in demo.servers}
-    assert served == {role: (course.EXAMPLE_ADDRESSES[role], str(course.APP_PORT)) for role in course.APP_ROLES}
+    served = {server.name: parse_address(server.address) for server in demo.servers}
+    assert served == {role: (course.EXAMPLE_ADDRESSES[role], course.APP_PORT) for role in course.APP_ROLES}
     assert served["app2"][0] == "10.37.19.182"
 
 

@@ -66,7 +66,6 @@ LAB_MARK = "<!-- tutor:when=lab -->"  # before a fence shown only when the machi
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
 _ESCAPED = re.compile(r"\\(\{[a-z][a-z0-9_]*\})")
 _FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
-_DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 
 
 @dataclass(frozen=True)
@@ -103,14 +102,18 @@ class Values:
 def fits(name: str, text: object) -> bool:
     """True when `text` may be filled in for `name` in a command the learner copies: for a machine,
     an IPv4/IPv6 address or a host name (sim.address's rule: no shell metacharacter gets through,
-    not even in an IPv6 zone id); for the domain, a domain name."""
+    not even in an IPv6 zone id); for the domain, a domain name (tutor.live.hosts.parse_domain's rule)."""
     from sim.address import host_kind
+    from tutor.live.hosts import HostError, parse_domain
 
     if name not in NAMED_VALUES or not isinstance(text, str):
         return False
     if NAMED_VALUES[name].role is not None:
         return host_kind(text) is not None
-    return bool(_DOMAIN.match(text))
+    try:
+        return parse_domain(text) == text
+    except HostError:
+        return False
 
 
 def values_from_settings(settings) -> Values:
@@ -119,7 +122,7 @@ def values_from_settings(settings) -> Values:
     A saved address that does not parse is left out (its example shows, marked), so one bad
     entry never hides the others. The domain is the tutorial's hasil.xyz until set otherwise.
     """
-    from tutor.live.hosts import HostError, parse_address
+    from tutor.live.hosts import HostError, parse_address, parse_domain
 
     hosts = getattr(settings, "hosts", None) or {}
     mapping: dict[str, str] = {}
@@ -131,9 +134,10 @@ def values_from_settings(settings) -> Values:
         except HostError:
             continue
         mapping[value.name] = host
-    domain = getattr(settings, "domain", None)
-    domain = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
-    mapping["domain"] = domain if _DOMAIN.match(domain) else DEFAULT_DOMAIN
+    try:
+        mapping["domain"] = parse_domain(settings.domain if isinstance(getattr(settings, "domain", None), str) else None)
+    except HostError:
+        mapping["domain"] = DEFAULT_DOMAIN
     from tutor.live.lab_machines import inside_lab, saved_lab
 
     return Values.of(mapping, lab=saved_lab(settings) or inside_lab())

@@ -7,8 +7,9 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
-from sim.address import RULE, host_kind, parse_port
-from tutor.i18n import tr
+from sim import address
+from sim.address import host_kind
+from tutor.i18n import has, tr
 from tutor.live import multipass
 from tutor.course import APP_ROLES, DEFAULT_DOMAIN, ROLES
 from tutor.live.sanitize import sanitize
@@ -16,6 +17,9 @@ from tutor.live.sanitize import sanitize
 MULTIPASS_TIMEOUT = 15.0
 CHOOSE_BUDGET = 10.0
 """Seconds all of one import may spend trying addresses (multipass.choose per VM)."""
+CLI_TEXT = "check_cli"
+APP_TEXT = "ui"
+"""The catalogue sections of HostError's texts: the command line's wording, the app's."""
 NOTES = "doctor"
 """The catalogue section of `address_note`'s texts (import.*), shared with `tutor doctor`."""
 _VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
@@ -23,16 +27,28 @@ _VM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
 
 class HostError(ValueError):
-    """Bad `--host`/`--domain` input or an unusable multipass answer; str() is a one-line reason.
+    """Bad `--host`/`--domain` input, an unusable multipass answer, a machine that cannot be read.
 
-    `code` names the reason and `values` fill it in, so the app can say it in the learner's
-    language (the TUI's strings `host.<code>`); "" when there is no translation.
+    `code` names the reason and `values` fill it in: the text is `host.<code>` in the catalogue,
+    worded for the command line (`[check_cli]`, it names `--host`) or for the app (`[ui]`); each
+    falls back on the other. str() is the command line's English text, one line.
     """
 
-    def __init__(self, message: str, code: str = "", **values: object) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
         self.code = code
         self.values = values
+
+    def text(self, lang: str, cli: bool = True) -> str:
+        """The reason in `lang`, in the command line's wording (`cli`) or the app's."""
+        key = f"host.{self.code}"
+        for section in (CLI_TEXT, APP_TEXT) if cli else (APP_TEXT, CLI_TEXT):
+            if has(section, key):
+                return tr(section, key, lang, **self.values)
+        return key
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -95,54 +111,19 @@ def strip_url(text: str) -> str:
 
 
 def parse_address(text: str, default_port: int) -> tuple[str, int]:
-    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host and port;
-    a pasted URL (`http://ADDR:PORT/path`) counts as its address part.
+    """Split `ADDR[:PORT]` (IPv4, [IPv6] or bare IPv6, hostname) into a checked host (lowercase)
+    and port (`default_port` when none is given); a pasted URL (`http://ADDR:PORT/path`) counts
+    as its address part, and spaces around it are dropped.
 
-    The rule is sim/address.py's: dotted-quad IPv4, IPv6 or an RFC 1123 host name; so `127.1`
-    and `0x7f.0.0.1` are both refused. A port is 1-65535 in ASCII digits (`²` is no digit here).
+    The rule is sim/address.py's, the one scenario files use: dotted-quad IPv4, IPv6 or an RFC 1123
+    host name (`127.1` and `0x7f.0.0.1` are refused); a port is 1-65535 in ASCII digits.
     """
     text = strip_url(text.strip())
-    shown = text if len(text) <= 80 else text[:79] + "…"
-    port_text = None
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise HostError(f"{shown!r}: missing ']' after the IPv6 address", "no_bracket", text=shown)
-        host, rest = text[1:end], text[end + 1:]
-        if rest:
-            if not rest.startswith(":"):
-                raise HostError(f"{shown!r}: expected ':PORT' after ']'", "after_bracket", text=shown)
-            port_text = rest[1:]
-        _check_ip(host, 6, shown)
-    elif text.count(":") > 1:
-        host = text
-        _check_ip(host, 6, shown)
-    else:
-        host, _, port_text = text.partition(":") if ":" in text else (text, "", None)
-        if not host:
-            raise HostError(f"{shown!r}: the address is empty", "empty", text=shown)
-        if re.fullmatch(r"[0-9.]+", host, re.ASCII):
-            _check_ip(host, 4, shown)
-        elif host_kind(host) != "name":
-            raise HostError(f"{shown!r} is not an IP address or host name: {RULE}", "not_address", text=shown)
-    port = default_port if port_text is None else _parse_port(port_text, shown)
-    return host.lower(), port
-
-
-def _check_ip(host: str, version: int, text: str) -> None:
-    if host_kind(host) != f"ipv{version}":
-        raise HostError(f"{text!r} is not a valid IPv{version} address (IPv4 is written as four numbers "
-                        "from 0 to 255 with dots, e.g. 10.37.19.46)", "bad_ip", text=text, version=version)
-
-
-def _parse_port(port_text: str, text: str) -> int:
-    port = parse_port(port_text)
-    if port is not None:
-        return port
-    if not re.fullmatch(r"[0-9]+", port_text, re.ASCII):
-        raise HostError(f"{text!r}: the port must be a number from 1 to 65535", "port_not_number", text=text)
-    shown = port_text if len(port_text) <= 12 else port_text[:11] + "…"
-    raise HostError(f"{text!r}: port {shown} is out of range (1-65535)", "port_range", text=text, port=shown)
+    try:
+        host, port = address.parse_address(text)
+    except address.AddressError as error:
+        raise HostError(error.code, text=text if len(text) <= 80 else text[:79] + "…", **error.values) from None
+    return host.lower(), default_port if port is None else port
 
 
 def parse_host_spec(spec: str) -> Machine:
@@ -150,10 +131,9 @@ def parse_host_spec(spec: str) -> Machine:
     role, sep, addr = spec.partition("=")
     role = role.strip().lower()
     if not sep:
-        raise HostError(f"--host {spec!r}: expected ROLE=ADDR[:PORT], e.g. app1=10.37.19.46:3000", "host_spec", spec=spec)
+        raise HostError("host_spec", spec=spec)
     if role not in ROLES:
-        raise HostError(f"--host {spec!r}: unknown role {role!r}; roles are {', '.join(ROLES)}", "unknown_role",
-                        spec=spec, role=role, roles=", ".join(ROLES))
+        raise HostError("unknown_role", spec=spec, role=role, roles=", ".join(ROLES))
     host, port = parse_address(addr, ROLES[role])
     return Machine(role=role, host=host, port=port)
 
@@ -164,7 +144,7 @@ def parse_domain(domain: str | None) -> str:
         return DEFAULT_DOMAIN
     domain = domain.strip().rstrip(".").lower()
     if host_kind(domain) != "name":
-        raise HostError(f"--domain {domain!r} is not a domain name (e.g. hasil.xyz)", "bad_domain", domain=domain)
+        raise HostError("bad_domain", domain=domain)
     return domain
 
 
@@ -174,7 +154,7 @@ def machines_from_specs(specs: list[str], domain: str | None = None) -> Machines
     for spec in specs:
         machine = parse_host_spec(spec)
         if machine.role in machines.by_role:
-            raise HostError(f"--host: role {machine.role} is given twice", "role_twice", role=machine.role)
+            raise HostError("role_twice", role=machine.role)
         machines.by_role[machine.role] = machine
     return machines
 
@@ -227,17 +207,13 @@ def read_multipass(timeout: float = MULTIPASS_TIMEOUT) -> list[VM]:
     """The VMs multipass knows, from `multipass list --format json` (bounded in time)."""
     answer = multipass.run(["list", "--format", "json"], timeout)
     if answer.problem == "missing":
-        raise HostError("multipass is not installed here (not on PATH); give the machines "
-                        "with --host ROLE=ADDR instead", "no_multipass")
+        raise HostError("no_multipass")
     if answer.problem == "timeout":
-        raise HostError(f"`multipass list` did not answer within {timeout:g} s; is multipassd "
-                        "running? Or give the machines with --host ROLE=ADDR", "multipass_timeout",
-                        seconds=f"{timeout:g}")
+        raise HostError("multipass_timeout", seconds=f"{timeout:g}")
     if not answer.ok:
         why = sanitize(answer.reason, 160)
         code = answer.code if not answer.problem else -1
-        raise HostError(f"`multipass list` failed (exit {code}): {why or 'no message'}",
-                        "multipass_failed", exit=code, why=why or "-")
+        raise HostError("multipass_failed", exit=code, why=why or "-")
     return parse_multipass_json(answer.out)
 
 
@@ -268,8 +244,7 @@ def parse_multipass_json(text: str) -> list[VM]:
                    release=sanitize(str(item.get("release", "")), 80, markup=False))
                 for item in data["list"] if valid_vm_name(str(item["name"]))]
     except (ValueError, KeyError, TypeError, RecursionError):
-        raise HostError("`multipass list --format json` printed something that is not its "
-                        "usual JSON; give the machines with --host ROLE=ADDR", "multipass_json") from None
+        raise HostError("multipass_json") from None
 
 
 _PROXY_NAME = re.compile(r"proxy|nginx|balanc|(?:^|[^a-z])lb(?:[^a-z]|\d|$)")
@@ -331,8 +306,7 @@ def parse_role_answer(answer: str, free_roles: list[str]) -> list[str]:
         return []
     for role in roles:
         if role not in free_roles:
-            raise HostError(f"{role!r} is not a free role; choose from {', '.join(free_roles)}", "not_free_role",
-                            role=role, roles=", ".join(free_roles))
+            raise HostError("not_free_role", role=role, roles=", ".join(free_roles))
     return roles
 
 
