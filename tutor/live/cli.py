@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from tutor.i18n import has, tr
 from tutor.course import ROLES
 from tutor.live.catalog import cannot_run, default_checks
-from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, address_note, machine_from_vm, machines_from_settings,
-                              machines_from_specs, match_roles, parse_role_answer, read_multipass, with_addresses)
+from tutor.live.hosts import HostError, Machines, machines_from_settings, machines_from_specs
+from tutor.live.multipass import RoleMatch, VM, address_note, machine_from_vm, match_roles, parse_role_answer, read_multipass, with_addresses
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS
 from tutor.live.sanitize import sanitize, terminal_text

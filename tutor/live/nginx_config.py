@@ -15,7 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.live.hosts import HostError, valid_vm_name
+from tutor.live.hosts import HostError
+from tutor.live.multipass import valid_vm_name
 from tutor.live.sanitize import sanitize
 
 NGINX_T_TIMEOUT = 20.0
