@@ -21,7 +21,7 @@ def test_ids_and_codes_are_the_binding_ones():
 
 
 def test_catalogue_hosts_and_cli_import_without_httpx():
-    code = ("import sys, tutor.live, tutor.live.catalog, tutor.live.hosts, tutor.live.cli, tutor.live.sanitize; "
+    code = ("import sys, tutor.live, tutor.live.catalog, tutor.live.hosts, tutor.live.cli, tutor.live.multipass, tutor.sanitize; "
             "print('httpx' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -137,6 +137,6 @@ def listing(lang: str) -> list[tuple[str, str]]:
 
 def _one_line(exc: object) -> str:
     """The error as one line without control characters (file names and keys come from files)."""
-    from tutor.live.sanitize import sanitize
+    from tutor.sanitize import sanitize
 
     return sanitize(str(exc), 500, markup=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tutor.i18n import has, tr
 from tutor.live import multipass
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 TEXT = "doctor"
 """The catalogue section of the doctor's texts: "<code>.message", "<code>.fix" (or

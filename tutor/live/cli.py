@@ -21,7 +21,7 @@ from tutor.live.hosts import HostError, Machines, machines_from_settings, machin
 from tutor.live.multipass import RoleMatch, VM, address_note, machine_from_vm, match_roles, parse_role_answer, read_multipass, with_addresses
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 if TYPE_CHECKING:
     from tutor.live.checks import Options

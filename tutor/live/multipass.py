@@ -22,7 +22,7 @@ from sim.address import host_kind
 from tutor.course import APP_ROLES, ROLES
 from tutor.i18n import tr
 from tutor.live.hosts import HostError, Machine
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 MAX_OUTPUT = 1_000_000
 LIST_TIMEOUT = 15.0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tutor.live.hosts import HostError
 from tutor.live.multipass import valid_vm_name
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 NGINX_T_TIMEOUT = 20.0
 _MARKER = re.compile(r"^# configuration file (.+):$", re.MULTILINE)

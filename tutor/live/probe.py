@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from tutor.live.hosts import Machine
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 BODY_LIMIT = 256 * 1024
 MAX_REDIRECTS = 3

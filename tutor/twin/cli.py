@@ -13,7 +13,7 @@ import sys
 import threading
 
 from tutor.i18n import tr
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 TEXT = "twin"
 
