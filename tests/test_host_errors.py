@@ -12,7 +12,7 @@ from tutor.i18n import LANGUAGES, lookup
 from tutor.live.hosts import HostError, parse_address
 
 ROOT = Path(__file__).resolve().parent.parent
-RAISED = re.compile(r"HostError\(\"([a-z_]+)\"")
+RAISED = re.compile(r"(?:HostError|Reason)\(\"([a-z_]+)\"")
 
 
 def raised_codes() -> set[str]:
@@ -20,7 +20,7 @@ def raised_codes() -> set[str]:
 
 
 def test_the_raises_are_found():
-    assert {"host_spec", "bad_domain", "multipass_json", "nginx_t_failed"} <= raised_codes()
+    assert {"host_spec", "bad_domain", "multipass_json", "nginx_t_failed", "needs_apps"} <= raised_codes()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -16,6 +16,7 @@ import re
 import socket
 import subprocess
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from sim.address import host_kind
@@ -253,8 +254,8 @@ class RoleMatch:
     ignored: list[VM] = field(default_factory=list)
 
 
-def match_roles(vms: list[VM], taken_roles: set[str] = frozenset(),
-                taken_addresses: set[str] = frozenset()) -> RoleMatch:
+def match_roles(vms: list[VM], taken_roles: Collection[str] = frozenset(),
+                taken_addresses: Collection[str] = frozenset()) -> RoleMatch:
     """Match VMs to roles by name: exact role names first, then tutorial-like names.
 
     proxy/app1/app2/app3 match exactly; then a name with proxy/nginx/balancer/lb is the proxy and

@@ -12,6 +12,7 @@ import errno
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -148,7 +149,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
     return "broken", sanitize(text or type(exc).__name__, 120)
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
