@@ -20,7 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from sim.address import host_kind
-from tutor.course import APP_ROLES, ROLES
+from tutor.course import APP_PORT, APP_ROLES, PROXY_PORT, ROLES
 from tutor.i18n import tr
 from tutor.live.hosts import HostError, Machine
 from tutor.sanitize import sanitize
@@ -38,7 +38,7 @@ CHOOSE_BUDGET = 4.0
 """Seconds `choose` may spend trying one VM's addresses."""
 MAX_ADDRESSES = 8
 """Addresses of one VM considered at most (a hostile list may have thousands)."""
-REACH_PORTS = (22, 80, 3000)
+REACH_PORTS = (22, PROXY_PORT, APP_PORT)
 """The ports tried, in order, to find the address the laptop reaches: ssh (always on in Ubuntu's
 cloud image), then nginx (proxy), then the app's dev server."""
 
