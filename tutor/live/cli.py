@@ -14,13 +14,13 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tutor.i18n import has, tr
 from tutor.course import ROLES
+from tutor.i18n import tr
 from tutor.live.catalog import cannot_run, default_checks
 from tutor.live.hosts import HostError, Machines, machines_from_settings, machines_from_specs
-from tutor.live.multipass import RoleMatch, VM, address_note, machine_from_vm, match_roles, parse_role_answer, read_multipass, with_addresses
+from tutor.live.multipass import (VM, RoleMatch, address_note, machine_from_vm, match_roles, parse_role_answer, read_multipass,
+                                  with_addresses)
 from tutor.live.result import CheckResult
-from tutor.strings import STRINGS
 from tutor.sanitize import sanitize, terminal_text
 
 if TYPE_CHECKING:
@@ -226,9 +226,5 @@ def format_table(results: list[CheckResult], lang: str, width: int | None = None
 
 def cli_reason(error: HostError, lang: str) -> str:
     """A HostError's reason for the command line in `lang`: the CLI's wording (it names --host)
-    when the catalogue has one, else the app's, else the error's English text."""
-    for section in (TEXT, STRINGS):
-        key = f"host.{error.code}"
-        if error.code and has(section, key):
-            return tr(section, key, lang, **error.values)
-    return str(error)
+    when the catalogue has one, else the app's."""
+    return error.text(lang)
