@@ -255,7 +255,7 @@ class RoleMatch:
 
 
 def match_roles(vms: list[VM], taken_roles: Collection[str] = frozenset(),
-                taken_addresses: Collection[str] = frozenset()) -> RoleMatch:
+                taken_addresses: Collection[str | None] = frozenset()) -> RoleMatch:
     """Match VMs to roles by name: exact role names first, then tutorial-like names.
 
     proxy/app1/app2/app3 match exactly; then a name with proxy/nginx/balancer/lb is the proxy and
