@@ -302,7 +302,7 @@ def run_app(args: argparse.Namespace) -> int:
         try:
             scenario = runnable(args.scenario, args.nginx_conf)
         except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe
-            from tutor.live.sanitize import sanitize
+            from tutor.sanitize import sanitize
 
             print(sanitize(f"tutor play: {exc.message(args.lang)}", 1000, markup=False), file=sys.stderr)
             return 2

@@ -78,7 +78,7 @@ class Parser(argparse.ArgumentParser):
     lang = "id"
 
     def error(self, message: str) -> NoReturn:
-        from tutor.live.sanitize import sanitize
+        from tutor.sanitize import sanitize
 
         reason = sanitize(message, 300, markup=False)
         self.exit(2, f"{self.prog}: {reason} ({tr(CLI, 'try_help', self.lang, prog=self.prog)})\n")
@@ -280,7 +280,7 @@ def _exists(path: Path) -> bool:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("sim", "play", "lint") and (problem := input_problem(args)):
-        from tutor.live.sanitize import sanitize
+        from tutor.sanitize import sanitize
 
         print(f"tutor {args.command}: {sanitize(problem, 500, markup=False)}", file=sys.stderr)
         return 2

@@ -12,14 +12,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tutor.course import APP_PORT, PROXY_PORT
 from tutor.doctor.finding import Context, Finding
 from tutor.doctor.vms import Seen
 from tutor.live import multipass
 
 GROUP = "network"
 SSH = 22
-PROXY_PORT = 80
-APP_PORT = 3000
 REACHED = ("ECONNREFUSED",)
 """A refusal comes from the VM itself: the laptop reaches it, only the port is closed."""
 MACOS_15 = 24

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from tutor.doctor.finding import Context, Finding
 from tutor.live import multipass
-from tutor.live.hosts import VM, HostError, address_note, match_roles, parse_multipass_json, with_addresses
-from tutor.live.sanitize import sanitize
+from tutor.live.hosts import HostError
+from tutor.live.multipass import VM, address_note, match_roles, parse_multipass_json, with_addresses
+from tutor.sanitize import sanitize
 
 GROUP = "multipass"
 NEEDED_ROLES = ("proxy", "app1", "app2")

@@ -12,7 +12,7 @@ import sys
 
 from tutor.i18n import tr
 from tutor.lab.topology import LabError
-from tutor.live.sanitize import terminal_text
+from tutor.sanitize import terminal_text
 
 TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from tutor.i18n import tr
 from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 from tutor.lessons.prose import ParsedFile, ParsedStep, Ref, prose_of
 from tutor.lessons.values import NAMED_VALUES
 from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, COPYABLE_LANGUAGES

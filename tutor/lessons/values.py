@@ -36,6 +36,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from tutor.course import DEFAULT_DOMAIN, EXAMPLE_ADDRESSES
+
 if TYPE_CHECKING:
     from tutor.lessons.model import Fence, FenceSpan, StepText
 
@@ -53,20 +55,18 @@ class NamedValue:
 NAMED_VALUES: dict[str, NamedValue] = {
     value.name: value
     for value in (
-        NamedValue("proxy_ip", "10.37.19.64", "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
-        NamedValue("app1_ip", "10.37.19.46", "app1's address: machines screen (m), multipass import, or the lab", "app1"),
-        NamedValue("app2_ip", "10.37.19.182", "app2's address: machines screen (m), multipass import, or the lab", "app2"),
-        NamedValue("app3_ip", "10.37.19.48", "app3's address: machines screen (m), multipass import, or the lab", "app3"),
-        NamedValue("domain", "hasil.xyz", "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
+        NamedValue("proxy_ip", EXAMPLE_ADDRESSES["proxy"], "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
+        NamedValue("app1_ip", EXAMPLE_ADDRESSES["app1"], "app1's address: machines screen (m), multipass import, or the lab", "app1"),
+        NamedValue("app2_ip", EXAMPLE_ADDRESSES["app2"], "app2's address: machines screen (m), multipass import, or the lab", "app2"),
+        NamedValue("app3_ip", EXAMPLE_ADDRESSES["app3"], "app3's address: machines screen (m), multipass import, or the lab", "app3"),
+        NamedValue("domain", DEFAULT_DOMAIN, "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
     )
 }
-DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
 SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
 
 # `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
 _ESCAPED = re.compile(r"\\(\{[a-z][a-z0-9_]*\})")
-_DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 
 
 @dataclass(frozen=True)
@@ -103,14 +103,18 @@ class Values:
 def fits(name: str, text: object) -> bool:
     """True when `text` may be filled in for `name` in a command the learner copies: for a machine,
     an IPv4/IPv6 address or a host name (sim.address's rule: no shell metacharacter gets through,
-    not even in an IPv6 zone id); for the domain, a domain name."""
+    not even in an IPv6 zone id); for the domain, a domain name (tutor.live.hosts.parse_domain's rule)."""
     from sim.address import host_kind
+    from tutor.live.hosts import HostError, parse_domain
 
     if name not in NAMED_VALUES or not isinstance(text, str):
         return False
     if NAMED_VALUES[name].role is not None:
         return host_kind(text) is not None
-    return bool(_DOMAIN.match(text))
+    try:
+        return parse_domain(text) == text
+    except HostError:
+        return False
 
 
 def values_from_settings(settings) -> Values:
@@ -119,7 +123,7 @@ def values_from_settings(settings) -> Values:
     A saved address that does not parse is left out (its example shows, marked), so one bad
     entry never hides the others. The domain is the tutorial's hasil.xyz until set otherwise.
     """
-    from tutor.live.hosts import HostError, parse_address
+    from tutor.live.hosts import HostError, parse_address, parse_domain
 
     hosts = getattr(settings, "hosts", None) or {}
     mapping: dict[str, str] = {}
@@ -131,9 +135,10 @@ def values_from_settings(settings) -> Values:
         except HostError:
             continue
         mapping[value.name] = host
-    domain = getattr(settings, "domain", None)
-    domain = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
-    mapping["domain"] = domain if _DOMAIN.match(domain) else DEFAULT_DOMAIN
+    try:
+        mapping["domain"] = parse_domain(settings.domain if isinstance(getattr(settings, "domain", None), str) else None)
+    except HostError:
+        mapping["domain"] = DEFAULT_DOMAIN
     from tutor.live.lab_machines import inside_lab, saved_lab
 
     return Values.of(mapping, lab=saved_lab(settings) or inside_lab())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from tutor.course import LAPTOP
+from tutor.course import ROLES as LIVE_ROLES
 from tutor.live.catalog import CHECK_IDS
-from tutor.live.catalog import ROLES as LIVE_ROLES
 
 # The languages a lesson is written in (lesson.toml titles, id.md, en.md); the app's own text may
 # have more (tutor/locale/), and falls back to these for lessons.
@@ -20,7 +21,7 @@ COVER_IDS: tuple[str, ...] = (
 )
 
 # Where a step's commands run: the live-check roles plus the learner's own laptop.
-ROLES: tuple[str, ...] = (*LIVE_ROLES, "laptop")
+ROLES: tuple[str, ...] = (*LIVE_ROLES, LAPTOP)
 
 # The body's code fences a step lists as commands (`StepText.commands`); of those, the ones the
 # learner types or edits, which the copy picker offers (a step with any of these needs a hint;

@@ -13,7 +13,7 @@ import sys
 import threading
 
 from tutor.i18n import tr
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 TEXT = "twin"
 
@@ -117,7 +117,8 @@ def _on_screen(scenario, side, args: argparse.Namespace, lang: str) -> int:
 def _host_side(args: argparse.Namespace, lang: str):
     """The learner's VMs from --host / --multipass (asking for roles when unsure, as `tutor check`)."""
     from tutor.live.cli import add_multipass_machines
-    from tutor.live.hosts import machines_from_specs, read_multipass
+    from tutor.live.hosts import machines_from_specs
+    from tutor.live.multipass import read_multipass
     from tutor.twin.hosts import HostSide
 
     machines = machines_from_specs(list(args.host))
