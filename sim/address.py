@@ -50,25 +50,71 @@ def parse_port(text: str) -> int | None:
     return port if 1 <= port <= 65535 else None
 
 
-def split_host_port(text: str) -> tuple[str, str | None]:
-    """`host:port`, `[v6]:port`, `[v6]`, bare IPv6 or `host` -> (host, port text or None)."""
+class AddressError(ValueError):
+    """Why a text is not a `HOST[:PORT]` address. `code` names the reason ("empty", "no_bracket",
+    "after_bracket", "bad_ip", "not_address", "port_not_number", "port_range") for a catalogue of
+    texts, `values` fill it in (`version` of "bad_ip", `port` of "port_range"); str() is English."""
+
+    TEXTS = {
+        "empty": "the address is empty",
+        "no_bracket": "missing ']' after the IPv6 address",
+        "after_bracket": "expected ':PORT' after ']'",
+        "bad_ip": "not a valid IPv{version} address (IPv4 is written as four numbers from 0 to 255 with dots, "
+                  "e.g. 10.37.19.46)",
+        "not_address": f"not an IP address or host name: {RULE}",
+        "port_not_number": "the port must be a number from 1 to 65535",
+        "port_range": "port {port} is out of range (1-65535)",
+    }
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(self.TEXTS[code].format(**values))
+        self.code = code
+        self.values = values
+
+
+def parse_address(text: str) -> tuple[str, int | None]:
+    """`host:port`, `[v6]:port`, `[v6]`, bare IPv6 or `host` -> (host, port or None); AddressError
+    when `text` is none of these: brackets hold an IPv6 address and only `:PORT` may follow them."""
+    version: int | None = None
+    port_text: str | None = None
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            return text, None
-        rest = text[end + 1:]
-        return text[1:end], (rest[1:] if rest.startswith(":") else (None if not rest else rest))
-    if text.count(":") > 1:
-        return text, None
-    host, colon, port = text.partition(":")
-    return host, (port if colon else None)
+            raise AddressError("no_bracket")
+        host, rest, version = text[1:end], text[end + 1:], 6
+        if rest and not rest.startswith(":"):
+            raise AddressError("after_bracket")
+        port_text = rest[1:] if rest else None
+    elif text.count(":") > 1:
+        host, version = text, 6
+    else:
+        host, colon, port = text.partition(":")
+        port_text = port if colon else None
+        if re.fullmatch(r"[0-9.]+", host, re.ASCII):
+            version = 4
+    if not host:
+        raise AddressError("empty")
+    kind = host_kind(host)
+    if version is not None and kind != f"ipv{version}":
+        raise AddressError("bad_ip", version=version)
+    if version is None and kind != "name":
+        raise AddressError("not_address")
+    return host, (None if port_text is None else _port(port_text))
+
+
+def _port(text: str) -> int:
+    port = parse_port(text)
+    if port is not None:
+        return port
+    if not re.fullmatch(r"[0-9]+", text, re.ASCII):
+        raise AddressError("port_not_number")
+    raise AddressError("port_range", port=text if len(text) <= 12 else text[:11] + "…")
 
 
 def address_problem(text: str) -> str | None:
-    """Why `text` is not a `HOST[:PORT]` address (one line), or None when it is one."""
-    host, port = split_host_port(text)
-    if host_kind(host) is None:
-        return f"not an address: {RULE}"
-    if port is not None and parse_port(port) is None:
-        return "the port must be a number from 1 to 65535"
+    """Why `text` is not a `HOST[:PORT]` address (one English line), or None when it is one."""
+    try:
+        parse_address(text)
+    except AddressError as error:
+        return str(error)
     return None

@@ -1,8 +1,9 @@
 """Reading a lesson as instructions for the lab: what the learner writes where, step by step.
 
 The lesson self-test (tests/test_lab_lessons.py) applies these to the lab. Everything comes from
-the lesson files as they are now: the raw fences of each step (body and solution, with their
-`{role=... file=... example=...}` options), the named values filled with the lab's addresses.
+the lesson files as they are now, read by the lesson parser (tutor/lessons/prose.py): the fences
+of each step (body, hints, solution, ..., with their `{role=... file=... example=...}` options and
+where they stand), the named values filled with the lab's addresses.
 
 Rules (the fence options lesson authors write are in lessons/README.md):
 - a `nginx` fence with `role=proxy file=/etc/nginx/...` is that file's whole content (the last one
@@ -18,11 +19,11 @@ Rules (the fence options lesson authors write are in lessons/README.md):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
 from tutor.lab import ADDRESSES
-from tutor.lessons.model import Lesson
+from tutor.lessons.model import Fence, Lesson
+from tutor.lessons.prose import parse_file
 from tutor.lessons.values import DEFAULT_DOMAIN, NAMED_VALUES, Values, fill_code
 
 # Every machine's named value (NAMED_VALUES says which role each belongs to) at its lab address.
@@ -31,22 +32,9 @@ LAB_VALUES = Values.of({**{value.name: ADDRESSES[value.role] for value in NAMED_
 NGINX_CONF = "/etc/nginx/nginx.conf"
 SITES_INCLUDE = "include /etc/nginx/sites-enabled/*;"
 
-_STEP = re.compile(r"^::::\{step\}\s+(\S+)")
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)\s*(\{[^}]*\})?\s*$")
-_OPTION = re.compile(r"(\w+)=(\S+?)(?=[\s}]|$)")
 _EMERG = re.compile(r"nginx: \[emerg\] .*? in (/etc/nginx/\S+):(\d+)")
 _HOSTS_LINE = re.compile(r"(?:^|[\"'\s])(\d{1,3}(?:\.\d{1,3}){3})\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?=$|[\"'\s])")
 _INCLUDE = re.compile(r"^\s*include\s+\S+;\s*(#.*)?$")
-
-
-@dataclass(frozen=True)
-class Fence:
-    language: str
-    code: str  # named values filled with the lab's
-    role: str | None
-    file: str | None
-    tutorial: bool
-    in_solution: bool
 
 
 @dataclass
@@ -56,7 +44,7 @@ class StepPlan:
     id: str
     checks: tuple[str, ...]
     roles: tuple[str, ...]
-    fences: list[Fence] = field(default_factory=list)
+    fences: list[Fence] = field(default_factory=list)  # the parser's, with a language; code filled with the lab's values
     text: str = ""  # the whole raw step (prose, fences, hints, solution), values filled
 
     def files(self) -> dict[str, str]:
@@ -120,56 +108,18 @@ class StepPlan:
 
 
 def read_plan(lesson: Lesson, lang: str) -> list[StepPlan]:
-    """The steps of `lesson` in `lang`, each with its raw fences (body and solution)."""
-    path = lesson.folder / f"{lang}.md"
-    raw = _raw_steps(path)
+    """The steps of `lesson` in `lang`, each with its fences (wherever they stand in the step)."""
+    parsed = parse_file(lesson.folder / f"{lang}.md")
     plans = []
     for meta in lesson.steps:
-        lines = raw.get(meta.id, [])
+        step = parsed.step(meta.id)
         plan = StepPlan(meta.id, tuple(meta.checks), tuple(meta.roles))
-        plan.text = fill_code("\n".join(lines), LAB_VALUES)[0]
-        plan.fences = _fences(lines)
+        if step is not None:
+            plan.text = fill_code(step.source, LAB_VALUES)[0]
+            plan.fences = [replace(fence, code=fill_code(fence.code, LAB_VALUES)[0] + "\n")
+                           for fence in step.fences if fence.language]
         plans.append(plan)
     return plans
-
-
-def _raw_steps(path: Path) -> dict[str, list[str]]:
-    steps: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        opened = _STEP.match(line)
-        if opened:
-            current = steps.setdefault(opened[1], [])
-            continue
-        if current is not None:
-            current.append(line)
-    return steps
-
-
-def _fences(lines: list[str]) -> list[Fence]:
-    fences: list[Fence] = []
-    in_solution = False
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith(":::{solution}"):
-            in_solution = True
-        elif line.strip() == ":::" and in_solution:
-            in_solution = False
-        opened = _FENCE.match(line)
-        if opened and opened[3]:
-            marker, language = opened[2], opened[3]
-            options = dict(_OPTION.findall(opened[4] or ""))
-            body = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith(marker):
-                body.append(lines[i])
-                i += 1
-            code = fill_code("\n".join(body) + "\n", LAB_VALUES)[0]
-            fences.append(Fence(language, code, options.get("role"), options.get("file"),
-                                options.get("example") == "tutorial", in_solution))
-        i += 1
-    return fences
 
 
 def upstream_weights(config: str) -> dict[str, int]:

@@ -263,3 +263,16 @@ def test_garbage_networks_keep_the_placeholder(monkeypatch, tmp_path, capsys):
     use_case(monkeypatch, tmp_path, hostile_case(tmp_path, "virtualbox-nat-na", networks_out='{"list": [1, 2'))
     _, report = doctor_json(capsys)
     assert '--network "<Name from multipass networks>"' in finding(report, "virtualbox_nat_only", "app1")["fix"]
+
+
+@pytest.mark.parametrize("lang, shown", [("id", "7,6 GB"), ("en", "7.6 GB")])
+def test_ram_and_disk_are_said_with_the_languages_decimal_mark(monkeypatch, lang, shown):
+    from tutor.doctor import laptop
+    from tutor.doctor.finding import Context
+
+    monkeypatch.setattr(laptop, "memory", lambda: (int(7.6 * laptop.GIB), None))
+    monkeypatch.setattr(laptop, "disk_free", lambda path=None: int(7.6 * laptop.GIB))
+    ctx = Context(lang=lang)
+    ram, disk = laptop.ram_finding(ctx), laptop.disk_finding(ctx)
+    assert ram.code == "ram_tight" and shown in ram.message and ram.evidence["total_gib"] == "7.6"
+    assert disk.code == "disk_low" and shown in disk.message and disk.evidence["free_gib"] == "7.6"

@@ -20,7 +20,7 @@ from tutor.doctor.finding import Context
 from tutor.doctor.vms import Seen
 from tutor.live import multipass
 from tutor.cli.check import prepare
-from tutor.live.hosts import VM, address_note, with_addresses
+from tutor.live.multipass import VM, address_note, with_addresses
 from tutor.screens.machines import MachinesScreen
 
 

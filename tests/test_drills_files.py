@@ -128,3 +128,28 @@ def test_a_drill_outcome_reaches_the_class_outbox_when_the_learner_joined(tmp_pa
     outbox.close()
     assert [(e["kind"], e["drill"], e["outcome"]) for e in events] == [("drill", DRILLS[0].id, "solved")]
     assert [r["outcome"] for r in session.history()] == ["gave_up", "solved"]
+
+
+@pytest.mark.parametrize("lang, words", [("id", "tidak berisi 'upstream'"), ("en", "does not contain 'upstream'")])
+def test_a_drill_the_lab_cannot_set_up_is_one_line_in_the_learners_language(monkeypatch, capsys, lang, words):
+    import argparse
+
+    from tutor.drills import act as act_module, cli, session
+    from tutor.drills.actions import ActionFailed
+    from tutor.lab import lab as lab_module
+
+    class UpLab:
+        def require_up(self) -> None:
+            pass
+
+    def fails(*_args, **_kwargs):
+        raise ActionFailed("find", path="/etc/nginx/sites-enabled/default", role="proxy", find="upstream")
+
+    monkeypatch.setattr(lab_module, "require_root", lambda: None)
+    monkeypatch.setattr(lab_module.Lab, "as_built", classmethod(lambda cls, prefix=None: UpLab()))
+    monkeypatch.setattr(act_module, "act", fails)
+    args = argparse.Namespace(drill_command="start", name=session.catalogue()[0][0].id, seed=None, prefix=None,
+                              json=False, lang=lang)
+    assert cli.run_drill(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and words in err and "/etc/nginx/sites-enabled/default" in err

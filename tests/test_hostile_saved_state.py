@@ -111,7 +111,7 @@ def test_saved_machines_are_checked_like_typed_ones(tmp_path):
 
 
 def test_multipass_output_cannot_smuggle_escapes_into_names_or_addresses():
-    from tutor.live.hosts import parse_multipass_json
+    from tutor.live.multipass import parse_multipass_json
 
     text = json.dumps({"list": [
         {"name": "app1", "state": "Running", "ipv4": ["10.37.19.46", "x\x1b]52;c;x\x07"], "release": "22.04"},

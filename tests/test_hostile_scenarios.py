@@ -42,9 +42,9 @@ REFUSED = [
      "event[1].server"),
     ("config-osc52", f'[nginx]\nconfig = "x{E}.conf"\n', "nginx.config"),
     ("port-superscript", '[[server]]\nname = "a"\naddress = "10.0.0.1:\u00b2"\n', "port must be a number"),
-    ("port-5000-digits", '[[server]]\nname = "a"\naddress = "10.0.0.1:' + "9" * 5000 + '"\n', "port must be"),
+    ("port-5000-digits", '[[server]]\nname = "a"\naddress = "10.0.0.1:' + "9" * 5000 + '"\n', "out of range (1-65535)"),
     ("address-hex", '[[server]]\nname = "a"\naddress = "0x7f.0.0.1:80"\n', "dotted-quad"),
-    ("address-short", '[[server]]\nname = "a"\naddress = "127.1:80"\n', "dotted-quad"),
+    ("address-short", '[[server]]\nname = "a"\naddress = "127.1:80"\n', "not a valid IPv4 address"),
 ]
 
 

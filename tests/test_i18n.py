@@ -100,8 +100,8 @@ def _used_keys(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             calls.append((section_of(node.args[0]), node.args[1]))
         elif name in ("t", "say"):  # shorthands bound to a section (say: the live checks' messages)
             calls.append((say_section if name == "say" else None, node.args[0]))
-        elif name in ("HostError", "Reason") and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
-            host_codes.add(f"host.{node.args[1].value}")  # said by the app ([ui]) or the CLI ([check_cli])
+        elif name in ("HostError", "Reason") and isinstance(node.args[0], ast.Constant):
+            host_codes.add(f"host.{node.args[0].value}")  # said by the app ([ui]) or the CLI ([check_cli])
         elif name == "Key":  # tutor.keymap.Key(id, keys, action, text, bar=..., section=...)
             options = {kw.arg: kw.value.value for kw in node.keywords if isinstance(kw.value, ast.Constant)}
             section = options.get("section", "ui")

@@ -15,13 +15,13 @@ import pytest
 from tutor.i18n import tr
 from tutor.lessons.loader import load_lessons
 from tutor.lessons.values import NAMED_VALUES, Values, fill_step
+from tutor.lessons.vocabulary import COPYABLE_LANGUAGES as COPYABLE
 from tutor.paths import lessons_dir
 from tutor.strings import STRINGS
 
 MINE = Values.of({"proxy_ip": "192.168.64.5", "app1_ip": "192.168.64.7", "app2_ip": "192.168.64.9",
                   "app3_ip": "192.168.64.11", "domain": "hasil.xyz"})
 TUTORIAL = re.compile(r"\b10\.37\.19\.\d+")
-COPYABLE = ("bash", "powershell", "nginx")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\S*)")
 LESSONS = load_lessons(lessons_dir()).lessons
 

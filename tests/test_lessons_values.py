@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from tutor.lessons.model import Command, Predict, Choice, StepPart, StepText
 from tutor.lessons.values import (
-    NAMED_VALUES, TUTORIAL_MARK, Values, fill_code, fill_markdown, fill_step, names_in,
+    NAMED_VALUES, Values, fill_code, fill_markdown, fill_step, names_in,
     values_from_settings,
 )
 
@@ -68,9 +68,10 @@ def test_only_fences_are_filled_and_a_fence_with_examples_gets_a_note_before_it(
 
 
 def test_a_tutorial_example_fence_gets_its_own_note_and_no_example_warning():
-    markdown = f"{TUTORIAL_MARK}\n```nginx\nproxy_pass http://10.37.19.64:3000; # {{app1_ip}}\n```"
+    markdown = "```nginx {example=tutorial}\nproxy_pass http://10.37.19.64:3000; # {app1_ip}\n```"
     shown = fill_markdown(markdown, Values(), "en")
-    assert TUTORIAL_MARK not in shown and "on purpose" in shown and "⚠" not in shown
+    assert "example=" not in shown and "on purpose" in shown and "⚠" not in shown
+    assert shown.split("\n")[2] == "```nginx"  # the flag is read and removed: the info is the language
 
 
 def test_fill_step_fills_what_is_shown_and_what_is_copied_alike():

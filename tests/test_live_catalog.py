@@ -15,14 +15,13 @@ DESIGN_CODES = {"refused", "timeout", "unreachable", "dns", "http_status", "bad_
                 "failover_errors", "hosts_mismatch", "not_stopped"}
 
 
-def test_ids_codes_and_roles_are_the_binding_ones():
+def test_ids_and_codes_are_the_binding_ones():
     assert catalog.CHECK_IDS == DESIGN_IDS
     assert set(catalog.CODES) == DESIGN_CODES and len(catalog.CODES) == len(DESIGN_CODES)
-    assert catalog.ROLES == {"proxy": 80, "app1": 3000, "app2": 3000, "app3": 3000}
 
 
 def test_catalogue_hosts_and_cli_import_without_httpx():
-    code = ("import sys, tutor.live, tutor.live.catalog, tutor.live.hosts, tutor.cli.check, tutor.live.sanitize; "
+    code = ("import sys, tutor.live, tutor.live.catalog, tutor.live.hosts, tutor.cli.check, tutor.live.multipass, tutor.sanitize; "
             "print('httpx' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

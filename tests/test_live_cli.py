@@ -10,7 +10,8 @@ import pytest
 from live_support import FIXTURES, learner_nginx, use_stand_in_multipass
 from tutor.cli import main
 from tutor.cli.check import add_multipass_machines, format_table, prepare
-from tutor.live.hosts import Machines, parse_multipass_json
+from tutor.live.hosts import Machines
+from tutor.live.multipass import parse_multipass_json
 from tutor.live.result import CheckResult
 
 

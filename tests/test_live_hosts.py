@@ -7,8 +7,8 @@ import time
 import pytest
 
 from live_support import FIXTURES, use_stand_in_multipass
-from tutor.live.hosts import (HostError, match_roles, parse_domain, parse_host_spec, parse_multipass_json,
-                              parse_role_answer, read_multipass)
+from tutor.live.hosts import HostError, parse_domain, parse_host_spec
+from tutor.live.multipass import match_roles, parse_multipass_json, parse_role_answer, read_multipass
 
 
 @pytest.mark.parametrize("spec, role, host, port, address", [

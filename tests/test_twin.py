@@ -288,3 +288,99 @@ def test_the_strips_mark_what_differs_at_round_robins_phase():
 def test_a_scenario_of_exactly_20_a_second_is_sent_whole():
     times = [k / 20 for k in range(1, 200)]
     assert build.thin(times) == times
+
+
+# ---- errors, each written once (the catalogue) ------------------------------------------------------
+
+def test_every_twin_error_has_its_text_in_both_catalogues_and_says_it_in_english_by_default():
+    import re
+    from pathlib import Path
+
+    from tutor.i18n import catalogue
+
+    source = "".join(path.read_text(encoding="utf-8") for path in Path(build.__file__).parent.glob("*.py"))
+    codes = set(re.findall(r'TwinError\(\s*"(\w+)"', source))
+    assert {"nginx_t", "config", "sender", "no_proxy", "no_config", "config_file"} <= codes
+    for code in codes:
+        assert all(f"err.{code}" in catalogue(lang)["twin"] for lang in ("en", "id")), code
+    error = TwinError("config", why="hash is not modelled")
+    assert str(error) == catalogue("en")["twin"]["err.config"].format(why="hash is not modelled")
+    assert error.message("id") == catalogue("id")["twin"]["err.config"].format(why="hash is not modelled")
+
+
+class _DeadSender:
+    """A real side whose sender fails before it starts (the lab's namespace gone, a bad plan)."""
+
+    kind = "hosts"
+    proxy = ("127.0.0.1", 9)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def config_files(self): return dump()
+    def timers(self): return {}
+    def role(self, address): return None
+    def sender(self): return [sys.executable, "-c", self.code]
+    def apply(self, action, role): raise AssertionError("no event may run")
+    def begin(self): pass
+    def other_clients(self): return 0, ()
+    def restores(self): return False
+    def detect(self, applied, rows): return applied
+    def apps_down(self): return []
+
+
+@pytest.mark.parametrize("code", [
+    "import sys; sys.stdin.read(); sys.stderr.write('bad plan: no times'); sys.exit(2)",   # reads the plan first
+    "import sys; sys.stderr.write('bad plan: no times'); sys.exit(2)",                     # gone before the plan
+])
+def test_a_sender_that_does_not_start_is_a_twin_error_with_its_own_reason(code):
+    from tutor.twin.run import run_twin
+
+    scenario = sim.scenario_from_dict({   # 10 minutes at 20/s: a plan larger than a pipe holds (64 KiB)
+        "scenario": {"name": "x", "duration": 600}, "traffic": {"rate": 20},
+        "server": [{"name": "app1", "address": "10.37.19.46:3000"}, {"name": "app2", "address": "10.37.19.182:3000"}]})
+    with pytest.raises(TwinError) as caught:
+        run_twin(scenario, _DeadSender(code))
+    assert caught.value.code == "sender" and caught.value.values["why"] == "bad plan: no times"
+    assert "bad plan: no times" in caught.value.message("id")
+
+
+def test_the_learners_machines_without_a_running_proxy_are_refused_in_their_language():
+    from tutor.live.hosts import Machine, Machines
+    from tutor.twin.hosts import HostSide
+
+    def tell(key: str, **values: object) -> None:
+        raise AssertionError("nothing to tell")
+
+    with pytest.raises(TwinError) as caught:
+        HostSide(Machines(by_role={"app1": Machine("app1", "10.37.19.46", 3000)}), None, tell)
+    assert caught.value.code == "no_proxy" and "--host proxy=" in caught.value.message("id")
+    stopped = Machine("proxy", None, 80, vm="proxy", state="Stopped")
+    with pytest.raises(TwinError) as caught:
+        HostSide(Machines(by_role={"proxy": stopped}), None, tell)
+    assert caught.value.code == "proxy_stopped" and "multipass start proxy" in caught.value.message("id")
+    side = HostSide(Machines(by_role={"proxy": Machine("proxy", "10.37.19.64", 80, vm="proxy")}), None, tell)
+    assert side.proxy == ("10.37.19.64", 80)
+
+
+# ---- numbers in the learner's language --------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, mark", [("id", ","), ("en", ".")])
+def test_the_twins_numbers_are_whole_when_whole_and_use_the_languages_decimal_mark(lang, mark):
+    from tutor.twin.report import difference_text, note_text, wait_text
+
+    shortened = note_text({"code": "shortened", "duration": 8.0, "full": 70.0}, lang)
+    assert " 8 " in shortened and " 70 " in shortened and "8.0" not in shortened and "8,0" not in shortened
+    assert f" 2{mark}5" in note_text({"code": "not_seen", "server": "app2", "action": "stop", "at": 2.5}, lang)
+    assert " 20 " in note_text({"code": "thinned", "wanted": 900, "sent": 600, "rate": 20.0}, lang)
+    arp = {"kind": "p95", "server": "app1", "predicted": 0.2, "measured": 1.5, "cause": "arp",
+           "reachable": 41.356, "delay": 5.0}
+    text = difference_text(arp, lang)
+    assert f"41{mark}356" in text and " 5 " in text and f"1{mark}50 s" in text
+    assert wait_text(1.5, lang, compact=True) == f"1{mark}5s" and wait_text(0.12, lang) == "120 ms"
+
+
+def test_a_poweroff_without_the_proxys_timers_says_the_simulator_took_the_defaults():
+    later = [Row(r.t, r.server, r.status, 3.0 if k == 41 else r.latency, r.tried) for k, r in enumerate(alternate(60))]
+    found = compare.differences(alternate(60), later, SERVERS, Evidence(poweroff=True))
+    assert {d.cause for d in found} == {"arp_default"}

@@ -42,6 +42,16 @@ async def test_a_lesson_step_with_a_scenario_offers_the_twin():
         assert twin_command(app) is None
 
 
+async def test_saved_machines_without_a_proxy_are_told_in_the_learners_language_not_opened():
+    app = TutorApp(lang="id", play=(runnable("lb-tutorial"), None))
+    async with app.run_test(size=SIZE) as pilot:
+        assert await wait_for(pilot, lambda: app.screen.panel is not None)
+        app.settings.hosts = {"app1": "127.0.0.2:9"}
+        twin_command(app)()
+        assert await wait_for(pilot, lambda: any("--host proxy=ALAMAT" in str(n.message) for n in app._notifications))
+        assert not isinstance(app.screen, TwinScreen)
+
+
 @pytest.mark.lab
 async def test_from_the_simulator_the_twin_runs_on_the_labs_machines(netlab, monkeypatch):
     from lab_sites import add_hosts_line, lb_site, write_site

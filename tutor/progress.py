@@ -193,7 +193,7 @@ class Progress:
         if self.path is not None:
             try:
                 with locked(self.path):
-                    writable = self._reload()
+                    writable = self._reload(self.path)
                     changed, applied = change(self._lessons), True
                     if changed and writable:
                         write_json_atomic(self.path, self.as_dict())
@@ -206,18 +206,18 @@ class Progress:
             for listener in list(self.listeners):
                 listener(lesson_id, step_id)
 
-    def _reload(self) -> bool:
-        """Take the lessons from the file as it is now; False when it must not be overwritten
+    def _reload(self, path: Path) -> bool:
+        """Take the lessons from the file `path` as it is now; False when it must not be overwritten
         (no longer ours and it cannot be moved aside: `save_error` says so)."""
         try:
-            data = read_json(self.path)
+            data = read_json(path)
         except Unreadable as bad:
             return self._moved(bad.backup)
         if data is None:
             return True  # gone: this process's lessons are written back
         lessons = _validated(data)
         if lessons is None:
-            return self._moved(try_move_aside(self.path))
+            return self._moved(try_move_aside(path))
         self._lessons = lessons
         return True
 

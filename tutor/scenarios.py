@@ -65,6 +65,7 @@ def open_scenario(source: Any = None, nginx_conf: str | Path | None = None,
     from sim.scenario import Scenario, ScenarioError, load_scenario
 
     try:
+        notes: list[MappingNote]
         if isinstance(source, Scenario):
             scenario, setup, notes = source, None, []
             if nginx_conf:
@@ -96,6 +97,7 @@ def with_values(scenario: Scenario, values: Values) -> Scenario:
     A server whose address is a role's example (`10.37.19.46:3000` is app1's) moves to that
     role's known address, keeping its port, so the simulator draws the learner's own machines.
     """
+    from sim.address import AddressError, parse_address
     from tutor.lessons.values import NAMED_VALUES
 
     by_example = {}
@@ -107,10 +109,15 @@ def with_values(scenario: Scenario, values: Values) -> Scenario:
         return scenario
     servers = []
     for server in scenario.servers:
-        host, sep, port = server.address.rpartition(":")
-        mine = by_example.get(host) if sep else None
+        try:
+            host, port = parse_address(server.address)
+        except AddressError:  # not from a file (which passed the rule): left as it is
+            servers.append(server)
+            continue
+        mine = by_example.get(host)
         if mine is not None:
-            server = replace(server, address=f"[{mine}]:{port}" if ":" in mine else f"{mine}:{port}")
+            mine = f"[{mine}]" if ":" in mine else mine
+            server = replace(server, address=mine if port is None else f"{mine}:{port}")
         servers.append(server)
     return replace(scenario, servers=tuple(servers))
 
@@ -131,6 +138,6 @@ def listing(lang: str) -> list[tuple[str, str]]:
 
 def _one_line(exc: object) -> str:
     """The error as one line without control characters (file names and keys come from files)."""
-    from tutor.live.sanitize import sanitize
+    from tutor.sanitize import sanitize
 
     return sanitize(str(exc), 500, markup=False)

@@ -165,7 +165,7 @@ def _valid_keymap(value: Any) -> bool:
 def _valid_machine(name: str, role: str, value: str) -> bool:
     """A saved VM name, or a saved address that is printable text (an address that does not parse
     is kept: the checks explain what is wrong with it, quoting it with repr())."""
-    from tutor.live.hosts import valid_vm_name
+    from tutor.live.multipass import valid_vm_name
 
     if name == "vms":
         return valid_vm_name(value)

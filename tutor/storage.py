@@ -11,12 +11,13 @@ from __future__ import annotations
 import glob
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sim.files import read_text_limited
 
@@ -67,19 +68,10 @@ def locked(path: Path) -> Iterator[None]:
             _unlock(handle)
 
 
-try:
-    import fcntl
-
-    def _lock(handle) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-
-    def _unlock(handle) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-except ImportError:  # Windows
+if sys.platform == "win32":
     import msvcrt
 
-    def _lock(handle) -> None:
+    def _lock(handle: IO[bytes]) -> None:
         handle.seek(0)
         while True:
             try:
@@ -88,9 +80,18 @@ except ImportError:  # Windows
             except OSError:
                 time.sleep(LOCK_RETRY)
 
-    def _unlock(handle) -> None:
+    def _unlock(handle: IO[bytes]) -> None:
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(handle: IO[bytes]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def move_aside(path: Path) -> Path:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tutor.i18n import has, tr
-
 if TYPE_CHECKING:
     from tutor.live.hosts import HostError
 
@@ -17,6 +15,5 @@ STRINGS = "ui"
 
 
 def host_error_text(error: HostError, lang: str) -> str:
-    """A HostError's one-line reason in `lang` (its English text when the reason has no translation)."""
-    key = f"host.{error.code}"
-    return tr(STRINGS, key, lang, **error.values) if error.code and has(STRINGS, key) else str(error)
+    """A HostError's one-line reason in `lang`, in the app's wording ([ui] host.*) when it has one."""
+    return error.text(lang, cli=False)

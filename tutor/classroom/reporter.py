@@ -42,7 +42,7 @@ class Reporter:
     def start(self) -> None:
         """Reconnect to the class saved in the data folder, if any (at app start)."""
         if self.membership is not None and self.client is None:
-            self._connect()
+            self._connect(self.membership)
 
     def join(self, membership: Membership) -> None:
         """Join (or rejoin under another name); the membership is saved in the data folder."""
@@ -54,7 +54,7 @@ class Reporter:
             Membership.forget(self.app.data_dir)  # another class: nothing queued for the old one goes there
         membership.save(self.app.data_dir)
         self.membership = membership
-        self._connect()
+        self._connect(membership)
         self.app.notify(self.t("join.joined", name=membership.name))
         if self._where is not None:
             self._send("step_opened", lesson=self._where[0], step=self._where[1])
@@ -71,10 +71,10 @@ class Reporter:
             self.client.stop()
             self.client = None
 
-    def _connect(self) -> None:
+    def _connect(self, membership: Membership) -> None:
         self._seen = self._progress_snapshot()
         self._loop = asyncio.get_running_loop()
-        self.client = ClassClient(self.app.data_dir, self.membership, on_push=self._pushed, on_status=self._status)
+        self.client = ClassClient(self.app.data_dir, membership, on_push=self._pushed, on_status=self._status)
         self.client.start()
 
     def _send(self, kind: str, **fields: Any) -> None:

@@ -81,7 +81,8 @@ class Store:
 
     @property
     def stuck_minutes(self) -> float:
-        return float(self.get("stuck_minutes", str(DEFAULT_STUCK_MINUTES)))
+        value = self.get("stuck_minutes")
+        return float(DEFAULT_STUCK_MINUTES if value is None else value)
 
     # Learners and their events
     def learner_count(self) -> int:

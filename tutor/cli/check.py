@@ -14,13 +14,14 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tutor.i18n import has, tr
-from tutor.live.catalog import DEFAULT_TIMEOUT, ROLES, cannot_run, default_checks
-from tutor.live.hosts import (HostError, Machines, RoleMatch, VM, address_note, machine_from_vm, machines_from_settings,
-                              machines_from_specs, match_roles, parse_role_answer, read_multipass, with_addresses)
+from tutor.course import ROLES
+from tutor.i18n import tr
+from tutor.live.catalog import DEFAULT_TIMEOUT, cannot_run, default_checks
+from tutor.live.hosts import HostError, Machines, machines_from_settings, machines_from_specs
+from tutor.live.multipass import (VM, RoleMatch, address_note, machine_from_vm, match_roles, parse_role_answer, read_multipass,
+                                  with_addresses)
 from tutor.live.result import CheckResult
-from tutor.strings import STRINGS
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 if TYPE_CHECKING:
     from tutor.live.checks import Options
@@ -111,8 +112,7 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     """The machines and check ids to run, from args; HostError with a one-line reason if unusable."""
     timeout = args.timeout
     if not 0 < timeout <= MAX_TIMEOUT:
-        raise HostError(f"--timeout {timeout:g}: give seconds between 0 and {MAX_TIMEOUT:g}", "bad_timeout",
-                        timeout=f"{timeout:g}", max=f"{MAX_TIMEOUT:g}")
+        raise HostError("bad_timeout", timeout=f"{timeout:g}", max=f"{MAX_TIMEOUT:g}")
     machines = machines_from_specs(list(args.host or []), args.domain)
     if not args.host and not args.multipass:
         machines = saved_in_app(args.domain) or machines
@@ -131,16 +131,14 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
 
         machines.lab = inside_lab()  # `tutor check --lab`, or typed in `sudo tutor lab shell laptop`
     if not machines.by_role:
-        raise HostError(f"no machines given: use --host ROLE=ADDR[:PORT] (roles: {', '.join(ROLES)}), --multipass "
-                        "or --lab, or save them in the app (key m)",
-                        "no_machines", roles=", ".join(ROLES))
+        raise HostError("no_machines", roles=", ".join(ROLES))
     checks = list(args.checks) or default_checks(machines.proxy is not None, len(machines.apps))
     if not checks:
-        raise HostError("no check can run with only these machines; add --host proxy=ADDR or an app", "no_checks")
+        raise HostError("no_checks")
     for check in checks:
         reason = cannot_run(check, machines.proxy is not None, len(machines.apps))
         if reason:
-            raise HostError(reason, reason.code, **reason.values)
+            raise HostError(reason.code, **reason.values)
     return machines, checks
 
 
@@ -157,19 +155,16 @@ def check_options(args: argparse.Namespace, machines: Machines) -> Options:
     for spec in getattr(args, "weight", None) or []:
         role, _, value = spec.partition("=")
         if role not in app_roles:
-            raise HostError(f"--weight {spec}: {role!r} is not an app given with --host or --multipass", "weight_not_app",
-                            spec=spec, role=role)
+            raise HostError("weight_not_app", spec=spec, role=role)
         try:
             weights[role] = float(value)
         except ValueError:
             weights[role] = 0.0
         if not 0 < weights[role] <= MAX_WEIGHT:  # also refuses nan and inf
-            raise HostError(f"--weight {spec}: the weight must be a positive number up to {MAX_WEIGHT:,}, like {role}=3",
-                            "weight_value", spec=spec, role=role, max=f"{MAX_WEIGHT:,}")
+            raise HostError("weight_value", spec=spec, role=role, max=f"{MAX_WEIGHT:,}")
     stopped = getattr(args, "stopped", None)
     if stopped is not None and stopped not in app_roles:
-        raise HostError(f"--stopped {stopped}: not an app given with --host or --multipass", "stopped_not_app",
-                        stopped=stopped)
+        raise HostError("stopped_not_app", stopped=stopped)
     return Options(weights=weights or None, stopped=stopped)
 
 
@@ -201,15 +196,13 @@ def _ask_roles(vm: VM, free: list[str], ask: Callable[[str], str], lang: str) ->
         try:
             answer = ask(prompt)
         except EOFError:
-            raise HostError(f"no answer for VM {vm.name}; give its role with --host", "no_role_answer",
-                            vm=vm.name) from None
+            raise HostError("no_role_answer", vm=vm.name) from None
         try:
             return parse_role_answer(answer, free)
         except HostError as exc:
             print(sanitize(cli_reason(exc, lang), 500, markup=False), file=sys.stderr)
     address = vm.ip or "ADDR"
-    raise HostError(f"no usable role for VM {vm.name}; give it with --host ROLE={address}", "no_usable_role",
-                    vm=vm.name, address=address)
+    raise HostError("no_usable_role", vm=vm.name, address=address)
 
 
 def unsure_error(vms: list[VM], match: RoleMatch) -> HostError:
@@ -220,8 +213,7 @@ def unsure_error(vms: list[VM], match: RoleMatch) -> HostError:
     missing = "proxy" if "proxy" not in match.roles else "app1"
     names = ", ".join(vm.name for vm in match.unsure)
     example = f"{missing}={unclear.ip or 'ADDR'}"
-    return HostError(f"cannot tell the role of VM {names} from its name (VMs: {listing}); say it with e.g. "
-                     f"--host {example}", "unsure_roles", vms=names, listing=listing, example=example)
+    return HostError("unsure_roles", vms=names, listing=listing, example=example)
 
 
 def describe_machines(machines: Machines) -> str:
@@ -248,9 +240,5 @@ def format_table(results: list[CheckResult], lang: str, width: int | None = None
 
 def cli_reason(error: HostError, lang: str) -> str:
     """A HostError's reason for the command line in `lang`: the CLI's wording (it names --host)
-    when the catalogue has one, else the app's, else the error's English text."""
-    for section in (TEXT, STRINGS):
-        key = f"host.{error.code}"
-        if error.code and has(section, key):
-            return tr(section, key, lang, **error.values)
-    return str(error)
+    when the catalogue has one, else the app's."""
+    return error.text(lang)

@@ -12,7 +12,7 @@ import sys
 
 from tutor.i18n import tr
 from tutor.lab.errors import LabError
-from tutor.live.sanitize import terminal_text
+from tutor.sanitize import terminal_text
 
 TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml
 
@@ -34,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run `tutor drill ...` with parsed args; returns the exit code."""
+    from tutor.drills.actions import ActionFailed
     from tutor.drills.model import DrillError
     from tutor.drills.session import NoSuchDrill
 
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(tr(TEXT, "err.unknown", lang, name=terminal_text(str(exc))[:80], count=len(_drills())))
     except DrillError as exc:  # a drill file that cannot be used (lesson authors: see drills/README.md)
         return _fail(terminal_text(str(exc))[:300])
+    except ActionFailed as exc:  # the lab could not be put in the drill's state
+        return _fail(terminal_text(exc.message(lang))[:300])
     except LabError as exc:
         return _fail(exc.message(lang))
 

@@ -10,7 +10,7 @@ import sys
 
 from tutor.cli.classroom import TEXT as CLASS_TEXT
 from tutor.i18n import tr
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from tutor.i18n import tr
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 TEXT = "lint"
 """The catalogue section of the summary line (tutor/locale/*.toml)."""
@@ -31,10 +31,11 @@ def run(args: argparse.Namespace) -> int:
     from tutor.paths import lessons_dir
 
     path = Path(args.path) if getattr(args, "path", None) else lessons_dir()
+    lang = getattr(args, "lang", "id")
     try:
         lessons, errors = lint(path)
     except LintUsageError as exc:
-        print(sanitize(f"tutor lint: {exc}", 500, markup=False), file=sys.stderr)
+        print(sanitize(f"tutor lint: {exc.text(lang)}", 500, markup=False), file=sys.stderr)
         return 2
     if getattr(args, "json", False):
         report = {
@@ -47,7 +48,6 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.reconfigure(errors="backslashreplace")  # lesson titles in a non-UTF-8 terminal
         for error in errors:
             print(sanitize(str(error), 2000, markup=False))
-        lang = getattr(args, "lang", "id")
         steps = sum(len(lesson["steps"]) for lesson in lessons)
         verdict = _count_in(len(errors), "error", lang) if errors else tr(TEXT, "no_errors", lang)
         print(tr(TEXT, "summary", lang, lessons=_count_in(len(lessons), "lesson", lang),

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from tutor import __version__
 from tutor.i18n import LANGUAGES, lookup, tr
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 
 def chosen_language(explicit: str | None) -> str:

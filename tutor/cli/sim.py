@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 
 from tutor.i18n import number, tr
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 STRINGS = "sim_report"
 """The catalogue section of the report (tutor/locale/*.toml)."""

@@ -13,7 +13,7 @@ import sys
 import threading
 
 from tutor.i18n import tr
-from tutor.live.sanitize import sanitize, terminal_text
+from tutor.sanitize import sanitize, terminal_text
 
 TEXT = "twin"
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioOpenError as exc:
         return _fail(lang, "err.scenario", why=exc.message(lang))
     if args.duration is not None and not 0 < args.duration <= scenario.duration:
-        return _fail(lang, "err.duration", full=f"{scenario.duration:g}")
+        return _fail(lang, "err.duration", full=scenario.duration)
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         duration = args.duration or scenario.duration
         proxy = "{}:{}".format(*side.proxy)
         result = run_twin(scenario, side, duration=args.duration, stop=stop, on_start=lambda _start, rows, _s: print(
-            tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=f"{duration:g}"), file=sys.stderr,
+            tr(TEXT, "stop_key", lang, requests=len(rows), proxy=proxy, seconds=duration), file=sys.stderr,
             flush=True))
     except LabError as exc:
         return _fail(lang, "err.lab", why=exc.message(lang))
@@ -116,15 +116,13 @@ def _on_screen(scenario, side, args: argparse.Namespace, lang: str) -> int:
 def _host_side(args: argparse.Namespace, lang: str):
     """The learner's VMs from --host / --multipass (asking for roles when unsure, as `tutor check`)."""
     from tutor.cli.check import add_multipass_machines
-    from tutor.live.hosts import machines_from_specs, read_multipass
-    from tutor.twin.build import TwinError
+    from tutor.live.hosts import machines_from_specs
+    from tutor.live.multipass import read_multipass
     from tutor.twin.hosts import HostSide
 
     machines = machines_from_specs(list(args.host))
     if args.multipass:
         add_multipass_machines(machines, read_multipass(), input if sys.stdin.isatty() else None, lang)
-    if machines.proxy is None:
-        raise TwinError("the twin needs the proxy: give --host proxy=ADDR", "no_proxy")
 
     def tell(key: str, **values: object) -> None:
         print(sanitize(tr(TEXT, key, lang, **values), 300, markup=False), file=sys.stderr, flush=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.course import DEFAULT_DOMAIN
 from tutor.i18n import has, tr
 from tutor.live import multipass
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 TEXT = "doctor"
 """The catalogue section of the doctor's texts: "<code>.message", "<code>.fix" (or
@@ -48,7 +50,7 @@ class Context:
     lang: str = "id"
     system: str = field(default_factory=lambda: platform.system())  # Linux, Darwin, Windows
     release: str = field(default_factory=lambda: platform.release())  # Darwin: 24.x is macOS 15
-    domain: str = "hasil.xyz"
+    domain: str = DEFAULT_DOMAIN
     hosts_path: Path | None = None
     deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET)
     skipped: list[str] = field(default_factory=list)
@@ -68,7 +70,7 @@ class Context:
             return multipass.Answer(problem="timeout")
         return multipass.run(args, min(timeout, left))
 
-    def finding(self, code: str, severity: str, group: str, evidence: dict[str, object] | None = None,
+    def finding(self, code: str, severity: str, group: str, evidence: Mapping[str, object] | None = None,
                 **values: object) -> Finding:
         """A Finding with its message and fix looked up in the [doctor] catalogue."""
         message = tr(TEXT, f"{code}.message", self.lang, **values)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tutor.doctor.finding import Context, Finding
 from tutor.doctor.vms import Seen
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 GROUP = "hosts"
 MAX_BYTES = 1_000_000

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tutor.doctor.finding import EXEC_TIMEOUT, Context, Finding
 from tutor.doctor.vms import Seen
 from tutor.live import multipass
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 GROUP = "inside"
 SCRIPT = "; ".join([

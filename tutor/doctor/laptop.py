@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tutor.doctor.finding import Context, Finding
+from tutor.i18n import number
 
 GROUP = "laptop"
 GIB = 1024 ** 3
@@ -118,14 +119,16 @@ def _windows_memory() -> tuple[int | None, int | None]:
     return status.ullTotalPhys, status.ullAvailPhys
 
 
-def gib(value: int | None) -> str:
-    return "?" if value is None else f"{value / GIB:.1f}"
+def gib(value: int | None, lang: str = "en") -> str:
+    """Bytes as GiB with one decimal in `lang`'s decimal mark ("?" when unknown); the evidence
+    (JSON) takes the default, "."."""
+    return "?" if value is None else number(value / GIB, lang, ".1f")
 
 
 def ram_finding(ctx: Context) -> Finding:
     total, available = memory()
     evidence = {"total_gib": gib(total), "available_gib": gib(available)}
-    values = {"total": gib(total), "available": gib(available)}
+    values = {"total": gib(total, ctx.lang), "available": gib(available, ctx.lang)}
     if total is None:
         return ctx.finding("ram_unknown", "info", GROUP, evidence)
     if total < RAM_NEEDED:
@@ -148,7 +151,7 @@ def disk_finding(ctx: Context) -> Finding:
     if free is None:
         return ctx.finding("disk_unknown", "info", GROUP, evidence)
     if free < DISK_NEEDED:
-        return ctx.finding("disk_low", "blocker", GROUP, evidence, free=gib(free))
+        return ctx.finding("disk_low", "blocker", GROUP, evidence, free=gib(free, ctx.lang))
     if free < DISK_WANTED:
-        return ctx.finding("disk_tight", "warning", GROUP, evidence, free=gib(free))
-    return ctx.finding("disk", "ok", GROUP, evidence, free=gib(free))
+        return ctx.finding("disk_tight", "warning", GROUP, evidence, free=gib(free, ctx.lang))
+    return ctx.finding("disk", "ok", GROUP, evidence, free=gib(free, ctx.lang))

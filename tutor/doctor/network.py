@@ -12,14 +12,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tutor.course import APP_PORT, PROXY_PORT
 from tutor.doctor.finding import Context, Finding
 from tutor.doctor.vms import Seen
 from tutor.live import multipass
 
 GROUP = "network"
 SSH = 22
-PROXY_PORT = 80
-APP_PORT = 3000
 REACHED = ("ECONNREFUSED",)
 """A refusal comes from the VM itself: the laptop reaches it, only the port is closed."""
 MACOS_15 = 24
@@ -31,26 +30,26 @@ def probe(ctx: Context, seen: Seen) -> list[Finding]:
     """Reachability of every running VM, then the OS-specific explanations."""
     found: list[Finding] = []
     unreachable: list[str] = []
-    for role, vm in seen.running_roles().items():
+    for role, (vm, ip) in seen.running_roles().items():
         if ctx.left() <= 0:
             ctx.skipped.append(f"reach {vm.name}")
             continue
         port = PROXY_PORT if role == "proxy" else APP_PORT
-        results = [multipass.reach(vm.ip, SSH), multipass.reach(vm.ip, port)]
-        evidence = {"vm": vm.name, "ip": vm.ip, **{str(r.port): "open" if r.ok else r.error for r in results}}
+        results = [multipass.reach(ip, SSH), multipass.reach(ip, port)]
+        evidence = {"vm": vm.name, "ip": ip, **{str(r.port): "open" if r.ok else r.error for r in results}}
         if not any(r.ok or r.error in REACHED for r in results):
             unreachable.append(vm.name)
             errors = {r.error for r in results}
             if ctx.system == "Darwin" and darwin_major(ctx.release) >= MACOS_15 and "EHOSTUNREACH" in errors:
-                found.append(ctx.finding("macos_local_network", "blocker", GROUP, evidence, vm=vm.name, ip=vm.ip))
+                found.append(ctx.finding("macos_local_network", "blocker", GROUP, evidence, vm=vm.name, ip=ip))
             else:
-                found.append(ctx.finding("vm_unreachable", "blocker", GROUP, evidence, vm=vm.name, ip=vm.ip,
+                found.append(ctx.finding("vm_unreachable", "blocker", GROUP, evidence, vm=vm.name, ip=ip,
                                          error=", ".join(sorted(errors))))
         elif not results[1].ok:
-            found.append(ctx.finding("port_closed", "info", GROUP, evidence, vm=vm.name, ip=vm.ip, port=port,
+            found.append(ctx.finding("port_closed", "info", GROUP, evidence, vm=vm.name, ip=ip, port=port,
                                      role=role))
         else:
-            found.append(ctx.finding("vm_reachable", "ok", GROUP, evidence, vm=vm.name, ip=vm.ip, port=port))
+            found.append(ctx.finding("vm_reachable", "ok", GROUP, evidence, vm=vm.name, ip=ip, port=port))
     if unreachable:
         interface = vpn_interface(ctx)
         if interface:

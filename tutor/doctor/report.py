@@ -8,7 +8,7 @@ import textwrap
 
 from tutor.doctor.finding import TEXT, Finding
 from tutor.i18n import tr
-from tutor.live.sanitize import terminal_text
+from tutor.sanitize import terminal_text
 
 GROUPS = ("laptop", "multipass", "network", "inside", "hosts")
 MARKS = {"blocker": "✗", "warning": "!", "ok": "✓", "info": "·"}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from tutor.doctor.finding import Context, Finding
 from tutor.live import multipass
-from tutor.live.hosts import VM, HostError, address_note, match_roles, parse_multipass_json, with_addresses
-from tutor.live.sanitize import sanitize
+from tutor.live.hosts import HostError
+from tutor.live.multipass import VM, address_note, match_roles, parse_multipass_json, with_addresses
+from tutor.sanitize import sanitize
 
 GROUP = "multipass"
 NEEDED_ROLES = ("proxy", "app1", "app2")
@@ -37,9 +38,9 @@ class Seen:
     roles: dict[str, VM] = field(default_factory=dict)
     usable: bool = False  # multipass answered `list`
 
-    def running_roles(self) -> dict[str, VM]:
-        """The roles whose VM is running and has an address the laptop may reach."""
-        return {role: vm for role, vm in self.roles.items() if vm.running and vm.ip}
+    def running_roles(self) -> dict[str, tuple[VM, str]]:
+        """The roles whose VM is running and has an address the laptop may reach: (VM, address)."""
+        return {role: (vm, vm.ip) for role, vm in self.roles.items() if vm.running and vm.ip}
 
 
 def probe(ctx: Context, seen: Seen) -> list[Finding]:

@@ -17,12 +17,15 @@ import time
 from dataclasses import dataclass
 
 from tutor.drills.model import Action, Baseline, fill
+from tutor.i18n import tr
 from tutor.lab import nginx_tree
 from tutor.lab.lab import Lab
 from tutor.lab.network import netns_pids
 from tutor.lab.vm_tree import HOSTS_TEMPLATE
 from tutor.lab.errors import LabError
 from tutor.lab.topology import ADDRESSES, APP_PORT, APPS
+
+TEXT = "drill_cli"  # the section of tutor/locale/<lang>.toml, shared with tutor drill
 
 WAIT = 10.0
 PROBE_REQUESTS = 6
@@ -33,13 +36,27 @@ DUMBWAYS = "/etc/nginx/dumbways"
 
 
 class ActionFailed(Exception):
-    """An action could not be applied (a drill's `find` text is not in the file, a tool is missing)."""
+    """An action could not be applied (a drill's `find` text is not in the file, a tool is missing).
+    `key` names the reason in the [drill_cli] catalogue (`err.<key>`); `str()` is its English text."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return tr(TEXT, f"err.{self.key}", lang, **self.values)
+
+
+def _why(stderr: str) -> str:
+    """A failed command's reason in one line: the last line it wrote on stderr ("-" when none)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "-"
 
 
 def read_file(lab: Lab, role: str, path: str) -> str:
     done = lab.exec(role, ["cat", path])
     if done.returncode != 0:
-        raise ActionFailed(f"cannot read {path} on {role}: {done.stderr.strip()}")
+        raise ActionFailed("read", path=path, role=role, why=_why(done.stderr))
     return done.stdout
 
 
@@ -47,7 +64,7 @@ def write_file(lab: Lab, role: str, path: str, text: str) -> None:
     """Write `text` to `path` in `role` in place (as an editor does: the file keeps its inode)."""
     done = lab.exec(role, ["sh", "-c", 'mkdir -p "$(dirname "$1")" && cat > "$1"', "sh", path], input=text)
     if done.returncode != 0:
-        raise ActionFailed(f"cannot write {path} on {role}: {done.stderr.strip()}")
+        raise ActionFailed("write", path=path, role=role, why=_why(done.stderr))
 
 
 def restore(lab: Lab, baseline: Baseline) -> None:
@@ -76,7 +93,7 @@ def restore(lab: Lab, baseline: Baseline) -> None:
     lab.exec("proxy", ["sh", "-c", "truncate -s 0 /var/log/nginx/error.log /var/log/nginx/access.log 2>/dev/null; true"])
     tested = lab.reload()
     if tested.returncode != 0:
-        raise ActionFailed(f"the finished tutorial's config fails nginx -t: {tested.stderr.strip()}")
+        raise ActionFailed("baseline", why=_why(tested.stderr))
 
 
 def apply(lab: Lab, actions: tuple[Action, ...], values: dict[str, str]) -> None:
@@ -90,7 +107,7 @@ def _edit(lab: Lab, action: Action) -> None:
     text = read_file(lab, role, action.value)
     find = action.option("find")
     if find not in text:
-        raise ActionFailed(f"{action.value} on {role} does not contain {find!r}")
+        raise ActionFailed("find", path=action.value, role=role, find=find)
     write_file(lab, role, action.value, text.replace(find, action.option("replace"), 1))
 
 
@@ -221,7 +238,7 @@ def _firewall(lab: Lab, role: str, verb: str, port: str = str(APP_PORT), source:
     except FileNotFoundError:
         done = None
     if (done is None or done.returncode != 0) and verb != "flush":
-        raise ActionFailed("iptables is missing or failed (sudo apt install iptables)")
+        raise ActionFailed("iptables")
 
 
 _PID = re.compile(r"pid=(\d+)")
@@ -257,5 +274,5 @@ def _wait(condition, timeout: float = WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise ActionFailed("the lab did not reach the drill's state in time")
+            raise ActionFailed("state_timeout")
         time.sleep(0.02)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.lab.topology import ADDRESSES, APPS
-from tutor.live.catalog import CHECK_IDS, DEFAULT_DOMAIN
+from tutor.course import DEFAULT_DOMAIN
+from tutor.live.catalog import CHECK_IDS
 
 LANGS = ("id", "en")
 NAME = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")  # as in lessons: `%{http_code}`, `${x}` are not names

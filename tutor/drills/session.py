@@ -163,7 +163,9 @@ def finish(lab: Lab, running: Running, outcome: str) -> dict:
             data = read_json(path) or {}
         except Unreadable:
             data = {}
-        runs = data.get("runs") if isinstance(data.get("runs"), list) else []
+        runs = data.get("runs")
+        if not isinstance(runs, list):
+            runs = []
         write_json_atomic(path, {"version": 1, "runs": [*runs, record][-MAX_RUNS:]})
     _tell_the_class(record)
     return record

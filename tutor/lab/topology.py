@@ -1,25 +1,24 @@
-"""The lab's machines and addresses: the tutorial's network (DESIGN.md section 8). Pure data."""
+"""The lab's network: subnet, namespaces, prefix (DESIGN.md section 8). Pure data.
+
+The machines, their addresses and ports are the tutorial's (tutor.course); this module adds what
+only the lab has: the subnet they share, the bridge, the namespaces' prefix, extra test clients.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 
+from tutor import course
 from tutor.lab.errors import LabError
 
 SUBNET = "10.37.19.0/24"
 PREFIX_LEN = 24
 
-# Role -> address on the lab's bridge, as in the tutorial (seed/).
-ADDRESSES = {
-    "laptop": "10.37.19.1",
-    "proxy": "10.37.19.64",
-    "app1": "10.37.19.46",
-    "app2": "10.37.19.182",
-    "app3": "10.37.19.48",  # not in the tutorial: the address the lessons and scenarios give app3
-}
-APPS = ("app1", "app2", "app3")
-APP_PORT = 3000
+ADDRESSES: dict[str, str] = {course.LAPTOP: course.LAPTOP_ADDRESS, **course.EXAMPLE_ADDRESSES}
+"""Role -> address on the lab's bridge: the tutorial's own (tutor.course)."""
+APPS = course.APP_ROLES
+APP_PORT = course.APP_PORT
 
 # Extra client machines tests may add (another /24 on the same bridge, reached on-link).
 CLIENTS = {"client2": ("10.37.20.2", "10.37.20.0/24")}
@@ -48,4 +47,4 @@ def check_prefix(prefix: str) -> str:
 
 def roles_for(apps: int) -> tuple[str, ...]:
     """The machines of a lab with `apps` app machines (2 or 3)."""
-    return ("laptop", "proxy", *APPS[:apps])
+    return (course.LAPTOP, course.PROXY, *APPS[:apps])

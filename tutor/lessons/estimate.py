@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.lessons.model import Lesson, StepText
+from tutor.lessons.prose import prose_of
 
 READING_WPM = 150  # Indonesian prose of a technical lesson, read with care
 TYPING_CPS = 2.0  # characters per second a beginner types commands and config lines
@@ -31,7 +32,6 @@ WAITS: tuple[tuple[str, int], ...] = (
     (r"\bapt(-get)? update\b", 30),
     (r"\bgit clone\b", 20),
 )
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _LOOP = re.compile(r"\bseq (\d+)\b.*?\bsleep (\d+(?:\.\d+)?)")
 TYPED = ("bash", "nginx")  # powershell blocks are the Windows alternative of a bash block
@@ -51,18 +51,9 @@ class Estimate:
 
 
 def prose_words(markdown: str) -> int:
-    """The words of `markdown` outside its code fences."""
-    words, fence = 0, ""
-    for line in markdown.split("\n"):
-        opened = _FENCE.match(line)
-        if fence:
-            if opened and line.strip().startswith(fence):
-                fence = ""
-        elif opened:
-            fence = opened[1]
-        elif not line.lstrip().startswith("<!--"):
-            words += len(_WORD.findall(line))
-    return words
+    """The words of `markdown` outside its code fences (the lesson parser's) and comment lines."""
+    return sum(len(_WORD.findall(line)) for line in prose_of(markdown).split("\n")
+               if not line.lstrip().startswith("<!--"))
 
 
 def estimate(text: StepText) -> Estimate:

@@ -12,15 +12,19 @@ from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from tutor.i18n import tr
 from tutor.lessons.loader import LESSON_FILE, LessonReading, is_file, language_file, read_lesson, relative_error
 from tutor.lessons.model import LessonError
-from tutor.lessons.prose import ParsedFile, ParsedStep, Ref
+from tutor.lessons.prose import ParsedFile, ParsedStep, Ref, prose_of
 from tutor.lessons.values import NAMED_VALUES
-from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, TYPED_LANGUAGES
+from tutor.lessons.vocabulary import CHECK_IDS, COVER_IDS, LANGUAGES, MAX_STEP_CHARS, ROLES, COPYABLE_LANGUAGES
 
 _SCHEME = re.compile(r"^([A-Za-z][\w+.-]*):")
 _WEB_SCHEMES = ("http", "https", "mailto")
 _FOLDER_NAME = re.compile(r"^\d+-(.+)$")
+TEXT = "lint"
+"""The catalogue section of the summary line and usage errors (tutor/locale/*.toml)."""
+_CLI_TEXT = "cli"  # the command line's section: its `input.no_path` is the one "no such file or folder" text
 
 LANGUAGE_NAMES = {"id": "Indonesian", "en": "English"}
 MAX_STEP_LINES = 150  # lessons/README.md: keep a step under ~120 lines, it is rendered alone
@@ -31,7 +35,19 @@ _NUMBER = re.compile(r"(?<![\w.])\d{2,}(?:\.\d+)?(?![\w.])")
 
 
 class LintUsageError(Exception):
-    """PATH does not exist or holds no lessons (exit code 2)."""
+    """PATH does not exist or holds no lessons (exit code 2). `section`, `key` and `values` name the
+    reason in the catalogue (tutor/locale: `[lint] usage.*`, or the CLI's own "no such path" text);
+    str() is its English text."""
+
+    def __init__(self, key: str, section: str = TEXT, **values: object) -> None:
+        super().__init__(tr(section, key, "en", **values))
+        self.section = section
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        """The reason in `lang`."""
+        return tr(self.section, self.key, lang, **self.values)
 
 
 def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[LessonError]]:
@@ -45,9 +61,9 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
     try:
         found = path.exists()
     except OSError as exc:  # a name too long (ENAMETOOLONG), ...
-        raise LintUsageError(f"{path}: {exc.strerror or exc}") from None
+        raise LintUsageError("usage.unreadable", path=str(path), reason=exc.strerror or exc) from None
     if not found:
-        raise LintUsageError(f"{path}: no such file or folder")
+        raise LintUsageError("input.no_path", _CLI_TEXT, path=str(path))
     if path.is_file():
         path = path.parent
     if _is_lesson_folder(path):
@@ -57,7 +73,7 @@ def lint(path: Path, scenarios: Path | None = None) -> tuple[list[dict], list[Le
         targets, lessons_root = _candidate_folders(path), path
         context = []
     if not targets:
-        raise LintUsageError(f"{path}: no lessons here (no folder with a {LESSON_FILE})")
+        raise LintUsageError("usage.no_lessons", path=str(path), lesson_file=LESSON_FILE)
     scenario_folder = scenarios or _scenarios_beside(lessons_root)
     readings = [read_lesson(folder) for folder in targets]
     known = _lessons_by_id(readings + [read_lesson(folder) for folder in context])
@@ -101,18 +117,18 @@ def _lessons_by_id(readings: list[LessonReading]) -> dict[str, list[LessonReadin
     return known
 
 
-def _summary(readings: list[LessonReading]) -> list[dict]:
+def _summary(readings: list[LessonReading]) -> list[dict[str, object]]:
     loaded = sorted(
-        (reading for reading in readings if reading.lesson is not None),
-        key=lambda reading: (reading.lesson.order, reading.folder.name),
+        ((reading.lesson, reading) for reading in readings if reading.lesson is not None),
+        key=lambda pair: (pair[0].order, pair[1].folder.name),
     )
     return [
         {
-            "id": reading.lesson.id,
+            "id": lesson.id,
             "languages": [lang for lang in LANGUAGES if lang in reading.files],
-            "steps": [step.id for step in reading.lesson.steps],
+            "steps": [step.id for step in lesson.steps],
         }
-        for reading in loaded
+        for lesson, reading in loaded
     ]
 
 
@@ -142,8 +158,8 @@ class _LessonLinter:
         if meta is None:
             return self.errors
         self.lesson_level(meta)
-        for step in meta.steps:
-            self.step_names(step)
+        for meta_step in meta.steps:
+            self.step_names(meta_step)
         for lang in LANGUAGES:
             parsed = self.reading.files.get(lang)
             if parsed is None:
@@ -237,7 +253,7 @@ class _LessonLinter:
         self.error(path, 1, f"{path.name} is missing: the lesson has no {LANGUAGE_NAMES[lang]} text{fallback}")
 
     def title(self, lang: str, parsed: ParsedFile) -> None:
-        wanted = self.meta.meta.title.get(lang)
+        wanted = self.meta.meta.title.get(lang) if self.meta.meta else None
         if parsed.title is not None and wanted is not None and parsed.title != wanted:
             self.error(parsed.path, parsed.title_line,
                        f"the title {parsed.title!r} differs from lesson.toml title.{lang} {wanted!r}")
@@ -260,7 +276,8 @@ class _LessonLinter:
         for index, step_id in enumerate(expected):
             if step_id in found:
                 continue
-            line = following[index].line if following[index] else parsed.line_count
+            next_step = following[index]
+            line = next_step.line if next_step else parsed.line_count
             where = self.elsewhere(lang, step_id)
             self.error(parsed.path, line, f"step {step_id!r} is missing{where}")
         highest = -1
@@ -275,8 +292,9 @@ class _LessonLinter:
     def elsewhere(self, lang: str, step_id: str) -> str:
         for other in LANGUAGES:
             parsed = self.reading.files.get(other)
-            if other != lang and parsed is not None and parsed.step(step_id) is not None:
-                return f" (it is in {other}.md:{parsed.step(step_id).line})"
+            step = parsed.step(step_id) if other != lang and parsed is not None else None
+            if step is not None:
+                return f" (it is in {other}.md:{step.line})"
         return " (it is in lesson.toml)"
 
     def step_content(self, parsed: ParsedFile, step: ParsedStep) -> None:
@@ -288,7 +306,7 @@ class _LessonLinter:
         if step.length > MAX_STEP_LINES:
             self.error(parsed.path, step.line, f"step {step.id!r} is {step.length} lines long: keep a step under "
                        f"{MAX_STEP_LINES} lines (split it in two), it is rendered alone")
-        typed = [command for command in text.commands if command.language in TYPED_LANGUAGES]
+        typed = [command for command in text.commands if command.language in COPYABLE_LANGUAGES]
         if typed and len(text.hints) < MIN_HINTS:
             have = "no hint" if not text.hints else f"only {_count(len(text.hints), 'hint')}"
             self.error(parsed.path, step.line,
@@ -323,7 +341,7 @@ class _LessonLinter:
                 continue
             predict = part.predict
             line = predict.line or step.line
-            paragraphs = [p for p in _prose(predict.question).split("\n\n") if p.strip()]
+            paragraphs = [p for p in prose_of(predict.question).split("\n\n") if p.strip()]
             if len(paragraphs) > MAX_QUESTION_PARAGRAPHS or not paragraphs or not paragraphs[-1].rstrip("*_ )").endswith("?"):
                 self.error(parsed.path, line, f"step {step.id!r}: the {{predict}} question must be a short question "
                            f"(at most {MAX_QUESTION_PARAGRAPHS} paragraphs, ending with '?'); "
@@ -367,7 +385,8 @@ class _LessonLinter:
             self.error(parsed.path, ref.line,
                        f"link to unknown lesson {lesson_id!r}{_did_you_mean(lesson_id, list(self.known))}")
             return
-        steps = [step.id for step in others[0].meta.meta.steps]
+        linked = others[0].meta.meta
+        steps = [step.id for step in linked.steps] if linked else []
         if step_id and step_id not in steps:
             self.error(parsed.path, ref.line,
                        f"link to unknown step {step_id!r} of lesson {lesson_id!r}{_did_you_mean(step_id, steps)}")
@@ -467,20 +486,6 @@ def _marked(predict) -> str:
     return ", ".join(chr(65 + index) for index, choice in enumerate(predict.choices) if choice.correct) or "none"
 
 
-def _prose(markdown: str) -> str:
-    """`markdown` without its code fences (a question may show a config; that is not explaining)."""
-    kept, inside = [], ""
-    for line in markdown.split("\n"):
-        stripped = line.strip()
-        if inside:
-            inside = "" if stripped.startswith(inside) and set(stripped) == {inside[0]} else inside
-        elif stripped.startswith(("```", "~~~")):
-            inside = stripped[:3]
-        else:
-            kept.append(line)
-    return "\n".join(kept)
-
-
 def _giveaway(predict, above: str) -> str:
     """A `code span` or number that only the right choice(s) hold, that the question itself does not
     name, and that the text above already states; or ""."""
@@ -489,7 +494,7 @@ def _giveaway(predict, above: str) -> str:
 
     right = set().union(*(marks(c.text) for c in predict.choices if c.correct)) if predict.choices else set()
     wrong = set().union(*(marks(c.text) for c in predict.choices if not c.correct)) if predict.choices else set()
-    shown = marks(_prose(above)) | set(_NUMBER.findall(_prose(above)))
+    shown = marks(prose_of(above)) | set(_NUMBER.findall(prose_of(above)))
     found = sorted(mark for mark in right - wrong - marks(predict.question) if mark in shown or f"`{mark}`" in above)
     return ", ".join(f"`{mark}`" for mark in found)
 

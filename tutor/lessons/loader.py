@@ -222,7 +222,7 @@ def _lesson_paths(folder: Path) -> tuple[Path, ...]:
 
 
 def _signature(paths: tuple[Path, ...]) -> _Signature:
-    signature = []
+    signature: list[tuple[int, int] | None] = []
     for path in paths:
         try:
             stat = path.stat()

@@ -54,7 +54,7 @@ class TomlLines:
         header, keys = self._sections[("", 0)]
         if key in keys:
             return keys[key]
-        if (key, 0) in self._sections:  # `[title]` or `[[step]]` written as a table
+        if key is not None and (key, 0) in self._sections:  # `[title]` or `[[step]]` written as a table
             return self._sections[(key, 0)][0]
         return header
 
@@ -167,7 +167,7 @@ class _MetaChecker:
         summary = self.check_texts(data, "summary")
         requires = self.check_string_list(data.get("requires", []), "requires", None)
         steps = self.check_steps(data.get("step"))
-        if steps is None or not usable:
+        if steps is None or not usable or not isinstance(lesson_id, str):
             return None
         return LessonMeta(lesson_id, order, title, summary, requires, steps)
 

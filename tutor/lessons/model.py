@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +20,17 @@ class LessonError:
 
 
 @dataclass(frozen=True)
-class Command:
-    """A code fence the learner can copy: `language` is bash/nginx/text, `role` where to type it,
-    `file` where a config block goes (`{role=proxy file=/etc/nginx/...}`), so the lab can apply it.
+class Fence:
+    """One code fence of a step, as the parser (tutor/lessons/prose.py) reads it: `language` is
+    bash/nginx/text/..., `role` where to type it, `file` where a config block goes
+    (`{role=proxy file=/etc/nginx/...}`), so the lab can apply it.
 
     `examples` names the values (tutor/lessons/values.py) shown with the tutorial's example
-    because the learner's own is not known yet (filled commands only); `tutorial` is True for a
-    block that shows the tutorial's own addresses on purpose (`{example=tutorial}`).
+    because the learner's own is not known yet (filled fences only); `tutorial` is True for a
+    block that shows the tutorial's own addresses on purpose (`{example=tutorial}`). `block` says
+    where in the step it stands: "body", or in a "hint", "solution", "sim" (a caption) or "predict"
+    block; `line` and `end` are the file lines of its opening
+    and last line (its closing fence, or the block's last line when it is not closed).
     """
 
     language: str
@@ -35,6 +40,37 @@ class Command:
     examples: tuple[str, ...] = ()
     tutorial: bool = False
     lab: bool = False  # `{when=lab}`: shown (and copied) only when the learner's machines are the lab's
+    block: str = "body"
+    line: int = field(default=0, compare=False)  # where it stands, not what it is: equal fences may
+    end: int = field(default=0, compare=False)  # stand apart (both languages, a moved step)
+
+    @property
+    def in_hint(self) -> bool:
+        return self.block == "hint"
+
+    @property
+    def in_solution(self) -> bool:
+        return self.block == "solution"
+
+
+@dataclass(frozen=True)
+class FenceSpan:
+    """Where a code fence stands in a piece of a step's Markdown (0-based line indexes) and what it
+    is: what values.fill_markdown needs to fill it (tutor/lessons/prose.py finds them)."""
+
+    start: int  # its opening line
+    code: int  # its first code line
+    code_end: int  # after its last code line
+    end: int  # after its closing line (== code_end when it is not closed)
+    prefix: str  # what stands before the fence marker on the opening line (a list's indent, `> `)
+    markup: str  # the fence marker: ``` or ```` or ~~~
+    language: str
+    tutorial: bool  # `{example=tutorial}`: shows the tutorial's own addresses on purpose
+    lab: bool  # `{when=lab}`: shown only when the learner's machines are the lab's
+
+
+Command = Fence
+"""A code fence the learner can copy: the screens' name for the fences of `StepText.commands`."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +111,20 @@ class StepText:
     """The prose of one step in one language."""
 
     title: str
-    body: str  # Markdown to render: directives removed, code fence info reduced to the language
+    body: str  # Markdown: directives removed, fence info reduced to the language (and the flags
+    # `{example=tutorial}` / `{when=lab}` that values.fill_markdown reads and removes)
     hints: tuple[str, ...] = ()
     solution: str | None = None
-    commands: tuple[Command, ...] = ()
+    commands: tuple[Fence, ...] = ()  # the body's fences in COMMAND_LANGUAGES, in order
     sims: tuple[str, ...] = ()  # scenario names of {sim} blocks, in order
     predicts: tuple[Predict, ...] = ()
     line: int = 0  # line of the step's opening fence in its file
     fallback: bool = False  # True when this text comes from the other language
     sim_captions: tuple[str, ...] = ()  # the Markdown caption of each {sim} block, same order as sims
     parts: tuple[StepPart, ...] = ()  # the body with its {sim}/{predict} blocks where they stand
+    fences: tuple[Fence, ...] = ()  # every code fence of the step (body, hints, solution, sims, predicts), in file order
+    spans: tuple[tuple[str, tuple[FenceSpan, ...]], ...] = ()  # each Markdown text above -> where its fences
+    # stand, as the parser found them (values.fill_step fills by them; a filled step has none)
 
     def body_parts(self) -> tuple[StepPart, ...]:
         """`parts`, or the whole `body` as one Markdown part when the parts were not filled in."""
@@ -116,7 +156,7 @@ class Lesson:
     title: dict[str, str]
     summary: dict[str, str]
     steps: list[StepMeta]
-    texts: dict[str, dict[str, StepText]] = field(default_factory=dict)  # lang -> step id -> text
+    texts: Mapping[str, Mapping[str, StepText]] = field(default_factory=dict)  # lang -> step id -> text
     requires: tuple[str, ...] = ()
 
     def step_text(self, step_id: str, lang: str) -> StepText:

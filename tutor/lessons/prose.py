@@ -1,22 +1,29 @@
-"""Parsing one language file of a lesson (`id.md` / `en.md`) into steps.
+"""The lesson parser: one language file of a lesson (`id.md` / `en.md`) into steps, and every
+code fence as data.
 
 markdown-it-py with the colon-fence plugin finds the `::::{step} <id>` blocks; each step's content
 is parsed again to find its `:::{hint}`, `:::{solution}`, `:::{sim}` and `:::{predict}` blocks, its
 code fences and its links. Line numbers come from the tokens' `.map` and are 1-based in errors.
+Every fence of a step, wherever it stands (body, hint, solution, sim caption, question), is a
+`Fence` (tutor/lessons/model.py) with its options and file lines, in `StepText.fences`; the
+lesson self-test, lint and the time estimate read them from here instead of scanning again.
+`fence_spans` finds the fences of a piece of a step's Markdown by the same rules, for filling
+(tutor/lessons/values.py) and for the prose around them (lint, estimate).
 markdown-it-py is imported on the first parse, so importing this module costs almost nothing.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.lessons.model import Choice, Command, LessonError, Predict, StepPart, StepText
 from sim.files import read_text_limited
-from tutor.lessons.values import LAB_MARK, TUTORIAL_MARK, names_in
+from tutor.lessons.model import Choice, Fence, FenceSpan, LessonError, Predict, StepPart, StepText
+from tutor.lessons.values import names_in
 from tutor.lessons.vocabulary import COMMAND_LANGUAGES, ID_PATTERN, MAX_FILE_BYTES, STEP_BLOCKS
 
 if TYPE_CHECKING:
@@ -54,6 +61,12 @@ class ParsedStep:
     refs: list[Ref] = field(default_factory=list)
     length: int = 0  # lines of the whole block, fences included
     chars: int = 0  # characters of the whole block
+    source: str = ""  # the block's raw content, as written (the lines between `::::{step}` and `::::`)
+
+    @property
+    def fences(self) -> tuple[Fence, ...]:
+        """Every code fence of the step in file order: body, hints, solution, sim captions, questions."""
+        return self.text.fences
 
 
 @dataclass
@@ -86,6 +99,15 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark").use(colon_fence_plugin)
 
 
+@cache
+def _blocks() -> MarkdownIt:
+    """The same rules without the inline pass: enough to find fences, and about twice as fast."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.colon_fence import colon_fence_plugin
+
+    return MarkdownIt("commonmark").use(colon_fence_plugin).disable(["inline", "text_join"])
+
+
 def parse_file(path: Path) -> ParsedFile:
     """Parse a lesson language file. Raises OSError when it cannot be read (not a regular file,
     over MAX_FILE_BYTES, not UTF-8)."""
@@ -94,10 +116,78 @@ def parse_file(path: Path) -> ParsedFile:
 
 @dataclass
 class _Chunk:
-    """A hint, solution or caption: Markdown to render, cleaned, and the names it uses."""
+    """A hint, solution or caption: Markdown to render, cleaned, its fences and the names it uses."""
 
     markdown: str
+    fences: list[Fence]
     refs: list[Ref]
+
+
+@dataclass
+class _Source:
+    """Lines being parsed (a step's content, a hint's, a question's), the fence info lines reduced
+    (index -> new line), and where their fences stand (FenceSpan, 0-based indexes in `lines`)."""
+
+    lines: list[str]
+    rewrites: dict[int, str] = field(default_factory=dict)
+    spans: list[FenceSpan] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1024)
+def fence_spans(markdown: str) -> tuple[FenceSpan, ...]:
+    """The code fences of a piece of a step's Markdown (a body, a hint, a question), by the parser's
+    rules: a ```` fence holding a ``` block is one fence. Options other than the flags are ignored.
+    A parsed step already knows them (`StepText.spans`): this is for Markdown from elsewhere."""
+    if "```" not in markdown and "~~~" not in markdown:
+        return ()
+    lines = markdown.split("\n")
+    spans: list[FenceSpan] = []
+    for token in _blocks().parse(markdown):
+        if token.type == "fence" and token.map:
+            language, found, _ = _fence_info(token.info)
+            spans.append(_fence_span(token, lines, language, found))
+    return tuple(spans)
+
+
+def _fence_span(token: Token, lines: list[str], language: str, found: dict[str, str]) -> FenceSpan:
+    start, end = _span(token)
+    content = token.content  # its last line has no newline when it runs to the end of the text
+    code_end = min(start + 1 + content.count("\n") + (1 if content and not content.endswith("\n") else 0), end)
+    source = lines[start]
+    return FenceSpan(start, start + 1, code_end, end, source[:source.find(token.markup)], token.markup, language,
+                     found.get("example") == "tutorial", "when" in found)
+
+
+def prose_of(markdown: str) -> str:
+    """`markdown` without its code fences' lines: the words a learner reads."""
+    spans = fence_spans(markdown)
+    if not spans:
+        return markdown
+    inside = {index for span in spans for index in range(span.start, span.end)}
+    return "\n".join(line for index, line in enumerate(markdown.split("\n")) if index not in inside)
+
+
+def _fence_info(info: str) -> tuple[str, dict[str, str], list[str]]:
+    """A fence's info string -> (language, options, problems): ```bash {role=proxy file=/etc/x}."""
+    match = _FENCE_INFO.match(info.strip())
+    language, options = (match[1], match[2]) if match else ("", "")
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    if not options:
+        return language, found, problems
+    braced = _FENCE_OPTIONS.match(options)
+    if not braced:
+        return language, found, [f"cannot read the code fence options {options!r}: write e.g. ```bash {{role=proxy}}"]
+    for option in braced[1].split():
+        parsed = _FENCE_OPTION.match(option)
+        if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
+            problems.append(f"unknown code fence option {option!r}: the options are "
+                            "role=<role>, file=<absolute path>, example=tutorial and when=lab")
+            continue
+        if parsed[1] in found:
+            problems.append(f"the code fence option {parsed[1]!r} is given twice")
+        found[parsed[1]] = next(value for value in parsed.groups()[1:] if value is not None)
+    return language, found, problems
 
 
 class _FileParser:
@@ -106,9 +196,17 @@ class _FileParser:
         self.text = text.lstrip("\ufeff").replace("\r\n", "\n")
         self.lines = self.text.split("\n")
         self.errors: list[LessonError] = []
+        self.spans: dict[str, tuple[FenceSpan, ...]] = {}  # the step being parsed: its texts -> their fences
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(LessonError(str(self.path), line, message))
+
+    def assemble(self, source: _Source, drops: list[tuple[int, int]]) -> str:
+        """`_assemble`, remembering where the fences of the text stand (for `StepText.spans`)."""
+        text, spans = _assemble(source, drops)
+        if spans is not None:
+            self.spans[text] = spans
+        return text
 
     def parse(self) -> ParsedFile:
         tokens = _markdown().parse(self.text)
@@ -118,7 +216,7 @@ class _FileParser:
         outside_run = False
         first = True
         for block, group in _top_blocks(tokens):
-            line = block.map[0] + 1 if block.map else 0
+            line = _span(block)[0] + 1 if block.map else 0
             if block.type == "html_block" and block.content.lstrip().startswith("<!--"):
                 continue  # comments for authors and translators may stand anywhere
             if first:
@@ -146,7 +244,7 @@ class _FileParser:
         return ParsedFile(self.path, title, title_line, steps, self.errors, len(self.text.splitlines()) or 1)
 
     def top_level_block(self, block: Token) -> ParsedStep | None:
-        line = block.map[0] + 1
+        line = _span(block)[0] + 1
         name, arg = _directive(block.info)
         if name != "step":
             if name in STEP_BLOCKS:
@@ -164,13 +262,14 @@ class _FileParser:
         return self.step(block, arg)
 
     def step(self, block: Token, step_id: str) -> ParsedStep:
-        line = block.map[0] + 1
-        offset = block.map[0] + 1  # index (0-based) in the file of the step's first content line
+        first, end = _span(block)
+        line = first + 1
+        offset = first + 1  # index (0-based) in the file of the step's first content line
         lines = block.content.split("\n")
         tokens = _markdown().parse(block.content)
-        rewrites: dict[int, str] = {}
-        commands, refs = self.scan(tokens, offset, lines, rewrites, "a step")
-        refs.extend(_prose_values(lines, offset))
+        source = _Source(lines)
+        self.spans = {}
+        fences, refs = self.scan(tokens, offset, source, "a step", "body")
         drops: list[tuple[int, int]] = []
         title: str | None = None
         hints: list[str] = []
@@ -182,11 +281,11 @@ class _FileParser:
         for inner, group in _top_blocks(tokens):
             if inner.type == "heading_open" and inner.tag == "h2" and title is None:
                 title = group[1].content.strip()
-                drops.append(tuple(inner.map))
+                drops.append(_span(inner))
             if inner.type != "colon_fence":
                 continue
-            drops.append(tuple(inner.map))
-            inner_line = offset + inner.map[0] + 1
+            drops.append(_span(inner))
+            inner_line = offset + _span(inner)[0] + 1
             name, arg = _directive(inner.info)
             if name == "step":
                 self.error(inner_line, f"step {arg!r} starts inside step {step_id!r}: close {step_id!r} with `::::` first")
@@ -202,13 +301,15 @@ class _FileParser:
                 else:
                     refs.append(Ref("scenario", arg, inner_line))
             if name == "predict":
-                predict, predict_refs = self.predict(arg, inner.content, inner_line)
+                predict, predict_fences, predict_refs = self.predict(arg, inner.content, inner_line)
+                fences.extend(predict_fences)
                 refs.extend(predict_refs)
                 if predict is not None:
                     predicts.append(predict)
-                    placed.append((*inner.map, StepPart("predict", scenario=arg, predict=predict)))
+                    placed.append((*_span(inner), StepPart("predict", scenario=arg, predict=predict)))
                 continue
             chunk = self.chunk(inner.content, inner_line, name)
+            fences.extend(chunk.fences)
             refs.extend(chunk.refs)
             if name == "hint":
                 if not chunk.markdown:
@@ -222,76 +323,66 @@ class _FileParser:
                 sims.append(arg)
                 captions.append(chunk.markdown)
                 if arg:
-                    placed.append((*inner.map, StepPart("sim", chunk.markdown, scenario=arg)))
+                    placed.append((*_span(inner), StepPart("sim", chunk.markdown, scenario=arg)))
         if title is None:
             self.error(line, f"step {step_id!r} has no `## ` title")
+        fences.sort(key=lambda fence: fence.line)
+        refs.extend(_prose_values(lines, offset, fences))
         text = StepText(
             title=title or step_id,
-            body=_assemble(lines, drops, rewrites),
+            body=self.assemble(source, drops),
             hints=tuple(hints),
             solution=solutions[0] if solutions else None,
-            commands=tuple(commands),
+            commands=tuple(fence for fence in fences if fence.block == "body" and fence.language in COMMAND_LANGUAGES),
             sims=tuple(sims),
             predicts=tuple(predicts),
             line=line,
             sim_captions=tuple(captions),
-            parts=_parts(lines, drops, rewrites, placed),
+            parts=self.parts(source, drops, placed),
+            fences=tuple(fences),
         )
-        chars = sum(len(text) for text in self.lines[block.map[0]:block.map[1]])
-        return ParsedStep(step_id, line, text, refs, block.map[1] - block.map[0], chars)
+        text = replace(text, spans=tuple(self.spans.items()))
+        chars = sum(len(written) for written in self.lines[first:end])
+        return ParsedStep(step_id, line, text, refs, end - first, chars, block.content)
 
     def chunk(self, content: str, first_line: int, where: str) -> _Chunk:
         """Clean the Markdown of a hint/solution/sim caption: `first_line` is its opening fence's line."""
-        lines = content.split("\n")
-        tokens = _markdown().parse(content)
-        rewrites: dict[int, str] = {}
-        _, refs = self.scan(tokens, first_line, lines, rewrites, f"a {{{where}}} block")
-        return _Chunk(_assemble(lines, [], rewrites), refs)
+        source = _Source(content.split("\n"))
+        fences, refs = self.scan(_markdown().parse(content), first_line, source, f"a {{{where}}} block", where)
+        return _Chunk(self.assemble(source, []), fences, refs)
 
     def scan(
-        self, tokens: list[Token], offset: int, lines: list[str], rewrites: dict[int, str], where: str
-    ) -> tuple[list[Command], list[Ref]]:
-        """Collect code fences (as commands) and links; `offset` + 1 is the file line of `lines[0]`."""
-        commands: list[Command] = []
+        self, tokens: list[Token], offset: int, source: _Source, where: str, block: str
+    ) -> tuple[list[Fence], list[Ref]]:
+        """Collect code fences and links; `offset` + 1 is the file line of `source.lines[0]`,
+        `block` is where in the step the tokens stand (`Fence.block`)."""
+        fences: list[Fence] = []
         refs: list[Ref] = []
         for token in tokens:
             line = offset + token.map[0] + 1 if token.map else offset + 1
             if token.type == "fence":
-                command = self.fence(token, line, lines, rewrites)
-                if command.role:
-                    refs.append(Ref("role", command.role, line))
-                for offset_line, code_line in enumerate(command.code.split("\n"), line + 1):
+                fence = self.fence(token, line, source, block, offset)
+                if fence.role:
+                    refs.append(Ref("role", fence.role, line))
+                for offset_line, code_line in enumerate(fence.code.split("\n"), line + 1):
                     refs.extend(Ref("value", name, offset_line) for name in names_in(code_line))
-                    if command.lab and _TUTOR_LINE.match(code_line):
+                    if fence.lab and _TUTOR_LINE.match(code_line):
                         refs.append(Ref("lab-command", code_line.strip(), offset_line))
-                if command.language in COMMAND_LANGUAGES:
-                    commands.append(command)
+                fences.append(fence)
             elif token.type == "inline":
                 refs.extend(_links(token, line))
             elif token.type == "colon_fence" and (token.level > 0 or where != "a step"):
                 name, _ = _directive(token.info)
                 self.error(line, f"a {{{name}}} block cannot stand inside {where} or inside a list or quote")
-        return commands, refs
+        return fences, refs
 
-    def fence(self, token: Token, line: int, lines: list[str], rewrites: dict[int, str]) -> Command:
-        """Read a code fence's language and options (role, file), and reduce its info string to the language."""
+    def fence(self, token: Token, line: int, source: _Source, block: str, offset: int) -> Fence:
+        """Read a code fence's language and options (role, file, ...), and reduce its info string to
+        the language and the flags filling reads (`{example=tutorial}`, `{when=lab}`)."""
         info = token.info.strip()
-        language, options = _FENCE_INFO.match(info).groups()
-        found: dict[str, str] = {}
-        if options:
-            match = _FENCE_OPTIONS.match(options)
-            if not match:
-                self.error(line, f"cannot read the code fence options {options!r}: write e.g. ```bash {{role=proxy}}")
-            else:
-                for option in match[1].split():
-                    parsed = _FENCE_OPTION.match(option)
-                    if not parsed or parsed[1] not in _FENCE_OPTION_KEYS:
-                        self.error(line, f"unknown code fence option {option!r}: the options are "
-                                   "role=<role>, file=<absolute path>, example=tutorial and when=lab")
-                        continue
-                    if parsed[1] in found:
-                        self.error(line, f"the code fence option {parsed[1]!r} is given twice")
-                    found[parsed[1]] = next(value for value in parsed.groups()[1:] if value is not None)
+        language, found, problems = _fence_info(info)
+        for problem in problems:
+            self.error(line, problem)
         if "file" in found:
             self.file_option(line, found)
         tutorial = found.get("example") == "tutorial"
@@ -301,15 +392,31 @@ class _FileParser:
         lab = "when" in found
         if lab:
             self.lab_option(line, language, found, token.content)
-        if info != language:
-            index = token.map[0]
-            source = lines[index]
-            start = source.find(token.markup)
-            mark = TUTORIAL_MARK if tutorial else LAB_MARK if lab else ""
-            mark = source[:start] + mark + "\n" if mark else ""
-            rewrites[index] = mark + source[: start + len(token.markup)] + language
-        return Command(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
-                       lab=lab)
+        flags = " ".join(flag for flag, on in (("example=tutorial", tutorial), ("when=lab", lab)) if on)
+        reduced = f"{language} {{{flags}}}" if flags else language
+        index, end = _span(token)
+        if info != reduced:
+            written = source.lines[index]
+            source.rewrites[index] = written[: written.find(token.markup) + len(token.markup)] + reduced
+        source.spans.append(_fence_span(token, source.lines, language, found))
+        return Fence(language, token.content.rstrip("\n"), found.get("role"), found.get("file"), tutorial=tutorial,
+                     lab=lab, block=block, line=line, end=offset + end)
+
+    def parts(self, source: _Source, drops: list[tuple[int, int]], placed: list[tuple[int, int, StepPart]]
+              ) -> tuple[StepPart, ...]:
+        """The step body cut at its {sim}/{predict} blocks: Markdown parts with those blocks between them."""
+        parts: list[StepPart] = []
+        start = 0
+        end_of_text = len(source.lines)
+        for first, end, part in [*placed, (end_of_text, end_of_text, None)]:
+            outside = [(0, start), (first, end_of_text)]
+            markdown = self.assemble(source, [*drops, *outside])
+            if markdown:
+                parts.append(StepPart("markdown", markdown))
+            if part is not None:
+                parts.append(part)
+            start = end
+        return tuple(parts)
 
     def lab_option(self, line: int, language: str, found: dict[str, str], code: str) -> None:
         """`when=lab`: a `bash` block the learner types on their own computer (role=laptop) when the
@@ -335,12 +442,12 @@ class _FileParser:
         elif not path.isprintable():
             self.error(line, f"file={path!r} holds control characters")
 
-    def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Ref]]:
+    def predict(self, scenario: str, content: str, first_line: int) -> tuple[Predict | None, list[Fence], list[Ref]]:
         """Split a predict block into question, task-list choices and explanation."""
         lines = content.split("\n")
         tokens = _markdown().parse(content)
-        rewrites: dict[int, str] = {}
-        _, refs = self.scan(tokens, first_line, lines, rewrites, "a {predict} block")
+        source = _Source(lines)
+        fences, refs = self.scan(tokens, first_line, source, "a {predict} block", "predict")
         choices_list = next(
             ((block, group) for block, group in _top_blocks(tokens)
              if block.type in ("bullet_list_open", "ordered_list_open")),
@@ -348,7 +455,7 @@ class _FileParser:
         )
         if choices_list is None:
             self.error(first_line, "the {predict} block has no choices: add a task list (`- [x] right`, `- [ ] wrong`)")
-            return None, refs
+            return None, fences, refs
         block, group = choices_list
         choices: list[Choice] = []
         for index, token in enumerate(group):
@@ -357,34 +464,30 @@ class _FileParser:
             inline = next((t for t in group[index:] if t.type == "inline"), None)
             match = _CHOICE.match(inline.content) if inline is not None else None
             if match is None:
-                self.error(first_line + token.map[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
+                self.error(first_line + _span(token)[0] + 1, "each choice must be a task list item: `- [x] right` or `- [ ] wrong`")
                 continue
             choices.append(Choice(match[2].strip(), match[1] in "xX"))
-        question = _assemble(lines, [(block.map[0], len(lines))], rewrites)
-        explanation = _assemble(lines, [(0, block.map[1])], rewrites)
+        question = self.assemble(source, [(_span(block)[0], len(lines))])
+        explanation = self.assemble(source, [(0, _span(block)[1])])
         if choices and not any(choice.correct for choice in choices):
             self.error(first_line, "the {predict} block has no correct choice: mark the right one(s) with `- [x]`")
         if not question:
             self.error(first_line, "the {predict} block has no question before its choices")
         if not explanation:
             self.error(first_line, "the {predict} block has no explanation after its choices")
-        return Predict(scenario, question, tuple(choices), explanation, first_line), refs
+        return Predict(scenario, question, tuple(choices), explanation, first_line), fences, refs
 
 
-def _prose_values(lines: list[str], offset: int) -> list[Ref]:
-    """`{name}` tokens outside code fences (in prose, a hint, a question): shown raw, never filled."""
-    refs: list[Ref] = []
-    fence = ""
-    for number, line in enumerate(lines, offset + 1):
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                fence = ""
-        elif stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        else:
-            refs.extend(Ref("prose-value", name, number) for name in names_in(line))
-    return refs
+def _prose_values(lines: list[str], offset: int, fences: list[Fence]) -> list[Ref]:
+    """`{name}` tokens outside the step's code fences (in prose, a hint, a question): shown raw, never filled."""
+    inside = {number for fence in fences for number in range(fence.line, fence.end + 1)}
+    return [Ref("prose-value", name, number) for number, line in enumerate(lines, offset + 1)
+            if number not in inside for name in names_in(line)]
+
+
+def _span(token: Token) -> tuple[int, int]:
+    """The (first, end) line indexes of a block token (markdown-it gives every block token a map)."""
+    return (token.map[0], token.map[1]) if token.map else (0, 0)
 
 
 def _directive(info: str) -> tuple[str, str]:
@@ -393,7 +496,7 @@ def _directive(info: str) -> tuple[str, str]:
     return (match[1], match[2].strip()) if match else ("", info.strip())
 
 
-def _top_blocks(tokens: list[Token]):
+def _top_blocks(tokens: list[Token]) -> Iterator[tuple[Token, list[Token]]]:
     """Yield (first token, all tokens) of each outermost block in a token stream."""
     index = 0
     while index < len(tokens):
@@ -409,8 +512,8 @@ def _top_blocks(tokens: list[Token]):
 
 def _is_closed(block: Token, lines: list[str]) -> bool:
     """True when a colon fence ends with its closing line (markdown-it closes it at the end otherwise)."""
-    last = block.map[1] - 1
-    if last <= block.map[0] or last >= len(lines):
+    last = _span(block)[1] - 1
+    if last <= _span(block)[0] or last >= len(lines):
         return False
     closing = lines[last].strip()
     return len(closing) >= len(block.markup) and set(closing) == {":"}
@@ -429,41 +532,38 @@ def _links(inline: Token, line: int) -> list[Ref]:
     return refs
 
 
-def _parts(
-    lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str], placed: list[tuple[int, int, StepPart]]
-) -> tuple[StepPart, ...]:
-    """The step body cut at its {sim}/{predict} blocks: Markdown parts with those blocks between them."""
-    parts: list[StepPart] = []
-    start = 0
-    for first, end, part in [*placed, (len(lines), len(lines), None)]:
-        outside = [(0, start), (first, len(lines))]
-        markdown = _assemble(lines, [*drops, *outside], rewrites)
-        if markdown:
-            parts.append(StepPart("markdown", markdown))
-        if part is not None:
-            parts.append(part)
-        start = end
-    return tuple(parts)
-
-
-def _assemble(lines: list[str], drops: list[tuple[int, int]], rewrites: dict[int, str]) -> str:
-    """The Markdown left after dropping line ranges, without the blank lines they leave behind."""
-    dropped = set()
+def _assemble(source: _Source, drops: list[tuple[int, int]]) -> tuple[str, tuple[FenceSpan, ...] | None]:
+    """The Markdown left after dropping line ranges, without the blank lines they leave behind, and
+    where its fences stand (None when a fence lost a line, so that only a parse can say)."""
+    lines = source.lines
+    dropped: set[int] = set()
     for start, end in drops:
         dropped.update(range(start, end))
-    kept: list[str] = []
+    kept: list[int] = []  # indexes in `lines`
     after_drop = False
-    for index, source in enumerate(lines):
+    for index, written in enumerate(lines):
         if index in dropped:
             after_drop = True
             continue
-        blank = not source.strip()
-        if blank and after_drop and (not kept or not kept[-1].strip()):
+        blank = not written.strip()
+        if blank and after_drop and (not kept or not lines[kept[-1]].strip()):
             continue
         after_drop = after_drop and blank
-        kept.append(rewrites.get(index, source))
-    while kept and not kept[0].strip():
+        kept.append(index)
+    while kept and not lines[kept[0]].strip():
         kept.pop(0)
-    while kept and not kept[-1].strip():
+    while kept and not lines[kept[-1]].strip():
         kept.pop()
-    return "\n".join(kept)
+    text = "\n".join(source.rewrites.get(index, lines[index]) for index in kept)
+    moved = {index: place for place, index in enumerate(kept)}
+    spans: list[FenceSpan] = []
+    for span in source.spans:
+        left = sum(index in moved for index in range(span.start, span.end))
+        if left == 0:  # dropped with its block, or in another part
+            continue
+        if left != span.end - span.start:
+            return text, None
+        shift = moved[span.start] - span.start
+        spans.append(replace(span, start=span.start + shift, code=span.code + shift, code_end=span.code_end + shift,
+                             end=span.end + shift))
+    return text, tuple(spans)

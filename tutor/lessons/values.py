@@ -18,6 +18,10 @@ A fence that shows the tutorial's own addresses on purpose (a bug to spot, the t
 says `{example=tutorial}`: it is shown with a note saying so, and tests that look for tutorial
 addresses skip it.
 
+This module fills; it does not find fences. Where a fence stands and which flags it has comes
+from the lesson parser (tutor/lessons/prose.py: `fence_spans` for a piece of a step's Markdown,
+`StepText.fences`/`commands` for the fences as data).
+
 Values are filled from the machines the learner saved (settings: typed on the machines screen,
 `m`, or imported from multipass), or from any mapping (the lab passes its own). A value that is
 not known yet shows the tutorial's example, and the fence gets a visible note before it naming the
@@ -32,8 +36,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from tutor.course import DEFAULT_DOMAIN, EXAMPLE_ADDRESSES
+
 if TYPE_CHECKING:
-    from tutor.lessons.model import StepText
+    from tutor.lessons.model import Fence, FenceSpan, StepText
 
 
 @dataclass(frozen=True)
@@ -49,23 +55,18 @@ class NamedValue:
 NAMED_VALUES: dict[str, NamedValue] = {
     value.name: value
     for value in (
-        NamedValue("proxy_ip", "10.37.19.64", "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
-        NamedValue("app1_ip", "10.37.19.46", "app1's address: machines screen (m), multipass import, or the lab", "app1"),
-        NamedValue("app2_ip", "10.37.19.182", "app2's address: machines screen (m), multipass import, or the lab", "app2"),
-        NamedValue("app3_ip", "10.37.19.48", "app3's address: machines screen (m), multipass import, or the lab", "app3"),
-        NamedValue("domain", "hasil.xyz", "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
+        NamedValue("proxy_ip", EXAMPLE_ADDRESSES["proxy"], "the proxy VM's address: machines screen (m), multipass import, or the lab", "proxy"),
+        NamedValue("app1_ip", EXAMPLE_ADDRESSES["app1"], "app1's address: machines screen (m), multipass import, or the lab", "app1"),
+        NamedValue("app2_ip", EXAMPLE_ADDRESSES["app2"], "app2's address: machines screen (m), multipass import, or the lab", "app2"),
+        NamedValue("app3_ip", EXAMPLE_ADDRESSES["app3"], "app3's address: machines screen (m), multipass import, or the lab", "app3"),
+        NamedValue("domain", DEFAULT_DOMAIN, "the domain the learner tests (settings; the tutorial's hasil.xyz by default)"),
     )
 }
-DEFAULT_DOMAIN = NAMED_VALUES["domain"].example
 SET_KEY = "m"  # the lesson screen's key that opens the machines screen, where values are set
-TUTORIAL_MARK = "<!-- tutor:example=tutorial -->"  # the parser puts it before such a fence
-LAB_MARK = "<!-- tutor:when=lab -->"  # before a fence shown only when the machines are the lab's
 
 # `{name}` not preceded by `$` or `%` (a shell/nginx variable, curl -w) or `\` (escaped); group 1 is the name.
 TOKEN = re.compile(r"(?<![$%\\])\{([a-z][a-z0-9_]*)\}")
 _ESCAPED = re.compile(r"\\(\{[a-z][a-z0-9_]*\})")
-_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
-_DOMAIN = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,18 @@ class Values:
 def fits(name: str, text: object) -> bool:
     """True when `text` may be filled in for `name` in a command the learner copies: for a machine,
     an IPv4/IPv6 address or a host name (sim.address's rule: no shell metacharacter gets through,
-    not even in an IPv6 zone id); for the domain, a domain name."""
+    not even in an IPv6 zone id); for the domain, a domain name (tutor.live.hosts.parse_domain's rule)."""
     from sim.address import host_kind
+    from tutor.live.hosts import HostError, parse_domain
 
     if name not in NAMED_VALUES or not isinstance(text, str):
         return False
     if NAMED_VALUES[name].role is not None:
         return host_kind(text) is not None
-    return bool(_DOMAIN.match(text))
+    try:
+        return parse_domain(text) == text
+    except HostError:
+        return False
 
 
 def values_from_settings(settings) -> Values:
@@ -118,7 +123,7 @@ def values_from_settings(settings) -> Values:
     A saved address that does not parse is left out (its example shows, marked), so one bad
     entry never hides the others. The domain is the tutorial's hasil.xyz until set otherwise.
     """
-    from tutor.live.hosts import HostError, parse_address
+    from tutor.live.hosts import HostError, parse_address, parse_domain
 
     hosts = getattr(settings, "hosts", None) or {}
     mapping: dict[str, str] = {}
@@ -130,9 +135,10 @@ def values_from_settings(settings) -> Values:
         except HostError:
             continue
         mapping[value.name] = host
-    domain = getattr(settings, "domain", None)
-    domain = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
-    mapping["domain"] = domain if _DOMAIN.match(domain) else DEFAULT_DOMAIN
+    try:
+        mapping["domain"] = parse_domain(settings.domain if isinstance(getattr(settings, "domain", None), str) else None)
+    except HostError:
+        mapping["domain"] = DEFAULT_DOMAIN
     from tutor.live.lab_machines import inside_lab, saved_lab
 
     return Values.of(mapping, lab=saved_lab(settings) or inside_lab())
@@ -174,52 +180,41 @@ def _in_url(match: re.Match) -> bool:
     return not before.endswith("[") and (before.endswith("://") or re.match(r":[0-9]", after) is not None)
 
 
-def fill_markdown(markdown: str, values: Values, lang: str) -> str:
-    """Fill the code fences of a Markdown text; mark each fence that shows example values, and
-    each fence that shows the tutorial's addresses on purpose, with a note before it. A `{when=lab}`
-    fence shows with a note when the machines are the lab's, and not at all otherwise."""
+def fill_markdown(markdown: str, values: Values, lang: str, spans: tuple[FenceSpan, ...] | None = None) -> str:
+    """Fill the code fences of a piece of a step's Markdown (as the parser left it); mark each fence
+    that shows example values, and each fence that shows the tutorial's addresses on purpose
+    (`{example=tutorial}`), with a note before it. A `{when=lab}` fence shows with a note when the
+    machines are the lab's, and not at all otherwise. Fence info is left as the language alone.
+    `spans` are where the fences stand when the parser said so already (`StepText.spans`)."""
+    if spans is None:
+        from tutor.lessons.prose import fence_spans
+
+        spans = fence_spans(markdown)
+    if not spans:
+        return markdown
     lines = markdown.split("\n")
     out: list[str] = []
-    index = 0
-    tutorial = lab = False
-    while index < len(lines):
-        opening = _FENCE_OPEN.match(lines[index])
-        if opening is None:
-            mark = lines[index].strip()
-            indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
-            tutorial, lab = mark == TUTORIAL_MARK, mark == LAB_MARK
-            if tutorial:
-                out.extend([indent + "> " + _text("values.tutorial_note", lang), ""])
-            elif lab and values.lab:
-                out.extend([indent + "> " + _lab_text("lab.note", lang), ""])
-            elif not lab:
-                out.append(lines[index])
-            index += 1
+    done = 0
+    for span in spans:
+        out.extend(lines[done:span.start])
+        done = span.end
+        if span.lab and not values.lab:  # the lab's command, and the machines are not the lab's
             continue
-        indent, marker = opening.groups()
-        end = index + 1
-        while end < len(lines) and not _closes(lines[end], marker):
-            end += 1
-        if lab and not values.lab:  # the lab's command, and the machines are not the lab's
-            lab = False
-            index = end + 1
-            continue
-        lab = False
-        body, examples = fill_code("\n".join(lines[index + 1:end]), values)
-        if examples and not tutorial:
-            out.extend([indent + example_note(examples, lang), ""])
-        tutorial = False
-        out.append(lines[index])
-        if end > index + 1:
-            out.extend(body.split("\n"))
-        out.extend(lines[end:end + 1])
-        index = end + 1
+        code, examples = fill_code("\n".join(lines[span.code:span.code_end]), values)
+        quote = span.prefix
+        if span.tutorial:
+            out.extend([quote + "> " + _text("values.tutorial_note", lang), ""])
+        elif span.lab:
+            out.extend([quote + "> " + _lab_text("lab.note", lang), ""])
+        if examples and not span.tutorial:
+            out.extend([quote + example_note(examples, lang), ""])
+        opening = lines[span.start]
+        out.append(opening[: opening.find(span.markup) + len(span.markup)] + span.language)
+        if span.code_end > span.code:
+            out.extend(code.split("\n"))
+        out.extend(lines[span.code_end:span.end])
+    out.extend(lines[done:])
     return "\n".join(out)
-
-
-def _closes(line: str, marker: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith(marker) and set(stripped) == {marker[0]}
 
 
 def example_note(names: Iterable[str], lang: str) -> str:
@@ -245,30 +240,37 @@ def _text(string_key: str, lang: str, **values: object) -> str:
 @lru_cache(maxsize=512)
 def fill_step(text: StepText, values: Values, lang: str) -> StepText:
     """The step as the learner sees and copies it: every fence filled (body, parts, hints, solution,
-    questions), each fence that shows an example marked, and `commands` filled the same way."""
+    questions), each fence that shows an example marked, and `commands` and `fences` filled the same
+    way (a `{when=lab}` fence only when the machines are the lab's)."""
     from tutor.lessons.model import Predict
 
-    def md(markdown: str) -> str:
-        return fill_markdown(markdown, values, lang)
+    known = dict(text.spans)
 
-    def predict(item: Predict | None) -> Predict | None:
-        if item is None:
-            return None
+    def md(markdown: str) -> str:
+        return fill_markdown(markdown, values, lang, known.get(markdown))
+
+    def predict(item: Predict) -> Predict:
         return replace(item, question=md(item.question), explanation=md(item.explanation))
 
-    commands = []
-    for command in text.commands:
-        if command.lab and not values.lab:
-            continue
-        code, examples = fill_code(command.code, values)
-        commands.append(replace(command, code=code, examples=() if command.tutorial else examples))
+    def fences(found: tuple[Fence, ...]) -> tuple[Fence, ...]:
+        filled = []
+        for fence in found:
+            if fence.lab and not values.lab:
+                continue
+            code, examples = fill_code(fence.code, values)
+            filled.append(replace(fence, code=code, examples=() if fence.tutorial else examples))
+        return tuple(filled)
+
     return replace(
         text,
         body=md(text.body),
         hints=tuple(md(hint) for hint in text.hints),
         solution=md(text.solution) if text.solution is not None else None,
-        commands=tuple(commands),
+        commands=fences(text.commands),
+        fences=fences(text.fences),
+        spans=(),
         predicts=tuple(predict(item) for item in text.predicts),
         sim_captions=tuple(md(caption) for caption in text.sim_captions),
-        parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict)) for part in text.parts),
+        parts=tuple(replace(part, markdown=md(part.markdown), predict=predict(part.predict) if part.predict else None)
+                   for part in text.parts),
     )

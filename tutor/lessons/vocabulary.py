@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from tutor.course import LAPTOP
+from tutor.course import ROLES as LIVE_ROLES
 from tutor.live.catalog import CHECK_IDS
-from tutor.live.catalog import ROLES as LIVE_ROLES
 
 # The languages a lesson is written in (lesson.toml titles, id.md, en.md); the app's own text may
 # have more (tutor/locale/), and falls back to these for lessons.
@@ -20,12 +21,13 @@ COVER_IDS: tuple[str, ...] = (
 )
 
 # Where a step's commands run: the live-check roles plus the learner's own laptop.
-ROLES: tuple[str, ...] = (*LIVE_ROLES, "laptop")
+ROLES: tuple[str, ...] = (*LIVE_ROLES, LAPTOP)
 
-# Code fences the learner can copy (`StepText.commands`); of those, the ones the learner types
-# or edits (a step with any of these needs a hint; `text` fences are diagrams and sample output).
+# The body's code fences a step lists as commands (`StepText.commands`); of those, the ones the
+# learner types or edits, which the copy picker offers (a step with any of these needs a hint;
+# `text` fences are diagrams and sample output).
 COMMAND_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "powershell", "text")
-TYPED_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "powershell")
+COPYABLE_LANGUAGES: tuple[str, ...] = ("bash", "nginx", "powershell")
 
 # Block directives allowed inside a step.
 STEP_BLOCKS: tuple[str, ...] = ("hint", "solution", "sim", "predict")
@@ -33,8 +35,8 @@ STEP_BLOCKS: tuple[str, ...] = ("hint", "solution", "sim", "predict")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 __all__ = [
-    "CHECK_IDS", "COMMAND_LANGUAGES", "COVER_IDS", "ID_PATTERN", "LANGUAGES", "ROLES", "STEP_BLOCKS",
-    "TYPED_LANGUAGES",
+    "CHECK_IDS", "COMMAND_LANGUAGES", "COPYABLE_LANGUAGES", "COVER_IDS", "ID_PATTERN", "LANGUAGES", "ROLES",
+    "STEP_BLOCKS",
 ]
 
 LESSON_TEXT = "lesson_lab"

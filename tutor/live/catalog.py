@@ -1,17 +1,16 @@
-"""The live checks' vocabulary: check ids, roles, failure codes (DESIGN.md section 5).
+"""The live checks' vocabulary: check ids, failure codes (DESIGN.md section 5); roles: tutor.course.
 
 Pure data, no httpx: the lesson linter imports it to validate the check ids of lesson steps.
 """
 
 from __future__ import annotations
 
+from tutor.course import APP_ROLES
+from tutor.i18n import tr
+from tutor.live.hosts import CLI_TEXT
+
 CHECK_IDS = ("app-running", "nginx-running", "proxy-pass", "hosts-file", "lb-distributes", "lb-failover")
 
-# Role -> default port. `proxy` is the nginx VM, app1..app3 run the Node app (`npm start`).
-ROLES = {"proxy": 80, "app1": 3000, "app2": 3000, "app3": 3000}
-APP_ROLES = ("app1", "app2", "app3")
-
-DEFAULT_DOMAIN = "hasil.xyz"  # the tutorial's domain (seed/README.md)
 DEFAULT_TIMEOUT = 5.0  # above the ~3 s nginx needs to give up on an address nobody has (No route to host, 502)
 
 CODES = (
@@ -72,30 +71,28 @@ def scenario_for(check: str, code: str | None) -> str | None:
 
 
 class Reason(str):
-    """An English one-line reason that also carries its catalogue code and values (`host.<code>`)."""
+    """A one-line reason that carries its catalogue code and values: the text is `host.<code>` of
+    the command line's catalogue section ([check_cli]), in English."""
 
     code: str
     values: dict[str, object]
 
-    def __new__(cls, text: str, code: str, **values: object) -> Reason:
-        reason = super().__new__(cls, text)
+    def __new__(cls, code: str, **values: object) -> Reason:
+        reason = super().__new__(cls, tr(CLI_TEXT, f"host.{code}", "en", **values))
         reason.code, reason.values = code, values
         return reason
 
 
 def cannot_run(check: str, has_proxy: bool, app_count: int) -> Reason | None:
-    """Why `check` cannot run with these machines (an English one-liner), or None when it can."""
+    """Why `check` cannot run with these machines (English, one line, with its code), or None when it can."""
     if check not in CHECK_IDS:
-        return Reason(f"unknown check {check!r}; checks are {', '.join(CHECK_IDS)}", "unknown_check",
-                      check=check, checks=", ".join(CHECK_IDS))
+        return Reason("unknown_check", check=check, checks=", ".join(CHECK_IDS))
     needs_proxy, min_apps = NEEDS[check]
     if needs_proxy and not has_proxy:
-        return Reason(f"{check} needs the proxy: add --host proxy=ADDR (or use --multipass)", "needs_proxy",
-                      check=check)
+        return Reason("needs_proxy", check=check)
     if app_count < min_apps:
         roles = ", ".join(APP_ROLES[:min_apps])
-        return Reason(f"{check} needs at least {min_apps} app roles ({roles}), got {app_count}: add --host appN=ADDR",
-                      "needs_apps", check=check, min_apps=min_apps, roles=roles, count=app_count)
+        return Reason("needs_apps", check=check, min_apps=min_apps, roles=roles, count=app_count)
     return None
 
 

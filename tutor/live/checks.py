@@ -15,7 +15,7 @@ from tutor.live.messages import join_names, percent, say, seconds
 from tutor.live.probe import Probe, fetch
 from tutor.live.resolve import resolve
 from tutor.live.result import CheckResult, empty_evidence
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 from tutor.live.stats import split_p_value
 
 DEFAULT_PAGE_MARK = b"Welcome to nginx!"

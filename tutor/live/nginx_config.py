@@ -14,9 +14,14 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tutor.live.hosts import HostError, valid_vm_name
-from tutor.live.sanitize import sanitize
+from tutor.live.hosts import HostError
+from tutor.live.multipass import valid_vm_name
+from tutor.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from sim.nginxconf import ProxySetup
 
 NGINX_T_TIMEOUT = 20.0
 _MARKER = re.compile(r"^# configuration file (.+):$", re.MULTILINE)
@@ -49,27 +54,25 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT, 
     if lab:
         argv = _lab_argv()
     elif not valid_vm_name(vm):
-        raise HostError(f"{vm!r} is not a multipass VM name", "bad_vm_name", vm=vm)
+        raise HostError("bad_vm_name", vm=vm)
     else:
         argv = ["multipass", "exec", vm, "--", "sudo", "nginx", "-T"]
     env = {**os.environ, "LC_ALL": "C"}
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
-        raise HostError("multipass is not installed here (not on PATH)", "exec_no_multipass") from None
+        raise HostError("exec_no_multipass") from None
     except subprocess.TimeoutExpired:
         command = nginx_t_command(vm, lab)
-        raise HostError(f"`{command}` did not finish within {timeout:g} s", "exec_timeout",
-                        command=command, seconds=f"{timeout:g}") from None
+        raise HostError("exec_timeout", command=command, seconds=f"{timeout:g}") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if "[emerg]" in line), lines[-1] if lines else "")
         why = sanitize(reason, 200)
-        raise HostError(f"`sudo nginx -T` on {vm} failed (exit {done.returncode}): {why or 'no message'}",
-                        "nginx_t_failed", vm=vm, exit=done.returncode, why=why or "-")
+        raise HostError("nginx_t_failed", vm=vm, exit=done.returncode, why=why or "-")
     files = split_nginx_dump(done.stdout)
     if not files:
-        raise HostError(f"`sudo nginx -T` on {vm} printed no configuration files", "nginx_t_empty", vm=vm)
+        raise HostError("nginx_t_empty", vm=vm)
     return files
 
 
@@ -80,7 +83,7 @@ def _lab_argv() -> list[str]:
     try:
         return Lab().command("proxy", ["nginx", "-T"])
     except LabError:
-        raise HostError("the lab has no proxy machine (is it up? `sudo tutor lab up`)", "lab_no_proxy") from None
+        raise HostError("lab_no_proxy") from None
 
 
 def split_nginx_dump(text: str) -> dict[str, str]:
@@ -101,7 +104,7 @@ class NginxLint:
     main: Path
     files: list[str]
     error: str | None
-    setup: object | None
+    setup: ProxySetup | None
 
 
 def lint_nginx_files(files: dict[str, str]) -> NginxLint:

@@ -12,13 +12,14 @@ import errno
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tutor.live.hosts import Machine
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 BODY_LIMIT = 256 * 1024
 MAX_REDIRECTS = 3
@@ -148,7 +149,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
     return "broken", sanitize(text or type(exc).__name__, 120)
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -35,8 +35,8 @@ async def resolve(name: str, timeout: float) -> list[str]:
     def lookup() -> None:
         try:
             infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
-            found = list(dict.fromkeys(str(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos))
-            outcome = (found, None)
+            found = list(dict.fromkeys(str(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos))
+            outcome: tuple[list[str] | None, BaseException | None] = (found, None)
         except (OSError, ValueError) as exc:
             outcome = (None, exc)
         try:

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from tutor.live import catalog
 from tutor.live.catalog import DEFAULT_TIMEOUT
 from tutor.live.checks import CHECKS, Context, Options
-from tutor.live.hosts import Machines
+from tutor.live.hosts import HostError, Machines
 from tutor.live.probe import make_client
 from tutor.live.result import CheckResult
 
 
-def cannot_run(check: str, machines: Machines) -> str | None:
-    """Why `check` cannot run with these machines (an English one-liner), or None when it can."""
+def cannot_run(check: str, machines: Machines) -> catalog.Reason | None:
+    """Why `check` cannot run with these machines (English, with its catalogue code), or None when it can."""
     return catalog.cannot_run(check, machines.proxy is not None, len(machines.apps))
 
 
@@ -31,16 +31,17 @@ async def run_checks(check_ids: list[str], machines: Machines, lang: str = "id",
                      on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
     """Run `check_ids` against `machines` concurrently; results come back in the order asked.
 
-    `on_result` (optional) is called with each result as soon as it is known. Raises ValueError
-    when a check cannot run with these machines (see `cannot_run`) or options name an unknown app.
+    `on_result` (optional) is called with each result as soon as it is known. Raises HostError
+    (a ValueError) when a check cannot run with these machines (see `cannot_run`) or options name
+    an unknown app.
     """
     options = options or Options()
     for check in check_ids:
         reason = cannot_run(check, machines)
         if reason:
-            raise ValueError(reason)
+            raise HostError(reason.code, **reason.values)
     if options.stopped and options.stopped not in {app.role for app in machines.apps}:
-        raise ValueError(f"the stopped app {options.stopped!r} is not one of the apps given")
+        raise HostError("stopped_not_app", stopped=options.stopped)
     async with make_client(timeout) as client:
         ctx = Context(client=client, machines=machines, lang=lang, timeout=timeout, options=options)
 

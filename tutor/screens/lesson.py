@@ -12,6 +12,7 @@ from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Stati
 from tutor.keymap import Key, bindings
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.lessons.values import Values, fill_step, values_from_settings
+from tutor.lessons.vocabulary import COPYABLE_LANGUAGES
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
@@ -21,7 +22,7 @@ from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
 NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
-COPYABLE = ("bash", "sh", "shell", "console", "nginx", "powershell")
+COPYABLE = COPYABLE_LANGUAGES  # one list of the fences that can be copied, the lessons'
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
 HIDDEN_WHEN_DISABLED = ("hint", "solution", "copy", "sim")  # shown only on steps that have them
 

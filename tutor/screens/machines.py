@@ -12,10 +12,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from tutor.keymap import Key, bindings
-from tutor.live.catalog import DEFAULT_DOMAIN, ROLES
+from tutor.course import DEFAULT_DOMAIN, ROLES
 from tutor.lessons.values import NAMED_VALUES
-from tutor.live.hosts import (VM, HostError, address_note, match_roles, parse_address, parse_domain, read_multipass,
-                              strip_url, with_addresses)
+from tutor.live.hosts import HostError, parse_address, parse_domain, strip_url
+from tutor.live.multipass import VM, address_note, match_roles, read_multipass, with_addresses
 from tutor.screens.base import TutorScreen
 from tutor.screens.role_dialog import RoleDialog
 from tutor.strings import host_error_text

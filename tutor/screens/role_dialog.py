@@ -8,7 +8,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.keymap import Key, bindings
-from tutor.live.hosts import VM
+from tutor.live.multipass import VM
 from tutor.screens.base import TutorModal
 
 

@@ -24,7 +24,7 @@ same requests, and where they differ, why.
      "events": [{"planned": s, "at": s (done; on VMs: seen in the answers), "server", "action",
                  "machine"} + on VMs {"told": s, "assumed": bool}],
      "differences": [{"kind": answered | 502 | 504 | none | p95 | longest | order, "server",
-                      "predicted", "measured", "cause": stopped | other_traffic | arp | compile | workers
+                      "predicted", "measured", "cause": stopped | other_traffic | arp | arp_default | compile | workers
                       | elsewhere_guess | late | not_modelled | unknown, ...its values, "text"}],
      "tolerance": {"count_fraction": 0.1, "count_min": 2, "time_fraction": 0.2, "time_min": 0.1},
      "evidence": {"other_clients": N, "other_addresses": [...], "apps_down": [...]},

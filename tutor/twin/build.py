@@ -8,9 +8,20 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from sim.nginxlex import LexError, directives
+from tutor.i18n import tr
+
+if TYPE_CHECKING:
+    from sim.nginxconf import ProxySetup
+    from sim.scenario import Event, Scenario, Server
+    from tutor.lab.lab import Lab
+
+TEXT = "twin"
+"""The catalogue section of the twin's texts (tutor/locale/<lang>.toml)."""
 
 MAX_RATE = 20.0
 """Requests per second the twin sends at most (the brief's bound; a classroom's proxy must not notice)."""
@@ -25,11 +36,15 @@ UNMODELLED = ("limit_req", "limit_conn", "proxy_cache", "keepalive", "proxy_next
 
 
 class TwinError(Exception):
-    """The twin cannot run; `code` and `values` name the reason for the [twin] catalogue (`err.<code>`)."""
+    """The twin cannot run; `code` and `values` name the reason for the [twin] catalogue (`err.<code>`).
+    `str()` is the English text; `message(lang)` the learner's."""
 
-    def __init__(self, message: str, code: str, **values: object) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, **values: object) -> None:
         self.code, self.values = code, values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return tr(TEXT, f"err.{self.code}", lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -37,9 +52,9 @@ class Note:
     """Something the twin left out or changed; `code` keys the [twin] text `note.<code>`."""
 
     code: str
-    values: dict = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, object]:
         return {"code": self.code, **self.values}
 
 
@@ -47,13 +62,13 @@ class Note:
 class Twin:
     """The scenario both sides run, where it came from, and what it leaves out."""
 
-    scenario: object
-    setup: object
+    scenario: Scenario
+    setup: ProxySetup
     notes: list[Note]
     config_where: str
 
 
-def config_files_from_lab(lab) -> dict[str, str]:
+def config_files_from_lab(lab: Lab) -> dict[str, str]:
     """The lab proxy's config as `nginx -T` prints it, split into files (path -> text)."""
     from tutor.live.nginx_config import split_nginx_dump
 
@@ -61,11 +76,12 @@ def config_files_from_lab(lab) -> dict[str, str]:
     files = split_nginx_dump(done.stdout) if done.returncode == 0 else {}
     if not files:
         why = (done.stderr.strip().splitlines() or ["no configuration files"])[-1][:200]
-        raise TwinError(f"nginx -T on the lab's proxy failed: {why}", "nginx_t", why=why)
+        raise TwinError("nginx_t", why=why)
     return files
 
 
-def build_twin(scenario, files: dict[str, str], machine=None) -> Twin:
+def build_twin(scenario: Scenario, files: dict[str, str],
+               machine: Callable[[str], str | None] | None = None) -> Twin:
     """The scenario with the config of `files` (an `nginx -T` dump) applied, and what it leaves out.
 
     `machine(address)`: the name of the real machine at `HOST:PORT` (or None); a config server
@@ -76,13 +92,13 @@ def build_twin(scenario, files: dict[str, str], machine=None) -> Twin:
 
     lint = lint_nginx_files(files)
     try:
-        if lint.error is not None:
-            raise TwinError(f"the simulator cannot read the config: {lint.error}", "config", why=lint.error)
         setup = lint.setup
+        if lint.error is not None or setup is None:
+            raise TwinError("config", why=lint.error or "-")
         try:
             twin, mapping = apply_to_scenario(setup, scenario)
         except (NginxConfError, ScenarioError) as exc:
-            raise TwinError(f"the simulator cannot model the config: {exc}", "config", why=str(exc)) from None
+            raise TwinError("config", why=str(exc)) from None
         where = f"{str(setup.file).replace(str(lint.folder), '')}:{setup.line}"
     finally:
         shutil.rmtree(lint.folder, ignore_errors=True)
@@ -97,7 +113,7 @@ def build_twin(scenario, files: dict[str, str], machine=None) -> Twin:
     return Twin(twin, setup, notes, where)
 
 
-def _named_after_machines(scenario, machine):
+def _named_after_machines(scenario: Scenario, machine: Callable[[str], str | None]) -> Scenario:
     taken = {server.name for server in scenario.servers}
     servers = []
     for server in scenario.servers:
@@ -122,7 +138,7 @@ def unmodelled_directives(files: dict[str, str]) -> dict[str, int]:
     return found
 
 
-def shorten(scenario, duration: float | None) -> tuple[object, list[Note]]:
+def shorten(scenario: Scenario, duration: float | None) -> tuple[Scenario, list[Note]]:
     """`scenario` cut to `duration` seconds (never longer); events after the end are left out."""
     if duration is None or duration >= scenario.duration:
         return scenario, []
@@ -133,10 +149,12 @@ def shorten(scenario, duration: float | None) -> tuple[object, list[Note]]:
     return dataclasses.replace(scenario, duration=duration, events=kept), notes
 
 
-def real_events(scenario) -> tuple[object, list[tuple[float, str, str]], list[Note]]:
+def real_events(scenario: Scenario) -> tuple[Scenario, list[tuple[float, str, str]], list[Note]]:
     """The events the lab can do for real as (at, server, lab action); the scenario without the
     others (both sides then run the same), and a note for each left out."""
-    kept, real, notes = [], [], []
+    kept: list[Event] = []
+    real: list[tuple[float, str, str]] = []
+    notes: list[Note] = []
     off: set[str] = set()
     for event in sorted(scenario.events, key=lambda e: e.at):
         if event.action not in REAL_ACTIONS:
@@ -153,32 +171,51 @@ def real_events(scenario) -> tuple[object, list[tuple[float, str, str]], list[No
     return dataclasses.replace(scenario, events=tuple(kept)), real, notes
 
 
-_NTABLE = {"base_reachable": "base_reachable_time", "reachable": "reachable_time",
-           "delay_probe": "delay_first_probe_time", "retrans": "retrans_time",
-           "ucast_probes": "ucast_solicit", "mcast_probes": "mcast_solicit"}
+class Timers(TypedDict, total=False):
+    """The proxy's neighbour (ARP) timers that were read, as sim.NetworkSettings fields."""
+
+    base_reachable_time: float
+    reachable_time: float
+    delay_first_probe_time: float
+    retrans_time: float
+    ucast_solicit: int
+    mcast_solicit: int
 
 
-def parse_ntable(text: str) -> dict:
+_NTABLE_MS: dict[str, Literal["base_reachable_time", "reachable_time", "delay_first_probe_time", "retrans_time"]] = {
+    "base_reachable": "base_reachable_time", "reachable": "reachable_time", "delay_probe": "delay_first_probe_time",
+    "retrans": "retrans_time"}
+_NTABLE_COUNTS: dict[str, Literal["ucast_solicit", "mcast_solicit"]] = {
+    "ucast_probes": "ucast_solicit", "mcast_probes": "mcast_solicit"}
+
+
+def parse_ntable(text: str) -> Timers:
     """`ip ntable show dev eth0 name arp_cache` -> NetworkSettings fields (seconds, counts)."""
-    values = {}
-    for key, name in _NTABLE.items():
+    def value(key: str) -> int | None:
         found = re.search(rf"(?<![a-z_]){key} (\d+)", text)
-        if found:
-            number = int(found.group(1))
-            values[name] = number if name.endswith("solicit") else number / 1000
-    return values
+        return int(found.group(1)) if found else None
+
+    timers: Timers = {}
+    for key, seconds in _NTABLE_MS.items():
+        if (number := value(key)) is not None:
+            timers[seconds] = number / 1000
+    for key, count in _NTABLE_COUNTS.items():
+        if (number := value(key)) is not None:
+            timers[count] = number
+    return timers
 
 
-def with_timers(scenario, timers: dict) -> object:
+def with_timers(scenario: Scenario, timers: Timers) -> Scenario:
     """`scenario` with the proxy's real neighbour (ARP) timers."""
     if not timers:
         return scenario
     return dataclasses.replace(scenario, network=dataclasses.replace(scenario.network, **timers))
 
 
-def with_service(scenario, measured: dict[str, float]) -> tuple[object, list[Note]]:
+def with_service(scenario: Scenario, measured: dict[str, float]) -> tuple[Scenario, list[Note]]:
     """Each server's app answers in its measured time (a constant), the rest as the scenario says."""
-    servers, notes = [], []
+    servers: list[Server] = []
+    notes: list[Note] = []
     for server in scenario.servers:
         seconds = measured.get(server.address)
         if seconds is None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tutor.twin.build import Timers
+
 COUNT_FRACTION, COUNT_MIN = 0.10, 2
 TIME_FRACTION, TIME_MIN = 0.20, 0.10
 LATE = 0.05
@@ -39,7 +41,7 @@ class Evidence:
 
     workers: int = 1
     poweroff: bool = False
-    timers: dict = field(default_factory=dict)
+    timers: Timers = field(default_factory=Timers)
     late: int = 0
     other_clients: int = 0
     other_addresses: tuple[str, ...] = ()
@@ -185,8 +187,9 @@ def cause_for(kind: str, predicted: list[Row], measured: list[Row], evidence: Ev
         candidates.append(("other_traffic", {"count": evidence.other_clients,
                                              "who": ", ".join(evidence.other_addresses[:3])}))
     if not counts and evidence.poweroff:
-        candidates.insert(0, ("arp", {"reachable": evidence.timers.get("reachable_time", "?"),
-                                      "delay": evidence.timers.get("delay_first_probe_time", "?")}))
+        reachable, delay = evidence.timers.get("reachable_time"), evidence.timers.get("delay_first_probe_time")
+        candidates.insert(0, ("arp", {"reachable": reachable, "delay": delay})
+                          if reachable is not None and delay is not None else ("arp_default", {}))
     slow = slow_start(measured)
     if not counts and slow:
         candidates.insert(0, ("compile", {"app": slow}))
@@ -235,10 +238,8 @@ def order_mismatches(predicted: list[Row], measured: list[Row], period: int) -> 
     the `period` phases: nginx's round robin remembers where it was from earlier requests (the
     simulator's starts at its first server), so the real order may run some places ahead.
     Returns (mismatches, phase)."""
-    best = None
-    for phase in range(max(1, min(period, 50))):
+    def mismatches(phase: int) -> int:
         shifted = predicted[phase:] + predicted[:phase]
-        count = sum(1 for p, m in zip(shifted, measured) if p.server != m.server or p.status != m.status)
-        if best is None or count < best[0]:
-            best = (count, phase)
-    return best
+        return sum(1 for p, m in zip(shifted, measured) if p.server != m.server or p.status != m.status)
+
+    return min((mismatches(phase), phase) for phase in range(max(1, min(period, 50))))

@@ -6,8 +6,15 @@ learner gives), and the scenario's events told to the learner, their moments fou
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from tutor.twin.build import TwinError
+from tutor.twin.build import Timers, TwinError
+
+if TYPE_CHECKING:
+    from tutor.live.hosts import Machines
+    from tutor.twin.compare import Row
+    from tutor.twin.run import Applied
 
 MAX_CONFIG = 4_000_000
 
@@ -20,9 +27,9 @@ def config_from_file(path: str) -> dict[str, str]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_CONFIG + 1)
     except OSError as exc:
-        raise TwinError(f"{path}: {exc.strerror or exc}", "config_file", why=f"{path}: {exc.strerror or exc}") from None
+        raise TwinError("config_file", why=f"{path}: {exc.strerror or exc}") from None
     if len(data) > MAX_CONFIG:
-        raise TwinError(f"{path}: larger than {MAX_CONFIG:,} bytes", "config_file", why=f"{path}: > {MAX_CONFIG:,} bytes")
+        raise TwinError("config_too_big", path=path, mb=MAX_CONFIG // 1_000_000)
     text = data.decode("utf-8", "replace")
     return split_nginx_dump(text) or {"/etc/nginx/nginx.conf" if "http {" in text else
                                       "/etc/nginx/conf.d/site.conf": text}
@@ -30,34 +37,33 @@ def config_from_file(path: str) -> dict[str, str]:
 
 class HostSide:
     """The learner's VMs. `tell(key, **values)` tells the learner what to do: `key` is a [twin]
-    text (`say.*`), printed by the CLI."""
+    text (`say.*`), printed by the CLI. A TwinError when the machines have no running proxy."""
 
     kind = "hosts"
 
-    def __init__(self, machines, config: str | None, tell) -> None:
+    def __init__(self, machines: Machines, config: str | None, tell: Callable[..., None]) -> None:
+        proxy = machines.proxy
+        if proxy is None:
+            raise TwinError("no_proxy")
+        if proxy.host is None:   # multipass lists the VM, but it is not running
+            raise TwinError("proxy_stopped", vm=proxy.vm or proxy.role)
         self.machines, self.config, self.tell = machines, config, tell
+        self.proxy_vm = proxy.vm
+        self.proxy = (proxy.host, proxy.port)
         self.by_address = {machine.address: machine.role for machine in machines.by_role.values()}
-
-    @property
-    def proxy(self) -> tuple[str, int]:
-        return self.machines.proxy.host, self.machines.proxy.port
 
     def config_files(self) -> dict[str, str]:
         if self.config:
             return config_from_file(self.config)
-        vm = self.machines.proxy.vm
+        vm = self.proxy_vm
         if not vm:
-            raise TwinError("no config: give --nginx-conf FILE (sudo nginx -T > FILE on the proxy)", "no_config")
-        from tutor.live.hosts import HostError
+            raise TwinError("no_config")
         from tutor.live.nginx_config import nginx_t_command, read_nginx_config
 
         self.tell("say.reading", command=nginx_t_command(vm))
-        try:
-            return read_nginx_config(vm, consent=True)
-        except HostError as exc:
-            raise TwinError(str(exc), "config", why=str(exc)) from None
+        return read_nginx_config(vm, consent=True)   # a HostError says why in the learner's language
 
-    def timers(self) -> dict:
+    def timers(self) -> Timers:
         return {}    # the VM's kernel is not ours to read: the simulator's defaults (Ubuntu's)
 
     def role(self, address: str) -> str | None:
@@ -84,12 +90,12 @@ class HostSide:
     def restores(self) -> bool:
         return False
 
-    def detect(self, applied: list[dict], rows) -> list[dict]:
+    def detect(self, applied: list[Applied], rows: list[Row]) -> list[Applied]:
         """Each told event at the moment the answers show it (stop/poweroff: the first request
         that found the app failing; start/poweron: its first answer). An event the answers never
         show (nginx tries a failed app again only after fail_timeout) is taken at the moment it
         was told, marked `assumed`."""
-        seen = []
+        seen: list[Applied] = []
         for event in applied:
             name, told = event["server"], event["at"]
             after = [row for row in rows if row.t >= told]

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import textwrap
 
-from tutor.i18n import tr
+from tutor.i18n import number, tr
 
 TEXT = "twin"
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+def wait_text(seconds: float, lang: str, compact: bool = False) -> str:
+    """A wait as people read it: `120 ms` under a second, else `1.50 s` (`lang`'s decimal mark);
+    `compact` (the live lanes): `120ms`, `1.5s`."""
+    gap = "" if compact else " "
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}{gap}ms"
+    return f"{number(seconds, lang, '.1f' if compact else '.2f')}{gap}s"
 
 
 def note_text(note: dict, lang: str) -> str:
@@ -23,7 +28,7 @@ def difference_text(diff: dict, lang: str) -> str:
     """`app2 answered: predicted 36, measured 13 — likely cause: ...`."""
     kind, server = diff["kind"], diff["server"]
     timed = kind in ("p95", "longest")
-    fmt = _ms if timed else (lambda n: f"{n:g}")
+    fmt = (lambda n: wait_text(n, lang)) if timed else (lambda n: number(n, lang))
     what = tr(TEXT, f"kind.{kind}", lang, server=server)
     values = {key: value for key, value in diff.items()
               if key not in ("kind", "server", "predicted", "measured", "cause")}
@@ -38,12 +43,14 @@ def _table(result: dict, lang: str) -> list[tuple[str, str, str]]:
     for name in predicted["servers"]:
         p, m = predicted["servers"][name], measured["servers"][name]
         rows.append((tr(TEXT, "row.answered", lang, server=name), str(p["answered"]), str(m["answered"])))
-        rows.append(("  p50 / p95", f"{_ms(p['p50'])} / {_ms(p['p95'])}", f"{_ms(m['p50'])} / {_ms(m['p95'])}"))
-        rows.append((tr(TEXT, "row.longest_server", lang), _ms(p["longest"]), _ms(m["longest"])))
+        rows.append(("  p50 / p95", f"{wait_text(p['p50'], lang)} / {wait_text(p['p95'], lang)}",
+                     f"{wait_text(m['p50'], lang)} / {wait_text(m['p95'], lang)}"))
+        rows.append((tr(TEXT, "row.longest_server", lang), wait_text(p["longest"], lang), wait_text(m["longest"], lang)))
     ps, ms = predicted["status"], measured["status"]
     rows.append(("502 / 504", f"{ps['502']} / {ps['504']}", f"{ms['502']} / {ms['504']}"))
     rows.append((tr(TEXT, "row.none", lang), str(ps["none"]), str(ms["none"])))
-    rows.append((tr(TEXT, "row.longest", lang), _ms(predicted["longest"]), _ms(measured["longest"])))
+    rows.append((tr(TEXT, "row.longest", lang), wait_text(predicted["longest"], lang),
+                 wait_text(measured["longest"], lang)))
     return rows
 
 
@@ -69,7 +76,7 @@ def format_report(result: dict, lang: str, width: int = 80) -> str:
     """The whole report, every line at most `width` columns."""
     plan, config = result["plan"], result["config"]
     lines = [tr(TEXT, "title", lang, scenario=result["scenario"], requests=result["sender"]["sent"],
-                planned=plan["requests"], seconds=f"{plan['duration']:g}", rate=f"{plan['max_rate']:g}")]
+                planned=plan["requests"], seconds=plan["duration"], rate=plan["max_rate"])]
     servers = " ".join(f"{s['name']}={s['address']}" + (f" weight={s['weight']}" if s["weight"] != 1 else "")
                        for s in config["servers"])
     group = f"upstream {config['upstream']}" if config["upstream"] else "proxy_pass"
@@ -91,7 +98,7 @@ def format_report(result: dict, lang: str, width: int = 80) -> str:
         lines.append("")
         lines.append(tr(TEXT, "events", lang))
         for event in result["events"]:
-            lines.append("  " + tr(TEXT, "event", lang, planned=f"{event['planned']:g}", at=f"{event['at']:.2f}",
+            lines.append("  " + tr(TEXT, "event", lang, planned=event["planned"], at=event["at"],
                                    action=event["action"], machine=event["machine"]))
     lines.append("")
     tolerance = tr(TEXT, "tolerance", lang)

@@ -14,10 +14,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, NotRequired, Protocol, TypedDict
 
 from tutor.twin import build, compare
-from tutor.twin.build import Note, TwinError
+from tutor.twin.build import Note, Timers, TwinError
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+    from tutor.lab.lab import Lab
 
 SENDER = Path(__file__).with_name("sender.py")
 START_DELAY = 0.5
@@ -27,12 +33,54 @@ MAX_REQUESTS = 20 * 600
 """The sender's own hard cap (20/s for 10 minutes), whatever the plan says."""
 
 
+class Applied(TypedDict):
+    """One scenario event done for real: planned and done (or, on the learner's VMs, seen in the
+    answers) `at` seconds after the start, by `action` on `machine`."""
+
+    planned: float
+    at: float
+    server: str
+    action: str
+    machine: str
+    told: NotRequired[float]      # the learner's VMs: when the learner was told
+    assumed: NotRequired[bool]    # the learner's VMs: the answers never showed it
+
+
+class Side(Protocol):
+    """The real system of a twin run: `LabSide` (the lab) or `tutor.twin.hosts.HostSide` (the VMs)."""
+
+    kind: str
+
+    @property
+    def proxy(self) -> tuple[str, int]: ...
+
+    def config_files(self) -> dict[str, str]: ...
+
+    def timers(self) -> Timers: ...
+
+    def role(self, address: str) -> str | None: ...
+
+    def sender(self) -> list[str]: ...
+
+    def apply(self, action: str, role: str) -> None: ...
+
+    def begin(self) -> None: ...
+
+    def other_clients(self) -> tuple[int, tuple[str, ...]]: ...
+
+    def restores(self) -> bool: ...
+
+    def detect(self, applied: list[Applied], rows: list[compare.Row]) -> list[Applied]: ...
+
+    def apps_down(self) -> list[str]: ...
+
+
 class LabSide:
     """The real side in the lab: traffic from the laptop's namespace, events by the lab's controls."""
 
     kind = "lab"
 
-    def __init__(self, lab) -> None:
+    def __init__(self, lab: Lab) -> None:
         from tutor.lab.topology import ADDRESSES
 
         self.lab = lab
@@ -46,7 +94,7 @@ class LabSide:
     def config_files(self) -> dict[str, str]:
         return build.config_files_from_lab(self.lab)
 
-    def timers(self) -> dict:
+    def timers(self) -> Timers:
         done = self.lab.exec("proxy", ["ip", "ntable", "show", "dev", "eth0", "name", "arp_cache"])
         return build.parse_ntable(done.stdout) if done.returncode == 0 else {}
 
@@ -81,7 +129,7 @@ class LabSide:
         """The lab is put back after a run (the learner's VMs are the learner's to change)."""
         return True
 
-    def detect(self, applied: list[dict], rows) -> list[dict]:
+    def detect(self, applied: list[Applied], rows: list[compare.Row]) -> list[Applied]:
         """The lab did each event itself: its moment is known."""
         return applied
 
@@ -94,7 +142,7 @@ class LabSide:
         return self.lab.data / "proxy" / "var" / "log" / "nginx" / "access.log"
 
 
-def plan_times(scenario) -> tuple[list[float], int, float]:
+def plan_times(scenario: Scenario) -> tuple[list[float], int, float]:
     """The scenario's arrival times as the simulator draws them (seeded), at most MAX_RATE a second;
     how many the scenario wanted; a per-request timeout that outlasts the longest predicted wait."""
     import sim
@@ -105,7 +153,7 @@ def plan_times(scenario) -> tuple[list[float], int, float]:
     return build.thin(times), len(times), min(MAX_TIMEOUT, longest * 1.5 + 5.0)
 
 
-def down_spans(events: list[dict], end: float) -> dict[str, list[tuple[float, float]]]:
+def down_spans(events: list[Applied], end: float) -> dict[str, list[tuple[float, float]]]:
     """Server -> the (from, to) spans in which the applied events kept it down."""
     spans: dict[str, list[tuple[float, float]]] = {}
     since: dict[str, float] = {}
@@ -122,8 +170,8 @@ def down_spans(events: list[dict], end: float) -> dict[str, list[tuple[float, fl
 class _Recorder:
     """Reads the sender's lines as they come (probes, the start, requests)."""
 
-    def __init__(self, proc: subprocess.Popen, on_line=None) -> None:
-        self.proc, self.on_line = proc, on_line
+    def __init__(self, stdout: IO[str], on_line: Callable[[dict], None] | None = None) -> None:
+        self.stdout, self.on_line = stdout, on_line
         self.probes: list[dict] = []
         self.requests: list[dict] = []
         self.start: float | None = None
@@ -132,7 +180,7 @@ class _Recorder:
         self.thread.start()
 
     def _read(self) -> None:
-        for raw in self.proc.stdout:
+        for raw in self.stdout:
             try:
                 line = json.loads(raw)
             except ValueError:
@@ -158,8 +206,9 @@ def measured_service(probes: list[dict]) -> dict[str, float]:
     return {address: sorted(times)[len(times) // 2] for address, times in by.items()}
 
 
-def run_twin(scenario, side, duration: float | None = None, stop: threading.Event | None = None,
-             on_line=None, on_event=None, on_start=None) -> dict:
+def run_twin(scenario: Scenario, side: Side, duration: float | None = None, stop: threading.Event | None = None,
+             on_line: Callable[[dict], None] | None = None, on_event: Callable[[Applied], None] | None = None,
+             on_start: Callable[[float, list[compare.Row], list[str]], None] | None = None) -> dict:
     """Run the twin of `scenario` against `side`; the result in the documented JSON shape.
 
     Live hooks (called from this thread): `on_start(start_epoch, rows, servers)` once the first
@@ -173,7 +222,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     planned, real, event_notes = build.real_events(twin.scenario)
     notes += event_notes
     by_name = {server.name: server for server in planned.servers}
-    lab_events = []
+    lab_events: list[tuple[float, str, str, str]] = []
     for at, server, action in real:
         role = side.role(by_name[server].address) if server in by_name else None
         if role is None:
@@ -190,22 +239,27 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     if len(times) < wanted:
         notes.append(Note("thinned", {"rate": build.MAX_RATE, "wanted": wanted, "sent": len(times)}))
     address, port = side.proxy
+    probes = [server.address.rsplit(":", 1) for server in planned.servers if side.role(server.address)]
     plan = {"address": address, "port": port, "host": address, "start_delay": START_DELAY, "times": times,
             "timeout": timeout, "max_rate": build.MAX_RATE, "max_requests": MAX_REQUESTS,
-            "probes": [server.address.rsplit(":", 1) for server in planned.servers   # only machines given
-                       if side.role(server.address)]}
+            "probes": probes}   # only the machines given
     side.begin()
     proc = subprocess.Popen(side.sender(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    applied: list[dict] = []
+    applied: list[Applied] = []
+    stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
+    assert stdin is not None and stdout is not None and stderr is not None  # Popen(...=PIPE)
     try:
-        proc.stdin.write(json.dumps(plan) + "\n")
-        proc.stdin.close()
-        recorder = _Recorder(proc, on_line)
+        try:
+            stdin.write(json.dumps(plan) + "\n")
+            stdin.close()
+        except BrokenPipeError:
+            pass   # the sender is gone already: its stderr says why
+        recorder = _Recorder(stdout, on_line)
         recorder.started.wait(60)
         if recorder.start is None:
-            raise TwinError(f"the sender did not start: {proc.stderr.read(300).strip()}", "sender",
-                            why=proc.stderr.read(300).strip() or "-")
+            proc.kill()   # a sender that hangs would keep its stderr open
+            raise TwinError("sender", why=stderr.read(300).strip() or "-")
         start = recorder.start
         if on_start is not None:   # the prediction at the planned times, with the apps as measured
             quick, _ = build.with_service(planned, measured_service(recorder.probes))
@@ -235,7 +289,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     service = measured_service(recorder.probes)
     replay, service_notes = build.with_service(planned, service)
     notes += service_notes
-    aliases = {side.role(s.address): s.name for s in replay.servers if side.role(s.address)}
+    aliases = {role: s.name for s in replay.servers if (role := side.role(s.address))}
     names = {s.address: s.name for s in replay.servers}
     applied = side.detect(applied, compare.rows_from_sender(measured_lines, names, aliases))
     notes += [Note("not_seen", {"server": e["server"], "action": e["action"], "at": e["at"]})
@@ -260,7 +314,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
                    "workers": planned.nginx.workers, "connect_timeout": planned.nginx.connect_timeout,
                    "timers": timers},
         "plan": {"requests": len(times), "duration": planned.duration, "max_rate": build.MAX_RATE,
-                 "probes": len(plan["probes"]) * 3, "wanted": wanted},
+                 "probes": len(probes) * 3, "wanted": wanted},
         "sender": {"sent": len(measured_lines), "late": evidence.late, "stopped": stop.is_set(),
                    "max_late": round(max((line["late"] for line in measured_lines), default=0.0), 4)},
         "service": {name: round(service.get(s.address, 0.0), 4) for name, s in by_name.items()},
@@ -272,7 +326,7 @@ def run_twin(scenario, side, duration: float | None = None, stop: threading.Even
     return result
 
 
-def restore(side, applied: list[dict]) -> None:
+def restore(side: Side, applied: list[Applied]) -> None:
     """Undo what the twin did and the scenario left undone: start stopped apps, power machines on."""
     state: dict[str, str] = {}
     for event in applied:
@@ -284,7 +338,8 @@ def restore(side, applied: list[dict]) -> None:
             side.apply("poweron", machine)
 
 
-def _compare(replay, lines: list[dict], applied: list[dict], evidence, aliases: dict | None = None) -> dict:
+def _compare(replay: Scenario, lines: list[dict], applied: list[Applied], evidence: compare.Evidence,
+             aliases: dict[str, str] | None = None) -> dict:
     """Play `replay` on the real arrival times and events, and compare it with the real lines."""
 
     servers = [server.name for server in replay.servers]
@@ -306,19 +361,21 @@ def _compare(replay, lines: list[dict], applied: list[dict], evidence, aliases: 
     }
 
 
-def _predict(scenario, times: list[float], events: list[tuple[float, str, str]] | None) -> list[compare.Row]:
+def _predict(scenario: Scenario, times: list[float], events: list[tuple[float, str, str]] | None) -> list[compare.Row]:
     """The simulator's rows for requests at `times`; `events` (at, server, action) replace the
     scenario's when given (None: keep them)."""
     import sim
 
     if not times:
         return []
-    changed = {"traffic": dataclasses.replace(scenario.traffic, pattern="trace", times=tuple(times)),
-               "duration": max(scenario.duration, times[-1] + 1.0), "requests": 0}
+    scenario = dataclasses.replace(
+        scenario, traffic=dataclasses.replace(scenario.traffic, pattern="trace", times=tuple(times)),
+        duration=max(scenario.duration, times[-1] + 1.0), requests=0)
     if events is not None:
-        changed["events"] = tuple(sim.Event(at=at, server=server, action="start" if action == "poweron" else action)
-                                  for at, server, action in events)
-    return compare.rows_from_sim(sim.run(dataclasses.replace(scenario, **changed), trace=True).records)
+        scenario = dataclasses.replace(scenario, events=tuple(
+            sim.Event(at=at, server=server, action="start" if action == "poweron" else action)
+            for at, server, action in events))
+    return compare.rows_from_sim(sim.run(scenario, trace=True).records)
 
 
 def _row(row: compare.Row) -> dict:

@@ -19,13 +19,9 @@ from textual.widgets import Static
 
 from tutor.i18n import tr
 from tutor.twin import compare
-from tutor.twin.report import difference_text, note_text
+from tutor.twin.report import difference_text, note_text, wait_text
 
 TEXT = "twin"
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
 
 
 def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, int] | None, on_way: int,
@@ -39,11 +35,25 @@ def lane_text(rows: list[compare.Row], servers: list[str], waiting: dict[str, in
         key = "screen.server" if waiting is None else "screen.server_waiting"
         lines.append(tr(TEXT, key, lang, server=name, answered=f["answered"],
                         waiting=(waiting or {}).get(name, 0)))
-        lines.append(f"  p50 {_ms(f['p50'])} · p95 {_ms(f['p95'])} · max {_ms(f['longest'])}")
+        lines.append(f"  p50 {wait_text(f['p50'], lang, True)} · p95 {wait_text(f['p95'], lang, True)} · "
+                     f"max {wait_text(f['longest'], lang, True)}")
     status = figures["status"]
     lines.append(tr(TEXT, "screen.status", lang, bad=status["502"], timeout=status["504"], none=status["none"]))
-    lines.append(tr(TEXT, "screen.longest", lang, waiting=on_way, longest=_ms(figures["longest"])))
+    lines.append(tr(TEXT, "screen.longest", lang, waiting=on_way, longest=wait_text(figures["longest"], lang, True)))
     return "\n".join(lines)
+
+
+def failure_text(exc: Exception, lang: str) -> str:
+    """Why a run failed, in `lang` when the error knows its catalogue key."""
+    from tutor.live.hosts import HostError
+    from tutor.strings import host_error_text
+    from tutor.twin.build import TwinError
+
+    if isinstance(exc, TwinError):
+        return exc.message(lang)
+    if isinstance(exc, HostError):
+        return host_error_text(exc, lang)
+    return str(exc)
 
 
 class TwinScreen(Screen):
@@ -94,7 +104,8 @@ class TwinScreen(Screen):
         try:
             result = self._run(self.stop_event, self._on_start, self._on_line, self._on_event)
         except Exception as exc:  # noqa: BLE001 - shown on the screen, one line
-            self.app.call_from_thread(self._failed, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            why = failure_text(exc, self.lang)
+            self.app.call_from_thread(self._failed, why.splitlines()[0][:200] if why else type(exc).__name__)
             return
         self.app.call_from_thread(self._finished, result)
 
@@ -128,15 +139,16 @@ class TwinScreen(Screen):
         measured = compare.rows_from_sender(list(self._measured), {})
         due = sum(1 for row in self._planned if row.t <= now)
         self._show(predicted, measured, (waiting_p, sum(waiting_p.values())), (None, max(0, due - len(measured))))
-        events = "\n".join(tr(TEXT, "event", self.lang, planned=f"{e['planned']:g}", at=f"{e['at']:.2f}",
+        events = "\n".join(tr(TEXT, "event", self.lang, planned=e["planned"], at=e["at"],
                               action=e["action"], machine=e["machine"]) for e in self._events)
         self.query_one("#notes", Static).update(
-            tr(TEXT, "screen.running", self.lang, now=f"{max(0.0, now):.1f}") + ("\n" + events if events else ""))
+            tr(TEXT, "screen.running", self.lang, now=max(0.0, now)) + ("\n" + events if events else ""))
 
-    def _show(self, predicted, measured, waiting_p, waiting_m) -> None:
+    def _show(self, predicted: list[compare.Row], measured: list[compare.Row],
+              waiting_p: tuple[dict[str, int] | None, int], waiting_m: tuple[dict[str, int] | None, int]) -> None:
         """Both lanes; `waiting_*` = (per app waiting now or None when unknown, on their way)."""
-        self.query_one("#predicted", Static).update(lane_text(predicted, self._servers, *waiting_p, self.lang))
-        self.query_one("#measured", Static).update(lane_text(measured, self._servers, *waiting_m, self.lang))
+        self.query_one("#predicted", Static).update(lane_text(predicted, self._servers, *waiting_p, lang=self.lang))
+        self.query_one("#measured", Static).update(lane_text(measured, self._servers, *waiting_m, lang=self.lang))
         width = max(20, self.size.width - 14)
         p_strip = compare.strip(predicted, self._servers)[-width:]
         m_strip = compare.strip(measured, self._servers)[-width:]

@@ -22,8 +22,9 @@ def open_twin(app, scenario) -> None:
     from tutor.live.hosts import HostError, machines_from_settings
     from tutor.live.lab_machines import saved_lab
     from tutor.scenarios import ScenarioOpenError, runnable
+    from tutor.twin.build import TwinError
     from tutor.twin.hosts import HostSide
-    from tutor.twin.run import LabSide, run_twin
+    from tutor.twin.run import LabSide, Side, run_twin
     from tutor.twin.screen import TwinScreen
 
     lang = app.lang
@@ -36,6 +37,7 @@ def open_twin(app, scenario) -> None:
     except HostError:
         app.notify(tr(TEXT, "tui.no_machines", lang), severity="warning")
         return
+    side: Side
     if saved_lab(app.settings) and os.geteuid() == 0:
         from tutor.lab.lab import Lab
 
@@ -44,7 +46,11 @@ def open_twin(app, scenario) -> None:
         def tell(key: str, **values: object) -> None:  # called from the run's thread
             app.call_from_thread(app.notify, tr(TEXT, key, lang, **values), timeout=8)
 
-        side = HostSide(machines, None, tell)
+        try:
+            side = HostSide(machines, None, tell)
+        except TwinError as exc:   # no proxy among the saved machines, or it is not running
+            app.notify(exc.message(lang), severity="warning")
+            return
 
     def run(stop, on_start, on_line, on_event):
         return run_twin(scenario, side, stop=stop, on_line=on_line, on_event=on_event, on_start=on_start)

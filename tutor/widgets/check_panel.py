@@ -20,7 +20,8 @@ from textual.widgets import Button, Static
 
 from tutor.i18n import tr
 from tutor.live import catalog
-from tutor.live.catalog import APP_ROLES, DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
+from tutor.course import APP_ROLES
+from tutor.live.catalog import DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
 from tutor.live.hosts import HostError, Machines, machines_from_settings
 from tutor.live.result import CheckResult
 from tutor.strings import STRINGS, host_error_text

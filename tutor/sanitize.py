@@ -1,4 +1,5 @@
-"""Make text a server sent safe to show: no terminal control sequences, no Rich/Textual markup."""
+"""Make text from outside (a server, a file, an argument) safe to show: no terminal control sequences,
+no Rich/Textual markup. Used wherever such text reaches a terminal or a screen."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import pytest
 from rich.markup import render
 from textual.markup import to_content
 
-from tutor.live.sanitize import sanitize
+from tutor.sanitize import sanitize
 
 
 @pytest.mark.parametrize("raw, shown", [
