@@ -14,10 +14,16 @@ import math
 from collections import deque
 from heapq import heappush
 from random import Random
+from typing import TYPE_CHECKING, Callable
 
 from simpy.events import NORMAL
 
 from sim.network import Neighbour, syn_schedule
+from sim.scenario import Server
+from sim.upstream import Peer
+
+if TYPE_CHECKING:
+    from sim.engine import Request, Simulation
 
 UP, STOPPED, HUNG, POWEROFF = "up", "stopped", "hung", "poweroff"
 
@@ -26,8 +32,16 @@ class Attempt:
     """One try of one request on one server, from nginx's connect() to its end."""
 
     __slots__ = ("req", "peer", "backend", "sent", "started", "active", "timer", "request_sent")
+    req: Request
+    peer: Peer
+    backend: Backend
+    sent: float
+    started: float
+    active: bool
+    timer: bool
+    request_sent: bool
 
-    def __init__(self, req, peer, backend, now: float) -> None:
+    def __init__(self, req: Request, peer: Peer, backend: Backend, now: float) -> None:
         self.req = req
         self.peer = peer
         self.backend = backend
@@ -38,7 +52,7 @@ class Attempt:
         self.request_sent = False    # the request reached the app (POST is then not retried)
 
 
-def service_sampler(service: dict, rng: Random):
+def service_sampler(service: dict, rng: Random) -> Callable[[], float]:
     """A function drawing one service time from the scenario's `service` table."""
     dist = service["dist"]
     if dist == "exp":
@@ -60,8 +74,8 @@ def service_sampler(service: dict, rng: Random):
 class Backend:
     """One app server; `status` is up | stopped | hung | poweroff and `factor` slows it down."""
 
-    def __init__(self, index: int, server, proxy, service_rng: Random, fail_rng: Random,
-                 reachable: float) -> None:
+    def __init__(self, index: int, server: Server, proxy: Simulation, service_rng: Random,
+                 fail_rng: Random, reachable: float) -> None:
         self.index = index
         self.name = server.name
         self.server = server
@@ -89,6 +103,8 @@ class Backend:
         self.busy_time = 0.0
         network = proxy.scenario.network
         self.neighbour = Neighbour(network, reachable)
+        self.reached_at: float | None = None  # the machine last answered, not yet told to `neighbour`
+        self._complete_callback = self._complete  # bound once: it is scheduled for every request
         self.syn_offsets, self.syn_give_up = syn_schedule(network.syn_retries, network.syn_linear_timeouts)
         self.connecting: dict[Attempt, None] = {}  # connects sent to the powered-off machine, in order
 
@@ -113,7 +129,7 @@ class Backend:
         status = self.status
         now = self.proxy.now
         if status is not STOPPED:
-            self.neighbour.confirm(now)
+            self.reached_at = now       # the neighbour entry is read only while powered off
         if status is UP:
             if self.busy < self.concurrency:
                 attempt.request_sent = True
@@ -185,7 +201,7 @@ class Backend:
             proxy.wait_sum += now - attempt.sent
             proxy.wait_count += 1
         end = now + self.draw() * self.factor
-        heappush(self.queue, (end, NORMAL, next(self.seq), self._complete, attempt))
+        heappush(self.queue, (end, NORMAL, next(self.seq), self._complete_callback, attempt))
         deadline = attempt.sent + proxy.read_timeout
         if end > deadline and not attempt.timer:
             attempt.timer = True
@@ -275,6 +291,9 @@ class Backend:
         else:                           # poweroff: nobody will ever answer or reset these
             self.status = POWEROFF
             self.lost = []
+            if self.reached_at is not None:
+                self.neighbour.confirm(self.reached_at)
+                self.reached_at = None
 
     def _take_in_flight(self) -> list[Attempt]:
         """Empty the app (its workers and queue); returns what it held, in order."""

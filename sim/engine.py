@@ -53,9 +53,22 @@ def client_address(index: int, first: str = "10.0.0.1") -> str:
 
 
 class Request(PeerRequest):
-    """One client request travelling through nginx."""
+    """One client request travelling through nginx.
+
+    `attempts` are the backends tried, in order; `failures` why each failed attempt failed (a
+    tuple, grown only when one fails: most requests never do); `measured`: counted in latency
+    statistics (not in the warmup).
+    """
 
     __slots__ = ("id", "t", "client", "worker", "upstream", "attempts", "failures", "measured")
+    id: int
+    t: float
+    client: int
+    worker: int
+    upstream: Upstream
+    attempts: list[Backend]
+    failures: tuple[str, ...]
+    measured: bool
 
 
 class Simulation:
@@ -89,6 +102,9 @@ class Simulation:
         self.non_idempotent = traffic.method in NON_IDEMPOTENT_METHODS
         self.retry_non_idempotent = "non_idempotent" in self.mask
         self.pattern = traffic.pattern
+        self._closed_loop = traffic.pattern == "closed"
+        self._requests = scenario.requests    # > 0: clients stop after this many (duration unused)
+        self._duration = scenario.duration
         self.rate = traffic.rate
         self.clients = traffic.clients
         self.think_time = traffic.think_time
@@ -104,6 +120,7 @@ class Simulation:
         self._balancer_rng = self._rng("balancer")
         self._arrival_rng = self._rng("arrivals")
         self._arrival_random = self._arrival_rng.random
+        self._arrival_callback = self._on_arrival  # bound once: it is scheduled for every request
         self.policy = nginx.policy
         self._build_upstreams(nginx.policy)
         self._log: deque | None = deque(maxlen=EVENT_BACKLOG) if events else None
@@ -162,14 +179,18 @@ class Simulation:
         """Run events in order: all of them until the end (None), or those before `until` (and
         URGENT ones at `until`, like SimPy's `run(until=...)`), then stand at `until`."""
         queue = self._queue
+        if until is None:
+            while queue and not self._done:
+                self.now, _, _, callback, value = heappop(queue)
+                callback(value)
+            return
         while queue and not self._done:
             head = queue[0]
-            if until is not None and (head[0] > until or (head[0] == until and head[1] != URGENT)):
+            if head[0] > until or (head[0] == until and head[1] != URGENT):
                 break
-            when, _, _, callback, value = heappop(queue)
-            self.now = when
+            self.now, _, _, callback, value = heappop(queue)
             callback(value)
-        if until is not None and until > self.now:
+        if until > self.now:
             self.now = until
 
     # -- traffic ---------------------------------------------------------------------------------
@@ -181,42 +202,37 @@ class Simulation:
         else:
             self._schedule_arrival(0.0)
 
-    def _may_send(self, when: float) -> bool:
-        if self.open_ended:
-            return True
-        if self.scenario.requests:
-            return self.sent < self.scenario.requests
-        return when <= self.scenario.duration
-
     def _schedule_arrival(self, now: float) -> None:
-        if self.pattern == "trace":     # the listed times, all of them (requests/duration not used)
+        pattern = self.pattern
+        if pattern == "poisson":  # Random.expovariate(rate), inlined: the same numbers
+            when = now - log(1.0 - self._arrival_random()) / self.rate
+        elif pattern == "trace":     # the listed times, all of them (requests/duration not used)
             times = self.scenario.traffic.times
             if self._arrival_k == len(times):
                 self._arrivals_end()
                 return
             self._arrival_k += 1
-            self.schedule_at(times[self._arrival_k - 1], self._on_arrival, self._arrival_gen)
+            self.schedule_at(times[self._arrival_k - 1], self._arrival_callback, self._arrival_gen)
             return
-        if self.pattern == "poisson":  # Random.expovariate(rate), inlined: the same numbers
-            when = now - log(1.0 - self._arrival_random()) / self.rate
         else:
             self._arrival_k += 1
             when = self._uniform_origin + self._arrival_k / self.rate
-        if not self._may_send(when):
+        requests = self._requests  # may a request arrive at `when`?
+        if not (self.open_ended or (self.sent < requests if requests else when <= self._duration)):
             self._arrivals_end()
             return
-        heappush(self._queue, (when, NORMAL, next(self._seq), self._on_arrival, self._arrival_gen))
+        heappush(self._queue, (when, NORMAL, next(self._seq), self._arrival_callback, self._arrival_gen))
 
     def _on_arrival(self, generation: int) -> None:
         if generation != self._arrival_gen:
             return                      # superseded by a rate change
         now = self.now
-        self._start_request(now, (self.sent) % self.clients)
+        self._start_request(now, self.sent % self.clients)
         self._schedule_arrival(now)
 
     def _on_client(self, client: int) -> None:
         now = self.now
-        if self.scenario.requests and not self.open_ended and self.sent >= self.scenario.requests:
+        if self._requests and not self.open_ended and self.sent >= self._requests:
             self._client_retires()
             return
         self._start_request(now, client)
@@ -238,20 +254,23 @@ class Simulation:
     # -- nginx -----------------------------------------------------------------------------------
 
     def _start_request(self, now: float, client: int) -> None:
-        if self.sent >= self._request_cap:
+        sent = self.sent
+        if sent >= self._request_cap:
             raise ScenarioError(self.scenario.source, "traffic",
                                 f"more than {MAX_REQUESTS:,} requests in one run (the simulator's limit); "
                                 "a closed loop needs time between requests: latency, think_time or service")
-        self.sent = rid = self.sent + 1
+        self.sent = rid = sent + 1
+        worker = self._accept.accept() if self.workers > 1 else 0
+        upstream = self.upstreams[worker]
         req = Request()
+        req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
         req.id = rid
         req.t = now
         req.client = client
-        req.worker = worker = self._accept.accept()
-        req.upstream = upstream = self.upstreams[worker]
-        req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
+        req.worker = worker
+        req.upstream = upstream
         req.attempts = []
-        req.failures = []
+        req.failures = ()
         req.measured = rid > self._warmup_id and now >= self._warmup_time
         in_flight = self.in_flight
         self.area += in_flight * (now - self._area_since)
@@ -288,7 +307,7 @@ class Simulation:
         req = attempt.req
         backend = attempt.backend
         backend.failed += 1
-        req.failures.append(f"http_{status}" if reason == "status" else FAILURE_KINDS[reason])
+        req.failures += (f"http_{status}" if reason == "status" else FAILURE_KINDS[reason],)
         state = PEER_NEXT if ft == "http_403" or ft == "http_404" else PEER_FAILED
         change = req.upstream.free(req, attempt.peer, state, EPOCH + int(self.now))
         client_status = FT_STATUS.get(ft, 502)
@@ -310,7 +329,7 @@ class Simulation:
             self.fail(attempt, "error", "closed")
             return
         req = attempt.req
-        ft = STATUS_FT.get(status)
+        ft = STATUS_FT.get(status) if status >= 403 else None
         if ft is not None and req.tries > 1 and ft in self.mask and (
                 not self.non_idempotent or self.retry_non_idempotent):
             self.fail(attempt, ft, "status", status)
@@ -331,7 +350,7 @@ class Simulation:
         in_flight = self.in_flight
         self.area += in_flight * (now - self._area_since)
         self._area_since = now
-        self.in_flight = in_flight - 1
+        self.in_flight = in_flight = in_flight - 1
         self.answered += 1
         latency = now - req.t + self.latency
         if status < 500:
@@ -348,17 +367,17 @@ class Simulation:
         if self.records is not None:
             self.records.append(RequestRecord(req.id, req.t, self.addresses[req.client],
                                               tuple(b.name for b in req.attempts), status, latency,
-                                              tuple(req.failures), req.worker))
+                                              req.failures, req.worker))
         if self._log is not None:
             last = req.attempts[-1].name if req.attempts else None
             self._emit(ev.RESPONSE, last, req.id, status=status, latency=latency, attempts=tries)
-        if self.pattern == "closed":
+        if self._closed_loop:
             when = now + self.latency + self.think_time
-            if self.scenario.requests or self.open_ended or when <= self.scenario.duration:
+            if self._requests or self.open_ended or when <= self._duration:
                 self.schedule_at(when, self._on_client, req.client)
-            else:
-                self._client_retires()
-        if self.arrivals_done and self.in_flight == 0 and not self._done:
+                return
+            self._client_retires()
+        elif self.arrivals_done and in_flight == 0 and not self._done:
             self._end()
 
     def on_connect_timeout(self, attempt: Attempt) -> None:
