@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from heapq import heappush
+from math import log
 from random import Random
 from typing import TYPE_CHECKING, Callable
 
@@ -41,25 +42,28 @@ class Attempt:
     timer: bool
     request_sent: bool
 
-    def __init__(self, req: Request, peer: Peer, backend: Backend, now: float) -> None:
-        self.req = req
-        self.peer = peer
-        self.backend = backend
-        self.sent = now              # connection opened (and the request sent, if accepted)
-        self.started = -1.0          # service start, -1 while not in service
-        self.active = True           # nginx still waits for this attempt
-        self.timer = False           # a read-timeout event of its own is scheduled
-        self.request_sent = False    # the request reached the app (POST is then not retried)
+
+def new_attempt(req: Request, peer: Peer, backend: Backend, now: float) -> Attempt:
+    """nginx's connect() to `backend` for `req`, at `now` (a function, not `__init__`: one of these is
+    made for every request, and a class with `__init__` costs twice as much to call)."""
+    attempt = Attempt()
+    attempt.req = req
+    attempt.peer = peer
+    attempt.backend = backend
+    attempt.sent = now               # connection opened (and the request sent, if accepted)
+    attempt.started = -1.0           # service start, -1 while not in service
+    attempt.active = True            # nginx still waits for this attempt
+    attempt.timer = False            # a read-timeout event of its own is scheduled
+    attempt.request_sent = False     # the request reached the app (POST is then not retried)
+    return attempt
 
 
-def service_sampler(service: dict, rng: Random) -> Callable[[], float]:
-    """A function drawing one service time from the scenario's `service` table."""
+def service_sampler(service: dict, rng: Random) -> Callable[[], float] | None:
+    """A function drawing one service time from the scenario's `service` table; None for "exp",
+    which `Backend._serve` draws itself (`Random.expovariate(1 / mean)`, inlined: the same numbers)."""
     dist = service["dist"]
     if dist == "exp":
-        mean = service["mean"]
-        random = rng.random
-        log = math.log
-        return lambda: -mean * log(1.0 - random())
+        return None
     if dist == "const":
         value = service["mean"]
         return lambda: value
@@ -74,6 +78,14 @@ def service_sampler(service: dict, rng: Random) -> Callable[[], float]:
 class Backend:
     """One app server; `status` is up | stopped | hung | poweroff and `factor` slows it down."""
 
+    # Slots: the hot path reads and writes these for every request (faster than an instance dict).
+    __slots__ = (
+        "index", "name", "server", "proxy", "queue", "seq", "status", "factor", "concurrency",
+        "queue_limit", "draw", "exp_mean", "random", "fail_every", "fail_rate", "fail_status",
+        "fail_rng", "busy", "serving", "waiting", "lost", "lost_pruned", "deadlines", "timer_armed",
+        "completed", "attempts", "ok", "failed", "refused", "timeouts", "unreachable", "busy_time",
+        "neighbour", "reached_at", "_complete_callback", "syn_offsets", "syn_give_up", "connecting")
+
     def __init__(self, index: int, server: Server, proxy: Simulation, service_rng: Random,
                  fail_rng: Random, reachable: float) -> None:
         self.index = index
@@ -86,6 +98,8 @@ class Backend:
         self.concurrency = server.concurrency
         self.queue_limit = server.queue
         self.draw = service_sampler(server.service, service_rng)
+        self.exp_mean: float = server.service["mean"] if self.draw is None else 0.0
+        self.random = service_rng.random
         self.fail_every = server.fail["every"]
         self.fail_rate = server.fail["rate"]
         self.fail_status = server.fail["status"]
@@ -110,23 +124,15 @@ class Backend:
 
     # -- connections -----------------------------------------------------------------------------
 
-    def connect(self, attempt: Attempt) -> None:
-        """nginx opens a connection and sends the request."""
-        self.attempts += 1
-        if self.status is POWEROFF:
-            self.connecting[attempt] = None
-            proxy = self.proxy
-            if proxy.connect_timeout < self.syn_give_up:
-                proxy.schedule_at(attempt.sent + proxy.connect_timeout, proxy.on_connect_timeout, attempt)
-            else:
-                proxy.schedule_at(attempt.sent + self.syn_give_up, self._on_syn_give_up, attempt)
-            self._syn(attempt, 0)
-        else:
-            self._reached(attempt)
-
-    def _reached(self, attempt: Attempt) -> None:
-        """The connection reaches the machine: its app takes it, queues it, or refuses it."""
+    def connect(self, attempt: Attempt, new: bool = True) -> None:
+        """nginx opens a connection and sends the request (`new`), or a SYN resent to a machine that
+        was off gets through (not `new`). The machine's app takes it, queues it, or refuses it."""
         status = self.status
+        if new:
+            self.attempts += 1
+            if status is POWEROFF:
+                self._connect_to_powered_off(attempt)
+                return
         now = self.proxy.now
         if status is not STOPPED:
             self.reached_at = now       # the neighbour entry is read only while powered off
@@ -155,11 +161,20 @@ class Backend:
 
     # -- connects to a powered-off machine ---------------------------------------------------------
 
+    def _connect_to_powered_off(self, attempt: Attempt) -> None:
+        self.connecting[attempt] = None
+        proxy = self.proxy
+        if proxy.connect_timeout < self.syn_give_up:
+            proxy.schedule_at(attempt.sent + proxy.connect_timeout, proxy.on_connect_timeout, attempt)
+        else:
+            proxy.schedule_at(attempt.sent + self.syn_give_up, self._on_syn_give_up, attempt)
+        self._syn(attempt, 0)
+
     def _syn(self, attempt: Attempt, k: int) -> None:
         """SYN number `k` (0 = the first) of `attempt` leaves now."""
         if self.status is not POWEROFF:
             del self.connecting[attempt]
-            self._reached(attempt)
+            self.connect(attempt, new=False)
             return
         now = self.proxy.now
         fails_at = self.neighbour.send(now, attempt)
@@ -200,7 +215,8 @@ class Backend:
         if attempt.req.measured:  # the `wait` statistic: time queued before service
             proxy.wait_sum += now - attempt.sent
             proxy.wait_count += 1
-        end = now + self.draw() * self.factor
+        draw = self.draw
+        end = now + (-self.exp_mean * log(1.0 - self.random()) if draw is None else draw()) * self.factor
         heappush(self.queue, (end, NORMAL, next(self.seq), self._complete_callback, attempt))
         deadline = attempt.sent + proxy.read_timeout
         if end > deadline and not attempt.timer:

@@ -21,16 +21,17 @@ from heapq import heappop, heappush
 from itertools import count
 from math import log
 from random import Random
+from typing import Any, Callable, TypeVar
 
 from simpy.events import NORMAL, URGENT
 
 from sim import events as ev
 from sim.accept import AcceptQueue
-from sim.backend import Attempt, Backend
+from sim.backend import Attempt, Backend, new_attempt
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
-from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Scenario, ScenarioError
-from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, PeerRequest, Upstream
+from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Event, Scenario, ScenarioError
+from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, Peer, PeerRequest, Upstream
 
 STATUS_FT = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
              403: "http_403", 404: "http_404", 429: "http_429"}
@@ -45,6 +46,13 @@ FAILURE_KINDS = {"refused": "refused", "connect_timeout": "timed out", "read_tim
 """How a trace names why an attempt failed (by the reason the engine reports)."""
 
 EVENT_BACKLOG = 100_000
+
+STATUSES = 600
+"""Statuses are counted in a list indexed by status: a scenario's are 100-599 (sim/scenario.py)."""
+
+V = TypeVar("V")
+Entry = tuple[float, int, int, Callable[[Any], None], Any]
+"""An event on the heap: (time, priority, seq, callback, value); `schedule_at` pairs callback and value."""
 
 
 def client_address(index: int, first: str = "10.0.0.1") -> str:
@@ -82,12 +90,24 @@ class Simulation:
         open_ended: keep clients sending after `duration`/`requests` (an endless animation).
     """
 
+    # Slots: the hot path reads and writes these for every request (faster than an instance dict).
+    __slots__ = (
+        "scenario", "seed", "now", "_queue", "_seq", "_done", "open_ended",
+        "read_timeout", "connect_timeout", "latency", "workers", "zone", "mask", "tries_cap",
+        "non_idempotent", "retry_non_idempotent", "pattern", "_closed_loop", "_requests", "_duration",
+        "rate", "clients", "think_time", "addresses", "address_bytes", "backends", "by_name",
+        "_balancer_rng", "_arrival_rng", "_arrival_random", "_arrival_callback", "policy", "_accept",
+        "upstreams", "_peers_of", "_log", "records", "_warmup_id", "_warmup_time",
+        "sent", "ok", "failed", "_request_cap", "retries", "no_live", "in_flight", "area",
+        "_area_since", "_status_counts", "latencies", "wait_sum", "wait_count", "arrivals_done",
+        "end_time", "_arrival_gen", "_uniform_origin", "_arrival_k", "_clients_left")
+
     def __init__(self, scenario: Scenario, seed: int | None = None, *, events: bool = False,
                  records: bool = False, open_ended: bool = False) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.now = 0.0                  # simulated time (seconds)
-        self._queue: list[tuple] = []   # (time, priority, seq, callback, value)
+        self._queue: list[Entry] = []
         self._seq = count()
         self._done = False
         self.open_ended = open_ended
@@ -123,19 +143,19 @@ class Simulation:
         self._arrival_callback = self._on_arrival  # bound once: it is scheduled for every request
         self.policy = nginx.policy
         self._build_upstreams(nginx.policy)
-        self._log: deque | None = deque(maxlen=EVENT_BACKLOG) if events else None
+        self._log: deque[ev.SimEvent] | None = deque(maxlen=EVENT_BACKLOG) if events else None
         self.records: list[RequestRecord] | None = [] if records else None
         if scenario.requests:
             self._warmup_id, self._warmup_time = scenario.warmup * scenario.requests, 0.0
         else:
             self._warmup_id, self._warmup_time = 0.0, scenario.warmup * scenario.duration
-        self.sent = self.answered = self.ok = self.failed = 0
+        self.sent = self.ok = self.failed = 0
         self._request_cap = MAX_REQUESTS  # per run_to_end(), or per advance() when open-ended
         self.retries = self.no_live = 0
         self.in_flight = 0
         self.area = 0.0                 # integral of requests in flight over time
         self._area_since = 0.0
-        self.status_counts: dict[int, int] = {}
+        self._status_counts = [0] * STATUSES
         self.latencies = array("d")
         self.wait_sum = 0.0
         self.wait_count = 0
@@ -162,14 +182,14 @@ class Simulation:
             self.upstreams = [Upstream(self.scenario.servers, policy, self._balancer_rng)
                               for _ in range(self.workers)]
         distinct = list(dict.fromkeys(self.upstreams))
-        self._peers_of = {i: [] for i in range(len(self.backends))}
+        self._peers_of: dict[int, list[Peer]] = {i: [] for i in range(len(self.backends))}
         for upstream in distinct:
             for peer in upstream.peers():
                 self._peers_of[peer.index].append(peer)
 
     # -- scheduling ------------------------------------------------------------------------------
 
-    def schedule_at(self, when: float, callback, value=None, priority=NORMAL) -> None:
+    def schedule_at(self, when: float, callback: Callable[[V], None], value: V, priority: int = NORMAL) -> None:
         """Call `callback(value)` at exactly simulated time `when` (an absolute time: `now + delay`
         could miss `when` by one ulp, and "an event applies before a request arriving at the same
         moment" needs exact times)."""
@@ -297,7 +317,7 @@ class Simulation:
                 self._emit(ev.PROBE, backend.name, req.id, worker=req.worker)
             self._emit(ev.ATTEMPT, backend.name, req.id, attempt=len(req.attempts), probe=probe,
                        queued=backend.status == "up" and backend.busy >= backend.concurrency)
-        backend.connect(Attempt(req, peer, backend, now))
+        backend.connect(new_attempt(req, peer, backend, now))
 
     def fail(self, attempt: Attempt, ft: str, reason: str, status: int = 0) -> None:
         """An attempt failed (`ft` as in proxy_next_upstream); nginx retries or answers the client."""
@@ -351,14 +371,12 @@ class Simulation:
         self.area += in_flight * (now - self._area_since)
         self._area_since = now
         self.in_flight = in_flight = in_flight - 1
-        self.answered += 1
         latency = now - req.t + self.latency
         if status < 500:
             self.ok += 1
         else:
             self.failed += 1
-        counts = self.status_counts
-        counts[status] = counts.get(status, 0) + 1
+        self._status_counts[status] += 1
         tries = len(req.attempts)
         if tries > 1:
             self.retries += tries - 1
@@ -393,13 +411,24 @@ class Simulation:
             attempt.backend.timeouts += 1
             self.fail(attempt, "timeout", "read_timeout")
 
-    def _on_scenario_event(self, scheduled) -> None:
+    def _on_scenario_event(self, scheduled: Event) -> None:
         self.apply(scheduled.server, scheduled.action, scheduled.factor)
 
-    def _emit(self, kind: str, server: str | None, request: int | None, **details) -> None:
-        self._log.append(ev.SimEvent(self.now, kind, server, request, details))
+    def _emit(self, kind: str, server: str | None, request: int | None, **details: object) -> None:
+        if self._log is not None:
+            self._log.append(ev.SimEvent(self.now, kind, server, request, details))
 
     # -- stepping and controls (for the UI) ------------------------------------------------------
+
+    @property
+    def answered(self) -> int:
+        """Requests that got their answer (ok or failed)."""
+        return self.ok + self.failed
+
+    @property
+    def status_counts(self) -> dict[int, int]:
+        """How many answers had each status."""
+        return {status: n for status, n in enumerate(self._status_counts) if n}
 
     @property
     def finished(self) -> bool:
@@ -487,7 +516,7 @@ class Simulation:
 
     # -- report ----------------------------------------------------------------------------------
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         """The report, in the JSON shape of DESIGN.md section 3 (plus a few extra keys).
 
         `sim_time` is when the last request was answered once the run is finished, else now.
@@ -508,7 +537,7 @@ class Simulation:
             "sim_time": rounded(sim_time),
             "requests": {"sent": self.sent, "ok": self.ok, "failed": self.failed,
                          "dropped": self.sent - self.answered},
-            "status": {str(code): self.status_counts[code] for code in sorted(self.status_counts)},
+            "status": {str(code): n for code, n in self.status_counts.items()},
             "latency": summary(self.latencies),
             "wait": {"mean": rounded(self.wait_sum / self.wait_count if self.wait_count else 0.0)},
             "retries": self.retries,
