@@ -30,32 +30,21 @@ UP, STOPPED, HUNG, POWEROFF = "up", "stopped", "hung", "poweroff"
 
 
 class Attempt:
-    """One try of one request on one server, from nginx's connect() to its end."""
+    """One try of one request on one server, from nginx's connect() to its end.
+
+    Made by `Simulation._connect`, which sets every field (no `__init__`: one is made for every
+    request, and calling a class with `__init__` costs about twice as much).
+    """
 
     __slots__ = ("req", "peer", "backend", "sent", "started", "active", "timer", "request_sent")
     req: Request
     peer: Peer
     backend: Backend
-    sent: float
-    started: float
-    active: bool
-    timer: bool
-    request_sent: bool
-
-
-def new_attempt(req: Request, peer: Peer, backend: Backend, now: float) -> Attempt:
-    """nginx's connect() to `backend` for `req`, at `now` (a function, not `__init__`: one of these is
-    made for every request, and a class with `__init__` costs twice as much to call)."""
-    attempt = Attempt()
-    attempt.req = req
-    attempt.peer = peer
-    attempt.backend = backend
-    attempt.sent = now               # connection opened (and the request sent, if accepted)
-    attempt.started = -1.0           # service start, -1 while not in service
-    attempt.active = True            # nginx still waits for this attempt
-    attempt.timer = False            # a read-timeout event of its own is scheduled
-    attempt.request_sent = False     # the request reached the app (POST is then not retried)
-    return attempt
+    sent: float                     # connection opened (and the request sent, if accepted)
+    started: float                  # service start, -1 while not in service
+    active: bool                    # nginx still waits for this attempt
+    timer: bool                     # a read-timeout event of its own is scheduled
+    request_sent: bool              # the request reached the app (POST is then not retried)
 
 
 def service_sampler(service: dict, rng: Random) -> Callable[[], float] | None:

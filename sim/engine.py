@@ -27,7 +27,7 @@ from simpy.events import NORMAL, URGENT
 
 from sim import events as ev
 from sim.accept import AcceptQueue
-from sim.backend import Attempt, Backend, new_attempt
+from sim.backend import Attempt, Backend
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
 from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Event, Scenario, ScenarioError
@@ -317,7 +317,16 @@ class Simulation:
                 self._emit(ev.PROBE, backend.name, req.id, worker=req.worker)
             self._emit(ev.ATTEMPT, backend.name, req.id, attempt=len(req.attempts), probe=probe,
                        queued=backend.status == "up" and backend.busy >= backend.concurrency)
-        backend.connect(new_attempt(req, peer, backend, now))
+        attempt = Attempt()
+        attempt.req = req
+        attempt.peer = peer
+        attempt.backend = backend
+        attempt.sent = now
+        attempt.started = -1.0
+        attempt.active = True
+        attempt.timer = False
+        attempt.request_sent = False
+        backend.connect(attempt)
 
     def fail(self, attempt: Attempt, ft: str, reason: str, status: int = 0) -> None:
         """An attempt failed (`ft` as in proxy_next_upstream); nginx retries or answers the client."""
