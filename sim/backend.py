@@ -130,23 +130,30 @@ class Backend:
                 attempt.request_sent = True
                 self._serve(attempt, now)
                 return
-            if self.queue_limit < 0 or len(self.waiting) < self.queue_limit:
-                attempt.request_sent = True
-                self.waiting.append(attempt)
-                self._watch(attempt)
+            if not (self.queue_limit < 0 or len(self.waiting) < self.queue_limit):
+                self.refused += 1
+                self.proxy.fail(attempt, "error", "refused")
                 return
-            self.refused += 1
-            self.proxy.fail(attempt, "error", "refused")
-        elif status is STOPPED:
-            self.refused += 1
-            self.proxy.fail(attempt, "error", "refused")
+            attempt.request_sent = True
+            self.waiting.append(attempt)
         elif status is HUNG:
             attempt.request_sent = True
             if len(self.lost) > 64 and len(self.lost) > 2 * self.lost_pruned:
                 self.lost = [a for a in self.lost if a.active]
                 self.lost_pruned = len(self.lost)
             self.lost.append(attempt)
-            self._watch(attempt)
+        else:                           # stopped
+            self.refused += 1
+            self.proxy.fail(attempt, "error", "refused")
+            return
+        # queued or lost: its read timeout is watched (one timer per backend, `_on_deadline`)
+        deadlines = self.deadlines
+        while deadlines and (not deadlines[0].active or deadlines[0].started >= 0):
+            deadlines.popleft()         # settled already: keeps memory bounded at high rates
+        deadlines.append(attempt)
+        if not self.timer_armed:
+            self.timer_armed = True
+            self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
 
     # -- connects to a powered-off machine ---------------------------------------------------------
 
@@ -235,15 +242,6 @@ class Backend:
             self.proxy.answer(attempt, status)
 
     # -- timeouts of requests that wait -----------------------------------------------------------
-
-    def _watch(self, attempt: Attempt) -> None:
-        deadlines = self.deadlines
-        while deadlines and (not deadlines[0].active or deadlines[0].started >= 0):
-            deadlines.popleft()         # settled already: keeps memory bounded at high rates
-        deadlines.append(attempt)
-        if not self.timer_armed:
-            self.timer_armed = True
-            self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
 
     def _on_deadline(self, _value: None) -> None:
         self.timer_armed = False
