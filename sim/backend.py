@@ -13,39 +13,46 @@ from __future__ import annotations
 import math
 from collections import deque
 from heapq import heappush
+from math import log
 from random import Random
+from typing import TYPE_CHECKING, Callable
 
 from simpy.events import NORMAL
 
 from sim.network import Neighbour, syn_schedule
+from sim.scenario import Server
+from sim.upstream import Peer
+
+if TYPE_CHECKING:
+    from sim.engine import Request, Simulation
 
 UP, STOPPED, HUNG, POWEROFF = "up", "stopped", "hung", "poweroff"
 
 
 class Attempt:
-    """One try of one request on one server, from nginx's connect() to its end."""
+    """One try of one request on one server, from nginx's connect() to its end.
+
+    Made by `Simulation._connect`, which sets every field (no `__init__`: one is made for every
+    request, and calling a class with `__init__` costs about twice as much).
+    """
 
     __slots__ = ("req", "peer", "backend", "sent", "started", "active", "timer", "request_sent")
-
-    def __init__(self, req, peer, backend, now: float) -> None:
-        self.req = req
-        self.peer = peer
-        self.backend = backend
-        self.sent = now              # connection opened (and the request sent, if accepted)
-        self.started = -1.0          # service start, -1 while not in service
-        self.active = True           # nginx still waits for this attempt
-        self.timer = False           # a read-timeout event of its own is scheduled
-        self.request_sent = False    # the request reached the app (POST is then not retried)
+    req: Request
+    peer: Peer
+    backend: Backend
+    sent: float                     # connection opened (and the request sent, if accepted)
+    started: float                  # service start, -1 while not in service
+    active: bool                    # nginx still waits for this attempt
+    timer: bool                     # a read-timeout event of its own is scheduled
+    request_sent: bool              # the request reached the app (POST is then not retried)
 
 
-def service_sampler(service: dict, rng: Random):
-    """A function drawing one service time from the scenario's `service` table."""
+def service_sampler(service: dict, rng: Random) -> Callable[[], float] | None:
+    """A function drawing one service time from the scenario's `service` table; None for "exp",
+    which `Backend._serve` draws itself (`Random.expovariate(1 / mean)`, inlined: the same numbers)."""
     dist = service["dist"]
     if dist == "exp":
-        mean = service["mean"]
-        random = rng.random
-        log = math.log
-        return lambda: -mean * log(1.0 - random())
+        return None
     if dist == "const":
         value = service["mean"]
         return lambda: value
@@ -60,8 +67,16 @@ def service_sampler(service: dict, rng: Random):
 class Backend:
     """One app server; `status` is up | stopped | hung | poweroff and `factor` slows it down."""
 
-    def __init__(self, index: int, server, proxy, service_rng: Random, fail_rng: Random,
-                 reachable: float) -> None:
+    # Slots: the hot path reads and writes these for every request (faster than an instance dict).
+    __slots__ = (
+        "index", "name", "server", "proxy", "queue", "seq", "status", "factor", "concurrency",
+        "queue_limit", "draw", "exp_mean", "random", "fail_every", "fail_rate", "fail_status",
+        "fail_rng", "busy", "serving", "waiting", "lost", "lost_pruned", "deadlines", "timer_armed",
+        "completed", "attempts", "ok", "failed", "refused", "timeouts", "unreachable", "busy_time",
+        "neighbour", "reached_at", "_complete_callback", "syn_offsets", "syn_give_up", "connecting")
+
+    def __init__(self, index: int, server: Server, proxy: Simulation, service_rng: Random,
+                 fail_rng: Random, reachable: float) -> None:
         self.index = index
         self.name = server.name
         self.server = server
@@ -72,6 +87,8 @@ class Backend:
         self.concurrency = server.concurrency
         self.queue_limit = server.queue
         self.draw = service_sampler(server.service, service_rng)
+        self.exp_mean: float = server.service["mean"] if self.draw is None else 0.0
+        self.random = service_rng.random
         self.fail_every = server.fail["every"]
         self.fail_rate = server.fail["rate"]
         self.fail_status = server.fail["status"]
@@ -89,61 +106,71 @@ class Backend:
         self.busy_time = 0.0
         network = proxy.scenario.network
         self.neighbour = Neighbour(network, reachable)
+        self.reached_at: float | None = None  # the machine last answered, not yet told to `neighbour`
+        self._complete_callback = self._complete  # bound once: it is scheduled for every request
         self.syn_offsets, self.syn_give_up = syn_schedule(network.syn_retries, network.syn_linear_timeouts)
         self.connecting: dict[Attempt, None] = {}  # connects sent to the powered-off machine, in order
 
     # -- connections -----------------------------------------------------------------------------
 
-    def connect(self, attempt: Attempt) -> None:
-        """nginx opens a connection and sends the request."""
-        self.attempts += 1
-        if self.status is POWEROFF:
-            self.connecting[attempt] = None
-            proxy = self.proxy
-            if proxy.connect_timeout < self.syn_give_up:
-                proxy.schedule_at(attempt.sent + proxy.connect_timeout, proxy.on_connect_timeout, attempt)
-            else:
-                proxy.schedule_at(attempt.sent + self.syn_give_up, self._on_syn_give_up, attempt)
-            self._syn(attempt, 0)
-        else:
-            self._reached(attempt)
-
-    def _reached(self, attempt: Attempt) -> None:
-        """The connection reaches the machine: its app takes it, queues it, or refuses it."""
+    def connect(self, attempt: Attempt, new: bool = True) -> None:
+        """nginx opens a connection and sends the request (`new`), or a SYN resent to a machine that
+        was off gets through (not `new`). The machine's app takes it, queues it, or refuses it."""
         status = self.status
+        if new:
+            self.attempts += 1
+            if status is POWEROFF:
+                self._connect_to_powered_off(attempt)
+                return
         now = self.proxy.now
         if status is not STOPPED:
-            self.neighbour.confirm(now)
+            self.reached_at = now       # the neighbour entry is read only while powered off
         if status is UP:
             if self.busy < self.concurrency:
                 attempt.request_sent = True
                 self._serve(attempt, now)
                 return
-            if self.queue_limit < 0 or len(self.waiting) < self.queue_limit:
-                attempt.request_sent = True
-                self.waiting.append(attempt)
-                self._watch(attempt)
+            if not (self.queue_limit < 0 or len(self.waiting) < self.queue_limit):
+                self.refused += 1
+                self.proxy.fail(attempt, "error", "refused")
                 return
-            self.refused += 1
-            self.proxy.fail(attempt, "error", "refused")
-        elif status is STOPPED:
-            self.refused += 1
-            self.proxy.fail(attempt, "error", "refused")
+            attempt.request_sent = True
+            self.waiting.append(attempt)
         elif status is HUNG:
             attempt.request_sent = True
             if len(self.lost) > 64 and len(self.lost) > 2 * self.lost_pruned:
                 self.lost = [a for a in self.lost if a.active]
                 self.lost_pruned = len(self.lost)
             self.lost.append(attempt)
-            self._watch(attempt)
+        else:                           # stopped
+            self.refused += 1
+            self.proxy.fail(attempt, "error", "refused")
+            return
+        # queued or lost: its read timeout is watched (one timer per backend, `_on_deadline`)
+        deadlines = self.deadlines
+        while deadlines and (not deadlines[0].active or deadlines[0].started >= 0):
+            deadlines.popleft()         # settled already: keeps memory bounded at high rates
+        deadlines.append(attempt)
+        if not self.timer_armed:
+            self.timer_armed = True
+            self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
 
     # -- connects to a powered-off machine ---------------------------------------------------------
+
+    def _connect_to_powered_off(self, attempt: Attempt) -> None:
+        self.connecting[attempt] = None
+        proxy = self.proxy
+        if proxy.connect_timeout < self.syn_give_up:
+            proxy.schedule_at(attempt.sent + proxy.connect_timeout, proxy.on_connect_timeout, attempt)
+        else:
+            proxy.schedule_at(attempt.sent + self.syn_give_up, self._on_syn_give_up, attempt)
+        self._syn(attempt, 0)
 
     def _syn(self, attempt: Attempt, k: int) -> None:
         """SYN number `k` (0 = the first) of `attempt` leaves now."""
         if self.status is not POWEROFF:
             del self.connecting[attempt]
-            self._reached(attempt)
+            self.connect(attempt, new=False)
             return
         now = self.proxy.now
         fails_at = self.neighbour.send(now, attempt)
@@ -184,8 +211,9 @@ class Backend:
         if attempt.req.measured:  # the `wait` statistic: time queued before service
             proxy.wait_sum += now - attempt.sent
             proxy.wait_count += 1
-        end = now + self.draw() * self.factor
-        heappush(self.queue, (end, NORMAL, next(self.seq), self._complete, attempt))
+        draw = self.draw
+        end = now + (-self.exp_mean * log(1.0 - self.random()) if draw is None else draw()) * self.factor
+        heappush(self.queue, (end, NORMAL, next(self.seq), self._complete_callback, attempt))
         deadline = attempt.sent + proxy.read_timeout
         if end > deadline and not attempt.timer:
             attempt.timer = True
@@ -214,15 +242,6 @@ class Backend:
             self.proxy.answer(attempt, status)
 
     # -- timeouts of requests that wait -----------------------------------------------------------
-
-    def _watch(self, attempt: Attempt) -> None:
-        deadlines = self.deadlines
-        while deadlines and (not deadlines[0].active or deadlines[0].started >= 0):
-            deadlines.popleft()         # settled already: keeps memory bounded at high rates
-        deadlines.append(attempt)
-        if not self.timer_armed:
-            self.timer_armed = True
-            self.proxy.schedule_at(attempt.sent + self.proxy.read_timeout, self._on_deadline, None)
 
     def _on_deadline(self, _value: None) -> None:
         self.timer_armed = False
@@ -275,6 +294,9 @@ class Backend:
         else:                           # poweroff: nobody will ever answer or reset these
             self.status = POWEROFF
             self.lost = []
+            if self.reached_at is not None:
+                self.neighbour.confirm(self.reached_at)
+                self.reached_at = None
 
     def _take_in_flight(self) -> list[Attempt]:
         """Empty the app (its workers and queue); returns what it held, in order."""

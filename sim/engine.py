@@ -21,6 +21,7 @@ from heapq import heappop, heappush
 from itertools import count
 from math import log
 from random import Random
+from typing import Any, Callable, TypeVar
 
 from simpy.events import NORMAL, URGENT
 
@@ -29,8 +30,8 @@ from sim.accept import AcceptQueue
 from sim.backend import Attempt, Backend
 from sim.metrics import rounded, summary
 from sim.result import RequestRecord, Result
-from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Scenario, ScenarioError
-from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, PeerRequest, Upstream
+from sim.scenario import MAX_REQUESTS, NON_IDEMPOTENT_METHODS, POLICIES, Event, Scenario, ScenarioError
+from sim.upstream import DISABLED, ENABLED, EPOCH, PEER_FAILED, PEER_NEXT, Peer, PeerRequest, Upstream
 
 STATUS_FT = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
              403: "http_403", 404: "http_404", 429: "http_429"}
@@ -46,6 +47,13 @@ FAILURE_KINDS = {"refused": "refused", "connect_timeout": "timed out", "read_tim
 
 EVENT_BACKLOG = 100_000
 
+STATUSES = 600
+"""Statuses are counted in a list indexed by status: a scenario's are 100-599 (sim/scenario.py)."""
+
+V = TypeVar("V")
+Entry = tuple[float, int, int, Callable[[Any], None], Any]
+"""An event on the heap: (time, priority, seq, callback, value); `schedule_at` pairs callback and value."""
+
 
 def client_address(index: int, first: str = "10.0.0.1") -> str:
     """Client `index` (from 0) is `first` moved `index` /24 networks on, so ip_hash tells them apart."""
@@ -53,9 +61,22 @@ def client_address(index: int, first: str = "10.0.0.1") -> str:
 
 
 class Request(PeerRequest):
-    """One client request travelling through nginx."""
+    """One client request travelling through nginx.
+
+    `attempts` are the backends tried, in order; `failures` why each failed attempt failed (a
+    tuple, grown only when one fails: most requests never do); `measured`: counted in latency
+    statistics (not in the warmup).
+    """
 
     __slots__ = ("id", "t", "client", "worker", "upstream", "attempts", "failures", "measured")
+    id: int
+    t: float
+    client: int
+    worker: int
+    upstream: Upstream
+    attempts: list[Backend]
+    failures: tuple[str, ...]
+    measured: bool
 
 
 class Simulation:
@@ -69,12 +90,24 @@ class Simulation:
         open_ended: keep clients sending after `duration`/`requests` (an endless animation).
     """
 
+    # Slots: the hot path reads and writes these for every request (faster than an instance dict).
+    __slots__ = (
+        "scenario", "seed", "now", "_queue", "_seq", "_done", "open_ended",
+        "read_timeout", "connect_timeout", "latency", "workers", "zone", "mask", "tries_cap",
+        "non_idempotent", "retry_non_idempotent", "pattern", "_closed_loop", "_requests", "_duration",
+        "rate", "clients", "think_time", "addresses", "address_bytes", "backends", "by_name",
+        "_balancer_rng", "_arrival_rng", "_arrival_random", "_arrival_callback", "policy", "_accept",
+        "upstreams", "_peers_of", "_log", "records", "_warmup_id", "_warmup_time",
+        "sent", "ok", "failed", "_request_cap", "retries", "no_live", "in_flight", "area",
+        "_area_since", "_status_counts", "latencies", "wait_sum", "wait_count", "arrivals_done",
+        "end_time", "_arrival_gen", "_uniform_origin", "_arrival_k", "_clients_left")
+
     def __init__(self, scenario: Scenario, seed: int | None = None, *, events: bool = False,
                  records: bool = False, open_ended: bool = False) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.now = 0.0                  # simulated time (seconds)
-        self._queue: list[tuple] = []   # (time, priority, seq, callback, value)
+        self._queue: list[Entry] = []
         self._seq = count()
         self._done = False
         self.open_ended = open_ended
@@ -89,6 +122,9 @@ class Simulation:
         self.non_idempotent = traffic.method in NON_IDEMPOTENT_METHODS
         self.retry_non_idempotent = "non_idempotent" in self.mask
         self.pattern = traffic.pattern
+        self._closed_loop = traffic.pattern == "closed"
+        self._requests = scenario.requests    # > 0: clients stop after this many (duration unused)
+        self._duration = scenario.duration
         self.rate = traffic.rate
         self.clients = traffic.clients
         self.think_time = traffic.think_time
@@ -104,21 +140,22 @@ class Simulation:
         self._balancer_rng = self._rng("balancer")
         self._arrival_rng = self._rng("arrivals")
         self._arrival_random = self._arrival_rng.random
+        self._arrival_callback = self._on_arrival  # bound once: it is scheduled for every request
         self.policy = nginx.policy
         self._build_upstreams(nginx.policy)
-        self._log: deque | None = deque(maxlen=EVENT_BACKLOG) if events else None
+        self._log: deque[ev.SimEvent] | None = deque(maxlen=EVENT_BACKLOG) if events else None
         self.records: list[RequestRecord] | None = [] if records else None
         if scenario.requests:
             self._warmup_id, self._warmup_time = scenario.warmup * scenario.requests, 0.0
         else:
             self._warmup_id, self._warmup_time = 0.0, scenario.warmup * scenario.duration
-        self.sent = self.answered = self.ok = self.failed = 0
+        self.sent = self.ok = self.failed = 0
         self._request_cap = MAX_REQUESTS  # per run_to_end(), or per advance() when open-ended
         self.retries = self.no_live = 0
         self.in_flight = 0
         self.area = 0.0                 # integral of requests in flight over time
         self._area_since = 0.0
-        self.status_counts: dict[int, int] = {}
+        self._status_counts = [0] * STATUSES
         self.latencies = array("d")
         self.wait_sum = 0.0
         self.wait_count = 0
@@ -145,14 +182,14 @@ class Simulation:
             self.upstreams = [Upstream(self.scenario.servers, policy, self._balancer_rng)
                               for _ in range(self.workers)]
         distinct = list(dict.fromkeys(self.upstreams))
-        self._peers_of = {i: [] for i in range(len(self.backends))}
+        self._peers_of: dict[int, list[Peer]] = {i: [] for i in range(len(self.backends))}
         for upstream in distinct:
             for peer in upstream.peers():
                 self._peers_of[peer.index].append(peer)
 
     # -- scheduling ------------------------------------------------------------------------------
 
-    def schedule_at(self, when: float, callback, value=None, priority=NORMAL) -> None:
+    def schedule_at(self, when: float, callback: Callable[[V], None], value: V, priority: int = NORMAL) -> None:
         """Call `callback(value)` at exactly simulated time `when` (an absolute time: `now + delay`
         could miss `when` by one ulp, and "an event applies before a request arriving at the same
         moment" needs exact times)."""
@@ -162,14 +199,18 @@ class Simulation:
         """Run events in order: all of them until the end (None), or those before `until` (and
         URGENT ones at `until`, like SimPy's `run(until=...)`), then stand at `until`."""
         queue = self._queue
+        if until is None:
+            while queue and not self._done:
+                self.now, _, _, callback, value = heappop(queue)
+                callback(value)
+            return
         while queue and not self._done:
             head = queue[0]
-            if until is not None and (head[0] > until or (head[0] == until and head[1] != URGENT)):
+            if head[0] > until or (head[0] == until and head[1] != URGENT):
                 break
-            when, _, _, callback, value = heappop(queue)
-            self.now = when
+            self.now, _, _, callback, value = heappop(queue)
             callback(value)
-        if until is not None and until > self.now:
+        if until > self.now:
             self.now = until
 
     # -- traffic ---------------------------------------------------------------------------------
@@ -181,42 +222,37 @@ class Simulation:
         else:
             self._schedule_arrival(0.0)
 
-    def _may_send(self, when: float) -> bool:
-        if self.open_ended:
-            return True
-        if self.scenario.requests:
-            return self.sent < self.scenario.requests
-        return when <= self.scenario.duration
-
     def _schedule_arrival(self, now: float) -> None:
-        if self.pattern == "trace":     # the listed times, all of them (requests/duration not used)
+        pattern = self.pattern
+        if pattern == "poisson":  # Random.expovariate(rate), inlined: the same numbers
+            when = now - log(1.0 - self._arrival_random()) / self.rate
+        elif pattern == "trace":     # the listed times, all of them (requests/duration not used)
             times = self.scenario.traffic.times
             if self._arrival_k == len(times):
                 self._arrivals_end()
                 return
             self._arrival_k += 1
-            self.schedule_at(times[self._arrival_k - 1], self._on_arrival, self._arrival_gen)
+            self.schedule_at(times[self._arrival_k - 1], self._arrival_callback, self._arrival_gen)
             return
-        if self.pattern == "poisson":  # Random.expovariate(rate), inlined: the same numbers
-            when = now - log(1.0 - self._arrival_random()) / self.rate
         else:
             self._arrival_k += 1
             when = self._uniform_origin + self._arrival_k / self.rate
-        if not self._may_send(when):
+        requests = self._requests  # may a request arrive at `when`?
+        if not (self.open_ended or (self.sent < requests if requests else when <= self._duration)):
             self._arrivals_end()
             return
-        heappush(self._queue, (when, NORMAL, next(self._seq), self._on_arrival, self._arrival_gen))
+        heappush(self._queue, (when, NORMAL, next(self._seq), self._arrival_callback, self._arrival_gen))
 
     def _on_arrival(self, generation: int) -> None:
         if generation != self._arrival_gen:
             return                      # superseded by a rate change
         now = self.now
-        self._start_request(now, (self.sent) % self.clients)
+        self._start_request(now, self.sent % self.clients)
         self._schedule_arrival(now)
 
     def _on_client(self, client: int) -> None:
         now = self.now
-        if self.scenario.requests and not self.open_ended and self.sent >= self.scenario.requests:
+        if self._requests and not self.open_ended and self.sent >= self._requests:
             self._client_retires()
             return
         self._start_request(now, client)
@@ -238,20 +274,23 @@ class Simulation:
     # -- nginx -----------------------------------------------------------------------------------
 
     def _start_request(self, now: float, client: int) -> None:
-        if self.sent >= self._request_cap:
+        sent = self.sent
+        if sent >= self._request_cap:
             raise ScenarioError(self.scenario.source, "traffic",
                                 f"more than {MAX_REQUESTS:,} requests in one run (the simulator's limit); "
                                 "a closed loop needs time between requests: latency, think_time or service")
-        self.sent = rid = self.sent + 1
+        self.sent = rid = sent + 1
+        worker = self._accept.accept() if self.workers > 1 else 0
+        upstream = self.upstreams[worker]
         req = Request()
+        req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
         req.id = rid
         req.t = now
         req.client = client
-        req.worker = worker = self._accept.accept()
-        req.upstream = upstream = self.upstreams[worker]
-        req.start_balancing(upstream, self.address_bytes[client], self.tries_cap)
+        req.worker = worker
+        req.upstream = upstream
         req.attempts = []
-        req.failures = []
+        req.failures = ()
         req.measured = rid > self._warmup_id and now >= self._warmup_time
         in_flight = self.in_flight
         self.area += in_flight * (now - self._area_since)
@@ -278,7 +317,16 @@ class Simulation:
                 self._emit(ev.PROBE, backend.name, req.id, worker=req.worker)
             self._emit(ev.ATTEMPT, backend.name, req.id, attempt=len(req.attempts), probe=probe,
                        queued=backend.status == "up" and backend.busy >= backend.concurrency)
-        backend.connect(Attempt(req, peer, backend, now))
+        attempt = Attempt()
+        attempt.req = req
+        attempt.peer = peer
+        attempt.backend = backend
+        attempt.sent = now
+        attempt.started = -1.0
+        attempt.active = True
+        attempt.timer = False
+        attempt.request_sent = False
+        backend.connect(attempt)
 
     def fail(self, attempt: Attempt, ft: str, reason: str, status: int = 0) -> None:
         """An attempt failed (`ft` as in proxy_next_upstream); nginx retries or answers the client."""
@@ -288,7 +336,7 @@ class Simulation:
         req = attempt.req
         backend = attempt.backend
         backend.failed += 1
-        req.failures.append(f"http_{status}" if reason == "status" else FAILURE_KINDS[reason])
+        req.failures += (f"http_{status}" if reason == "status" else FAILURE_KINDS[reason],)
         state = PEER_NEXT if ft == "http_403" or ft == "http_404" else PEER_FAILED
         change = req.upstream.free(req, attempt.peer, state, EPOCH + int(self.now))
         client_status = FT_STATUS.get(ft, 502)
@@ -310,7 +358,7 @@ class Simulation:
             self.fail(attempt, "error", "closed")
             return
         req = attempt.req
-        ft = STATUS_FT.get(status)
+        ft = STATUS_FT.get(status) if status >= 403 else None
         if ft is not None and req.tries > 1 and ft in self.mask and (
                 not self.non_idempotent or self.retry_non_idempotent):
             self.fail(attempt, ft, "status", status)
@@ -331,15 +379,13 @@ class Simulation:
         in_flight = self.in_flight
         self.area += in_flight * (now - self._area_since)
         self._area_since = now
-        self.in_flight = in_flight - 1
-        self.answered += 1
+        self.in_flight = in_flight = in_flight - 1
         latency = now - req.t + self.latency
         if status < 500:
             self.ok += 1
         else:
             self.failed += 1
-        counts = self.status_counts
-        counts[status] = counts.get(status, 0) + 1
+        self._status_counts[status] += 1
         tries = len(req.attempts)
         if tries > 1:
             self.retries += tries - 1
@@ -348,17 +394,17 @@ class Simulation:
         if self.records is not None:
             self.records.append(RequestRecord(req.id, req.t, self.addresses[req.client],
                                               tuple(b.name for b in req.attempts), status, latency,
-                                              tuple(req.failures), req.worker))
+                                              req.failures, req.worker))
         if self._log is not None:
             last = req.attempts[-1].name if req.attempts else None
             self._emit(ev.RESPONSE, last, req.id, status=status, latency=latency, attempts=tries)
-        if self.pattern == "closed":
+        if self._closed_loop:
             when = now + self.latency + self.think_time
-            if self.scenario.requests or self.open_ended or when <= self.scenario.duration:
+            if self._requests or self.open_ended or when <= self._duration:
                 self.schedule_at(when, self._on_client, req.client)
-            else:
-                self._client_retires()
-        if self.arrivals_done and self.in_flight == 0 and not self._done:
+                return
+            self._client_retires()
+        elif self.arrivals_done and in_flight == 0 and not self._done:
             self._end()
 
     def on_connect_timeout(self, attempt: Attempt) -> None:
@@ -374,13 +420,24 @@ class Simulation:
             attempt.backend.timeouts += 1
             self.fail(attempt, "timeout", "read_timeout")
 
-    def _on_scenario_event(self, scheduled) -> None:
+    def _on_scenario_event(self, scheduled: Event) -> None:
         self.apply(scheduled.server, scheduled.action, scheduled.factor)
 
-    def _emit(self, kind: str, server: str | None, request: int | None, **details) -> None:
-        self._log.append(ev.SimEvent(self.now, kind, server, request, details))
+    def _emit(self, kind: str, server: str | None, request: int | None, **details: object) -> None:
+        if self._log is not None:
+            self._log.append(ev.SimEvent(self.now, kind, server, request, details))
 
     # -- stepping and controls (for the UI) ------------------------------------------------------
+
+    @property
+    def answered(self) -> int:
+        """Requests that got their answer (ok or failed)."""
+        return self.ok + self.failed
+
+    @property
+    def status_counts(self) -> dict[int, int]:
+        """How many answers had each status."""
+        return {status: n for status, n in enumerate(self._status_counts) if n}
 
     @property
     def finished(self) -> bool:
@@ -468,7 +525,7 @@ class Simulation:
 
     # -- report ----------------------------------------------------------------------------------
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         """The report, in the JSON shape of DESIGN.md section 3 (plus a few extra keys).
 
         `sim_time` is when the last request was answered once the run is finished, else now.
@@ -489,7 +546,7 @@ class Simulation:
             "sim_time": rounded(sim_time),
             "requests": {"sent": self.sent, "ok": self.ok, "failed": self.failed,
                          "dropped": self.sent - self.answered},
-            "status": {str(code): self.status_counts[code] for code in sorted(self.status_counts)},
+            "status": {str(code): n for code, n in self.status_counts.items()},
             "latency": summary(self.latencies),
             "wait": {"mean": rounded(self.wait_sum / self.wait_count if self.wait_count else 0.0)},
             "retries": self.retries,

@@ -26,6 +26,7 @@ import re
 import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from crossplane.analyzer import CONTEXTS, DIRECTIVES, analyze, enter_block_ctx
 from crossplane.errors import NgxParserBaseException
@@ -39,6 +40,8 @@ NEXT_UPSTREAM_VALUES = ("error", "timeout", "invalid_header", "http_500", "http_
 # Server parameters each balancing method accepts (nginx's NGX_HTTP_UPSTREAM_* flags).
 _NO_BACKUP_METHODS = ("ip_hash", "random", "random_two_least_conn", "hash")
 _DEFAULT_CONFIG_DIR = "/etc/nginx/"
+_Handler = Callable[[str, str, list[str], int, tuple[str, ...]], None]
+"""A directive's handler: (file, name, args, line, context)."""
 MAX_CONFIG_BYTES = 4_000_000
 """All files of one config together; a learner's whole /etc/nginx is a few tens of kilobytes."""
 MAX_INCLUDE_DEPTH = 64
@@ -273,13 +276,20 @@ class _Reader:
     def _close(self, file: str, name: str, end_line: int, ctx: tuple[str, ...]) -> None:
         self.blocks.pop()
         if name == "upstream" and ctx == ("http",):
-            if not self.current_upstream.servers:
+            if not self._upstream().servers:
                 raise NginxConfError(file, end_line, "no servers are inside upstream")
             self.current_upstream = None
 
     # ---- simple directives ---------------------------------------------------------
 
+    def _upstream(self) -> _Upstream:
+        """The upstream block being read (its directives are handled only inside one)."""
+        upstream = self.current_upstream
+        assert upstream is not None, "an upstream directive outside an upstream block"
+        return upstream
+
     def _simple(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
+        handler: _Handler | None
         if name == "include":
             handler = self._include
         elif ctx == ():
@@ -343,7 +353,7 @@ class _Reader:
         return found
 
     def _server(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
-        upstream = self.current_upstream
+        upstream = self._upstream()
         params: dict = {}
         for arg in args[1:]:
             key, eq, value = arg.partition("=")
@@ -375,11 +385,12 @@ class _Reader:
                 else:
                     raise NginxConfError(file, line, f'invalid parameter "{arg}"')
             policy = "random_two_least_conn" if two else "random"
-        self.current_upstream.policy = policy
-        self.current_upstream.policy_line = line
+        upstream = self._upstream()
+        upstream.policy = policy
+        upstream.policy_line = line
 
     def _zone(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
-        self.current_upstream.zone = True
+        self._upstream().zone = True
 
     def _proxy_pass(self, file: str, name: str, args: list[str], line: int, ctx: tuple[str, ...]) -> None:
         settings = self.blocks[-1]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, Iterable, NamedTuple
 
 from sim.metrics import rounded
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 
 class RequestRecord(NamedTuple):
@@ -43,7 +46,7 @@ class RequestRecord(NamedTuple):
 class Result:
     """A finished run. `metrics` is the report; `records` is None unless a trace was asked for."""
 
-    scenario: object
+    scenario: Scenario
     seed: int
     sim_time: float
     metrics: dict
@@ -69,7 +72,7 @@ class Result:
             write_trace(self.records, target, workers)
 
 
-def write_trace(records, handle: IO[str], workers: int = 1) -> None:
+def write_trace(records: Iterable[RequestRecord], handle: IO[str], workers: int = 1) -> None:
     """Write `records` to an open text file as JSON Lines (with "worker" keys if `workers` > 1)."""
     dumps = json.dumps
     for record in records:

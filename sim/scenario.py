@@ -302,8 +302,8 @@ def _check_limits(scenario: Scenario) -> None:
         if value > MAX_SECONDS:
             refuse(key, f"at most {MAX_SECONDS:,.0f} seconds")
     for index, server in enumerate(scenario.servers, 1):
-        for key, value in (("name", server.name), ("address", server.address)):  # also from nginx configs
-            if not printable(value, MAX_TEXT):
+        for key, text in (("name", server.name), ("address", server.address)):  # also from nginx configs
+            if not printable(text, MAX_TEXT):
                 raise ScenarioError(source, f"server[{index}].{key}", f"must be printable text of at most "
                                                                       f"{MAX_TEXT} characters, without control characters")
 

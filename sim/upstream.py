@@ -92,12 +92,18 @@ class PeerRequest:
     """Per-request balancer data (`ngx_http_upstream_rr_peer_data_t` and the policy's extras)."""
 
     __slots__ = ("group", "tried", "tries", "addr", "hash", "hash_tries")
+    group: PeerGroup
+    tried: int          # bitmap of the group's peers tried
+    tries: int          # attempts left
+    addr: bytes         # the client address's first three octets (ip_hash)
+    hash: int
+    hash_tries: int
 
     def start_balancing(self, upstream: Upstream, addr: bytes, tries_cap: int = 0) -> None:
         """Reset for a new request from client address bytes `addr` (tries as nginx computes them)."""
         self.group = upstream.primary
         self.tried = 0
-        tries = upstream.tries()
+        tries = upstream.tries
         self.tries = tries_cap if tries_cap and tries > tries_cap else tries
         self.addr = addr
         self.hash = 89
@@ -116,6 +122,9 @@ class Upstream:
         if backups:
             self.primary.next = PeerGroup([Peer(i, pos, s) for pos, (i, s) in enumerate(backups)],
                                           single=False)
+        backup = self.primary.next
+        # `ngx_http_upstream_tries()`: servers that are not `down`, backups included
+        self.tries = self.primary.tries + (backup.tries if backup else 0)
         self.policy = policy
         self.rng = rng or Random(0)
         self.get: Callable[[PeerRequest, int], Peer | None] = {
@@ -130,11 +139,6 @@ class Upstream:
         """Every peer, primaries first, then backups."""
         backup = self.primary.next
         return self.primary.peers + (backup.peers if backup else [])
-
-    def tries(self) -> int:
-        """`ngx_http_upstream_tries()`: servers that are not `down`, backups included."""
-        backup = self.primary.next
-        return self.primary.tries + (backup.tries if backup else 0)
 
     # -- round robin -----------------------------------------------------------------------------
 
@@ -163,6 +167,7 @@ class Upstream:
     def get_round_robin(self, req: PeerRequest, now: int) -> Peer | None:
         """Pick a peer by round robin; None = NGX_BUSY ("no live upstreams")."""
         group = req.group
+        peer: Peer | None
         if group.single:
             peer = group.peers[0]
             if peer.down or (peer.max_conns and peer.conns >= peer.max_conns):
