@@ -134,7 +134,8 @@ def test_a_drill_outcome_reaches_the_class_outbox_when_the_learner_joined(tmp_pa
 def test_a_drill_the_lab_cannot_set_up_is_one_line_in_the_learners_language(monkeypatch, capsys, lang, words):
     import argparse
 
-    from tutor.drills import act as act_module, cli, session
+    from tutor.cli import drill as drill_command
+    from tutor.drills import act as act_module, session
     from tutor.drills.actions import ActionFailed
     from tutor.lab import lab as lab_module
 
@@ -150,6 +151,6 @@ def test_a_drill_the_lab_cannot_set_up_is_one_line_in_the_learners_language(monk
     monkeypatch.setattr(act_module, "act", fails)
     args = argparse.Namespace(drill_command="start", name=session.catalogue()[0][0].id, seed=None, prefix=None,
                               json=False, lang=lang)
-    assert cli.run_drill(args) == 2
+    assert drill_command.run(args) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and words in err and "/etc/nginx/sites-enabled/default" in err
