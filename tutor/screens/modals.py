@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Command, LessonError
 from tutor.keymap import Key, bindings, help_rows
-from tutor.screens.base import Translated, TutorModal
+from tutor.screens.base import TutorModal
 from tutor.widgets.option_list import SafeOptionList
 
 
@@ -24,7 +27,8 @@ class HelpScreen(TutorModal):
     KEYMAP = (Key("help.close", "escape,f1,q", "close", "key.close_dialog", display="Esc / F1 / q"),)
     BINDINGS = bindings(KEYMAP)
 
-    def __init__(self, target: Translated) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
+        """`target`: the screen F1 was pressed on (a tutor screen, the simulator's, ...)."""
         super().__init__()
         self.target = target
         self.rows: list[tuple[str, str]] = []  # (key, what it does) as shown
