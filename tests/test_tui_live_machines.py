@@ -83,11 +83,11 @@ async def test_multipass_import_asks_the_role_of_an_unclear_vm(monkeypatch, tmp_
         screen = pilot.app.screen
         await pilot.press("ctrl+o")
         assert await wait_for(pilot, lambda: isinstance(pilot.app.screen, RoleDialog)
-                              and pilot.app.screen.is_mounted and pilot.app.screen.query("#role-options"))
+                              and pilot.app.screen.is_mounted and pilot.app.screen.query("#picker-options"))
         dialog = pilot.app.screen
         # the dialog is pushed before its question is filled in: wait for the text, not the dialog
-        assert await wait_for(pilot, lambda: "sinambela" in str(dialog.query_one("#role-question", Static).content))
-        options = dialog.query_one("#role-options", OptionList)
+        assert await wait_for(pilot, lambda: "sinambela" in str(dialog.query_one("#picker-title", Static).content))
+        options = dialog.query_one("#picker-options", OptionList)
         assert [options.get_option_at_index(i).id for i in range(options.option_count)] == ["proxy", "app3", "skip"]
         await pilot.press("enter")  # proxy
         assert await wait_for(pilot, lambda: "From multipass" in status(pilot))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.reactive import reactive
@@ -21,6 +22,9 @@ from tutor.screens.palette import TutorCommands
 from tutor.settings import Settings
 from tutor.strings import STRINGS
 from tutor.widgets.option_list import SafeCommandPalette
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 THEME = "tutor"
 COLOUR_BLIND_THEME = "tutor-colour-blind"
@@ -76,7 +80,7 @@ class TutorApp(App):
         lessons_root: Path | str | None = None,
         *,
         default_lang: str = "id",
-        play: tuple[object, str | None] | None = None,
+        play: tuple[Scenario, str | None] | None = None,
         join: str | None = None,
     ) -> None:
         super().__init__()
@@ -143,7 +147,7 @@ class TutorApp(App):
             number = screen.text.predicts.index(event.panel.predict) + 1 if event.panel.predict in screen.text.predicts else 0
             self.classroom.answered(f"{screen.lesson.id}/{screen.step.id}/{number}", event.correct)
 
-    def _open_play(self, scenario: object, nginx_conf: str | None) -> None:
+    def _open_play(self, scenario: Scenario, nginx_conf: str | None) -> None:
         from tutor.simview import SimScreen
 
         self.push_screen(SimScreen(scenario, nginx_conf, confirm_close=True))

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from tutor.i18n import language_name, other_language, tr
@@ -61,7 +61,7 @@ def keep_quit(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     return kept, refused
 
 
-def bindings(keys: Iterable[Key]) -> list[Binding]:
+def bindings(keys: Iterable[Key]) -> list[BindingType]:
     """Textual bindings (with ids) for `keys`; shown in the key bar when `bar` is set."""
     return [Binding(key.keys, key.action, key.text, show=key.bar is not None, priority=key.priority, id=key.id)
             for key in keys if key.action is not None]

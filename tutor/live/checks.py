@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -57,24 +58,43 @@ class Context:
         return say(key, self.lang, lab=self.machines.lab, **values)
 
     @property
+    def proxy(self) -> Machine:
+        """The proxy machine, for the checks that go through it: `run_checks` runs none of them
+        without one (`catalog.cannot_run`)."""
+        proxy = self.machines.proxy
+        if proxy is None:
+            raise LookupError("no proxy machine: run_checks refuses this check first")
+        return proxy
+
+    @property
     def budget(self) -> float:
         return self.options.budget if self.options.budget is not None else 3 * self.timeout
 
 
 def failure_result(ctx: Context, check: str, machine: Machine, probe: Probe) -> CheckResult:
     """The result for a machine that did not answer HTTP (refused, timeout, unreachable, ...)."""
-    return CheckResult(check, False, _FAILURE_CODES[probe.failure],
+    return CheckResult(check, False, _FAILURE_CODES[_failure(probe)],
                        failure_message(ctx, machine, probe), probe.evidence())
 
 
 def failure_message(ctx: Context, machine: Machine, probe: Probe) -> str:
-    kind = probe.failure
+    kind = _failure(probe)
     if kind in ("refused", "timeout"):
         kind = f"{kind}.{'proxy' if machine.role == 'proxy' else 'app'}"
     if kind == "timeout.proxy" and probe.sent:  # nginx took the request: it waits for an app
         kind = "timeout.proxy_waiting"
     return ctx.say(kind, label=machine.label, name=machine.name, port=machine.port,
                    host=machine.host, timeout=seconds(ctx.timeout), detail=probe.detail)
+
+
+def _failure(probe: Probe) -> str:
+    """Why `probe` got no answer: its failure kind ("broken" if it names none)."""
+    return probe.failure or "broken"
+
+
+def _status(probe: Probe) -> int:
+    """The HTTP status `probe` got, 0 when it got none (no range of statuses holds 0)."""
+    return probe.status if probe.status is not None else 0
 
 
 def _title_part(probe: Probe) -> str:
@@ -92,10 +112,10 @@ async def app_running(ctx: Context) -> CheckResult:
     for app, probe in zip(apps, probes):
         if not probe.answered:
             failures.append(failure_result(ctx, "app-running", app, probe))
-        elif probe.status >= 500:  # the app runs but fails: not "running" for the lesson
+        elif _status(probe) >= 500:  # the app runs but fails: not "running" for the lesson
             failures.append(CheckResult("app-running", False, "http_status", ctx.say(
                 "app.status", label=app.label, status=probe.status, name=app.name), probe.evidence()))
-        elif probe.status == 404:  # the app serves its page at /: whatever answered is something else
+        elif _status(probe) == 404:  # the app serves its page at /: whatever answered is something else
             server = sanitize(probe.headers.get("server", ""), 60) or "-"
             page = ctx.say("app.page_titled", title=probe.title, server=server) if probe.title else \
                 ctx.say("app.page_untitled", server=server)
@@ -115,7 +135,7 @@ async def app_running(ctx: Context) -> CheckResult:
 
 async def nginx_running(ctx: Context) -> CheckResult:
     """The proxy answers HTTP with a `Server: nginx...` header."""
-    proxy = ctx.machines.proxy
+    proxy = ctx.proxy
     probe = await fetch(ctx.client, proxy, ctx.timeout)
     if not probe.answered:
         return failure_result(ctx, "nginx-running", proxy, probe)
@@ -131,19 +151,23 @@ async def nginx_running(ctx: Context) -> CheckResult:
 # --- proxy-pass -------------------------------------------------------------------------------
 
 def proxy_status_result(ctx: Context, check: str, probe: Probe) -> CheckResult | None:
-    """The failed result for a proxied answer that is not the app's page (None when it is)."""
-    proxy, domain = ctx.machines.proxy, ctx.machines.domain
-    values = {"label": proxy.label, "name": proxy.name, "domain": domain, "status": probe.status}
-    if probe.status == 502:
+    """The failed result for a request through the proxy that did not get the app's page: no
+    answer, an error, a redirect, nginx's default page (None when it got the app's page)."""
+    proxy, domain = ctx.proxy, ctx.machines.domain
+    if not probe.answered:
+        return failure_result(ctx, check, proxy, probe)
+    status = _status(probe)
+    values = {"label": proxy.label, "name": proxy.name, "domain": domain, "status": status}
+    if status == 502:
         return CheckResult(check, False, "bad_gateway", ctx.say("pass.bad_gateway", **values), probe.evidence())
-    if probe.status == 504:
+    if status == 504:
         return CheckResult(check, False, "gateway_timeout", ctx.say("pass.gateway_timeout", **values),
                            probe.evidence())
-    if 300 <= probe.status < 400:
+    if 300 <= status < 400:
         location = sanitize(probe.headers.get("location", ""), 100)
         return CheckResult(check, False, "http_status", ctx.say("pass.redirect", location=location, **values),
                            probe.evidence())
-    if not 200 <= probe.status < 300:
+    if not 200 <= status < 300:
         return CheckResult(check, False, "http_status", ctx.say("pass.status", **values), probe.evidence())
     if DEFAULT_PAGE_MARK in probe.body:
         return CheckResult(check, False, "default_page", ctx.say("pass.default_page", **values),
@@ -153,10 +177,8 @@ def proxy_status_result(ctx: Context, check: str, probe: Probe) -> CheckResult |
 
 async def proxy_pass(ctx: Context) -> CheckResult:
     """The proxy, asked for DOMAIN, returns the app's page (not an error, not nginx's default page)."""
-    proxy, domain = ctx.machines.proxy, ctx.machines.domain
+    proxy, domain = ctx.proxy, ctx.machines.domain
     probe = await fetch(ctx.client, proxy, ctx.timeout, host_header=domain)
-    if not probe.answered:
-        return failure_result(ctx, "proxy-pass", proxy, probe)
     failed = proxy_status_result(ctx, "proxy-pass", probe)
     if failed:
         return failed
@@ -169,7 +191,7 @@ async def proxy_pass(ctx: Context) -> CheckResult:
 
 async def hosts_file(ctx: Context) -> CheckResult:
     """DOMAIN resolves on this machine to the proxy's address."""
-    proxy, domain = ctx.machines.proxy, ctx.machines.domain
+    proxy, domain = ctx.proxy, ctx.machines.domain
     if proxy.host is None:  # multipass lists the proxy VM, but it is not running
         return failure_result(ctx, "hosts-file", proxy, await fetch(ctx.client, proxy, ctx.timeout))
     start = time.monotonic()
@@ -208,14 +230,14 @@ def first_of_family(found: list[str], proxy_ips: set[str]) -> str | None:
 
 # --- the load-balancing checks ----------------------------------------------------------------
 
-async def sample_proxy(ctx: Context, count: int, stop_early) -> tuple[list[Probe], bool]:
+async def sample_proxy(ctx: Context, count: int, stop_early: Callable[[Probe], bool]) -> tuple[list[Probe], bool]:
     """Up to `count` requests, one after another, through the proxy with `Host: DOMAIN`.
 
     Stops at the first probe for which `stop_early(probe)` is true, or when the budget is spent
     (at least one request is always sent).
     Returns the probes and whether the budget cut the sampling short.
     """
-    proxy = ctx.machines.proxy
+    proxy = ctx.proxy
     probes: list[Probe] = []
     deadline = time.monotonic() + ctx.budget
     for _ in range(count):
@@ -262,20 +284,18 @@ def upstream_attempts(value: str) -> list[str]:
 
 
 def _answered_ok(probe: Probe) -> bool:
-    return probe.answered and 200 <= probe.status < 400
+    return probe.answered and 200 <= _status(probe) < 400
 
 
 async def lb_distributes(ctx: Context) -> CheckResult:
     """Through the proxy, every app answers, in the proportion of the configured weights."""
-    proxy = ctx.machines.proxy
+    proxy = ctx.proxy
     apps = ctx.machines.apps
     names = await upstream_names(ctx)
     count = ctx.options.samples or min(120, max(12, 30 * len(apps)))
     probes, cut = await sample_proxy(
         ctx, count, lambda p: not _answered_ok(p) or "x-upstream" not in p.headers)
     last = probes[-1]
-    if not last.answered:
-        return failure_result(ctx, "lb-distributes", proxy, last)
     failed = proxy_status_result(ctx, "lb-distributes", last)
     if failed:
         return failed
@@ -304,7 +324,7 @@ def _tidy(message: str) -> str:
 def judge_split(ctx: Context, n: int, counts: dict[str, int], unknown: dict[str, int],
                 weights: dict[str, float], cut: bool, last: Probe) -> CheckResult:
     """Name the split: single_backend, uneven (missing apps, strangers, or a significant deviation) or ok."""
-    proxy = ctx.machines.proxy
+    proxy = ctx.proxy
     labels = {app.role: app.label for app in ctx.machines.apps}
     total_weight = sum(weights.values()) or 1.0
     split = ", ".join(f"{role} {counts[role]}" for role in counts)
@@ -339,7 +359,7 @@ def judge_split(ctx: Context, n: int, counts: dict[str, int], unknown: dict[str,
 
 async def lb_failover(ctx: Context) -> CheckResult:
     """With one app stopped, every request through the proxy still succeeds."""
-    proxy = ctx.machines.proxy
+    proxy = ctx.proxy
     apps = ctx.machines.apps
     app_probes = await asyncio.gather(*(fetch(ctx.client, app, ctx.timeout) for app in apps))
     stopped = [app for app, probe in zip(apps, app_probes) if probe.failure in STOPPED_KINDS]
@@ -367,9 +387,9 @@ async def lb_failover(ctx: Context) -> CheckResult:
                 "fo.timeout", label=proxy.label, timeout=seconds(ctx.timeout), stopped=stopped_names,
                 name=proxy.name), last.evidence(), details)
         return failure_result(ctx, "lb-failover", proxy, last)
-    bad = [p for p in probes if not 200 <= p.status < 400]
-    statuses = ", ".join(f"{status} x{sum(p.status == status for p in bad)}"
-                         for status in sorted({p.status for p in bad}))
+    bad = [p for p in probes if not 200 <= _status(p) < 400]
+    statuses = ", ".join(f"{status} x{sum(_status(p) == status for p in bad)}"
+                         for status in sorted({_status(p) for p in bad}))
     if len(stopped) == len(apps):
         return CheckResult("lb-failover", False, "failover_errors", ctx.say(
             "fo.all_stopped", label=proxy.label, statuses=statuses or "-"),
@@ -391,7 +411,7 @@ async def _failover_ok_message(ctx: Context, probes: list[Probe], stopped: list[
     attempts = [upstream_attempts(p.headers["x-upstream"]) for p in probes if "x-upstream" in p.headers]
     served = sorted({names.get(tries[-1], tries[-1]) for tries in attempts if tries})
     served_text = join_names([labels.get(role, role) for role in served], ctx.lang) or ctx.say("other_apps")
-    message = ctx.say("fo.ok", n=len(probes), label=ctx.machines.proxy.label, stopped=stopped_names,
+    message = ctx.say("fo.ok", n=len(probes), label=ctx.proxy.label, stopped=stopped_names,
                       served=served_text)
     tried = {names.get(addr) for tries in attempts for addr in tries}
     never = [app for app in stopped if app.role not in tried] if attempts else []

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.screen import ModalScreen, Screen
 
 from tutor.i18n import tr
 from tutor.strings import STRINGS
 from tutor.widgets.lifecycle import being_removed
+from tutor.widgets.typed_app import TutorAppProperty
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the type checker only: at run time it must not be a
+    # Screen itself, or Textual would take its CSS from it instead of from ModalScreen.
+    _ScreenBase = Screen[Any]
+else:
+    _ScreenBase = object
 
 
-class Translated:
+class Translated(_ScreenBase):
     """Mixin: `t()` looks strings up in the app's language; `refresh_language()` runs when it changes."""
 
     HELP_TITLE: ClassVar[str] = "help.title.generic"
+    app = TutorAppProperty()
 
     def t(self, key: str, **values: object) -> str:
-        return tr(STRINGS, key, self.app.lang, **values)  # type: ignore[attr-defined]
+        return tr(STRINGS, key, self.app.lang, **values)
 
     @property
     def closed(self) -> bool:
         """Taken off the screen stack (maybe before it finished mounting, by a fast Esc): its
         children are gone, so there is nothing left to fill in."""
-        return being_removed(self) or self not in self.app.screen_stack  # type: ignore[attr-defined,arg-type]
+        return being_removed(self) or self not in self.app.screen_stack
 
     @property
     def ready(self) -> bool:
@@ -38,8 +47,8 @@ class Translated:
     def on_mount(self) -> None:
         if self.closed:
             return
-        self.watch(self.app, "lang", self._lang_changed, init=False)  # type: ignore[attr-defined]
-        self.watch(self.app, "progress_version", self._progress_changed, init=False)  # type: ignore[attr-defined]
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.watch(self.app, "progress_version", self._progress_changed, init=False)
         self.refresh_language()
         self.setup()
         self._set_up = True

@@ -108,8 +108,9 @@ class HomeScreen(TutorScreen):
 
     def action_reset_lesson(self) -> None:
         option = self.query_one("#lessons", OptionList).highlighted_option
-        if option is None or not (option.id or "").startswith(LESSON_PREFIX):
+        option_id = option.id if option is not None else None
+        if option_id is None or not option_id.startswith(LESSON_PREFIX):
             return
-        lesson = self.app.lessons.get(option.id[len(LESSON_PREFIX):])
+        lesson = self.app.lessons.get(option_id[len(LESSON_PREFIX):])
         if lesson is not None:
             self.app.confirm_reset_lesson(lesson.id)

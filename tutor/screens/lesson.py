@@ -8,16 +8,17 @@ from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Markdown, OptionList, Static
+from textual.worker import WorkType
 
 from tutor.keymap import Key, bindings
 from tutor.lessons.model import Command, Lesson, StepMeta, StepText
 from tutor.lessons.values import Values, fill_step, values_from_settings
 from tutor.lessons.vocabulary import COPYABLE_LANGUAGES
+from tutor.live.saved import saved_machines
 from tutor.progress import DONE
 from tutor.screens.base import TutorScreen
 from tutor.widgets.keybar import KeyBar
 from tutor.widgets.step_list import StepList, state_symbol
-from tutor.widgets.check_panel import saved_machines
 from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
@@ -296,7 +297,7 @@ class LessonScreen(TutorScreen):
         current = self.query_one("#views", ContentSwitcher).current
         return next((view for view in self._views.values() if view.id == current), None)
 
-    def _forget_kept_views(self, keep: StepView) -> None:
+    def _forget_kept_views(self, keep: StepView | None) -> None:
         """Drop a view kept in the previous language after F2 (see refresh_language) once the
         learner has left it: it is built again in the right language next time."""
         for key, view in list(self._views.items()):
@@ -330,6 +331,7 @@ class LessonScreen(TutorScreen):
             "done": self.t("btn.undone" if state == DONE else "btn.done"),
             "sim": self.t("btn.sim"),
         }
+        view = self.current_view()
         disabled = {
             "prev": self.index == 0,
             "next": self.index == len(self.lesson.steps) - 1,
@@ -337,7 +339,7 @@ class LessonScreen(TutorScreen):
             "solution": text.solution is None,
             "copy": not self.copy_choices(),
             "done": False,
-            "sim": not (self.current_view() and self.current_view().has_sims),
+            "sim": view is None or not view.has_sims,
         }
         for name in BUTTONS:
             button = self.query_one(f"#btn-{name}", Button)
@@ -565,8 +567,7 @@ class LessonScreen(TutorScreen):
 
     def _scroll_to_checks(self) -> None:
         view = self.current_view()
-        panel = view.check_panel if view is not None else None
-        if panel is not None:
+        if view is not None and (panel := view.check_panel) is not None:
             view.scroll_when_rendered(panel)
 
     def action_evidence(self) -> None:
@@ -638,7 +639,8 @@ class LessonScreen(TutorScreen):
         if action is not None:
             action()
         elif event.button.id == "btn-sim":
-            self.run_worker(self.action_simulator, exclusive=True, group="sim")
+            work: WorkType[None] = self.action_simulator  # named: mypy cannot infer WorkType's result
+            self.run_worker(work, exclusive=True, group="sim")
 
     @on(OptionList.OptionSelected, "#steps")
     def _step_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -10,6 +10,7 @@ import os
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
+from textual.worker import WorkType
 
 from tutor.keymap import Key, bindings
 from tutor.course import DEFAULT_DOMAIN, ROLES
@@ -201,7 +202,8 @@ class MachinesScreen(TutorScreen):
     # Importing from multipass
     def action_import_multipass(self) -> None:
         self.say(self.t("machines.importing"))
-        self.run_worker(self._import, exclusive=True, group="multipass", exit_on_error=False)
+        work: WorkType[None] = self._import  # named: mypy cannot infer WorkType's result
+        self.run_worker(work, exclusive=True, group="multipass", exit_on_error=False)
 
     async def _import(self) -> None:
         try:
@@ -237,7 +239,8 @@ class MachinesScreen(TutorScreen):
 
     # Using the lab (`tutor lab`)
     def action_use_lab(self) -> None:
-        self.run_worker(self._use_lab, exclusive=True, group="multipass", exit_on_error=False)
+        work: WorkType[None] = self._use_lab  # named: mypy cannot infer WorkType's result
+        self.run_worker(work, exclusive=True, group="multipass", exit_on_error=False)
 
     async def _use_lab(self) -> None:
         from tutor.lab import Lab, LabError, require_root

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Button, Static
 from textual.widgets.option_list import Option
 
 from tutor.lessons.model import Command, LessonError
 from tutor.keymap import Key, bindings, help_rows
-from tutor.screens.base import Translated, TutorModal
-from tutor.widgets.option_list import SafeOptionList
+from tutor.screens.base import TutorModal
+from tutor.screens.picker import PickerModal
 
 
 class HelpScreen(TutorModal):
@@ -24,7 +27,8 @@ class HelpScreen(TutorModal):
     KEYMAP = (Key("help.close", "escape,f1,q", "close", "key.close_dialog", display="Esc / F1 / q"),)
     BINDINGS = bindings(KEYMAP)
 
-    def __init__(self, target: Translated) -> None:
+    def __init__(self, target: Screen[Any]) -> None:
+        """`target`: the screen F1 was pressed on (a tutor screen, the simulator's, ...)."""
         super().__init__()
         self.target = target
         self.rows: list[tuple[str, str]] = []  # (key, what it does) as shown
@@ -155,11 +159,11 @@ class ErrorScreen(TutorModal):
         self.dismiss()
 
 
-class CommandPicker(TutorModal[Command | None]):
+class CommandPicker(PickerModal[Command]):
     """Choose which of a step's commands to copy; the full text is shown so it can be selected by hand."""
 
     DEFAULT_CSS = """
-    CommandPicker OptionList { height: auto; max-height: 16; border: none; }
+    CommandPicker OptionList { max-height: 16; }
     """
     KEYMAP = (
         Key("picker.choose", "up,down,enter", None, "key.pick_command", display="↑ ↓ Enter"),
@@ -167,37 +171,18 @@ class CommandPicker(TutorModal[Command | None]):
     )
     BINDINGS = bindings(KEYMAP)
 
-    def __init__(self, commands: list[Command]) -> None:
-        super().__init__()
-        self.commands = commands
+    def question(self) -> str:
+        return self.t("picker.title")
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(classes="dialog-title", id="picker-title")
-            yield SafeOptionList(id="picker-options")
-            yield Static(classes="dialog-hint", id="picker-hint")
+    def hint(self) -> str:
+        return self.t("picker.hint")
 
-    def setup(self) -> None:
-        self.query_one("#picker-options", OptionList).focus()
-
-    def refresh_language(self) -> None:
-        self.query_one("#picker-title", Static).update(self.t("picker.title"))
-        self.query_one("#picker-hint", Static).update(self.t("picker.hint"))
-        options = self.query_one("#picker-options", OptionList)
-        highlighted = options.highlighted
+    def choices(self) -> list[Option]:
         prompts = []
-        for number, command in enumerate(self.commands, start=1):
+        for number, command in enumerate(self.items, start=1):
             where = self.t("picker.role", role=command.role) if command.role else ""
             prompts.append(Option(Text.assemble((f"{number}. ", "bold"), (where + "\n" if where else "", "italic"), command.code.rstrip())))
-        options.set_options(prompts)
-        options.highlighted = highlighted or 0
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.commands[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        return prompts
 
 
 class LinkScreen(TutorModal):

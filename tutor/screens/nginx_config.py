@@ -11,6 +11,7 @@ import shutil
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
+from textual.worker import WorkType
 
 from tutor.keymap import Key, bindings
 from tutor.live.hosts import HostError
@@ -74,7 +75,8 @@ class NginxConfigScreen(TutorModal):
                 yield Button("", id="nginx-close")
 
     def setup(self) -> None:
-        self.run_worker(self._read, exclusive=True, group="nginx-config", exit_on_error=False)
+        work: WorkType[None] = self._read  # named: mypy cannot infer WorkType's result
+        self.run_worker(work, exclusive=True, group="nginx-config", exit_on_error=False)
 
     def refresh_language(self) -> None:
         self.query_one("#nginx-title", Static).update(self.t("nginx.title", command=nginx_t_command(self.vm, self.lab)))

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tutor.classroom.screens import class_commands
 from tutor.i18n import language_name, other_language, tr
+from tutor.screens.lesson import LessonScreen
 from tutor.settings import TOGGLES
 from tutor.strings import STRINGS
 from tutor.twin.tui import can_open as twin_can_open, open_twin
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
 
 
 def _scenario_on(screen) -> object | None:
@@ -28,7 +33,7 @@ class TutorCommands(Provider):
     """Every command of the app, named in the current language."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app = self.app
+        app = cast("TutorApp", self.app)  # a Provider is no DOM node: no TutorAppProperty here
         lang = app.lang
 
         def t(key: str, **values: object) -> str:
@@ -49,11 +54,11 @@ class TutorCommands(Provider):
             commands.append((t("cmd.twin"), partial(open_twin, app, twin_scenario), t("cmd.twin.help")))
         commands.extend(class_commands(app))
         commands.append((t("cmd.nginx_config"), app.read_live_nginx_config, t("cmd.nginx_config.help")))
-        lesson_screen = getattr(self.screen, "lesson", None)
-        if lesson_screen is not None and lesson_screen.steps:
-            step = self.screen.step
-            commands.append((t("cmd.reset_step"), partial(app.confirm_reset_step, lesson_screen.id, step.id), t("cmd.reset_step.help")))
-            commands.append((t("cmd.reset_lesson"), partial(app.confirm_reset_lesson, lesson_screen.id), t("cmd.reset_lesson.help")))
+        screen = self.screen
+        if isinstance(screen, LessonScreen) and screen.lesson.steps:
+            lesson_id, step_id = screen.lesson.id, screen.step.id
+            commands.append((t("cmd.reset_step"), partial(app.confirm_reset_step, lesson_id, step_id), t("cmd.reset_step.help")))
+            commands.append((t("cmd.reset_lesson"), partial(app.confirm_reset_lesson, lesson_id), t("cmd.reset_lesson.help")))
         commands.append((t("cmd.reset_all"), app.confirm_reset_all, t("cmd.reset_all.help")))
         commands.append((t("cmd.help"), app.action_help, t("cmd.help.help")))
         commands.append((t("cmd.quit"), app.action_quit, t("cmd.quit.help")))

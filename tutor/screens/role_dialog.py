@@ -2,52 +2,34 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.keymap import Key, bindings
 from tutor.live.multipass import VM
-from tutor.screens.base import TutorModal
+from tutor.screens.picker import PickerModal
 
 
-class RoleDialog(TutorModal[str | None]):
+class RoleDialog(PickerModal[str]):
     """Which role does this VM have? One of the free roles, or skip (None)."""
 
     DEFAULT_CSS = """
-    RoleDialog OptionList { height: auto; max-height: 8; border: none; }
+    RoleDialog OptionList { max-height: 8; }
     """
     KEYMAP = (
         Key("role.choose", "up,down,enter", None, "key.pick_role", display="↑ ↓ Enter"),
-        Key("role.skip", "escape", "skip", "key.skip_vm", display="Esc"),
+        Key("role.skip", "escape", "cancel", "key.skip_vm", display="Esc"),
     )
     BINDINGS = bindings(KEYMAP)
 
     def __init__(self, vm: VM, roles: list[str]) -> None:
-        super().__init__()
+        super().__init__(roles)
         self.vm = vm
-        self.roles = roles
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(classes="dialog-title", id="role-question", markup=False)
-            yield OptionList(id="role-options")
+    def question(self) -> str:
+        return self.t("machines.ask_role", vm=self.vm.describe())
 
-    def setup(self) -> None:
-        self.query_one("#role-options", OptionList).focus()
+    def choices(self) -> list[Option]:
+        return [Option(role, id=role) for role in self.items] + [Option(self.t("machines.skip"), id="skip")]
 
-    def refresh_language(self) -> None:
-        self.query_one("#role-question", Static).update(self.t("machines.ask_role", vm=self.vm.describe()))
-        options = [Option(role, id=role) for role in self.roles] + [Option(self.t("machines.skip"), id="skip")]
-        option_list = self.query_one("#role-options", OptionList)
-        highlighted = option_list.highlighted
-        option_list.set_options(options)
-        option_list.highlighted = highlighted or 0
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(None if event.option.id == "skip" else event.option.id)
-
-    def action_skip(self) -> None:
-        self.dismiss(None)
+    def picked(self, index: int) -> str | None:
+        return self.items[index] if index < len(self.items) else None  # the last choice: skip

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
+from sim.scenario import Scenario
 from tutor.i18n import tr
 from tutor.keymap import Key, bindings
 from tutor.scenarios import ScenarioOpenError, runnable
@@ -35,7 +36,7 @@ class SimScreen(Screen):
 
     def __init__(
         self,
-        scenario_path: str | Path | None = None,
+        scenario_path: str | Path | Scenario | None = None,
         nginx_conf: str | Path | None = None,
         *,
         lang: str = "id",

@@ -17,44 +17,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
+from textual.worker import WorkType
 
 from tutor.i18n import tr
-from tutor.live import catalog
 from tutor.course import APP_ROLES
 from tutor.live.catalog import DEFAULT_TIMEOUT, NEVER_TRIED_SCENARIO
-from tutor.live.hosts import HostError, Machines, machines_from_settings
 from tutor.live.result import CheckResult
-from tutor.strings import STRINGS, host_error_text
+from tutor.live.saved import missing_roles, saved_machines, used_by_lesson
+from tutor.strings import STRINGS
 from tutor.widgets.lifecycle import being_removed
+from tutor.widgets.typed_app import TutorAppProperty
 
 # Checks that look at the proxy's nginx: their panel offers to read the live nginx config.
 NGINX_CHECKS = frozenset({"nginx-running", "proxy-pass", "lb-distributes", "lb-failover"})
-
-
-def saved_machines(settings, checks, lang: str, lesson_roles: frozenset[str] = frozenset()
-                   ) -> tuple[Machines | None, tuple[str, dict] | None]:
-    """The learner's saved machines and, when none of `checks` can run with them, why:
-    a (string key, values) pair. Machines are None when the saved addresses are unusable.
-    App VMs the lesson does not use are left out (see `used_by_lesson`)."""
-    try:
-        machines = machines_from_settings(settings)
-    except HostError as exc:
-        return None, ("check.bad_machines", {"reason": host_error_text(exc, lang)})
-    machines.by_role = {role: machine for role, machine in machines.by_role.items()
-                        if used_by_lesson(role, lesson_roles)}
-    if not machines.by_role:
-        return machines, ("check.no_machines", {})
-    has_proxy, apps = machines.proxy is not None, len(machines.apps)
-    if all(missing_roles(check, has_proxy, apps) for check in checks):
-        return machines, ("check.none_can_run", {})
-    return machines, None
-
-
-def used_by_lesson(role: str, lesson_roles: frozenset[str]) -> bool:
-    """Whether a lesson's checks look at the saved machine `role`. An app VM the lesson never has
-    the learner work on (app2 in the reverse-proxy lesson) is left out: its app is not running
-    yet, and that is no failure of this lesson. A lesson naming no app role keeps them all."""
-    return role not in APP_ROLES or role in lesson_roles or not lesson_roles.intersection(APP_ROLES)
 
 
 def scenario_of(result: CheckResult) -> str | None:
@@ -62,16 +37,6 @@ def scenario_of(result: CheckResult) -> str | None:
     if result.ok:
         return NEVER_TRIED_SCENARIO if result.details.get("never_tried") else None
     return result.scenario
-
-
-def missing_roles(check: str, has_proxy: bool, app_count: int) -> str | None:
-    """The roles to configure before `check` can run (e.g. "proxy", "app1, app2"), or None."""
-    if catalog.cannot_run(check, has_proxy, app_count) is None:
-        return None
-    needs_proxy, min_apps = catalog.NEEDS[check]
-    if needs_proxy and not has_proxy:
-        return "proxy"
-    return ", ".join(APP_ROLES[:min_apps])
 
 
 class CheckPanel(Vertical):
@@ -94,6 +59,7 @@ class CheckPanel(Vertical):
     """
 
     TIMEOUT = DEFAULT_TIMEOUT  # every wait of a probe
+    app = TutorAppProperty()
 
     def __init__(self, lesson_id: str, step_id: str, checks: tuple[str, ...], lang: str,
                  lesson_roles: frozenset[str] = frozenset(), **kwargs) -> None:
@@ -234,7 +200,8 @@ class CheckPanel(Vertical):
     # Running
     def run_now(self) -> None:
         """The learner asked (k or the button): run every check once, now."""
-        self.run_worker(self._run, exclusive=True, group="live-checks", exit_on_error=False)
+        work: WorkType[None] = self._run  # named: mypy cannot infer WorkType's result from a method
+        self.run_worker(work, exclusive=True, group="live-checks", exit_on_error=False)
 
     async def _run(self) -> None:
         from tutor.live.checks import Options
@@ -247,6 +214,7 @@ class CheckPanel(Vertical):
         if problem is not None:
             self._give_up(self.t(problem[0], **problem[1]))
             return
+        assert machines is not None  # saved_machines gives a problem whenever it gives no machines
         runnable = [check for check in self.checks if check not in self.blocked]
         stopped = self.stopped if self.stopped in {app.role for app in machines.apps} else None
         self.problem = None

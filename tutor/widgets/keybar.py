@@ -50,7 +50,7 @@ class KeyBar(Static):
         """Show the keys that act now, in the app's language."""
         if not self.is_attached:
             return
-        hidden = getattr(self.screen, "hidden_keys", frozenset)()
+        hidden: frozenset[str] = getattr(self.screen, "hidden_keys", frozenset)()
         pairs = bar_pairs(self.screen, getattr(self.app, "lang", "id"), hidden)
         if pairs != self._pairs:
             self._pairs = pairs

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
+from textual.worker import WorkType
 
 from tutor.i18n import tr
 from tutor.lessons.model import Predict, StepMeta, StepPart, StepText
@@ -32,6 +33,7 @@ from tutor.progress import Progress
 from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
 from tutor.widgets.code_block import StepMarkdown
+from tutor.widgets.typed_app import TutorAppProperty
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
@@ -102,6 +104,7 @@ class StepView(VerticalScroll, can_focus=False):
     StepView MarkdownFence { overflow-x: hidden; }  /* a long command wraps (rows marked ↪), never cut */
     StepView MarkdownFence > CodeLines { padding: 0 1; }
     """
+    app = TutorAppProperty()
 
     def __init__(self, lesson_id: str, meta: StepMeta, text: StepText, lang: str, values: Values | None = None,
                  lesson_roles: frozenset[str] = frozenset(), **kwargs) -> None:
@@ -303,7 +306,8 @@ class StepView(VerticalScroll, can_focus=False):
         Markdown builds its blocks after it is mounted, so scrolling at once (say, to a hint asked
         for right after the step opened) would land short when the text above grows later.
         """
-        self.run_worker(partial(self._scroll_when_rendered, target), group="scroll", exclusive=True)
+        work: WorkType[None] = partial(self._scroll_when_rendered, target)  # named: mypy cannot infer it
+        self.run_worker(work, group="scroll", exclusive=True)
 
     async def _scroll_when_rendered(self, target: Widget) -> None:
         deadline = time.monotonic() + RENDER_WAIT
