@@ -11,6 +11,7 @@ import math
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -375,6 +376,8 @@ class SimPanel(Widget, can_focus=True):
                 static.update(Text(text), layout=False)
 
     def _status_line(self, frame: Frame) -> str:
+        """State, time, speed, policy and rate, then the title (cut first when narrow); the words
+        go (the short form) when the rate would not fit otherwise."""
         if self.player.busy:
             state = "status.busy"
         elif frame.finished:
@@ -382,9 +385,13 @@ class SimPanel(Widget, can_focus=True):
         else:
             state = "status.playing" if self.playing else "status.paused"
         limit = f"/{number(frame.duration, self.lang)}" if math.isfinite(frame.duration) else ""
-        return tr(STRINGS, _direct("status.line", frame), self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
-                  speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate,
-                  title=self.player.title(self.lang))
+        values = dict(state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
+                      speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate)
+        key = _direct("status.line", frame)
+        width = self.content_size.width or self.app.size.width
+        if cell_len(tr(STRINGS, key, self.lang, **values, title="")) > width:
+            key += "_short"
+        return tr(STRINGS, key, self.lang, **values, title=self.player.title(self.lang))
 
     def _update_big(self, counters, direct: bool) -> None:
         values = {"ok": counters.ok, "e502": counters.e502, "e504": counters.e504, "waiting": counters.waiting}
