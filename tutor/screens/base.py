@@ -26,6 +26,13 @@ class Translated:
         return being_removed(self) or self not in self.app.screen_stack  # type: ignore[attr-defined,arg-type]
 
     @property
+    def in_sight(self) -> bool:
+        """On top, or under a dialog that lets it show through. (Textual's `is_current` also counts
+        the screen right below an opaque one: the home screen under a lesson, redrawn on every step.)"""
+        top = self.app.screen  # type: ignore[attr-defined]
+        return top is self or (top.styles.background.a < 1 and self.is_current)  # type: ignore[attr-defined]
+
+    @property
     def ready(self) -> bool:
         """Mounted and set up, and not closed: its actions may run."""
         return getattr(self, "_set_up", False) and not self.closed
@@ -48,7 +55,7 @@ class Translated:
         self.refresh_language()
 
     def _progress_changed(self, _version: int) -> None:
-        if self.is_current:
+        if self.in_sight:
             self.refresh_progress()
         else:
             self._stale = True  # refreshed when the screen shows again

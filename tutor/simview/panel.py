@@ -255,7 +255,7 @@ class SimPanel(Widget, can_focus=True):
         self.set_class(compact, "-compact")
         self.set_class(event.size.height < 36, "-short")  # no room for the log next to the summary
         self.set_class(not compact and event.size.height >= TALL, "-tall")  # room: airier diagram, taller charts
-        self.redraw(full=True)
+        self.redraw()  # only what the new size changes (the diagram's key has the width and layout)
 
     # ----- the clock ----------------------------------------------------------------------
     def tick(self) -> None:
