@@ -97,3 +97,49 @@ async def test_presenter_mode_uses_a_projector_screen():
         assert len(lines) >= 12  # rows spread out
         log = panel.query_one("#sv-log")
         assert log.size.height < 25  # no half-empty screen of log
+
+
+def two_servers_one_disabled() -> Frame:
+    servers = (ServerView("app1", "10.37.19.46:3000", "up", active=12, queued=140, served=1234),
+               ServerView("app2", "10.37.19.182:3000", "up", ban_left=7, served=987))
+    return Frame(t=123.4, duration=600.0, policy="round_robin", rate=100.0, servers=servers,
+                 counters=Counters(sent=2400, ok=2221))
+
+
+@pytest.mark.parametrize("width", [58, 55])  # a 60-column terminal, in `tutor play` and in a lesson
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_a_60_column_table_keeps_the_served_column(width, lang):
+    text = render_diagram(two_servers_one_disabled(), None, lang=lang, layout=LAYOUTS["tiny"], palette=palette(False),
+                          width=width)
+    lines = text.plain.split("\n")
+    assert all(len(line.rstrip()) <= width for line in lines), lines
+    heading = lines[0].split()[-4:]
+    assert heading[-1] in ("srv", "lyn"), lines[0]  # was dropped at 60 columns
+    assert lines[server_row(0, LAYOUTS["tiny"])].split()[-4:] == ["12", "140", "0", "1234"]
+    row = lines[server_row(1, LAYOUTS["tiny"])]
+    assert row.split()[-4:] == ["0", "0", "0", "987"] and "⊘ app2 " in row  # its state: the symbol, words cut
+    assert "10 req/dtk╰" not in text.plain  # the rate label never touches the nginx box
+
+
+class StatusApp(PlayPanelApp):
+    CSS = "SimPanel { padding: 0 1; }"  # as `tutor play` shows it
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+async def test_the_header_keeps_its_rate_at_60x20(lang):
+    app = StatusApp("lb-least-conn", lang)  # 300 s: three digits of time
+    async with app.run_test(size=(60, 20)) as pilot:
+        panel = app.panel
+        panel.player.advance_by(123.0)
+        panel.redraw(full=True)
+        await pilot.pause()
+        strip = panel.query_one("#sv-status").render_line(0)
+        status = "".join(segment.text for segment in strip).rstrip()
+        rate, unit = f"{panel.player.frame.rate:g}", "s" if lang == "en" else "dtk"
+        before_title = status.split("·")[0].rstrip()
+        assert "t=123" in status and before_title.endswith((f"{rate} req/{unit}", f"{rate}/{unit}")), status
+        assert status.endswith("…") or status.endswith(panel.player.title(lang))
+    wide = StatusApp("lb-tutorial", lang)
+    async with wide.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert ("speed" if lang == "en" else "kecepatan") in str(wide.panel.query_one("#sv-status").render())

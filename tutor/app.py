@@ -17,7 +17,6 @@ from tutor.lessons.model import LessonError, LessonSet
 from tutor.paths import lessons_dir, user_data_dir
 from tutor.progress import Progress
 from tutor.screens.home import HomeScreen
-from tutor.screens.lesson import LessonScreen
 from tutor.screens.palette import TutorCommands
 from tutor.settings import Settings
 from tutor.strings import STRINGS
@@ -132,6 +131,7 @@ class TutorApp(App):
 
     def on_unmount(self) -> None:
         self.classroom.stop()
+        self.progress.settle()  # the last step opened is in the file before the app ends
 
     def open_join(self, url: str = "") -> None:
         """The join dialog (a class's URL, the learner's name, what is sent)."""
@@ -142,6 +142,9 @@ class TutorApp(App):
 
     def on_predict_panel_answered(self, event) -> None:
         """A predict question was answered: the class hears right or not (the lesson screen scrolls)."""
+        # the lesson screen is imported where used: the first frame (home) does not need its widgets
+        from tutor.screens.lesson import LessonScreen
+
         screen = self.screen
         if isinstance(screen, LessonScreen) and screen.lesson.steps:
             number = screen.text.predicts.index(event.panel.predict) + 1 if event.panel.predict in screen.text.predicts else 0
@@ -168,6 +171,8 @@ class TutorApp(App):
         elif name == "reduced_motion":
             self.animation_level = "none" if value else self._default_animation
         elif name == "presenter":
+            from tutor.screens.lesson import LessonScreen
+
             self.set_class(value, "-presenter")
             for screen in self.screen_stack:
                 if isinstance(screen, LessonScreen):
@@ -218,6 +223,8 @@ class TutorApp(App):
         self.push_screen(ConfirmScreen("confirm.reset_all"), reset)
 
     def _forget_views(self, lesson_id: str | None, step_id: str | None) -> None:
+        from tutor.screens.lesson import LessonScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, LessonScreen) and lesson_id in (None, screen.lesson.id):
                 screen.forget_views(step_id)
@@ -225,6 +232,8 @@ class TutorApp(App):
     # Navigation
     def open_lesson(self, lesson_id: str, step_id: str | None = None) -> bool:
         """Show a lesson (at `step_id`, else where the learner left it); False if there is no such lesson."""
+        from tutor.screens.lesson import LessonScreen
+
         lesson = self.lessons.get(lesson_id)
         if lesson is None:
             return False

@@ -3,12 +3,15 @@ given to the step's questions, last step.
 
 Saved to `user_data_dir()/progress.json` after every change, under a lock and merged with the
 file as it is then, so that two processes on one data folder (a terminal and a `tutor serve` tab)
-lose none of each other's progress. A file that cannot be read is moved aside
+lose none of each other's progress. A visit (opening a step) may be saved in the background
+(`visit(..., background=True)`), so that opening a step never waits for the disk; the next change
+waits for it, so changes reach the file in the order they were made. A file that cannot be read is moved aside
 (`progress.json.bak-<timestamp>`) and the learner starts with empty progress.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,7 @@ class Progress:
         self._lessons: dict[str, dict[str, Any]] = lessons or {}
         self.listeners: list[Listener] = []
         self.save_error: str | None = None
+        self._saving: threading.Thread | None = None  # a visit being saved in the background
 
     @classmethod
     def load(cls, folder: Path) -> tuple[Progress, Path | None]:
@@ -87,8 +91,11 @@ class Progress:
 
     # Changing: each change is a function of the lessons dict, made under the file's lock to the
     # file as it is now (another process may have saved since), so no process's save is lost.
-    def visit(self, lesson_id: str, step_id: str) -> None:
-        """Remember `step_id` as the lesson's last step and mark it visited (unless done)."""
+    def visit(self, lesson_id: str, step_id: str, *, background: bool = False) -> None:
+        """Remember `step_id` as the lesson's last step and mark it visited (unless done).
+
+        `background=True` (the lesson screen): in memory and told to the listeners now, written to
+        the file by a thread (see `settle`)."""
         def change(lessons: dict[str, dict[str, Any]]) -> bool:
             lesson = lessons.setdefault(lesson_id, {})
             steps = lesson.setdefault("steps", {})
@@ -99,7 +106,7 @@ class Progress:
                 steps[step_id] = VISITED
             return True
 
-        self._update(lesson_id, step_id, change)
+        self._update(lesson_id, step_id, change, background=background)
 
     def mark_done(self, lesson_id: str, step_id: str, done: bool = True) -> None:
         """Mark a step done (or back to visited with done=False). Live checks call this too."""
@@ -185,12 +192,28 @@ class Progress:
     def _lesson(self, lesson_id: str) -> dict[str, Any]:
         return self._lessons.get(lesson_id, {})
 
+    def settle(self) -> None:
+        """Wait until a visit saved in the background is in the file."""
+        saving = self._saving
+        if saving is not None:
+            saving.join()
+            self._saving = None
+
     def _update(self, lesson_id: str | None, step_id: str | None,
-                change: Callable[[dict[str, dict[str, Any]]], bool], notify: bool = True) -> None:
+                change: Callable[[dict[str, dict[str, Any]]], bool], notify: bool = True,
+                background: bool = False) -> None:
         """Apply `change` to the saved file's lessons under its lock (to memory alone when progress
-        is not saved), write them if it changed anything, then tell the listeners."""
+        is not saved), write them if it changed anything, then tell the listeners. `background`:
+        to memory now, to the file in a thread."""
+        self.settle()  # the file first gets the change made before this one
         applied = changed = False
-        if self.path is not None:
+        if self.path is not None and background:
+            changed, applied = change(self._lessons), True
+            if changed:
+                self._saving = threading.Thread(target=self._save_in_background, args=(self.path, change),
+                                                name="progress-save")
+                self._saving.start()
+        elif self.path is not None:
             try:
                 with locked(self.path):
                     writable = self._reload(self.path)
@@ -206,20 +229,40 @@ class Progress:
             for listener in list(self.listeners):
                 listener(lesson_id, step_id)
 
+    def _save_in_background(self, path: Path, change: Callable[[dict[str, dict[str, Any]]], bool]) -> None:
+        """The file as it is now (another process may have saved since) with `change`, written under
+        its lock. Memory has the change already; what others saved reaches it with the next change."""
+        try:
+            with locked(path):
+                writable, lessons = self._on_disk(path)
+                lessons = self._lessons if lessons is None else lessons
+                change(lessons)
+                if writable:
+                    write_json_atomic(path, {"version": FORMAT_VERSION, "lessons": lessons})
+                    self.save_error = None
+        except OSError as exc:
+            self.save_error = f"{path}: {exc.strerror or exc}"
+
     def _reload(self, path: Path) -> bool:
         """Take the lessons from the file `path` as it is now; False when it must not be overwritten
         (no longer ours and it cannot be moved aside: `save_error` says so)."""
+        writable, lessons = self._on_disk(path)
+        if lessons is not None:
+            self._lessons = lessons
+        return writable
+
+    def _on_disk(self, path: Path) -> tuple[bool, dict[str, dict[str, Any]] | None]:
+        """(whether the file may be written, the lessons in it: None when it is gone or moved aside)."""
         try:
             data = read_json(path)
         except Unreadable as bad:
-            return self._moved(bad.backup)
+            return self._moved(bad.backup), None
         if data is None:
-            return True  # gone: this process's lessons are written back
+            return True, None  # gone: this process's lessons are written back
         lessons = _validated(data)
         if lessons is None:
-            return self._moved(try_move_aside(path))
-        self._lessons = lessons
-        return True
+            return self._moved(try_move_aside(path)), None
+        return True, lessons
 
     def _moved(self, backup: Path | None) -> bool:
         if backup is None:

@@ -35,6 +35,13 @@ class Translated(_ScreenBase):
         return being_removed(self) or self not in self.app.screen_stack
 
     @property
+    def in_sight(self) -> bool:
+        """On top, or under a dialog that lets it show through. (Textual's `is_current` also counts
+        the screen right below an opaque one: the home screen under a lesson, redrawn on every step.)"""
+        top = self.app.screen
+        return top is self or (top.styles.background.a < 1 and self.is_current)
+
+    @property
     def ready(self) -> bool:
         """Mounted and set up, and not closed: its actions may run."""
         return getattr(self, "_set_up", False) and not self.closed
@@ -57,7 +64,7 @@ class Translated(_ScreenBase):
         self.refresh_language()
 
     def _progress_changed(self, _version: int) -> None:
-        if self.is_current:
+        if self.in_sight:
             self.refresh_progress()
         else:
             self._stale = True  # refreshed when the screen shows again

@@ -89,6 +89,7 @@ class LessonScreen(TutorScreen):
         ids = [step.id for step in lesson.steps]
         self.index = ids.index(step_id) if step_id in ids else 0
         self._views: dict[tuple[str, str, Values], StepView] = {}  # (step id, language, values) -> view
+        self._texts: dict[tuple[str, str, Values], StepText] = {}  # the same key -> the filled text
         self._built = 0  # views built so far: each gets a fresh widget id
         self._prefetch_timer: Timer | None = None
         self._solution_armed: str | None = None
@@ -157,7 +158,12 @@ class LessonScreen(TutorScreen):
         return self.step_text(self.step.id, self.app.lang)
 
     def step_text(self, step_id: str, lang: str) -> StepText:
-        return fill_step(self.lesson.step_text(step_id, lang), self.values, lang)
+        """The step's text in `lang` filled with the learner's values (filled once per values)."""
+        key = (step_id, lang, self.values)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = fill_step(self.lesson.step_text(step_id, lang), key[2], lang)
+        return text
 
     def current_view(self) -> StepView | None:
         return self._views.get((self.step.id, self.app.lang, self.values))
@@ -195,7 +201,7 @@ class LessonScreen(TutorScreen):
                 switcher.current = view.id
         view.set_live(self.is_current)
         version = self.app.progress_version
-        self.app.progress.visit(self.lesson.id, self.step.id)
+        self.app.progress.visit(self.lesson.id, self.step.id, background=True)  # no wait for the disk
         self.app.classroom.step_opened(self.lesson.id, self.step.id)
         if self.app.progress_version == version:  # nothing changed, so no refresh happened
             self.refresh_progress()

@@ -8,7 +8,7 @@ Pure drawing code (Rich `Text`), no widgets: `LinkAnimator` keeps the moving gly
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 
@@ -168,24 +168,28 @@ def _digits(servers: Sequence[ServerView]) -> tuple[int, ...]:
 
 
 def _columns(servers: Sequence[ServerView], lang: str, layout: Layout, width: int, direct: bool = False) -> _Columns:
-    """Column widths: when `width` is narrow, first shorter words and headings, then no addresses;
-    the numbers (active, queued, stuck, served) stay as long as anything can."""
+    """Column widths: when `width` is narrow, first shorter words and headings, then no addresses,
+    then state words cut short (each state has its own symbol); the numbers (active, queued,
+    stuck, served) stay as long as anything can."""
     name_w = max((len(s.name) for s in servers), default=0)
     addr_w = max((len(s.address) for s in servers), default=0)
     left = layout.client_col + layout.client_link + 1 + 5  # + the marker and symbol
     if not direct:  # the nginx box and the links to the servers
         left += BOX_INNER + 2 + layout.server_link
     backup = any(s.backup for s in servers)
-    for short, address, short_headings, served in (
-            (False, True, False, True), (True, True, False, True), (True, True, True, True),
-            (True, False, False, True), (True, False, True, True), (True, False, True, False)):
+    digits = _digits(servers)
+    for short, address, short_headings in (
+            (False, True, False), (True, True, False), (True, True, True), (True, False, False), (True, False, True)):
         address_w = addr_w + 1 if address and addr_w else 0
-        columns = _Columns(name_w, address_w, _state_width(lang, short, backup), short, short_headings, served,
-                           _digits(servers))
-        numbers = sum(columns.number_widths(lang))
-        if left + name_w + 1 + address_w + columns.state + numbers <= width:
-            break
-    return columns
+        state_w = _state_width(lang, short, backup)
+        columns = _Columns(name_w, address_w, state_w, short, short_headings, True, digits)
+        if left + name_w + 1 + address_w + state_w + sum(columns.number_widths(lang)) <= width:
+            return columns
+    columns = _Columns(name_w, 0, 0, True, True, True, digits)
+    if left + name_w + 1 + sum(columns.number_widths(lang)) > width:  # not even every number fits
+        columns = replace(columns, served=False)
+    room = width - (left + name_w + 1 + sum(columns.number_widths(lang)))  # what is left for the state words
+    return replace(columns, state=max(0, room))
 
 
 def _state_width(lang: str, short: bool, backup: bool) -> int:
@@ -214,7 +218,7 @@ def _client_part(line, row, middle, frame, animator, lang, layout, palette) -> N
         _link(line, layout.client_link, animator.client if animator else [], False, palette)
     elif row == middle + 1:
         rate = tr(STRINGS, "diagram.rate", lang, rate=frame.rate)
-        if len(rate) > width:  # the tiny layout: "10/dtk"
+        if len(rate) >= width:  # the tiny layout: "10/dtk" (a space before the box)
             rate = tr(STRINGS, "diagram.rate_short", lang, rate=frame.rate)
         line.append(rate.ljust(width)[:width], style="dim")
     else:
@@ -231,6 +235,11 @@ def _box_part(line: Text, row: int, rows: int, middle: int, has_link: bool) -> N
         line.append("┤" if row == middle else "│")
         line.append(label.center(BOX_INNER), style="bold" if label else "")
         line.append("├" if has_link else "│")
+
+
+def _cut(word: str, width: int) -> str:
+    """`word` in at most `width` cells, ending in "…" when cut."""
+    return word if len(word) <= width else word[: max(0, width - 1)].rstrip() + "…"[:width]
 
 
 def _link(line: Text, width: int, glyphs: Sequence[float], failed: bool, palette: dict[str, str]) -> None:
@@ -259,6 +268,6 @@ def _server_part(line, index, server, is_selected, columns: _Columns, lang, pale
     line.append(" ")
     if columns.address:
         line.append(server.address.ljust(columns.address), style="dim")
-    line.append(state_text(server, lang, short=columns.short).ljust(columns.state), style=style)
+    line.append(_cut(state_text(server, lang, short=columns.short), columns.state).ljust(columns.state), style=style)
     for width, value in zip(columns.number_widths(lang), (server.active, server.queued, server.stuck, server.served)):
         line.append(str(value).rjust(width))

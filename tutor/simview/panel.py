@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Digits, Label, RichLog, Sparkline, Static
 
@@ -137,11 +141,11 @@ class SimPanel(Widget, can_focus=True):
             section="simview"),
         Key("sim.forward", "f", "fast_forward", "key.forward", bar="key.forward", section="simview"),
         Key("sim.jump", "j", "jump", "key.jump", section="simview"),
-        Key("sim.motion", "m", "toggle('reduced_motion')", "key.motion", section="simview"),
-        Key("sim.colour", "c", "toggle('colorblind')", "key.colour", section="simview"),
-        Key("sim.presenter", "v", "toggle('presenter')", "key.presenter", section="simview"),
+        Key("sim.motion", "m", "flip('reduced_motion')", "key.motion", section="simview"),
+        Key("sim.colour", "c", "flip('colorblind')", "key.colour", section="simview"),
+        Key("sim.presenter", "v", "flip('presenter')", "key.presenter", section="simview"),
     )
-    BINDINGS = bindings(KEYMAP)
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(KEYMAP)]
 
     lang = reactive("id")
     playing = reactive(True)
@@ -182,7 +186,7 @@ class SimPanel(Widget, can_focus=True):
         self.animator = LinkAnimator(len(self.player.frame.servers))
         self._use_timer = timer
         self._follow_app_lang = follow_app_lang
-        self._timer = None
+        self._timer: Timer | None = None
         self._shown: dict[str, object] = {}
         self._log_written = 0
         self._log_stale = False
@@ -224,8 +228,9 @@ class SimPanel(Widget, can_focus=True):
         settings = getattr(self.app, "settings", None)
         if settings is not None:
             self.apply_settings(settings)
-        if self._follow_app_lang and isinstance(getattr(self.app, "lang", None), str):
-            self.lang = self.app.lang
+        app_lang = getattr(self.app, "lang", None)
+        if self._follow_app_lang and isinstance(app_lang, str):
+            self.lang = app_lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
         if self._use_timer:
             self._timer = self.set_interval(FRAME_INTERVAL, self.tick, pause=not self.playing)
@@ -241,7 +246,7 @@ class SimPanel(Widget, can_focus=True):
         self.colorblind = bool(getattr(settings, "colour_blind", False))
         self.presenter = bool(getattr(settings, "presenter", False))
 
-    def action_toggle(self, name: str) -> None:
+    def action_flip(self, name: str) -> None:
         """Flip reduced_motion / colorblind / presenter for this panel only."""
         setattr(self, name, not getattr(self, name))
 
@@ -250,7 +255,7 @@ class SimPanel(Widget, can_focus=True):
         self.set_class(compact, "-compact")
         self.set_class(event.size.height < 36, "-short")  # no room for the log next to the summary
         self.set_class(not compact and event.size.height >= TALL, "-tall")  # room: airier diagram, taller charts
-        self.redraw(full=True)
+        self.redraw()  # only what the new size changes (the diagram's key has the width and layout)
 
     # ----- the clock ----------------------------------------------------------------------
     def tick(self) -> None:
@@ -352,9 +357,9 @@ class SimPanel(Widget, can_focus=True):
             else:
                 diagram.update(text, layout=False)
         counters = frame.counters
-        text = tr(STRINGS, _direct("counters", frame), lang, ok=counters.ok, e502=counters.e502, e504=counters.e504,
-                  waiting=counters.waiting, retries=counters.retries, sent=counters.sent)
-        self._set("sv-counters", wrap_items(text, self.content_size.width or width))
+        counts = tr(STRINGS, _direct("counters", frame), lang, ok=counters.ok, e502=counters.e502,
+                    e504=counters.e504, waiting=counters.waiting, retries=counters.retries, sent=counters.sent)
+        self._set("sv-counters", wrap_items(counts, self.content_size.width or width))
         if self.presenter:
             self._update_big(counters, frame.direct)
         self._update_sparks()
@@ -371,6 +376,8 @@ class SimPanel(Widget, can_focus=True):
                 static.update(Text(text), layout=False)
 
     def _status_line(self, frame: Frame) -> str:
+        """State, time, speed, policy and rate, then the title (cut first when narrow); the words
+        go (the short form) when the rate would not fit otherwise."""
         if self.player.busy:
             state = "status.busy"
         elif frame.finished:
@@ -378,9 +385,13 @@ class SimPanel(Widget, can_focus=True):
         else:
             state = "status.playing" if self.playing else "status.paused"
         limit = f"/{number(frame.duration, self.lang)}" if math.isfinite(frame.duration) else ""
-        return tr(STRINGS, _direct("status.line", frame), self.lang, state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
-                  speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate,
-                  title=self.player.title(self.lang))
+        values = dict(state=tr(STRINGS, state, self.lang), t=frame.t, limit=limit,
+                      speed=number(self.player.speed, self.lang), policy=frame.policy, rate=frame.rate)
+        key = _direct("status.line", frame)
+        width = self.content_size.width or self.app.size.width
+        if cell_len(tr(STRINGS, key, self.lang, **values, title="")) > width:
+            key += "_short"
+        return tr(STRINGS, key, self.lang, **values, title=self.player.title(self.lang))
 
     def _update_big(self, counters, direct: bool) -> None:
         values = {"ok": counters.ok, "e502": counters.e502, "e504": counters.e504, "waiting": counters.waiting}

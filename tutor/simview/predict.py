@@ -99,8 +99,9 @@ class PredictPanel(Vertical):
     def on_mount(self) -> None:
         if being_removed(self):  # fast keys left the step while it mounted: its children are gone
             return
-        if isinstance(getattr(self.app, "lang", None), str):
-            self.lang = self.app.lang
+        app_lang = getattr(self.app, "lang", None)
+        if isinstance(app_lang, str):
+            self.lang = app_lang
             self.watch(self.app, "lang", self._app_lang_changed, init=False)
         if self._answered is not None:
             self._show_pick(self._answered)

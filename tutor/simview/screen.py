@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -29,7 +31,7 @@ class SimScreen(Screen):
     """
     KEYMAP = (Key("sim.close", "escape", "close", "key.close", bar="key.close", display="Esc", pin=True,
                   section="simview"),)
-    BINDINGS = bindings(KEYMAP)
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(KEYMAP)]
     NARROW = 120  # below this the bar leaves out the keys a demo needs least (F1 lists them all)
     LESS_USED = frozenset({"sim.slow", "sim.policy", "sim.restart", "sim.step", "sim.faster", "sim.slower",
                            "sim.rate_up", "sim.rate_down"})
@@ -78,9 +80,10 @@ class SimScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         """F1 help or a dialog covers the simulator: the run waits (a demo must not end unseen)."""
-        self._was_playing = self.panel is not None and self.panel.playing
-        if self._was_playing:
-            self.panel.playing = False
+        panel = self.panel
+        self._was_playing = panel is not None and panel.playing
+        if panel is not None and self._was_playing:
+            panel.playing = False
 
     def on_screen_resume(self) -> None:
         """Back on top: play on if it was playing before it was covered."""

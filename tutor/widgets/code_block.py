@@ -8,6 +8,9 @@ Copying (`c`) takes the command from the lesson, never from the screen, so it st
 
 from __future__ import annotations
 
+from functools import cache
+
+from markdown_it import MarkdownIt
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Markdown
@@ -68,7 +71,19 @@ class CodeFence(MarkdownFence):
         yield CodeLines(self._highlighted_code, id="code-content")
 
 
+@cache
+def shared_parser() -> MarkdownIt:
+    """One Markdown parser for every step (Textual builds a new one, ~2 ms, for each document).
+    Parsing keeps its state per call; the rules are compiled here, before threads share it."""
+    parser = MarkdownIt("gfm-like")
+    parser.parse("")
+    return parser
+
+
 class StepMarkdown(Markdown):
-    """Markdown whose code fences are CodeFences."""
+    """Markdown whose code fences are CodeFences, read by the shared parser."""
 
     BLOCKS = {**Markdown.BLOCKS, "fence": CodeFence, "code_block": CodeFence}
+
+    def __init__(self, markdown: str | None = None, **kwargs) -> None:
+        super().__init__(markdown, parser_factory=shared_parser, **kwargs)

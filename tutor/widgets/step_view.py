@@ -34,6 +34,7 @@ from tutor.strings import STRINGS
 from tutor.widgets.check_panel import CheckPanel
 from tutor.widgets.code_block import StepMarkdown
 from tutor.widgets.typed_app import TutorAppProperty
+from tutor.widgets.lifecycle import being_removed
 
 PREDICT_DELAY = 0.1  # seconds a step is shown before its questions' panels are built
 RENDER_WAIT = 2.0  # longest wait for the step's Markdown to lay out before scrolling anyway
@@ -124,6 +125,7 @@ class StepView(VerticalScroll, can_focus=False):
         self.last_revealed: Markdown | None = None  # the hint or solution mounted last, to scroll to
         self.sim_target: Widget | None = None  # what `scroll_to_sims` brings into view
         self._fill_timer: Timer | None = None
+        self._fill_deadline = 0.0  # the questions' panels wait for the text until then (monotonic)
         self._ready = False
 
     def t(self, key: str, **values: object) -> str:
@@ -183,7 +185,21 @@ class StepView(VerticalScroll, can_focus=False):
             self._fill_timer.stop()
             self._fill_timer = None
         if self.live and self._ready and self.has_class("-unfilled"):
-            self._fill_timer = self.set_timer(PREDICT_DELAY, self._fill_predicts)
+            self._fill_deadline = time.monotonic() + RENDER_WAIT
+            self._fill_timer = self.set_timer(PREDICT_DELAY, self._fill_when_drawn)
+
+    def _fill_when_drawn(self) -> None:
+        """The questions' panels once the step's text is on screen (a slow open must not wait for them)."""
+        self._fill_timer = None
+        if time.monotonic() < self._fill_deadline and any(
+                part.source.strip() and not part.children for part in self.query(StepMarkdown)):
+            self._fill_timer = self.set_timer(PREDICT_DELAY / 2, self._fill_when_drawn)  # its blocks still mount
+        else:
+            self.call_after_refresh(self._fill_if_shown)
+
+    def _fill_if_shown(self) -> None:
+        if self.live and self.has_class("-unfilled") and not being_removed(self):
+            self._fill_predicts()
 
     def _fill_predicts(self) -> None:
         """Mount each question's PredictPanel (its simulator waits, paused, for the learner's guess)."""
