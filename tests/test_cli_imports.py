@@ -43,6 +43,7 @@ def _is_json(out: str) -> bool:
     (("--version",), set(), 0, lambda out: out.startswith("tutor ")),
     (("--help",), set(), 0, lambda out: "sim" in out and "lint" in out and "check" in out),
     (("sim", "--help"), set(), 0, lambda out: "--nginx-conf" in out and "--seed" in out),
+    (("sim", "--list", "--lang", "en"), set(), 0, lambda out: out.splitlines()[0].startswith("default-demo ")),
     (("lint", "--json"), {"markdown_it"}, 0, lambda out: json.loads(out)["errors"] == []),
     (("sim", "--json", "--seed", "2"), {"simpy", "crossplane"}, 0,  # crossplane: the scenario's [nginx] config
      lambda out: json.loads(out)["seed"] == 2 and json.loads(out)["requests"]["sent"] > 0),

@@ -171,6 +171,15 @@ def test_public_mode_enforces_the_token_in_the_browser(driver, serve):
     start_session(driver, server)
     wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
     assert len(server.session_pids()) == 1
+    new_tab(driver)  # the learner cookie the token URL set lets a second tab in on the bare URL
+    start_session(driver, server, server.origin + "/")
+    wait_for_text(driver, *LESSONS_EN, timeout=SESSION_START)
+    assert len(server.session_pids()) == 2
+    assert any(re.match(r"ws://[^/]+/ws\?", url) for url in requested_urls(driver))  # its socket: the cookie, no token
+    driver.delete_all_cookies()  # another browser, without that cookie: still refused
+    driver.get(server.origin + "/")
+    assert "access token in the URL is missing or wrong" in driver.find_element("id", "message").text
+    assert not driver.find_elements("id", "start")
 
 
 def test_a_full_server_says_so(driver, serve):

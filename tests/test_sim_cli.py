@@ -142,3 +142,21 @@ def test_report_stays_quiet_when_nothing_went_wrong(capsys):
     code, out, _ = _sim(capsys, str(scenarios_dir() / "lb-tutorial.toml"), "--lang", "en")
     assert code == 0
     assert "All" in out and "requests succeeded" in out and "Note:" not in out
+
+
+@pytest.mark.parametrize("lang, help_text", [("en", "list the shipped scenarios with their titles"),
+                                             ("id", "tampilkan skenario bawaan beserta judulnya")])
+def test_sim_list_names_every_shipped_scenario_as_play_list_does(capsys, lang, help_text):
+    from tutor.scenarios import listing, shipped_scenarios
+
+    code, out, err = _sim(capsys, "--list", "--lang", lang)
+    assert code == 0 and err == ""
+    titles = dict(listing(lang))
+    assert [line.split()[0] for line in out.splitlines()] == list(titles) == shipped_scenarios()
+    for line, (name, title) in zip(out.splitlines(), titles.items()):
+        assert line.startswith(name + " ") and line.endswith("  " + title)
+    assert main(["play", "--list", "--lang", lang]) == 0
+    assert capsys.readouterr().out == out  # one listing for both commands
+    with pytest.raises(SystemExit):
+        main(["sim", "--help", "--lang", lang])
+    assert any("--list" in line and help_text in line for line in capsys.readouterr().out.splitlines())

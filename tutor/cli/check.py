@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from tutor.cli.numbers import DecimalNumber
 from tutor.course import ROLES
 from tutor.i18n import tr
 from tutor.live.catalog import DEFAULT_TIMEOUT, cannot_run, default_checks
@@ -42,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--lab", action="store_true")
     check.add_argument("--prefix", metavar="PREFIX")
     check.add_argument("--domain", metavar="NAME")
-    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
+    check.add_argument("--timeout", action=DecimalNumber, default=DEFAULT_TIMEOUT, metavar="S")
     check.add_argument("--json", action="store_true")
     check.add_argument("--weight", action="append", default=[], metavar="ROLE=N")
     check.add_argument("--stopped", metavar="ROLE")
@@ -112,7 +113,7 @@ def prepare(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -
     """The machines and check ids to run, from args; HostError with a one-line reason if unusable."""
     timeout = args.timeout
     if not 0 < timeout <= MAX_TIMEOUT:
-        raise HostError("bad_timeout", timeout=f"{timeout:g}", max=f"{MAX_TIMEOUT:g}")
+        raise HostError("bad_timeout", timeout=timeout, max=MAX_TIMEOUT)
     machines = machines_from_specs(list(args.host or []), args.domain)
     if not args.host and not args.multipass:
         machines = saved_in_app(args.domain) or machines

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from tutor.cli.classroom import TEXT as CLASS_TEXT
+from tutor.cli.scenario_list import add_list_option, print_list
 from tutor.i18n import tr
 from tutor.sanitize import sanitize
 
@@ -18,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     play = sub.add_parser("play")
     play.add_argument("scenario", nargs="?", metavar="SCENARIO")
     play.add_argument("--nginx-conf", metavar="FILE")
-    play.add_argument("--list", action="store_true")
+    add_list_option(play)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,13 +29,10 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang if getattr(args, "lang_explicit", False) else None
     play = None
     if getattr(args, "command", None) == "play":
-        from tutor.scenarios import ScenarioOpenError, listing, runnable
+        from tutor.scenarios import ScenarioOpenError, runnable
 
         if getattr(args, "list", False):
-            shipped = listing(args.lang)
-            width = max(len(name) for name, _ in shipped)
-            print("\n".join(f"{name:<{width}}  {title}" for name, title in shipped))
-            return 0
+            return print_list(args.lang)
         try:
             scenario = runnable(args.scenario, args.nginx_conf)
         except ScenarioOpenError as exc:  # names and file text may hold anything: printed terminal-safe

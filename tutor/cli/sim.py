@@ -11,6 +11,7 @@ import json
 import sys
 from collections import Counter
 
+from tutor.cli.scenario_list import add_list_option, print_list
 from tutor.i18n import number, tr
 from tutor.sanitize import sanitize, terminal_text
 
@@ -28,14 +29,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     simp.add_argument("--seed", type=int, metavar="N")
     simp.add_argument("--json", action="store_true")
     simp.add_argument("--trace", metavar="FILE")
+    add_list_option(simp)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `tutor sim` with parsed arguments (scenario, nginx_conf, seed, json, trace, lang)."""
+    """Run `tutor sim` with parsed arguments (scenario, nginx_conf, seed, json, trace, list, lang)."""
+    lang = getattr(args, "lang", "id")
+    if getattr(args, "list", False):
+        return print_list(lang)
     from sim import ScenarioError, Simulation
     from tutor.scenarios import ScenarioOpenError, open_scenario
 
-    lang = getattr(args, "lang", "id")
     try:
         opened = open_scenario(args.scenario, args.nginx_conf)
     except ScenarioOpenError as exc:

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 
+from tutor.cli.numbers import DecimalNumber
 from tutor.i18n import tr
 from tutor.sanitize import sanitize, terminal_text
 
@@ -27,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     twin.add_argument("--host", action="append", default=[], metavar="ROLE=ADDR[:PORT]")
     twin.add_argument("--multipass", action="store_true")
     twin.add_argument("--nginx-conf", metavar="FILE")
-    twin.add_argument("--duration", type=float, metavar="S")
+    twin.add_argument("--duration", action=DecimalNumber, metavar="S")
     twin.add_argument("--json", action="store_true")
     twin.add_argument("--screen", action="store_true")
 

@@ -13,8 +13,6 @@ import dataclasses
 import hmac
 import json
 import logging
-import re
-import secrets
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from textual_serve.download_manager import DownloadManager
 
 from tutor.i18n import tr
+from tutor.web import learner
 from tutor.web.origin import ServedHosts
 from tutor.web.session import Session
 from tutor.web.strings import SERVE_STRINGS
@@ -40,9 +39,6 @@ HEARTBEAT = 15.0  # seconds: a tab that vanished without closing its socket is n
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
                            "base-uri 'none'; form-action 'self'")
-LEARNER_COOKIE = "tutor_learner"  # --public: names the folder of this browser's progress
-LEARNER_COOKIE_AGE = 365 * 24 * 3600
-LEARNER_ID = re.compile(r"[0-9a-f]{32}")
 MAX_MESSAGE = 64 * 1024  # bytes of one websocket message: a big paste fits, a flood does not
 MAX_DEPTH = 3  # brackets deep in a message: ["resize", {"width": 80, "height": 24}] is 2
 
@@ -58,9 +54,8 @@ REQUEST_LOG.addFilter(_not_malformed_http)
 
 
 def _learner(request: web.Request) -> str | None:
-    """This browser's learner id from its cookie, if it has a well-formed one."""
-    value = request.cookies.get(LEARNER_COOKIE, "")
-    return value if LEARNER_ID.fullmatch(value) else None
+    """This browser's learner id from its cookie (tutor.web.learner), if it has a well-formed one."""
+    return learner.learner_id(request.cookies.get(learner.COOKIE))
 
 
 def _envelope(text: str) -> list | None:
@@ -107,7 +102,8 @@ def _int_in(value: str | None, allowed: range, default: int) -> int:
 class TutorServer:
     """Serves one app process per browser tab, at most `max_sessions` at once.
 
-    `token`: when set, the page and the websocket answer 403 unless the request carries it.
+    `token`: when set, the page and the websocket answer 403 unless the request carries it, or
+    the learner cookie's pass this server made with it (tutor.web.learner: a second tab on the bare URL).
     `app_argv`: the command each session runs (the `tutor` app).
     `learners_dir`: when set (a classroom), each browser keeps its progress, settings and saved
     machines in its own folder there, named by a random cookie; otherwise every tab uses the
@@ -158,6 +154,13 @@ class TutorServer:
             return True
         return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
 
+    def _let_in(self, request: web.Request, given: str | None) -> bool:
+        """The page's and the websocket's one rule: the token `given` in the URL, or the learner
+        cookie with this server's pass."""
+        if self._token_ok(given):
+            return True
+        return self.token is not None and learner.has_pass(request.cookies.get(learner.COOKIE), self.token)
+
     def _html(self, template: str, status: int = 200, **context: object) -> web.Response:
         page = self.templates.get_template(template).render(t=self.t, lang=self.lang, **context)
         return web.Response(text=page, status=status, content_type="text/html", headers={
@@ -176,35 +179,49 @@ class TutorServer:
                           retry=self.t("page.try_again"))
 
     async def handle_page(self, request: web.Request) -> web.Response:
-        if not self._token_ok(request.query.get("token")):
+        given = request.query.get("token")
+        if not self._let_in(request, given):
             return self._forbidden()
         if len(self.sessions) >= self.max_sessions:
             return self._full()
         scheme = "wss" if request.secure else "ws"
-        path = "/ws" if self.token is None else f"/ws/{self.token}"
+        with_token = self.token is not None and self._token_ok(given)
+        path = f"/ws/{self.token}" if with_token else "/ws"  # let in by its cookie: the socket is too
         response = self._html(
             "page.html",
             websocket_url=f"{scheme}://{request.host}{path}",
             font_size=_int_in(request.query.get("fontsize"), FONT_SIZES, DEFAULT_FONT_SIZE),
         )
-        if self.learners_dir is not None and _learner(request) is None:
-            response.set_cookie(LEARNER_COOKIE, secrets.token_hex(16), max_age=LEARNER_COOKIE_AGE,
-                                httponly=True, samesite="Strict")
+        if self.learners_dir is not None:
+            self._give_cookie(request, response)
         return response
+
+    def _give_cookie(self, request: web.Request, response: web.Response) -> None:
+        """The learner cookie, when this browser has none yet or (with the token) no pass from this server."""
+        value = request.cookies.get(learner.COOKIE)
+        current = learner.learner_id(value)
+        if self.token is None:
+            fresh = None if current else learner.new_id()
+        else:
+            fresh = None if learner.has_pass(value, self.token) else \
+                learner.value_with_pass(current or learner.new_id(), self.token)
+        if fresh is not None:
+            response.set_cookie(learner.COOKIE, fresh, max_age=learner.MAX_AGE, path="/", httponly=True,
+                                samesite="Strict")
 
     def _session_env(self, request: web.Request) -> dict[str, str]:
         """TUTOR_DATA_DIR for this browser's own folder (classroom mode), else nothing."""
         if self.learners_dir is None:
             return {}
-        learner = _learner(request) or secrets.token_hex(16)  # no cookie: a folder for this tab only
-        return {"TUTOR_DATA_DIR": str(self.learners_dir / learner)}
+        folder = _learner(request) or learner.new_id()  # no cookie: a folder for this tab only
+        return {"TUTOR_DATA_DIR": str(self.learners_dir / folder)}
 
     async def handle_favicon(self, _request: web.Request) -> web.FileResponse:
         return web.FileResponse(HERE / "static" / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """One tab's session: start the app, pass keys and screen both ways, end the app with the socket."""
-        if not self._token_ok(request.match_info.get("token")):
+        if not self._let_in(request, request.match_info.get("token")):
             return self._forbidden()
         if len(self.sessions) >= self.max_sessions:
             return self._full()
