@@ -53,12 +53,13 @@ class Result:
     records: list[RequestRecord] | None = None
 
     def to_json_dict(self) -> dict:
-        """The report as printed by `tutor sim --json` (a fresh copy)."""
-        return json.loads(json.dumps(self.metrics))
+        """The report as printed by `tutor sim --json` (a fresh copy; `client_view` for a direct scenario)."""
+        return json.loads(self.to_json())
 
     def to_json(self) -> str:
         """The report as one line of JSON (keys in a fixed order)."""
-        return json.dumps(self.metrics, separators=(", ", ": "))
+        report = client_view(self.metrics) if self.scenario.direct else self.metrics
+        return json.dumps(report, separators=(", ", ": "))
 
     def write_trace(self, target: str | Path | IO[str]) -> None:
         """Write the records as JSON Lines, one request per line, by id (needs `trace=True`)."""
@@ -70,6 +71,24 @@ class Result:
                 write_trace(self.records, handle, workers)
         else:
             write_trace(self.records, target, workers)
+
+
+DIRECT_FAILURES = {"502": "refused", "504": "timeouts"}
+"""What a client talking to the web server itself gets where nginx would have answered 502 or 504."""
+
+
+def client_view(metrics: dict) -> dict:
+    """A direct scenario's report (no proxy): "status" keeps the HTTP answers the client got, and
+    "failures" (after it) counts the requests that got none: {"refused": N, "timeouts": M}, each
+    only when not 0. The simulator ran them through its proxy model, so they are its 502s and 504s."""
+    report: dict = {}
+    for key, value in metrics.items():
+        if key != "status":
+            report[key] = value
+            continue
+        report["status"] = {code: n for code, n in value.items() if code not in DIRECT_FAILURES}
+        report["failures"] = {DIRECT_FAILURES[code]: value[code] for code in DIRECT_FAILURES if value.get(code)}
+    return report
 
 
 def write_trace(records: Iterable[RequestRecord], handle: IO[str], workers: int = 1) -> None:
