@@ -30,11 +30,13 @@ class RequestRecord(NamedTuple):
     failures: tuple[str, ...] = ()
     worker: int = 0
 
-    def to_json_dict(self, workers: int = 1) -> dict:
+    def to_json_dict(self, workers: int = 1, direct: bool = False) -> dict:
         """The trace line object: {"id", "t", "client", "attempts", "status", "latency"}, plus
-        "failures" when an attempt failed and "worker" when nginx has several `workers`."""
+        "failures" when an attempt failed and "worker" when nginx has several `workers`. In a
+        `direct` scenario (no proxy) a request that got no answer has "status": null, not 502/504."""
+        status = None if direct and str(self.status) in DIRECT_FAILURES else self.status
         line = {"id": self.id, "t": rounded(self.t), "client": self.client,
-                "attempts": list(self.attempts), "status": self.status, "latency": rounded(self.latency)}
+                "attempts": list(self.attempts), "status": status, "latency": rounded(self.latency)}
         if self.failures:
             line["failures"] = list(self.failures)
         if workers > 1:
@@ -65,12 +67,12 @@ class Result:
         """Write the records as JSON Lines, one request per line, by id (needs `trace=True`)."""
         if self.records is None:
             raise ValueError("this run kept no records: use run(..., trace=True)")
-        workers = self.scenario.nginx.workers
+        workers, direct = self.scenario.nginx.workers, self.scenario.direct
         if isinstance(target, (str, Path)):
             with open(target, "w", encoding="utf-8") as handle:
-                write_trace(self.records, handle, workers)
+                write_trace(self.records, handle, workers, direct)
         else:
-            write_trace(self.records, target, workers)
+            write_trace(self.records, target, workers, direct)
 
 
 DIRECT_FAILURES = {"502": "refused", "504": "timeouts"}
@@ -91,8 +93,9 @@ def client_view(metrics: dict) -> dict:
     return report
 
 
-def write_trace(records: Iterable[RequestRecord], handle: IO[str], workers: int = 1) -> None:
-    """Write `records` to an open text file as JSON Lines (with "worker" keys if `workers` > 1)."""
+def write_trace(records: Iterable[RequestRecord], handle: IO[str], workers: int = 1, direct: bool = False) -> None:
+    """Write `records` to an open text file as JSON Lines (with "worker" keys if `workers` > 1;
+    `direct`: a scenario without a proxy, see `RequestRecord.to_json_dict`)."""
     dumps = json.dumps
     for record in records:
-        handle.write(dumps(record.to_json_dict(workers)) + "\n")
+        handle.write(dumps(record.to_json_dict(workers, direct)) + "\n")

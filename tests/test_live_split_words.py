@@ -18,7 +18,7 @@ STATISTICS = re.compile(r"p = |%|percobaan|of tries|chance|kebetulan")
 
 
 def judged(lang: str, counts: dict[str, int], weights: dict[str, float] | None = None):
-    ctx = Context(client=None, machines=MACHINES, lang=lang, options=Options(weights=weights))  # type: ignore[arg-type]
+    ctx = Context(client=None, machines=MACHINES, lang=lang, options=Options(weights=weights))
     weights = {role: (weights or {}).get(role, 1.0) for role in counts}
     return judge_split(ctx, sum(counts.values()), counts, {}, weights, False, Probe("http://10.37.19.10/"))
 

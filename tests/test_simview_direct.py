@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 
@@ -135,3 +136,22 @@ def test_sim_json_of_a_proxied_scenario_keeps_nginx_codes_and_no_failures_key(ca
     path.write_text(DIRECT_STOP.replace("direct = true", "direct = false"), encoding="utf-8")
     report = _sim_json(capsys, path)
     assert "failures" not in report and report["status"]["502"] > 0 and report["status"]["504"] > 0
+
+
+def test_sim_trace_of_a_direct_scenario_has_no_502_504_status(capsys, tmp_path):
+    from tutor.cli import main
+
+    for direct in (True, False):
+        path = tmp_path / f"stop-{direct}.toml"
+        path.write_text(DIRECT_STOP.replace("direct = true", f"direct = {str(direct).lower()}"), encoding="utf-8")
+        trace = tmp_path / f"trace-{direct}.jsonl"
+        assert main(["sim", str(path), "--json", "--trace", str(trace)]) == 0
+        report = json.loads(capsys.readouterr()[0])
+        lines = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+        statuses = Counter(line["status"] for line in lines)
+        if direct:  # no answer: no HTTP status; "failures" says why, as the client saw it
+            assert statuses == {200: report["status"]["200"], None: sum(report["failures"].values())}
+            assert {line["failures"][-1] for line in lines if line["status"] is None} <= {
+                "refused", "timed out", "reset", "closed"}
+        else:
+            assert statuses == {int(code): n for code, n in report["status"].items()}
