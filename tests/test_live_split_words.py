@@ -49,7 +49,8 @@ def test_a_passing_but_visibly_uneven_split_says_how_often_chance_gives_it(lang,
      "That is too uneven to be chance (by chance alone, counts this uneven come up < 0.1% of the time): "
      "nginx does not share the requests as expected."),
     ("id", "Kalau dibagi sesuai bobot (app1 1, app2 1, app3 4), kira-kira app1 10, app2 10, app3 40.",
-     "Selisihnya terlalu besar untuk sekadar kebetulan (peluang hasil setimpang ini muncul karena kebetulan: < 0,1%)"),
+     "Selisihnya terlalu besar untuk sekadar kebetulan (peluangnya cuma < 0,1%): nginx tidak membagi "
+     "permintaan sesuai harapan."),
 ])
 def test_a_split_against_the_weights_fails_in_plain_words(lang, expected, verdict):
     result = judged(lang, {"app1": 20, "app2": 20, "app3": 20}, {"app3": 4})
