@@ -119,10 +119,12 @@ async def test_weights_other_than_expected_are_uneven_with_a_p_value(lab):
     [uneven] = await run_checks(["lb-distributes"], machines, "en", TIMEOUT)
     assert (uneven.ok, uneven.code) == (False, "uneven")
     assert uneven.details["counts"] == {"app1": 45, "app2": 15}  # smooth weighted round robin, 60 samples
-    assert uneven.details["p_value"] < 0.01 and "p = " in uneven.message
+    assert uneven.details["p_value"] < 0.01 and "too uneven to be chance" in uneven.message
+    assert "Shared by the weights" not in uneven.message and "about 30 each" in uneven.message
     [matches] = await run_checks(["lb-distributes"], machines, "en", TIMEOUT,
                                  Options(weights={"app1": 3, "app2": 1}))
     assert matches.ok and matches.details["p_value"] > 0.5
+    assert "Shared by the weights (app1 3, app2 1) it would be about app1 45, app2 15." in matches.message
     [named] = await run_checks(["lb-distributes"], machines, "en", TIMEOUT, Options(weights={"app1": 3}))
     assert named.ok and named.details["weights"] == {"app1": 3, "app2": 1.0}  # not named: weight 1
 

@@ -3,7 +3,9 @@ log, the end summary, the narration and `tutor sim` say refused / timed out."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 
 import pytest
 
@@ -71,3 +73,85 @@ def test_a_paused_direct_scenario_at_the_start_says_nothing_wrong():
         text = narrate(player.frame, player.serving, lang)
         assert "sinambela" in text
         assert tr(STRINGS, "nar.all_up", lang) not in text and tr(STRINGS, "nar.serves_none", lang) not in text
+
+
+DIRECT_STOP = """
+[scenario]
+name = "direct-stop"
+seed = 3
+duration = 20.0
+direct = true
+[traffic]
+rate = 10.0
+[nginx]
+read_timeout = 2.0
+[[server]]
+name = "sinambela"
+address = "10.37.19.64:3000"
+[[event]]
+at = 5.0
+server = "sinambela"
+action = "stop"
+[[event]]
+at = 8.0
+server = "sinambela"
+action = "start"
+[[event]]
+at = 12.0
+server = "sinambela"
+action = "hang"
+"""
+
+
+def _sim_json(capsys, path) -> dict:
+    from tutor.cli import main
+
+    assert main(["sim", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return json.loads(out)
+
+
+def test_sim_json_of_a_direct_scenario_counts_refused_and_timeouts_not_502_504(capsys, tmp_path):
+    from sim import run
+
+    path = tmp_path / "direct-stop.toml"
+    path.write_text(DIRECT_STOP, encoding="utf-8")
+    report = _sim_json(capsys, path)
+    inside = run(stopped_then_hung()).metrics["status"]  # the simulator's own counts stay nginx's
+    assert inside["502"] > 0 and inside["504"] > 0
+    assert report["status"] == {"200": inside["200"]}
+    assert report["failures"] == {"refused": inside["502"], "timeouts": inside["504"]}
+    assert not re.search(r"\b50[24]\b", json.dumps({"status": report["status"], "failures": report["failures"]}))
+    assert sum(report["status"].values()) + sum(report["failures"].values()) == report["requests"]["sent"]
+    # the text report and the summary line count the same requests as before
+    for lang in ("en", "id"):
+        assert f"{tr('sim_report', 'direct_504', lang)} x{inside['504']}" in format_report(
+            stopped_then_hung(), report, [], [], lang)
+        assert str(inside["502"]) in report_line(report, True, lang)
+
+
+def test_sim_json_of_a_proxied_scenario_keeps_nginx_codes_and_no_failures_key(capsys, tmp_path):
+    path = tmp_path / "proxied-stop.toml"
+    path.write_text(DIRECT_STOP.replace("direct = true", "direct = false"), encoding="utf-8")
+    report = _sim_json(capsys, path)
+    assert "failures" not in report and report["status"]["502"] > 0 and report["status"]["504"] > 0
+
+
+def test_sim_trace_of_a_direct_scenario_has_no_502_504_status(capsys, tmp_path):
+    from tutor.cli import main
+
+    for direct in (True, False):
+        path = tmp_path / f"stop-{direct}.toml"
+        path.write_text(DIRECT_STOP.replace("direct = true", f"direct = {str(direct).lower()}"), encoding="utf-8")
+        trace = tmp_path / f"trace-{direct}.jsonl"
+        assert main(["sim", str(path), "--json", "--trace", str(trace)]) == 0
+        report = json.loads(capsys.readouterr()[0])
+        lines = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+        statuses = Counter(line["status"] for line in lines)
+        if direct:  # no answer: no HTTP status; "failures" says why, as the client saw it
+            assert statuses == {200: report["status"]["200"], None: sum(report["failures"].values())}
+            assert {line["failures"][-1] for line in lines if line["status"] is None} <= {
+                "refused", "timed out", "reset", "closed"}
+        else:
+            assert statuses == {int(code): n for code, n in report["status"].items()}

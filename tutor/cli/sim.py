@@ -104,15 +104,14 @@ def format_report(scenario, report: dict, events, notes, lang: str, setup_line: 
 
 
 def _statuses(report: dict, direct: bool, lang: str, errors_only: bool = False) -> list[str]:
-    """"502 x48"; for a direct scenario (no proxy) the client's own view: "refused x48", "timed out x3"."""
-    out = []
-    for code, count in report["status"].items():
-        if errors_only and int(code) < 500:
-            continue
-        if direct and code in ("502", "504"):
-            out.append(f"{tr(STRINGS, 'direct_' + code, lang)} x{count}")
-        else:
-            out.append(f"{code} x{count}")
+    """"502 x48"; a direct scenario's report (no proxy) has the client's own view of the requests
+    that got no answer in "failures": "refused x48", "timed out x3" (sim/result.py `client_view`)."""
+    from sim.result import DIRECT_FAILURES
+
+    out = [f"{code} x{count}" for code, count in report["status"].items() if not errors_only or int(code) >= 500]
+    if direct:
+        words = {name: tr(STRINGS, "direct_" + code, lang) for code, name in DIRECT_FAILURES.items()}
+        out += [f"{words[name]} x{count}" for name, count in report.get("failures", {}).items()]
     return out
 
 

@@ -21,6 +21,7 @@ from tutor.live.stats import split_p_value
 
 DEFAULT_PAGE_MARK = b"Welcome to nginx!"
 SIGNIFICANCE = 0.01  # below this p-value the split is called uneven
+CHANCE_ASIDE = 0.5  # a passing split with a p-value below this says how often chance gives such counts
 STOPPED_KINDS = ("refused", "timeout", "unreachable", "vm_stopped")
 _FAILURE_CODES = {"refused": "refused", "timeout": "timeout", "unreachable": "unreachable",
                   "dns": "dns", "vm_stopped": "unreachable", "broken": "http_status"}
@@ -330,6 +331,11 @@ def judge_split(ctx: Context, n: int, counts: dict[str, int], unknown: dict[str,
     split = ", ".join(f"{role} {counts[role]}" for role in counts)
     split += "".join(f", {addr} {hits}" for addr, hits in unknown.items())
     expected = ", ".join(f"{role} {n * weights[role] / total_weight:.0f}" for role in counts)
+    if len(set(weights.values())) == 1:
+        expected = ctx.say("lb.expect_even", each=f"{n / len(weights):.0f}")
+    else:
+        expected = ctx.say("lb.expect_weights", expected=expected,
+                           weights=", ".join(f"{role} {weight:g}" for role, weight in weights.items()))
     details = {"counts": counts, "unknown": unknown, "samples": n, "weights": weights}
     sources = [role for role, hits in counts.items() if hits] + list(unknown)
     missing = [labels.get(role, role) for role, hits in counts.items() if not hits and weights[role] > 0]
@@ -347,12 +353,12 @@ def judge_split(ctx: Context, n: int, counts: dict[str, int], unknown: dict[str,
                            last.evidence(), details)
     p = split_p_value(list(counts.values()), [weights[role] for role in counts])
     details["p_value"] = p
-    values = {"pct": percent(p), "p": f"{p:.2g}"}
+    values = {"pct": percent(p, ctx.lang)}
     if p < SIGNIFICANCE:
         sure = ctx.say("lb.sure_bad", **values)
         message = ctx.say("lb.uneven", split=split, expected=expected, sure=sure, **base)
         return CheckResult("lb-distributes", False, "uneven", message + short, last.evidence(), details)
-    sure = ctx.say("lb.sure_ok", **values)
+    sure = ctx.say("lb.sure_ok") + (ctx.say("lb.chance_ok", **values) if p < CHANCE_ASIDE else "")
     message = ctx.say("lb.ok", split=split, expected=expected, sure=sure, **base)
     return CheckResult("lb-distributes", True, None, message + short, last.evidence(), details)
 

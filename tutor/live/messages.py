@@ -5,7 +5,7 @@ Values put into these strings that came from a server are sanitized before (see 
 
 from __future__ import annotations
 
-from tutor.i18n import has, tr
+from tutor.i18n import has, number, tr
 
 MESSAGES = "live"
 """The catalogue section of the live checks' messages (tutor/locale/*.toml)."""
@@ -31,12 +31,12 @@ def seconds(value: float) -> str:
     return f"{value:g}"
 
 
-def percent(p: float) -> str:
-    """A probability in plain words: 83%, 1.2%, less than 0.1%."""
+def percent(p: float, lang: str) -> str:
+    """A probability in plain words, with `lang`'s decimal mark: 83%, 1.2% (1,2%), < 0.1%."""
     if p >= 0.995:
         return "100%"
     if p >= 0.1:
-        return f"{p:.0%}"
+        return number(p, lang, ".0%")
     if p >= 0.001:
-        return f"{p:.1%}"
-    return "< 0.1%"
+        return number(p, lang, ".1%")
+    return "< " + number(0.001, lang, ".1%")

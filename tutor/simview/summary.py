@@ -22,9 +22,11 @@ def summary_line(lang: str, direct: bool, *, sent: int, ok: int, e502: int, e504
 def report_line(report: dict, direct: bool, lang: str) -> str:
     """`summary_line` of a headless run's report (sim's JSON object, DESIGN.md section 3)."""
     status, requests, latency = report["status"], report["requests"], report["latency"]
-    answered = sum(status.values())
-    return summary_line(lang, direct, sent=requests["sent"], ok=requests["ok"], e502=status.get("502", 0),
-                        e504=status.get("504", 0), waiting=max(0, requests["sent"] - answered),
+    failures = report.get("failures", {})  # a direct scenario's (sim/result.py `client_view`)
+    answered = sum(status.values()) + sum(failures.values())
+    return summary_line(lang, direct, sent=requests["sent"], ok=requests["ok"],
+                        e502=status.get("502", 0) + failures.get("refused", 0),
+                        e504=status.get("504", 0) + failures.get("timeouts", 0), waiting=max(0, requests["sent"] - answered),
                         retries=report["retries"], p50=latency["p50"] if answered else None,
                         p95=latency["p95"] if answered else None)
 
