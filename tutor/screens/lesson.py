@@ -33,14 +33,6 @@ def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
     return [command for command in commands if command.language in COPYABLE]
 
 
-def fenced_commands(markdown: str) -> tuple[Command, ...]:
-    """The code fences of a piece of Markdown (a revealed solution) as commands."""
-    from markdown_it import MarkdownIt
-
-    return tuple(Command(token.info.split()[0] if token.info.split() else "", token.content.rstrip("\n"))
-                 for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence")
-
-
 class LessonScreen(TutorScreen):
     """Shows `lesson` at `step_id` (the first step when None or unknown)."""
 
@@ -416,8 +408,8 @@ class LessonScreen(TutorScreen):
         commands = copyable_commands(text.commands)
         if text.solution is not None and self.app.progress.solution_shown(self.lesson.id, self.step.id):
             known = {command.code for command in commands}
-            commands += [command for command in copyable_commands(fenced_commands(text.solution))
-                         if command.code not in known]
+            solution = tuple(fence for fence in text.fences if fence.in_solution)  # the parser's, filled
+            commands += [command for command in copyable_commands(solution) if command.code not in known]
         return commands
 
     def action_copy(self) -> None:
