@@ -157,3 +157,25 @@ async def test_the_step_list_keeps_one_line_per_step_when_focused_at_80_columns(
             assert steps.border_subtitle == legend and len(legend) <= steps.size.width
             rows = [steps.render_line(y).text for y in range(3)]
             assert all(row.rstrip() and not row.lstrip().startswith("…") for row in rows), rows
+
+
+async def test_p_in_a_direct_scenario_stays_in_the_simulator():
+    """A direct scenario (clients -> one web server) has no policy to cycle: with its simulator
+    focused, p still belongs to the simulator (it says why nothing changes), not "previous step"."""
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
+        panel = screen.current_view().query_one(SimPanel)
+        assert panel.player.scenario.direct
+        panel.focus()
+        assert await wait_for(pilot, lambda: "keluar dari simulator" in bar(app))
+        said = status(app)
+        await pilot.press("p")
+        assert await wait_for(pilot, lambda: any("kebijakan" in str(n.message) for n in app._notifications))
+        assert status(app) == said and screen.index == 0 and app.focused is not None
+        assert "kebijakan" not in bar(app)  # the bar does not offer a key that does nothing here
