@@ -179,3 +179,23 @@ async def test_p_in_a_direct_scenario_stays_in_the_simulator():
         assert await wait_for(pilot, lambda: any("kebijakan" in str(n.message) for n in app._notifications))
         assert status(app) == said and screen.index == 0 and app.focused is not None
         assert "kebijakan" not in bar(app)  # the bar does not offer a key that does nothing here
+
+
+async def test_the_simulator_opened_note_passes(monkeypatch):
+    """"The simulator is open ..." is news for a moment: it leaves the status line by itself (and a
+    newer line is not cleared by it)."""
+    monkeypatch.setattr("tutor.screens.lesson.NOTE_SECONDS", 1.0)
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        assert await wait_for(pilot, lambda: status(app) == "")
+        await pilot.press("s")  # opened already: the same note again, then a newer line stays
+        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        await pilot.press("p")
+        assert "langkah pertama" in status(app)
+        assert screen._note_timer is None  # the newer line stays: nothing will clear it
