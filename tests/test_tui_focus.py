@@ -199,3 +199,26 @@ async def test_the_simulator_opened_note_passes(monkeypatch):
         await pilot.press("p")
         assert "langkah pertama" in status(app)
         assert screen._note_timer is None  # the newer line stays: nothing will clear it
+
+
+async def test_a_focused_simulator_in_presenter_mode_has_no_stray_border_rows():
+    """Lesson 1 step 1, s, Tab, v at 80x24: the only heavy border inside the simulator is the
+    narration's box (a focus frame drawn under the panel's parts showed through as lone `┃ … ┃` rows)."""
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
+        panel = screen.current_view().query_one(SimPanel)
+        panel.focus()
+        await pilot.press("v")
+        assert await wait_for(pilot, lambda: panel.presenter and panel.query_one("#sv-narration").region.height > 2)
+        await pilot.pause()
+        narration = panel.query_one("#sv-narration").region
+        rows = [strip.text for strip in screen._compositor.render_strips()]  # what the terminal shows
+        framed = [y for y in range(panel.region.y, min(panel.region.bottom, len(rows))) if rows[y][panel.region.x] in "┃┏┗"]
+        assert framed == list(range(narration.y, narration.bottom))
+        assert screen.sim_has_focus() and "keluar dari simulator" in bar(app)
