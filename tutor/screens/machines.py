@@ -167,7 +167,7 @@ class MachinesScreen(TutorScreen):
                      for reason in self.query(".machine-why").results(Static))
         status = self.query_one("#machines-status", Static)
         if not marked and str(status.content) == self.t("machines.fix"):
-            self.say("")  # "fix the marked fields" with none marked any more would be stale
+            status.update("")  # "fix the marked fields" with none marked any more would be stale
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
