@@ -66,3 +66,6 @@ async def test_the_copy_picker_offers_commands_only_in_a_revealed_solution():
         assert after[:len(before)] == before
         assert any("curl -sI http://example.com/" in code for code in after[len(before):])
         assert len(after) == len(set(after))
+        solution = [fence for fence in screen.text.fences if fence.in_solution]
+        assert screen.copy_choices()[len(before):] == [fence for fence in solution if fence.code in after]
+        # the lesson parser's fences (one parser), filled: not the solution's Markdown parsed again

@@ -105,3 +105,25 @@ async def test_on_the_lab_the_screen_runs_a_drill(netlab, monkeypatch):
             assert "Solved in" in detail(app)
     finally:
         actions.restore(netlab, session.catalogue()[1])
+
+
+@pytest.mark.parametrize("error", ["drill", "lab"])
+async def test_a_failed_action_says_why_in_the_learners_language(monkeypatch, error):
+    from tutor.drills.actions import ActionFailed
+    from tutor.lab.errors import LabError
+
+    def fail(action, name, lang, how):
+        if error == "drill":
+            raise ActionFailed("baseline", why="nginx: [emerg]")
+        raise LabError("not_up", prefix="tl")
+
+    monkeypatch.setattr("tutor.screens.drills.lab_unavailable", lambda: None)
+    monkeypatch.setattr("tutor.screens.drills._act_on_lab", fail)
+    app = TutorApp(lang="id")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        assert await wait_for(pilot, lambda: app.screen.query_one("#drills", OptionList).option_count > 0)
+        await pilot.press("k")
+        expected = (ActionFailed("baseline", why="nginx: [emerg]") if error == "drill"
+                    else LabError("not_up", prefix="tl")).message("id")
+        assert await wait_for(pilot, lambda: expected in detail(app), limit=100)

@@ -157,3 +157,68 @@ async def test_the_step_list_keeps_one_line_per_step_when_focused_at_80_columns(
             assert steps.border_subtitle == legend and len(legend) <= steps.size.width
             rows = [steps.render_line(y).text for y in range(3)]
             assert all(row.rstrip() and not row.lstrip().startswith("…") for row in rows), rows
+
+
+async def test_p_in_a_direct_scenario_stays_in_the_simulator():
+    """A direct scenario (clients -> one web server) has no policy to cycle: with its simulator
+    focused, p still belongs to the simulator (it says why nothing changes), not "previous step"."""
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
+        panel = screen.current_view().query_one(SimPanel)
+        assert panel.player.scenario.direct
+        panel.focus()
+        assert await wait_for(pilot, lambda: "keluar dari simulator" in bar(app))
+        said = status(app)
+        await pilot.press("p")
+        assert await wait_for(pilot, lambda: any("kebijakan" in str(n.message) for n in app._notifications))
+        assert status(app) == said and screen.index == 0 and app.focused is not None
+        assert "kebijakan" not in bar(app)  # the bar does not offer a key that does nothing here
+
+
+async def test_the_simulator_opened_note_passes(monkeypatch):
+    """"The simulator is open ..." is news for a moment: it leaves the status line by itself (and a
+    newer line is not cleared by it)."""
+    monkeypatch.setattr("tutor.screens.lesson.NOTE_SECONDS", 1.0)
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        assert await wait_for(pilot, lambda: status(app) == "")
+        await pilot.press("s")  # opened already: the same note again, then a newer line stays
+        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        await pilot.press("p")
+        assert "langkah pertama" in status(app)
+        assert screen._note_timer is None  # the newer line stays: nothing will clear it
+
+
+async def test_a_focused_simulator_in_presenter_mode_has_no_stray_border_rows():
+    """Lesson 1 step 1, s, Tab, v at 80x24: the only heavy border inside the simulator is the
+    narration's box (a focus frame drawn under the panel's parts showed through as lone `┃ … ┃` rows)."""
+    app = TutorApp(lang="id")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.open_lesson("web-server", None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
+        panel = screen.current_view().query_one(SimPanel)
+        panel.focus()
+        await pilot.press("v")
+        assert await wait_for(pilot, lambda: panel.presenter and panel.query_one("#sv-narration").region.height > 2)
+        await pilot.pause()
+        narration = panel.query_one("#sv-narration").region
+        rows = [strip.text for strip in screen._compositor.render_strips()]  # what the terminal shows
+        framed = [y for y in range(panel.region.y, min(panel.region.bottom, len(rows))) if rows[y][panel.region.x] in "┃┏┗"]
+        assert framed == list(range(narration.y, narration.bottom))
+        assert screen.sim_has_focus() and "keluar dari simulator" in bar(app)

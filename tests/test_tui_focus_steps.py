@@ -25,7 +25,7 @@ async def test_f2_with_the_simulator_focused_keeps_it_and_its_run():
         assert panel.is_attached and kept is panel.parent
         assert panel.player.frame.servers[0].state == "stopped" and app.focused is panel
         assert await wait_for(pilot, lambda: panel.lang == "id")  # the simulator speaks Indonesian
-        assert "Simulator tetap jalan" in status(app)
+        assert "Simulator jalan terus" in status(app)
         panel.blur()
         await pilot.press("n", "p")  # leaving the step: it is built again, in Indonesian
         await pilot.pause()

@@ -60,8 +60,10 @@ async def test_machines_screen_rejects_bad_input_and_keeps_good_input_across_res
         await pilot.pause()
         assert screen.reason("app1") == ""  # the error went with the value it was about, before Save
         assert "out of range" in screen.reason("proxy")  # an untouched field keeps its own
+        assert "Not saved" in status(pilot)  # fields are still marked
         await type_into(pilot, "proxy", "10.0.0.5:8080")
         await type_into(pilot, "domain", "lab.test")
+        assert await wait_for(pilot, lambda: status(pilot) == "")  # no marked field left: not stale
         await pilot.press("enter")
         assert screen.reason("app1") == "" and "Saved: 2" in status(pilot)
     again = make_app()

@@ -69,7 +69,7 @@ async def test_choosing_an_answer_plays_the_run_then_reveals_the_explanation():
         await pilot.pause()
         assert panel.query_one("#pred-explanation").display
         assert "You predicted right" in str(panel.query_one("#pred-result").content)
-        assert "verdict is right above the simulator" in status(pilot.app)  # where it is drawn:
+        assert "verdict is above the simulator" in status(pilot.app)  # where it is drawn:
         assert panel.query_one("#pred-result").region.y < panel.sim.region.y
         assert pilot.app.focused is panel.sim  # the focus stays where the run put it: Esc leaves the
         assert screen.sim_has_focus()  # simulator, as the key bar said while it ran

@@ -154,7 +154,7 @@ class DrillsScreen(TutorScreen):
         try:
             said = await asyncio.to_thread(_act_on_lab, action, name, lang, how)
         except Exception as exc:  # noqa: BLE001 - a lab error is shown, the screen stays
-            said = tr(TEXT, "failed", self.app.lang, why=str(exc)[:300])
+            said = tr(TEXT, "failed", self.app.lang, why=_reason(exc, self.app.lang)[:300])
         self.busy = False
         if self.closed:
             return
@@ -182,6 +182,14 @@ class DrillsScreen(TutorScreen):
         else:
             detail.append(tr(TEXT, "how", lang), style="dim")
         self.query_one("#drill-detail", Static).update(detail)
+
+
+def _reason(exc: Exception, lang: str) -> str:
+    """Why an action failed, in `lang` when the error carries a catalogue key (lab and drill errors)."""
+    from tutor.drills.actions import ActionFailed
+    from tutor.lab.errors import LabError
+
+    return exc.message(lang) if isinstance(exc, (ActionFailed, LabError)) else str(exc)
 
 
 def _act_on_lab(action: str, name: str, lang: str, how: dict[str, str]) -> str:

@@ -22,6 +22,7 @@ from tutor.widgets.step_list import StepList, state_symbol
 from tutor.widgets.step_view import SimLink, StepView
 
 PREFETCH_DELAY = 0.3  # seconds after a step opens before the next one is built in the background
+NOTE_SECONDS = 5.0  # how long a passing note ("the simulator opened here") stays on the status line
 NARROW_WIDTH = 100  # below this the step list starts hidden (t shows it)
 COPYABLE = COPYABLE_LANGUAGES  # one list of the fences that can be copied, the lessons'
 BUTTONS = ("prev", "next", "hint", "solution", "copy", "done", "sim")
@@ -31,14 +32,6 @@ HIDDEN_WHEN_DISABLED = ("hint", "solution", "copy", "sim")  # shown only on step
 def copyable_commands(commands: tuple[Command, ...]) -> list[Command]:
     """The commands the learner can copy (bash/nginx fences, not sample output)."""
     return [command for command in commands if command.language in COPYABLE]
-
-
-def fenced_commands(markdown: str) -> tuple[Command, ...]:
-    """The code fences of a piece of Markdown (a revealed solution) as commands."""
-    from markdown_it import MarkdownIt
-
-    return tuple(Command(token.info.split()[0] if token.info.split() else "", token.content.rstrip("\n"))
-                 for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence")
 
 
 class LessonScreen(TutorScreen):
@@ -92,6 +85,7 @@ class LessonScreen(TutorScreen):
         self._texts: dict[tuple[str, str, Values], StepText] = {}  # the same key -> the filled text
         self._built = 0  # views built so far: each gets a fresh widget id
         self._prefetch_timer: Timer | None = None
+        self._note_timer: Timer | None = None  # clears a passing note from the status line
         self._solution_armed: str | None = None
         self._steps_choice: bool | None = None  # None: follow the width; else what the learner chose
 
@@ -364,9 +358,22 @@ class LessonScreen(TutorScreen):
         if str(widget.content) != text:
             widget.update(text)
 
-    def say(self, key: str, **values: object) -> None:
-        """One line of feedback above the buttons (stays visible, unlike a toast)."""
-        self._set_text("#status", self.t(key, **values))
+    def say(self, key: str, *, passing: bool = False, **values: object) -> None:
+        """One line of feedback above the buttons (stays visible, unlike a toast); a `passing` note
+        (news only for a moment, like "the simulator opened here") goes after NOTE_SECONDS."""
+        text = self.t(key, **values)
+        self._set_text("#status", text)
+        if self._note_timer is not None:
+            self._note_timer.stop()
+            self._note_timer = None
+        if passing:
+            self._note_timer = self.set_timer(NOTE_SECONDS, lambda: self._clear_note(text))
+
+    def _clear_note(self, text: str) -> None:
+        """Clear the status line if it still shows the passing note `text` (not a newer line)."""
+        self._note_timer = None
+        if not self.closed and str(self.query_one("#status", Static).content) == text:
+            self._set_text("#status", "")
 
     # Actions
     def action_next_step(self) -> None:
@@ -422,8 +429,8 @@ class LessonScreen(TutorScreen):
         commands = copyable_commands(text.commands)
         if text.solution is not None and self.app.progress.solution_shown(self.lesson.id, self.step.id):
             known = {command.code for command in commands}
-            commands += [command for command in copyable_commands(fenced_commands(text.solution))
-                         if command.code not in known]
+            solution = tuple(fence for fence in text.fences if fence.in_solution)  # the parser's, filled
+            commands += [command for command in copyable_commands(solution) if command.code not in known]
         return commands
 
     def action_copy(self) -> None:
@@ -464,7 +471,7 @@ class LessonScreen(TutorScreen):
         said = await view.open_next_sim()
         if self.closed:
             return  # Esc while the simulator was mounting
-        self.say(said)
+        self.say(said, passing=said in ("sim.opened", "sim.opened_here"))
         self.call_after_refresh(view.scroll_to_sims)
 
     @on(SimLink.Pressed)
@@ -476,7 +483,7 @@ class LessonScreen(TutorScreen):
         await view.open_link(event.link)
         if self.closed:
             return  # Esc while the simulator was mounting
-        self.say("sim.opened_here")
+        self.say("sim.opened_here", passing=True)
         self.call_after_refresh(view.scroll_to_sims)
 
     def on_predict_panel_picked(self, event) -> None:

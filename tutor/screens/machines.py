@@ -163,6 +163,11 @@ class MachinesScreen(TutorScreen):
         for reason in self.query(f"#why-{name}").results(Static):
             if not reason.has_class("-note") and str(reason.content):
                 reason.update("")
+        marked = any(str(reason.content) and not reason.has_class("-note")
+                     for reason in self.query(".machine-why").results(Static))
+        status = self.query_one("#machines-status", Static)
+        if not marked and str(status.content) == self.t("machines.fix"):
+            status.update("")  # "fix the marked fields" with none marked any more would be stale
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -130,6 +130,8 @@ class SimPanel(Widget, can_focus=True):
             section="simview"),
         Key("sim.slow", "l", "server_action('slow')", "explain.slow", bar="key.slow", section="simview"),
         Key("sim.policy", "p", "cycle_policy", "key.policy", bar="key.policy", section="simview"),
+        # in a direct scenario (no nginx) p still belongs to the simulator: it says why nothing changes
+        Key("sim.no_policy", "p", "no_policy", "key.no_policy", section="simview"),
         Key("sim.restart", "r", "restart", "key.restart", bar="key.restart", section="simview"),
         Key("sim.step", "full_stop", "step", "key.step", bar="key.step", section="simview"),
         Key("sim.faster", "plus,equals_sign", "faster", "key.faster", bar="key.faster", display="+",
@@ -555,8 +557,16 @@ class SimPanel(Widget, can_focus=True):
             self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A direct scenario (clients -> one web server) has no nginx: no balancing policy to cycle."""
-        return not (action == "cycle_policy" and self.player.scenario.direct)
+        """A direct scenario (clients -> one web server) has no nginx: no balancing policy to cycle,
+        its p says so instead (and does not fall through to the lesson's "previous step")."""
+        if action == "cycle_policy":
+            return not self.player.scenario.direct
+        if action == "no_policy":
+            return self.player.scenario.direct
+        return True
+
+    def action_no_policy(self) -> None:
+        self.notify(tr(STRINGS, "msg.no_policy", self.lang))
 
     def action_cycle_policy(self) -> None:
         if self._refuse_when_busy():

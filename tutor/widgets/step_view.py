@@ -98,7 +98,10 @@ class StepView(VerticalScroll, can_focus=False):
     StepView.-unfilled > .-after-question { display: none; }
     StepView > SimPanel { margin: 0 0 1 0; }
     StepView SimPanel { height: auto; }
-    StepView SimPanel:focus-within { background: $boost; outline: heavy $accent; }  /* its keys act now: Esc leaves */
+    /* its keys act now (Esc leaves): a tinted panel under a highlighted status row. No outline: the
+       panel's parts cover it, so it showed only in the gaps between them, as lone `┃ … ┃` rows */
+    StepView SimPanel:focus-within { background: $boost; }
+    StepView SimPanel:focus-within > #sv-status { background: $accent 35%; text-style: bold; }
     StepView SimPanel.-finished SimSummary { height: 20; }  /* readable charts, not three rows */
     StepView SimPanel #sv-log { height: 6; min-height: 0; }
     StepView .pred-choice { content-align: left middle; text-align: left; }
