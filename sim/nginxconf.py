@@ -704,5 +704,5 @@ def scenario_with_nginx_config(scenario: Scenario, config: str | Path | None = N
     try:
         mapped, notes = apply_to_scenario(setup, scenario)
     except ScenarioError as exc:  # beyond the simulator's limits: say which file it came from
-        raise NginxConfError(str(config), None, f"{exc.key}: {exc.message}") from None
+        raise ScenarioError(str(config), exc.key, exc.code, **exc.values) from None
     return mapped, setup, notes
