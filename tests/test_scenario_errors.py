@@ -11,6 +11,7 @@ import pytest
 
 from hostile import run_cli
 from sim.address import AddressError
+from sim.nginxconf import NginxConfError
 from sim.scenario import ScenarioError, scenario_from_dict
 from tutor.i18n import catalogue
 from tutor.scenarios import ScenarioOpenError, error_text, open_scenario
@@ -27,7 +28,7 @@ def _strings(node: ast.AST) -> set[str]:
 
 def _raised() -> dict[str, set[str]]:
     """The reason codes written in sim/ (calls above, and `code = ...` choices), by kind."""
-    found: dict[str, set[str]] = {"scenario": set(), "address": set()}
+    found: dict[str, set[str]] = {"scenario": set(), "address": set(), "nginx": set()}
     for path in sorted((ROOT / "sim").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
@@ -36,6 +37,9 @@ def _raised() -> dict[str, set[str]]:
                 if at is not None and len(node.args) > at:
                     kind = "address" if name == "AddressError" else "scenario"
                     found[kind] |= _strings(node.args[at]) - {"address."}
+                if name == "NginxConfError":  # nginx's own words are text; the simulator's own a code
+                    found["nginx"] |= {kw.value.value for kw in node.keywords
+                                       if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
             elif path.name == "scenario.py" and isinstance(node, ast.Assign) \
                     and any(getattr(t, "id", "") == "code" for t in node.targets):
                 found["scenario"] |= _strings(node.value)
@@ -43,7 +47,8 @@ def _raised() -> dict[str, set[str]]:
 
 
 RAISED = _raised()
-CODES = sorted(ScenarioError.TEXTS) + [f"address.{code}" for code in AddressError.TEXTS]
+CODES = sorted(ScenarioError.TEXTS) + [f"address.{code}" for code in AddressError.TEXTS] \
+    + [f"nginx.{code}" for code in NginxConfError.TEXTS]
 
 
 def _fields(text: str) -> set[str]:
@@ -53,6 +58,7 @@ def _fields(text: str) -> set[str]:
 def test_sim_raises_the_codes_it_has_english_for_and_no_other():
     assert len(RAISED["scenario"]) >= 45 and RAISED["scenario"] == set(ScenarioError.TEXTS)
     assert RAISED["address"] == set(AddressError.TEXTS)
+    assert RAISED["nginx"] == set(NginxConfError.TEXTS)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -60,8 +66,8 @@ def test_sim_raises_the_codes_it_has_english_for_and_no_other():
 def test_each_code_has_a_text_in_each_language_with_the_same_values(code, lang):
     text = catalogue(lang)["scenario_errors"].get(f"err.{code}")
     assert text, f"no [scenario_errors] err.{code} in {lang}.toml"
-    english = (AddressError.TEXTS[code.removeprefix("address.")] if code.startswith("address.")
-               else ScenarioError.TEXTS[code])
+    kind, _, short = code.rpartition(".")
+    english = {"address": AddressError.TEXTS, "nginx": NginxConfError.TEXTS, "": ScenarioError.TEXTS}[kind][short]
     assert _fields(text) == _fields(english), code
 
 
@@ -101,3 +107,16 @@ def test_indonesian_groups_thousands_with_dots():
     error = ScenarioError("s.toml", "server", "too_many_servers", count=1001, limit=1000)
     assert error.message == "1,001 servers: at most 1,000 (the simulator's limit)"
     assert error_text(error, "id") == "s.toml: server: 1.001 server: maksimal 1.000 (batas simulator)"
+
+
+def test_an_nginx_config_the_simulator_refuses_is_said_in_indonesian(tmp_path):
+    """The simulator's own refusals of a config are translated; nginx's words stay as nginx -t says them."""
+    conf = tmp_path / "nginx.conf"
+    conf.write_text("events {}\nhttp { server { listen 80; } }\n", encoding="utf-8")
+    code, out, err = run_cli(["sim", "--nginx-conf", str(conf), "--lang", "id"])
+    assert (code, out) == (2, "")
+    assert err == f"tutor sim: {conf}: tidak ada proxy_pass: simulator butuh location yang meneruskan request ke aplikasi\n"
+    conf.write_text("events {}\nhttp { server { listen 80; location / { proxy_pass http://a:99999; } } }\n",
+                    encoding="utf-8")
+    code, out, err = run_cli(["sim", "--nginx-conf", str(conf), "--lang", "id"])
+    assert code == 2 and err.endswith(':2: invalid port in upstream "a:99999"\n')

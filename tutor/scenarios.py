@@ -19,6 +19,7 @@ from tutor.paths import scenario_file, shipped_scenarios
 
 if TYPE_CHECKING:
     from sim.nginxconf import MappingNote, ProxySetup
+    from sim.nginxconf import NginxConfError
     from sim.scenario import Scenario, ScenarioError
     from tutor.lessons.values import Values
 
@@ -33,7 +34,7 @@ class ScenarioOpenError(ValueError):
     """A scenario or nginx config that cannot be opened; `str()` is one English line, `message(lang)`
     the line for the learner (a scenario's own error by its code, an nginx config's as nginx says it)."""
 
-    def __init__(self, text: str, error: ScenarioError | None = None) -> None:
+    def __init__(self, text: str, error: ScenarioError | NginxConfError | None = None) -> None:
         super().__init__(text)
         self.error = error
 
@@ -41,11 +42,20 @@ class ScenarioOpenError(ValueError):
         return str(self) if self.error is None else error_text(self.error, lang)
 
 
-def error_text(error: ScenarioError, lang: str) -> str:
-    """THE learner's line for sim's `ScenarioError`: `file: key: reason`, the reason in `lang`
-    from the `[scenario_errors]` texts by the error's code. One line, without control characters."""
-    reason = tr(ERRORS, f"err.{error.code}", lang, **error.values)
-    return _one_line(f"{error.source}: {error.key}: {reason}")
+def error_text(error: ScenarioError | NginxConfError, lang: str) -> str:
+    """THE learner's line for sim's `ScenarioError` (`file: key: reason`) or `NginxConfError`
+    (`file:line: reason`): the reason in `lang` from the `[scenario_errors]` texts by the error's
+    code (`err.nginx.<code>` for a config); nginx's own words stay as `nginx -t` prints them.
+    One line, without control characters."""
+    from sim.nginxconf import NginxConfError
+
+    if isinstance(error, NginxConfError):
+        where = f"{error.file}:{error.line}" if error.line else error.file
+        reason = error.message if error.code is None else tr(ERRORS, f"err.nginx.{error.code}", lang, **error.values)
+    else:
+        where = f"{error.source}: {error.key}"
+        reason = tr(ERRORS, f"err.{error.code}", lang, **error.values)
+    return _one_line(f"{where}: {reason}")
 
 
 class UnknownScenario(ScenarioOpenError):
@@ -91,10 +101,8 @@ def open_scenario(source: Any = None, nginx_conf: str | Path | None = None,
             if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
                 raise UnknownScenario(name)
             scenario, setup, notes = scenario_with_nginx_config(load_scenario(path), nginx_conf)
-    except ScenarioError as exc:
+    except (ScenarioError, NginxConfError) as exc:
         raise ScenarioOpenError(_one_line(exc), exc) from None
-    except NginxConfError as exc:  # nginx's own words, as `nginx -t` prints them on the machine
-        raise ScenarioOpenError(_one_line(exc)) from None
     except OSError as exc:
         raise ScenarioOpenError(_one_line(f"{exc.filename or nginx_conf}: {exc.strerror or exc}")) from None
     if values is not None:
