@@ -352,7 +352,7 @@ class Lab:
 
     def _require_app(self, role: str) -> None:
         if role not in APPS:
-            raise LabError("not_app", role=role)
+            raise LabError("not_app", role=role, apps=", ".join(APPS))
         if self.ns(role) not in self.namespaces():
             raise LabError("no_machine", role=role)
 
