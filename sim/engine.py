@@ -276,9 +276,7 @@ class Simulation:
     def _start_request(self, now: float, client: int) -> None:
         sent = self.sent
         if sent >= self._request_cap:
-            raise ScenarioError(self.scenario.source, "traffic",
-                                f"more than {MAX_REQUESTS:,} requests in one run (the simulator's limit); "
-                                "a closed loop needs time between requests: latency, think_time or service")
+            raise ScenarioError(self.scenario.source, "traffic", "request_cap", limit=MAX_REQUESTS)
         self.sent = rid = sent + 1
         worker = self._accept.accept() if self.workers > 1 else 0
         upstream = self.upstreams[worker]

@@ -48,12 +48,31 @@ MAX_INCLUDE_DEPTH = 64
 
 
 class NginxConfError(ValueError):
-    """A config nginx would reject (or the simulator cannot model); `str()` is `file:line: message`."""
+    """A config nginx would reject (or the simulator cannot model); `str()` is `file:line: message`.
 
-    def __init__(self, file: str, line: int | None, message: str) -> None:
+    What nginx rejects carries nginx's own words (as `nginx -t` prints them, so `code` is None);
+    what only the simulator refuses carries a `code` of `TEXTS` and its `values`, which tutor
+    shows in the learner's language."""
+
+    TEXTS = {
+        "too_big": "the config is larger than {limit:,} bytes (the simulator's limit)",
+        "include_loop": 'include loop: "{included}" is already being read ({chain}); nginx itself would crash on it',
+        "include_depth": "includes nested more than {limit} deep (the simulator's limit)",
+        "no_proxy_pass": "no proxy_pass found: the simulator needs a location that proxies to an app",
+        "proxy_pass_variables": "proxy_pass with variables is not modelled by the simulator",
+        "hash": '"hash" balancing is not modelled by the simulator (use round robin, least_conn, ip_hash or random)',
+        "no_workers": "worker_processes 0: nginx starts no worker process, so nothing would answer "
+                      "(the simulator needs at least 1)",
+    }
+
+    def __init__(self, file: str, line: int | None, message: str = "", code: str | None = None,
+                 **values: object) -> None:
+        if code is not None:
+            message = self.TEXTS[code].format(**values)
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
         self.file, self.line, self.message = file, line, message
+        self.code, self.values = code, values
 
 
 @dataclass(frozen=True)
@@ -188,8 +207,7 @@ class _Reader:
             data = read_limited(file, MAX_CONFIG_BYTES - self.bytes_read, devices_as_empty=True)
         except OSError as exc:
             if exc.errno == errno.EFBIG:
-                raise NginxConfError(file, None, f"the config is larger than {MAX_CONFIG_BYTES:,} bytes "
-                                                 "(the simulator's limit)") from None
+                raise NginxConfError(file, None, code="too_big", limit=MAX_CONFIG_BYTES) from None
             raise
         self.bytes_read += len(data)
         return data
@@ -326,11 +344,9 @@ class _Reader:
         real = os.path.realpath(included)
         if real in self.including:
             chain = " -> ".join(os.path.basename(path) for path in [*self.including, real])
-            raise NginxConfError(file, line, f'include loop: "{included}" is already being read ({chain}); '
-                                             "nginx itself would crash on it")
+            raise NginxConfError(file, line, code="include_loop", included=included, chain=chain)
         if len(self.including) >= MAX_INCLUDE_DEPTH:
-            raise NginxConfError(file, line, f"includes nested more than {MAX_INCLUDE_DEPTH} deep "
-                                             "(the simulator's limit)")
+            raise NginxConfError(file, line, code="include_depth", limit=MAX_INCLUDE_DEPTH)
         try:
             data = self._load(included)
         except OSError as exc:
@@ -472,22 +488,18 @@ class _Reader:
 
     def setup(self) -> ProxySetup:
         if not self.passes:
-            raise NginxConfError(str(self.main), None,
-                                 "no proxy_pass found: the simulator needs a location that proxies to an app")
+            raise NginxConfError(str(self.main), None, code="no_proxy_pass")
         chosen = next((p for p in self.passes if not p.has_vars and self._group(p) is not None), None)
         chosen = chosen or next((p for p in self.passes if not p.has_vars), None)
         if chosen is None:
             first = self.passes[0]
-            raise NginxConfError(first.file, first.line,
-                                 "proxy_pass with variables is not modelled by the simulator")
+            raise NginxConfError(first.file, first.line, code="proxy_pass_variables")
         settings: dict = {}
         for block in chosen.chain:
             settings.update(block)
         group = self._group(chosen)
         if group is not None and group.policy == "hash":
-            raise NginxConfError(group.file, group.policy_line,
-                                 '"hash" balancing is not modelled by the simulator '
-                                 "(use round robin, least_conn, ip_hash or random)")
+            raise NginxConfError(group.file, group.policy_line, code="hash")
         next_upstream = tuple(dict.fromkeys(settings.get("proxy_next_upstream", ["error", "timeout"])))
         if "off" in next_upstream:
             next_upstream = ()
@@ -650,8 +662,7 @@ def apply_to_scenario(setup: ProxySetup, scenario: Scenario) -> tuple[Scenario, 
     dropped with their events, and notes say so.
     """
     if setup.workers == 0:
-        raise NginxConfError(setup.file, None, "worker_processes 0: nginx starts no worker process, so "
-                                               "nothing would answer (the simulator needs at least 1)")
+        raise NginxConfError(setup.file, None, code="no_workers")
     left = list(scenario.servers)
     matched: list[Server | None] = []
     for item in setup.servers:
@@ -704,5 +715,5 @@ def scenario_with_nginx_config(scenario: Scenario, config: str | Path | None = N
     try:
         mapped, notes = apply_to_scenario(setup, scenario)
     except ScenarioError as exc:  # beyond the simulator's limits: say which file it came from
-        raise NginxConfError(str(config), None, f"{exc.key}: {exc.message}") from None
+        raise ScenarioError(str(config), exc.key, exc.code, **exc.values) from None
     return mapped, setup, notes

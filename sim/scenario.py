@@ -2,7 +2,8 @@
 
 Every key has a default. A file (or dict) without `[[server]]` tables gets the demo's three app
 servers; it also gets the demo's event (app2 stops half way) unless it lists its own `[[event]]`s.
-Errors raise `ScenarioError`, whose text is one line: `file: key: message`.
+Errors raise `ScenarioError`: a `code` and its parameters (tutor translates them), and an English
+`str()` of one line: `file: key: message`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.address import address_problem
+from sim.address import AddressError, parse_address
 from sim.files import read_text_limited
 
 PATTERNS = ("poisson", "uniform", "closed", "trace")
@@ -49,11 +50,79 @@ DISTS = {"exp": ("mean",), "const": ("mean",), "uniform": ("low", "high"), "logn
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; `str(error)` is `file: key: message`."""
+    """A scenario that cannot be used. `code` names the reason (a key of `TEXTS`, or `address.` and
+    an `AddressError` code), `values` fill its text in; `message` is that text in English and
+    `str(error)` is `file: key: message`. tutor shows the text by code in the learner's language."""
 
-    def __init__(self, source: str, key: str, message: str) -> None:
+    LIMIT = " (the simulator's limit)"
+    TEXTS = {
+        "file": "{reason}",
+        "toml": "{reason}",
+        "toml_too_deep": "arrays or tables nested too deeply",
+        "warmup_fraction": "must be a fraction below 1",
+        "no_server": "at least one server is needed",
+        "direct_one_server": "a direct scenario (clients -> ONE web server, no nginx) has exactly one server, "
+                             "not {count}: remove `direct = true` to simulate nginx in front of several servers",
+        "name_twice": "'{name}' is used twice",
+        "backup_policy": "nginx does not allow backup servers with {policy}",
+        "all_backup": "at least one server must not be a backup",
+        "unknown_event_server": "no server named '{name}' (servers: {names})",
+        "too_many_servers": "{count:,} servers: at most {limit:,}" + LIMIT,
+        "too_many_events": "{count:,} events: at most {limit:,}" + LIMIT,
+        "too_many_workers": "at most {limit:,} worker processes" + LIMIT,
+        "too_many_requests": "at most {limit:,} requests in one run" + LIMIT,
+        "rate_limit": "at most {limit:,.0f} requests per second" + LIMIT,
+        "too_many_times": "{count:,} arrival times: at most {limit:,} requests in one run" + LIMIT,
+        "duration_rate": "duration x rate = {requests:,.0f} requests: at most {limit:,} in one run" + LIMIT,
+        "closed_no_time": "a closed loop needs time between a client's requests: set nginx.latency, "
+                          "traffic.think_time or a service time above 0",
+        "seconds_limit": "at most {limit:,.0f} seconds" + LIMIT,
+        "request_cap": "more than {limit:,} requests in one run" + LIMIT + "; a closed loop needs time between "
+                       "requests: latency, think_time or service",
+        "not_printable": "must be printable text of at most {limit} characters, without control characters",
+        "title_type": 'must be a string or {{ id = "…", en = "…" }}',
+        "at_most": "must be at most {limit}",
+        "at_most_linux": "must be at most {limit} (Linux's limit)",
+        "client_address_ipv4": "must be an IPv4 address like 10.37.19.1",
+        "client_address_room": "leaves no room for {clients} clients in separate /24 networks",
+        "times_not_trace": 'is used only with pattern = "trace"',
+        "times_needed": 'pattern = "trace" needs a non-empty array of arrival times (seconds)',
+        "times_decrease": "arrival times must not decrease",
+        "string_list": "must be a list of strings",
+        "unknown_next_upstream": "unknown value '{value}' (use: {choices})",
+        "not_used_by_dist": 'not used by dist = "{dist}"',
+        "high_below_low": "must be at least low",
+        "share": "must be a share between 0 and 1",
+        "status": "must be 0 (connection closed) or 100-599",
+        "required": "is required",
+        "not_table": "must be a table",
+        "unknown_key": "unknown key (known: {known})",
+        "not_array_of_tables": "must be an array of tables ([[{table}]])",
+        "too_many_tables": "{count:,} tables: at most {limit:,}" + LIMIT,
+        "not_non_empty_string": "must be a non-empty string",
+        "not_string": "must be a string",
+        "not_choice": "must be one of: {choices}",
+        "not_bool": "must be true or false",
+        "int_too_big": "must be at most {limit:,}",
+        "not_int": "must be an integer",
+        "not_non_negative_int": "must be a non-negative integer",
+        "not_positive_int": "must be a positive integer",
+        "int_below": "must be an integer >= {minimum}",
+        "not_positive_number": "must be a positive number",
+        "number_below": "must be a number >= {minimum:g}",
+        "number_limit": "must be at most {limit:,.0f}" + LIMIT,
+        "address_not_printable": "must be printable text",
+        "address_too_long": "must be at most {limit} characters",
+    }
+
+    def __init__(self, source: str, key: str, code: str, **values: object) -> None:
+        if code.startswith("address."):
+            message = AddressError.TEXTS[code.removeprefix("address.")].format(**values)
+        else:
+            message = self.TEXTS[code].format(**values)
         super().__init__(f"{source}: {key}: {message}")
         self.source, self.key, self.message = source, key, message
+        self.code, self.values = code, values
 
 
 @dataclass(frozen=True)
@@ -191,13 +260,13 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = read_text_limited(path, MAX_FILE_BYTES)
     except OSError as exc:
-        raise ScenarioError(source, "file", exc.strerror or str(exc)) from None
+        raise ScenarioError(source, "file", "file", reason=exc.strerror or str(exc)) from None
     try:
         data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
-        raise ScenarioError(source, "toml", str(exc)) from None
+        raise ScenarioError(source, "toml", "toml", reason=str(exc)) from None
     except RecursionError:
-        raise ScenarioError(source, "toml", "arrays or tables nested too deeply") from None
+        raise ScenarioError(source, "toml", "toml_too_deep") from None
     return scenario_from_dict(data, source)
 
 
@@ -218,7 +287,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scen
     warmup = check.number(head, "scenario", "warmup", base.warmup, minimum=0.0)
     direct = check.boolean(head, "scenario", "direct", base.direct)
     if warmup >= 1.0:
-        raise ScenarioError(source, "scenario.warmup", "must be a fraction below 1")
+        raise ScenarioError(source, "scenario.warmup", "warmup_fraction")
     traffic = _traffic(check, check.table(data, "traffic"))
     nginx = _nginx(check, check.table(data, "nginx"))
     network = _network(check, check.table(data, "network"))
@@ -243,56 +312,53 @@ def validate(scenario: Scenario) -> None:
     """Cross-checks that involve several tables (also useful after `dataclasses.replace`)."""
     source = scenario.source
     if not scenario.servers:
-        raise ScenarioError(source, "server", "at least one server is needed")
+        raise ScenarioError(source, "server", "no_server")
     if scenario.direct and len(scenario.servers) != 1:  # also after an nginx config's upstream is applied
-        raise ScenarioError(source, "scenario.direct", f"a direct scenario (clients -> ONE web server, no nginx) "
-                            f"has exactly one server, not {len(scenario.servers)}: remove `direct = true` "
-                            "to simulate nginx in front of several servers")
+        raise ScenarioError(source, "scenario.direct", "direct_one_server", count=len(scenario.servers))
     _check_limits(scenario)
     names = [server.name for server in scenario.servers]
     seen: set[str] = set()
     for index, server in enumerate(scenario.servers, 1):
         if server.name in seen:
-            raise ScenarioError(source, f"server[{index}].name", f"'{server.name}' is used twice")
+            raise ScenarioError(source, f"server[{index}].name", "name_twice", name=server.name)
         seen.add(server.name)
         if server.backup and scenario.nginx.policy in ("ip_hash", "random", "random_two_least_conn"):
-            raise ScenarioError(source, f"server[{index}].backup",
-                                f"nginx does not allow backup servers with {scenario.nginx.policy}")
+            raise ScenarioError(source, f"server[{index}].backup", "backup_policy",
+                                policy=scenario.nginx.policy)
     if all(server.backup for server in scenario.servers):
-        raise ScenarioError(source, "server", "at least one server must not be a backup")
+        raise ScenarioError(source, "server", "all_backup")
     for index, event in enumerate(scenario.events, 1):
         if event.server not in names:
-            raise ScenarioError(source, f"event[{index}].server",
-                                f"no server named '{event.server}' (servers: {', '.join(names)})")
+            raise ScenarioError(source, f"event[{index}].server", "unknown_event_server",
+                                name=event.server, names=", ".join(names))
 
 
 def _check_limits(scenario: Scenario) -> None:
     """Refuse what would run for hours or fill the memory (the limits are documented)."""
     source, nginx, traffic = scenario.source, scenario.nginx, scenario.traffic
 
-    def refuse(key: str, message: str) -> None:
-        raise ScenarioError(source, key, message + " (the simulator's limit)")
+    def refuse(key: str, code: str, **values: object) -> None:
+        raise ScenarioError(source, key, code, **values)
 
     if len(scenario.servers) > MAX_SERVERS:
-        refuse("server", f"{len(scenario.servers):,} servers: at most {MAX_SERVERS:,}")
+        refuse("server", "too_many_servers", count=len(scenario.servers), limit=MAX_SERVERS)
     if len(scenario.events) > MAX_EVENTS:
-        refuse("event", f"{len(scenario.events):,} events: at most {MAX_EVENTS:,}")
+        refuse("event", "too_many_events", count=len(scenario.events), limit=MAX_EVENTS)
     if nginx.workers > MAX_WORKERS:
-        refuse("nginx.workers", f"at most {MAX_WORKERS:,} worker processes")
+        refuse("nginx.workers", "too_many_workers", limit=MAX_WORKERS)
     if scenario.requests > MAX_REQUESTS:
-        refuse("scenario.requests", f"at most {MAX_REQUESTS:,} requests in one run")
+        refuse("scenario.requests", "too_many_requests", limit=MAX_REQUESTS)
     if traffic.rate > MAX_RATE:
-        refuse("traffic.rate", f"at most {MAX_RATE:,.0f} requests per second")
+        refuse("traffic.rate", "rate_limit", limit=MAX_RATE)
     if len(traffic.times) > MAX_REQUESTS:
-        refuse("traffic.times", f"{len(traffic.times):,} arrival times: at most {MAX_REQUESTS:,} requests in one run")
+        refuse("traffic.times", "too_many_times", count=len(traffic.times), limit=MAX_REQUESTS)
     if not scenario.requests and traffic.pattern in ("poisson", "uniform") \
             and scenario.duration * traffic.rate > MAX_REQUESTS:
-        refuse("scenario.duration", f"duration x rate = {scenario.duration * traffic.rate:,.0f} requests: "
-                                    f"at most {MAX_REQUESTS:,} in one run")
+        refuse("scenario.duration", "duration_rate", requests=scenario.duration * traffic.rate,
+               limit=MAX_REQUESTS)
     if traffic.pattern == "closed" and nginx.latency + traffic.think_time == 0 and any(
             _shortest_service(server.service) == 0 for server in scenario.servers):
-        raise ScenarioError(source, "traffic.pattern", "a closed loop needs time between a client's "
-                            "requests: set nginx.latency, traffic.think_time or a service time above 0")
+        raise ScenarioError(source, "traffic.pattern", "closed_no_time")
     times = {"nginx.connect_timeout": nginx.connect_timeout,
              "nginx.read_timeout": nginx.read_timeout, "nginx.latency": nginx.latency,
              "traffic.think_time": traffic.think_time}
@@ -300,12 +366,11 @@ def _check_limits(scenario: Scenario) -> None:
         times["scenario.duration"] = scenario.duration
     for key, value in times.items():
         if value > MAX_SECONDS:
-            refuse(key, f"at most {MAX_SECONDS:,.0f} seconds")
+            refuse(key, "seconds_limit", limit=MAX_SECONDS)
     for index, server in enumerate(scenario.servers, 1):
         for key, text in (("name", server.name), ("address", server.address)):  # also from nginx configs
             if not printable(text, MAX_TEXT):
-                raise ScenarioError(source, f"server[{index}].{key}", f"must be printable text of at most "
-                                                                      f"{MAX_TEXT} characters, without control characters")
+                raise ScenarioError(source, f"server[{index}].{key}", "not_printable", limit=MAX_TEXT)
 
 
 def _shortest_service(service: dict) -> float:
@@ -326,7 +391,7 @@ def _title(check: _Checker, head: dict, default: dict) -> dict:
         text = check.text(head, "scenario", "title", "")
         return {"id": text, "en": text}
     if not isinstance(raw, dict):
-        raise ScenarioError(check.source, "scenario.title", "must be a string or { id = \"…\", en = \"…\" }")
+        raise ScenarioError(check.source, "scenario.title", "title_type")
     check.known(raw, "scenario.title", ("id", "en"))
     return {lang: check.text(raw, "scenario.title", lang, "") for lang in raw}
 
@@ -336,16 +401,15 @@ def _traffic(check: _Checker, raw: dict) -> Traffic:
     check.known(raw, where, ("pattern", "rate", "clients", "think_time", "method", "client_address", "times"))
     clients = check.integer(raw, where, "clients", base.clients, minimum=1)
     if clients > MAX_CLIENTS:
-        raise ScenarioError(check.source, "traffic.clients", f"must be at most {MAX_CLIENTS}")
+        raise ScenarioError(check.source, "traffic.clients", "at_most", limit=MAX_CLIENTS)
     client_address = check.string(raw, where, "client_address", base.client_address)
     try:
         first = ipaddress.IPv4Address(client_address)
     except ValueError:
-        raise ScenarioError(check.source, "traffic.client_address",
-                            "must be an IPv4 address like 10.37.19.1") from None
+        raise ScenarioError(check.source, "traffic.client_address", "client_address_ipv4") from None
     if (int(first) >> 8) + clients - 1 > 0xFFFFFF:
-        raise ScenarioError(check.source, "traffic.client_address",
-                            f"leaves no room for {clients} clients in separate /24 networks")
+        raise ScenarioError(check.source, "traffic.client_address", "client_address_room",
+                            clients=clients)
     pattern = check.choice(raw, where, "pattern", base.pattern, PATTERNS)
     return Traffic(
         pattern=pattern,
@@ -362,15 +426,14 @@ def _times(check: _Checker, raw: dict, pattern: str) -> tuple[float, ...]:
     """`times` of a trace: arrival times in seconds, in order (given with pattern "trace" only)."""
     if pattern != "trace":
         if "times" in raw:
-            raise ScenarioError(check.source, "traffic.times", 'is used only with pattern = "trace"')
+            raise ScenarioError(check.source, "traffic.times", "times_not_trace")
         return ()
     values = raw.get("times")
     if not isinstance(values, list) or not values:
-        raise ScenarioError(check.source, "traffic.times",
-                            'pattern = "trace" needs a non-empty array of arrival times (seconds)')
+        raise ScenarioError(check.source, "traffic.times", "times_needed")
     times = tuple(check.number({"times": value}, "traffic", "times", 0.0, minimum=0.0) for value in values)
     if any(later < earlier for earlier, later in zip(times, times[1:])):
-        raise ScenarioError(check.source, "traffic.times", "arrival times must not decrease")
+        raise ScenarioError(check.source, "traffic.times", "times_decrease")
     return times
 
 
@@ -384,13 +447,13 @@ def _nginx(check: _Checker, raw: dict) -> NginxSettings:
         if isinstance(values, str):
             values = [values]
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ScenarioError(check.source, "nginx.next_upstream", "must be a list of strings")
+            raise ScenarioError(check.source, "nginx.next_upstream", "string_list")
         if values == ["off"]:
             values = []
         for value in values:
             if value not in NEXT_UPSTREAM:
-                raise ScenarioError(check.source, "nginx.next_upstream",
-                                    f"unknown value '{value}' (use: off, {', '.join(NEXT_UPSTREAM)})")
+                raise ScenarioError(check.source, "nginx.next_upstream", "unknown_next_upstream",
+                                    value=value, choices=", ".join(("off", *NEXT_UPSTREAM)))
         next_upstream = tuple(dict.fromkeys(values))
     return NginxSettings(
         policy=check.choice(raw, where, "policy", base.policy, POLICIES),
@@ -425,9 +488,9 @@ def _network(check: _Checker, raw: dict) -> NetworkSettings:
                                           minimum=0),
     )
     if network.syn_retries > 127:
-        raise ScenarioError(check.source, "network.syn_retries", "must be at most 127 (Linux's limit)")
+        raise ScenarioError(check.source, "network.syn_retries", "at_most_linux", limit=127)
     if network.syn_linear_timeouts > 127:
-        raise ScenarioError(check.source, "network.syn_linear_timeouts", "must be at most 127")
+        raise ScenarioError(check.source, "network.syn_linear_timeouts", "at_most", limit=127)
     return network
 
 
@@ -462,12 +525,12 @@ def _service(check: _Checker, raw: dict, where: str) -> dict:
     dist = check.choice(table, where, "dist", "exp", tuple(DISTS))
     for key in table:
         if key != "dist" and key not in DISTS[dist]:
-            raise ScenarioError(check.source, f"{where}.{key}", f"not used by dist = \"{dist}\"")
+            raise ScenarioError(check.source, f"{where}.{key}", "not_used_by_dist", dist=dist)
     if dist == "uniform":
         low = check.number(table, where, "low", 0.0, minimum=0.0)
         high = check.number(table, where, "high", 0.1, minimum=0.0)
         if high < low:
-            raise ScenarioError(check.source, f"{where}.high", "must be at least low")
+            raise ScenarioError(check.source, f"{where}.high", "high_below_low")
         return {"dist": dist, "low": low, "high": high}
     service = {"dist": dist, "mean": check.number(table, where, "mean", 0.05, minimum=0.0,
                                                    strict=dist != "const")}
@@ -484,10 +547,10 @@ def _fail(check: _Checker, raw: dict, where: str) -> dict:
     check.known(table, where, ("every", "rate", "status"))
     rate = check.number(table, where, "rate", 0.0, minimum=0.0)
     if rate > 1.0:
-        raise ScenarioError(check.source, f"{where}.rate", "must be a share between 0 and 1")
+        raise ScenarioError(check.source, f"{where}.rate", "share")
     status = check.integer(table, where, "status", 500, minimum=0)
     if status != 0 and not 100 <= status <= 599:
-        raise ScenarioError(check.source, f"{where}.status", "must be 0 (connection closed) or 100-599")
+        raise ScenarioError(check.source, f"{where}.status", "status")
     return {"every": check.integer(table, where, "every", 0, minimum=0), "rate": rate, "status": status}
 
 
@@ -496,7 +559,7 @@ def _event(check: _Checker, raw: Any, index: int) -> Event:
     check.known(raw, where, ("at", "server", "action", "factor"))
     for key in ("at", "server", "action"):
         if key not in raw:
-            raise ScenarioError(check.source, f"{where}.{key}", "is required")
+            raise ScenarioError(check.source, f"{where}.{key}", "required")
     return Event(
         at=check.number(raw, where, "at", 0.0, minimum=0.0),
         server=check.text(raw, where, "server", "", MAX_NAME),
@@ -511,58 +574,57 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, key: str, message: str) -> ScenarioError:
-        return ScenarioError(self.source, f"{where}.{key}" if where else key, message)
+    def fail(self, where: str, key: str, code: str, **values: object) -> ScenarioError:
+        return ScenarioError(self.source, f"{where}.{key}" if where else key, code, **values)
 
     def known(self, raw: Any, where: str, keys: tuple[str, ...]) -> None:
         if not isinstance(raw, dict):
-            raise ScenarioError(self.source, where, "must be a table")
+            raise ScenarioError(self.source, where, "not_table")
         for key in raw:
             if key not in keys:
-                raise self.fail(where, key, f"unknown key (known: {', '.join(keys)})")
+                raise self.fail(where, key, "unknown_key", known=", ".join(keys))
 
     def table(self, raw: dict, key: str, where: str = "") -> dict:
         value = raw.get(key, {})
         if not isinstance(value, dict):
-            raise self.fail(where, key, "must be a table")
+            raise self.fail(where, key, "not_table")
         return value
 
     def tables(self, raw: dict, key: str, limit: int) -> list:
         value = raw[key]
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise self.fail("", key, f"must be an array of tables ([[{key}]])")
+            raise self.fail("", key, "not_array_of_tables", table=key)
         if len(value) > limit:
-            raise self.fail("", key, f"{len(value):,} tables: at most {limit:,} (the simulator's limit)")
+            raise self.fail("", key, "too_many_tables", count=len(value), limit=limit)
         return value
 
     def string(self, raw: dict, where: str, key: str, default: str, allow_empty: bool = False) -> str:
         value = raw.get(key, default)
         if not isinstance(value, str) or (not value and not allow_empty and key in raw):
-            raise self.fail(where, key, "must be a non-empty string" if not allow_empty else "must be a string")
+            raise self.fail(where, key, "not_non_empty_string" if not allow_empty else "not_string")
         return value
 
     def choice(self, raw: dict, where: str, key: str, default: str, choices: tuple[str, ...]) -> str:
         value = raw.get(key, default)
         if value not in choices:
-            raise self.fail(where, key, f"must be one of: {', '.join(choices)}")
+            raise self.fail(where, key, "not_choice", choices=", ".join(choices))
         return value
 
     def boolean(self, raw: dict, where: str, key: str, default: bool) -> bool:
         value = raw.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(where, key, "must be true or false")
+            raise self.fail(where, key, "not_bool")
         return value
 
     def integer(self, raw: dict, where: str, key: str, default: int, minimum: int | None) -> int:
         value = raw.get(key, default)
         if isinstance(value, int) and abs(value) > MAX_INTEGER:
-            raise self.fail(where, key, f"must be at most {MAX_INTEGER:,}")
+            raise self.fail(where, key, "int_too_big", limit=MAX_INTEGER)
         if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
             if minimum is None:
-                raise self.fail(where, key, "must be an integer")
-            kind = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum,
-                                                                            f"an integer >= {minimum}")
-            raise self.fail(where, key, f"must be {kind}")
+                raise self.fail(where, key, "not_int")
+            code = {0: "not_non_negative_int", 1: "not_positive_int"}.get(minimum, "int_below")
+            raise self.fail(where, key, code, minimum=minimum)
         return value
 
     def number(self, raw: dict, where: str, key: str, default: float, minimum: float,
@@ -570,10 +632,10 @@ class _Checker:
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or value < minimum or (strict and value <= minimum):
-            bound = "a positive number" if strict and minimum == 0 else f"a number >= {minimum:g}"
-            raise self.fail(where, key, f"must be {bound}")
+            code = "not_positive_number" if strict and minimum == 0 else "number_below"
+            raise self.fail(where, key, code, minimum=minimum)
         if value > maximum:
-            raise self.fail(where, key, f"must be at most {maximum:,.0f} (the simulator's limit)")
+            raise self.fail(where, key, "number_limit", limit=maximum)
         return float(value)
 
     def text(self, raw: dict, where: str, key: str, default: str, limit: int = MAX_TEXT,
@@ -581,16 +643,18 @@ class _Checker:
         """A string of printable characters (no control or format characters)."""
         value = self.string(raw, where, key, default, allow_empty)
         if value and not printable(value, limit):
-            raise self.fail(where, key, f"must be printable text of at most {limit} characters, "
-                                        "without control characters")
+            raise self.fail(where, key, "not_printable", limit=limit)
         return value
 
     def address(self, raw: dict, where: str, key: str, default: str) -> str:
         """A `HOST[:PORT]` string by the rule of sim/address.py."""
         value = self.string(raw, where, key, default)
-        problem = address_problem(value) if printable(value, len(value)) else "must be printable text"
-        if not problem and len(value) > MAX_TEXT:
-            problem = f"must be at most {MAX_TEXT} characters"
-        if problem:
-            raise self.fail(where, key, problem)
+        if not printable(value, len(value)):
+            raise self.fail(where, key, "address_not_printable")
+        try:
+            parse_address(value)
+        except AddressError as error:
+            raise self.fail(where, key, f"address.{error.code}", **error.values) from None
+        if len(value) > MAX_TEXT:
+            raise self.fail(where, key, "address_too_long", limit=MAX_TEXT)
         return value

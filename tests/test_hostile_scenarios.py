@@ -56,7 +56,7 @@ def _write(folder: Path, text: str | bytes) -> str:
 
 @pytest.mark.parametrize("case_id,text,phrase", REFUSED, ids=[case[0] for case in REFUSED])
 def test_hostile_scenario_is_one_clean_line(tmp_path, case_id, text, phrase):
-    code, out, err = run_cli(["sim", _write(tmp_path, text)])
+    code, out, err = run_cli(["sim", _write(tmp_path, text), "--lang", "en"])
     assert_clean(code, out, err, codes=(2,))
     assert phrase in err
 
@@ -90,7 +90,7 @@ def test_a_closed_loop_with_tiny_cycles_stops_at_the_request_limit(tmp_path, mon
     monkeypatch.setattr("sim.engine.MAX_REQUESTS", 2000)
     text = ('[traffic]\npattern = "closed"\nclients = 10\n[nginx]\nlatency = 1e-9\n'
             '[[server]]\nname = "a"\nconcurrency = 10\nservice = { dist = "const", mean = 0.0 }\n')
-    code, out, err = run_cli(["sim", _write(tmp_path, text)])
+    code, out, err = run_cli(["sim", _write(tmp_path, text), "--lang", "en"])
     assert_clean(code, out, err, codes=(2,))
     assert "requests in one run" in err
 
@@ -105,7 +105,7 @@ def test_a_scenario_just_inside_the_limits_runs(tmp_path):
 def test_osc52_in_a_scenario_never_reaches_the_terminal_through_tutor_play(tmp_path):
     """`tutor play` checks the file before the TUI starts: one clean line, no clipboard write."""
     path = _write(tmp_path, f'[[server]]\nname = "a{E}"\naddress = "10.0.0.1:3000"\n')
-    code, out, err = run_cli_process(["play", path])
+    code, out, err = run_cli_process(["play", path, "--lang", "en"])
     assert_clean(code, out, err, codes=(2,))
     assert "\x1b" not in out + err and "must be printable" in err
 

@@ -138,7 +138,7 @@ def test_every_key_the_code_uses_exists():
     missing = []
     for path in _sources():
         keys, prefixes = _used_keys(path)
-        used |= keys
+        used |= keys | prefixes  # a section read only through f-string keys (f"err.{code}") is used too
         missing += [f"{path.name}: [{s}] {k}" for s, k in sorted(keys - known)]
         missing += [f"{path.name}: [{s}] {p}…" for s, p in sorted(prefixes)
                     if not any(sec == s and key.startswith(p) for sec, key in known)]
@@ -215,3 +215,20 @@ def test_ulang_means_only_restart():
             assert "mulai ulang" in text.lower(), key
         if re.search(r"\breset\b", english):
             assert "hapus" in text.lower(), key
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_role_lists_come_from_the_course_not_the_catalogue(lang, capsys):
+    """The tutorial's machines are one fact (tutor/course.py): texts take them as placeholders."""
+    from tutor import course
+    from tutor.cli.main import main
+    from tutor.lab.errors import LabError
+
+    listed = [f"[{section}] {key}" for section, table in catalogue(lang).items() if isinstance(table, dict)
+              for key, text in table.items() if "app1, app2" in str(text)]
+    assert listed == []
+    apps = ", ".join(course.APP_ROLES)
+    assert apps in LabError("not_app", role="db", apps=apps).message(lang)
+    with pytest.raises(SystemExit):
+        main(["check", "--help", "--lang", lang])
+    assert ", ".join(course.ROLES) in " ".join(capsys.readouterr().out.split())

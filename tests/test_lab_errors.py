@@ -49,3 +49,16 @@ def test_the_message_is_the_catalogues_in_either_language():
     assert str(exc) == "The lab is not up: run sudo tutor lab up --prefix zz first."  # flags after the verb
     assert exc.message("id") == "Lab belum menyala: jalankan dulu sudo tutor lab up --prefix zz"
     assert "port_busy" not in LabError("port_busy", role="app1", who="pid 7 (node)", prefix="zz").message("en")
+
+
+def test_seconds_are_numbers_written_with_the_learners_decimal_mark():
+    """Seconds reach the catalogue as numbers (`{seconds:g}`, `{seconds:.1f}`), not as "1.5" text."""
+    from tutor.i18n import tr
+    from tutor.live.hosts import HostError
+
+    assert "1,5 detik" in LabError("exec_timeout", role="app1", seconds=1.5).message("id")
+    assert "1.5 s" in LabError("exec_timeout", role="app1", seconds=1.5).message("en")
+    assert "12,3 detik" in tr(TEXT, "up", "id", seconds=12.345, machines="app1", at="")
+    assert "(0,8 detik)" in tr(TEXT, "down", "id", seconds=0.81)
+    assert "2,5 detik" in HostError("exec_timeout", command="nginx -T", seconds=2.5).text("id")
+    assert "2,5 detik" in tr("live", "lb.short", "id", n=3, budget=2.5)

@@ -94,7 +94,7 @@ def test_scenario_nginx_config_is_relative_to_the_scenario_file(capsys, tmp_path
 @pytest.mark.parametrize("setup,expected", [
     (lambda d: ("missing.toml",), r"^.*missing.toml: (there is no such file|berkas ini tidak ada)$"),
     (lambda d: (_write(d, "bad.toml", "[scenario\n"),), r"^.*bad.toml: toml: .+$"),
-    (lambda d: (_write(d, "key.toml", "[scenario]\ncolour = 1\n"),), r"^.*key.toml: scenario.colour: unknown key.*$"),
+    (lambda d: (_write(d, "key.toml", "[scenario]\ncolour = 1\n"),), r"^.*key.toml: scenario.colour: (unknown key|kunci tidak dikenal).*$"),
     (lambda d: ("--nginx-conf", str(assets_dir() / "nginx" / "reverse_proxy_broken.conf")),
      r'^.*reverse_proxy_broken.conf:\d+: invalid port in upstream "http://10.37.19.64:3000"$'),
     (lambda d: ("--nginx-conf", str(d / "none.conf")), r"^.*none.conf: (there is no such file|berkas ini tidak ada)$"),

@@ -82,10 +82,16 @@ def decimal_mark(lang: str) -> str:
 
 
 def number(value: float, lang: str, spec: str = "g") -> str:
-    """`format(value, spec)` with `lang`'s decimal mark: THE way a number with a fraction is shown."""
-    text = format(value, spec)
-    mark = decimal_mark(lang)
-    return text if mark == "." else text.replace(".", mark)
+    """`format(value, spec)` with `lang`'s decimal mark: THE way a number with a fraction is shown.
+    A `,` spec groups thousands with the other mark ("1.000.000" where the decimal mark is ",")."""
+    return _marked(format(value, spec), decimal_mark(lang))
+
+
+def _marked(text: str, mark: str) -> str:
+    """A number written with "." as decimal mark and "," between thousands, written with `mark`."""
+    if mark == ".":
+        return text
+    return text.replace(",", "\0").replace(".", mark).replace("\0", "." if mark == "," else ",")
 
 
 class _NumberFormatter(string.Formatter):
@@ -97,7 +103,7 @@ class _NumberFormatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         text = format(value, format_spec)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            text = text.replace(".", self.mark)
+            text = _marked(text, self.mark)
         return text
 
 

@@ -3,8 +3,9 @@ simulators and the tests.
 
 name or path (None: the shipped demo) -> the TOML -> its `[nginx] config` (or `--nginx-conf`)
 -> the learner's named values (their machines' addresses). Errors are `ScenarioOpenError`: one
-line for the learner; a bare name that is no scenario is `UnknownScenario`, which lists the
-shipped ones in the learner's language. Never imports Textual.
+line for the learner, in their language (`error_text` translates sim's `ScenarioError` by its code
+from the `[scenario_errors]` texts); a bare name that is no scenario is `UnknownScenario`, which
+lists the shipped ones. Never imports Textual.
 """
 
 from __future__ import annotations
@@ -18,20 +19,43 @@ from tutor.paths import scenario_file, shipped_scenarios
 
 if TYPE_CHECKING:
     from sim.nginxconf import MappingNote, ProxySetup
-    from sim.scenario import Scenario
+    from sim.nginxconf import NginxConfError
+    from sim.scenario import Scenario, ScenarioError
     from tutor.lessons.values import Values
 
 DEMO = "default-demo"
 """The shipped scenario `tutor sim` and `tutor play` run without a file."""
 
 STRINGS = "simview"
+ERRORS = "scenario_errors"
 
 
 class ScenarioOpenError(ValueError):
-    """A scenario or nginx config that cannot be opened; `str()` is one line for the learner."""
+    """A scenario or nginx config that cannot be opened; `str()` is one English line, `message(lang)`
+    the line for the learner (a scenario's own error by its code, an nginx config's as nginx says it)."""
 
-    def message(self, lang: str) -> str:  # noqa: ARG002 - the reason comes from the file, as read
-        return str(self)
+    def __init__(self, text: str, error: ScenarioError | NginxConfError | None = None) -> None:
+        super().__init__(text)
+        self.error = error
+
+    def message(self, lang: str) -> str:
+        return str(self) if self.error is None else error_text(self.error, lang)
+
+
+def error_text(error: ScenarioError | NginxConfError, lang: str) -> str:
+    """THE learner's line for sim's `ScenarioError` (`file: key: reason`) or `NginxConfError`
+    (`file:line: reason`): the reason in `lang` from the `[scenario_errors]` texts by the error's
+    code (`err.nginx.<code>` for a config); nginx's own words stay as `nginx -t` prints them.
+    One line, without control characters."""
+    from sim.nginxconf import NginxConfError
+
+    if isinstance(error, NginxConfError):
+        where = f"{error.file}:{error.line}" if error.line else error.file
+        reason = error.message if error.code is None else tr(ERRORS, f"err.nginx.{error.code}", lang, **error.values)
+    else:
+        where = f"{error.source}: {error.key}"
+        reason = tr(ERRORS, f"err.{error.code}", lang, **error.values)
+    return _one_line(f"{where}: {reason}")
 
 
 class UnknownScenario(ScenarioOpenError):
@@ -78,7 +102,7 @@ def open_scenario(source: Any = None, nginx_conf: str | Path | None = None,
                 raise UnknownScenario(name)
             scenario, setup, notes = scenario_with_nginx_config(load_scenario(path), nginx_conf)
     except (ScenarioError, NginxConfError) as exc:
-        raise ScenarioOpenError(_one_line(exc)) from None
+        raise ScenarioOpenError(_one_line(exc), exc) from None
     except OSError as exc:
         raise ScenarioOpenError(_one_line(f"{exc.filename or nginx_conf}: {exc.strerror or exc}")) from None
     if values is not None:

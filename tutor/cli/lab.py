@@ -91,12 +91,12 @@ def _up_or_down(lab: Lab, args: argparse.Namespace, lang: str) -> int:
                 if role in APPS:
                     print(tr(TEXT, "start_line", lang, role=role, command=lab.start_line()))
         machines = ", ".join(f"{m.role} {m.address}" for m in lab.status())
-        print(tr(TEXT, "up", lang, seconds=f"{time.monotonic() - start:.1f}", machines=machines,
+        print(tr(TEXT, "up", lang, seconds=time.monotonic() - start, machines=machines,
                  at=prefix_flag(lab.prefix)))
         return 0
     start = time.monotonic()
     lab.down()
-    print(tr(TEXT, "down", lang, seconds=f"{time.monotonic() - start:.1f}"))
+    print(tr(TEXT, "down", lang, seconds=time.monotonic() - start))
     return 0
 
 

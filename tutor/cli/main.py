@@ -123,6 +123,7 @@ def command_module(command: str | None) -> ModuleType:
 def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     """The argument parser for `tutor` and its subcommands, its help in `lang` (call it inside
     `argparse_language(lang)` so argparse's own words are in `lang` too)."""
+    from tutor import course
     from tutor.cli.lab import ROLES
     from tutor.lab.topology import APPS
     from tutor.live.catalog import CHECK_IDS
@@ -137,7 +138,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
         command_module(command).add_parser(sub)
     _lang_everywhere(parser)
     localize(parser, lang, checks=", ".join(CHECK_IDS), sessions=DEFAULT_MAX_SESSIONS, roles=", ".join(ROLES),
-             apps=", ".join(APPS))
+             apps=", ".join(APPS), machines=", ".join(course.ROLES), proxy=course.PROXY)
     return parser
 
 

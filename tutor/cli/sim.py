@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "list", False):
         return print_list(lang)
     from sim import ScenarioError, Simulation
-    from tutor.scenarios import ScenarioOpenError, open_scenario
+    from tutor.scenarios import ScenarioOpenError, error_text, open_scenario
 
     try:
         opened = open_scenario(args.scenario, args.nginx_conf)
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         simulation.run_to_end()
     except ScenarioError as exc:  # over the request cap (a closed loop of ~0 s)
-        print(sanitize(str(exc), 500, markup=False), file=sys.stderr)
+        print(f"tutor sim: {error_text(exc, lang)}", file=sys.stderr)
         return 2
     result = simulation.result()
     if args.trace:

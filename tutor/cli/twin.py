@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     except HostError as exc:
         return _fail(lang, "err.lab", why=cli_reason(exc, lang))
     except TwinError as exc:
-        return _fail(lang, f"err.{exc.code}", **exc.values)
+        print(f"tutor twin: {sanitize(exc.message(lang), 500, markup=False)}", file=sys.stderr)
+        return 2
     finally:
         signal.signal(signal.SIGINT, previous)
     if args.json:

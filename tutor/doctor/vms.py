@@ -109,7 +109,8 @@ def _vm_findings(ctx: Context, seen: Seen) -> list[Finding]:
     match = match_roles(seen.vms)
     seen.roles = dict(match.roles)
     for vm in match.unsure:
-        found.append(ctx.finding("vm_role_unclear", "info", GROUP, {"vm": vm.name, "state": vm.state}, vm=vm.name))
+        found.append(ctx.finding("vm_role_unclear", "info", GROUP, {"vm": vm.name, "state": vm.state}, vm=vm.name,
+                                 roles=", ".join(NEEDED_ROLES)))
     for role in NEEDED_ROLES:
         if role not in seen.roles:
             found.append(ctx.finding("vm_missing", "blocker", GROUP, {"role": role, "vms": [vm.name for vm in seen.vms]},

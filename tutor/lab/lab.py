@@ -285,7 +285,7 @@ class Lab:
             return subprocess.run(self.command(role, argv), input=input, capture_output=True, text=True,
                                   timeout=timeout, env=env, stdin=None if input is not None else subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise LabError("exec_timeout", role=role, seconds=f"{timeout:g}") from None
+            raise LabError("exec_timeout", role=role, seconds=timeout) from None
 
     # --- nginx --------------------------------------------------------------------------------
 
@@ -352,7 +352,7 @@ class Lab:
 
     def _require_app(self, role: str) -> None:
         if role not in APPS:
-            raise LabError("not_app", role=role)
+            raise LabError("not_app", role=role, apps=", ".join(APPS))
         if self.ns(role) not in self.namespaces():
             raise LabError("no_machine", role=role)
 
@@ -471,7 +471,7 @@ class _Checker:
         if not line:
             self.proc.kill()
             self.proc.wait()
-            raise LabError("check_no_answer", seconds=f"{timeout:g}")
+            raise LabError("check_no_answer", seconds=timeout)
         return json.loads(line)
 
 

@@ -56,7 +56,7 @@ def start_nginx(lab: Lab) -> None:
             why = last_line(log.read_text(encoding="utf-8", errors="replace"))
             raise LabError("nginx_failed", why=why)
         time.sleep(0.01)
-    raise LabError("nginx_slow", seconds=f"{START_TIMEOUT:g}")
+    raise LabError("nginx_slow", seconds=START_TIMEOUT)
 
 
 def nginx_master(lab: Lab) -> int | None:

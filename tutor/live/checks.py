@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tutor.live.hosts import Machine, Machines
-from tutor.live.messages import join_names, percent, say, seconds
+from tutor.live.messages import join_names, percent, say
 from tutor.live.probe import Probe, fetch
 from tutor.live.resolve import resolve
 from tutor.live.result import CheckResult, empty_evidence
@@ -85,7 +85,7 @@ def failure_message(ctx: Context, machine: Machine, probe: Probe) -> str:
     if kind == "timeout.proxy" and probe.sent:  # nginx took the request: it waits for an app
         kind = "timeout.proxy_waiting"
     return ctx.say(kind, label=machine.label, name=machine.name, port=machine.port,
-                   host=machine.host, timeout=seconds(ctx.timeout), detail=probe.detail)
+                   host=machine.host, timeout=ctx.timeout, detail=probe.detail)
 
 
 def _failure(probe: Probe) -> str:
@@ -197,7 +197,7 @@ async def hosts_file(ctx: Context) -> CheckResult:
         return failure_result(ctx, "hosts-file", proxy, await fetch(ctx.client, proxy, ctx.timeout))
     start = time.monotonic()
     evidence = {**empty_evidence(), "url": f"http://{domain}/"}
-    values = {"domain": domain, "ip": proxy.host, "timeout": seconds(ctx.timeout), "proxy": proxy.host}
+    values = {"domain": domain, "ip": proxy.host, "timeout": ctx.timeout, "proxy": proxy.host}
 
     def result(ok: bool, code: str | None, key: str, **more: object) -> CheckResult:
         evidence["elapsed_ms"] = round((time.monotonic() - start) * 1000)
@@ -340,7 +340,7 @@ def judge_split(ctx: Context, n: int, counts: dict[str, int], unknown: dict[str,
     sources = [role for role, hits in counts.items() if hits] + list(unknown)
     missing = [labels.get(role, role) for role, hits in counts.items() if not hits and weights[role] > 0]
     stranger = ctx.say("lb.unknown", unknown=", ".join(unknown)) if unknown else ""
-    short = ctx.say("lb.short", n=n, budget=seconds(ctx.budget)) if cut else ""
+    short = ctx.say("lb.short", n=n, budget=ctx.budget) if cut else ""
     base = {"n": n, "label": proxy.label, "name": proxy.name}
     if len(sources) == 1:
         only = labels.get(sources[0], sources[0])
@@ -390,7 +390,7 @@ async def lb_failover(ctx: Context) -> CheckResult:
     if not last.answered:
         if last.failure == "timeout":
             return CheckResult("lb-failover", False, "timeout", ctx.say(
-                "fo.timeout", label=proxy.label, timeout=seconds(ctx.timeout), stopped=stopped_names,
+                "fo.timeout", label=proxy.label, timeout=ctx.timeout, stopped=stopped_names,
                 name=proxy.name), last.evidence(), details)
         return failure_result(ctx, "lb-failover", proxy, last)
     bad = [p for p in probes if not 200 <= _status(p) < 400]

@@ -26,11 +26,6 @@ def join_names(names: list[str], lang: str) -> str:
     return f"{', '.join(names[:-1])} {say('and', lang)} {names[-1]}"
 
 
-def seconds(value: float) -> str:
-    """A duration for messages: 3, 1.5, 0.25."""
-    return f"{value:g}"
-
-
 def percent(p: float, lang: str) -> str:
     """A probability in plain words, with `lang`'s decimal mark: 83%, 1.2% (1,2%), < 0.1%."""
     if p >= 0.995:

@@ -203,7 +203,7 @@ def read_multipass(timeout: float = LIST_TIMEOUT) -> list[VM]:
     if answer.problem == "missing":
         raise HostError("no_multipass")
     if answer.problem == "timeout":
-        raise HostError("multipass_timeout", seconds=f"{timeout:g}")
+        raise HostError("multipass_timeout", seconds=timeout)
     if not answer.ok:
         why = sanitize(answer.reason, 160)
         code = answer.code if not answer.problem else -1

@@ -64,7 +64,7 @@ def read_nginx_config(vm: str, consent: bool, timeout: float = NGINX_T_TIMEOUT, 
         raise HostError("exec_no_multipass") from None
     except subprocess.TimeoutExpired:
         command = nginx_t_command(vm, lab)
-        raise HostError("exec_timeout", command=command, seconds=f"{timeout:g}") from None
+        raise HostError("exec_timeout", command=command, seconds=timeout) from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         reason = next((line for line in lines if "[emerg]" in line), lines[-1] if lines else "")

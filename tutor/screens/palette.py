@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor import course
 from tutor.classroom.screens import class_commands
 from tutor.i18n import language_name, other_language, tr
 from tutor.screens.lesson import LessonScreen
@@ -47,7 +48,7 @@ class TutorCommands(Provider):
         for name in TOGGLES:
             state = t("cmd.on") if app.settings[name] else t("cmd.off")
             commands.append((t(f"cmd.toggle.{name}", state=state), partial(app.toggle_setting, name), t(f"cmd.toggle.{name}.help")))
-        commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help")))
+        commands.append((t("cmd.machines"), app.open_machines, t("cmd.machines.help", machines=", ".join(course.ROLES))))
         commands.append((t("cmd.drills"), app.open_drills, t("cmd.drills.help")))
         twin_scenario = _scenario_on(self.screen)
         if twin_scenario is not None and twin_can_open(app):

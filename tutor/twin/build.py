@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypedDict
 
+from sim.nginxconf import NginxConfError
 from sim.nginxlex import LexError, directives
+from sim.scenario import ScenarioError
 from tutor.i18n import tr
+from tutor.scenarios import error_text
 
 if TYPE_CHECKING:
     from sim.nginxconf import ProxySetup
@@ -37,14 +40,17 @@ UNMODELLED = ("limit_req", "limit_conn", "proxy_cache", "keepalive", "proxy_next
 
 class TwinError(Exception):
     """The twin cannot run; `code` and `values` name the reason for the [twin] catalogue (`err.<code>`).
-    `str()` is the English text; `message(lang)` the learner's."""
+    `str()` is the English text; `message(lang)` the learner's (a value that is sim's ScenarioError is
+    written in `lang` too, as are sim's NginxConfError with a code)."""
 
     def __init__(self, code: str, **values: object) -> None:
         self.code, self.values = code, values
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        return tr(TEXT, f"err.{self.code}", lang, **self.values)
+        values = {key: error_text(value, lang) if isinstance(value, (ScenarioError, NginxConfError)) else value
+                  for key, value in self.values.items()}
+        return tr(TEXT, f"err.{self.code}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,7 @@ def build_twin(scenario: Scenario, files: dict[str, str],
 
     `machine(address)`: the name of the real machine at `HOST:PORT` (or None); a config server
     the scenario does not have is named after it instead of its address."""
-    from sim.nginxconf import NginxConfError, apply_to_scenario
-    from sim.scenario import ScenarioError
+    from sim.nginxconf import apply_to_scenario
     from tutor.live.nginx_config import lint_nginx_files
 
     lint = lint_nginx_files(files)
@@ -98,7 +103,7 @@ def build_twin(scenario: Scenario, files: dict[str, str],
         try:
             twin, mapping = apply_to_scenario(setup, scenario)
         except (NginxConfError, ScenarioError) as exc:
-            raise TwinError("config", why=str(exc)) from None
+            raise TwinError("config", why=exc) from None
         where = f"{str(setup.file).replace(str(lint.folder), '')}:{setup.line}"
     finally:
         shutil.rmtree(lint.folder, ignore_errors=True)
