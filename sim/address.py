@@ -109,12 +109,3 @@ def _port(text: str) -> int:
     if not re.fullmatch(r"[0-9]+", text, re.ASCII):
         raise AddressError("port_not_number")
     raise AddressError("port_range", port=text if len(text) <= 12 else text[:11] + "…")
-
-
-def address_problem(text: str) -> str | None:
-    """Why `text` is not a `HOST[:PORT]` address (one English line), or None when it is one."""
-    try:
-        parse_address(text)
-    except AddressError as error:
-        return str(error)
-    return None
