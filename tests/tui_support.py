@@ -43,4 +43,5 @@ async def judged(pilot, panel) -> None:
     workers = [worker for worker in pilot.app.workers if worker.node is panel and worker.group == "pred-judge"]
     assert workers, "no judging run: was a choice picked?"
     await pilot.app.workers.wait_for_complete(workers)
-    await pilot.pause()  # the verdict's new text drawn
+    verdict = panel.query_one("#pred-result")
+    assert await wait_for(pilot, lambda: verdict.size.height > str(verdict.content).count("\n"))  # laid out whole
