@@ -20,12 +20,15 @@ DEFAULT_PAGE = (
 
 
 def learner_nginx(lab, upstreams: list[str] | None, *, server_name: str = "hasil.xyz",
-                  location_extra: str = "", upstream_header: bool = True, weights: list[int] | None = None):
+                  location_extra: str = "", upstream_header: bool = True, weights: list[int] | None = None,
+                  proxy_timeout: int = 1):
     """A real nginx set up like the learner's proxy VM.
 
     It always has Ubuntu's default site (the "Welcome to nginx!" page, default_server); with
     `upstreams` it also has the lesson's site: `upstream ian { server ...; }` and a server block
-    for `server_name` proxying to it (X-Upstream header unless upstream_header=False).
+    for `server_name` proxying to it (X-Upstream header unless upstream_header=False), giving up
+    on an app after `proxy_timeout` seconds (connect and read; short keeps failure tests quick,
+    a test that needs every answer gives more: a busy machine's app may take longer than 1 s).
     """
     html = lab.tmp / "www"
     html.mkdir(exist_ok=True)
@@ -38,7 +41,8 @@ def learner_nginx(lab, upstreams: list[str] | None, *, server_name: str = "hasil
         header = "add_header X-Upstream $upstream_addr always;" if upstream_header else ""
         conf += (f"upstream ian {{ {servers} }}\n"
                  f"server {{ listen 127.0.0.1:{{port}}; server_name {server_name}; location / {{ "
-                 f"proxy_pass http://ian; {header} proxy_connect_timeout 1s; proxy_read_timeout 1s; "
+                 f"proxy_pass http://ian; {header} proxy_connect_timeout {proxy_timeout}s; "
+                 f"proxy_read_timeout {proxy_timeout}s; "
                  f"{location_extra} }} }}\n")
     return lab.nginx(conf)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from support.play_app import PlayApp
+from tui_support import judged
 
 
 def stepped_to(t: float, **panel_settings):
@@ -67,11 +68,7 @@ def test_predict_panel_after_the_answer(snap_compare):
         panel.choose(0)
         panel.sim.player.fast_forward()
         panel.sim.step()
-        for _ in range(200):  # the headless run that judges the pick (a worker thread)
-            if panel._result is not None:
-                break
-            await pilot.pause(0.05)
-        await pilot.pause()
+        await judged(pilot, panel)  # the headless run that judges the pick (a worker thread)
         await pilot.pause()
 
     assert snap_compare(PredictApp(), terminal_size=(100, 50), run_before=run_before)

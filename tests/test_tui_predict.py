@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Button, Markdown, Static
 
-from tui_support import wait_for
+from tui_support import judged, wait_for
 from tutor.app import TutorApp
 from tutor.screens.lesson import LessonScreen
 from tutor.simview import PredictPanel, SimPanel
@@ -190,6 +190,7 @@ async def test_lesson_one_quiz_judges_at_once_not_after_the_600_s_run():
         panel = screen.current_view().query_one(PredictPanel)
         assert panel.sim.player.scenario.duration >= 600
         panel.choose(0)
-        assert await wait_for(pilot, lambda: panel.has_class("-revealed"))
+        await judged(pilot, panel)  # the headless run's result, however long a busy machine takes for it
+        assert panel.has_class("-revealed")
         assert not panel.sim.player.frame.finished and panel.sim.player.frame.t < 600
         assert "Seluruh simulasi:" in str(panel.query_one("#pred-result").content)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Markdown, OptionList
 
+from tui_support import wait_for
 from tutor.app import TutorApp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tui" / "lessons"
@@ -22,6 +23,13 @@ def no_background_prefetch(monkeypatch):
     """The next step is built in the background 0.3 s after a step opens; a snapshot taken while
     that happens could differ from one taken before, so snapshots never start it."""
     monkeypatch.setattr("tutor.screens.lesson.PREFETCH_DELAY", 3600.0)
+
+
+@pytest.fixture(autouse=True)
+def no_render_deadline(monkeypatch):
+    """A step scrolls to a hint once its text is laid out, or after RENDER_WAIT anyway; on a busy
+    machine that clock may run out first and the view stays short. Here only the layout decides."""
+    monkeypatch.setattr("tutor.widgets.step_view.RENDER_WAIT", 3600.0)
 
 
 def make_app(lang: str) -> TutorApp:
@@ -44,6 +52,9 @@ async def open_install_step_with_a_hint(pilot) -> None:
     pilot.app.screen.query_one("#lessons", OptionList).highlighted = 0
     await pilot.press("enter", "n", "h")
     await settle(pilot)
+    view = pilot.app.screen.current_view()  # the hint's scroll waits for the layout (later on a busy machine)
+    assert await wait_for(pilot, lambda: view.last_revealed is not None and view.scrolled_to is view.last_revealed,
+                          limit=1200)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

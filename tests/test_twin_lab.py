@@ -25,6 +25,7 @@ import pytest
 import sim
 from support.lab_hooks import add_client
 from tutor.paths import scenario_file
+from tutor.twin import compare
 from tutor.twin.run import LabSide, run_twin
 
 pytestmark = pytest.mark.lab
@@ -82,6 +83,41 @@ CASES = {
 }
 
 
+class Behind:
+    """How far this machine falls behind its clock while the twin runs: a thread asks for 10 ms
+    sleeps and keeps the longest overshoot (on a machine too busy to keep time, every process
+    waits longer to run: the apps, nginx and the sender alike)."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            asked = time.monotonic()
+            self._stop.wait(0.01)
+            self.longest = max(self.longest, time.monotonic() - asked - 0.01)
+
+    def __enter__(self) -> Behind:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def unexplained(result: dict, behind: float) -> list[dict]:
+    """The differences the run does not explain. A longer wait (p95, longest) that the twin puts down
+    to a busy machine (cause busy or late) is explained when the run itself shows the machine fell
+    behind: the sender sent late, or its clock ran over by more than the twin's LATE. Counts,
+    statuses and order never are."""
+    fell_behind = result["sender"]["late"] > 0 or behind > compare.LATE
+    return [d for d in result["differences"]
+            if not (fell_behind and d["kind"] in ("p95", "longest") and d["cause"] in ("busy", "late"))]
+
+
 def shown(result: dict) -> str:
     lanes = result["lanes"]
     return (f"\npredicted {lanes['predicted']['strip']}\nmeasured  {lanes['measured']['strip']}\n"
@@ -93,9 +129,10 @@ def test_measured_lane_agrees_with_the_predicted_lane(netlab, name):
     site, variant = CASES[name]
     configure(netlab, site)
     scenario, duration = short(*variant)
-    result = run_twin(scenario, LabSide(netlab), duration=duration)
-    print(shown(result))
-    assert result["differences"] == [], shown(result)
+    with Behind() as behind:
+        result = run_twin(scenario, LabSide(netlab), duration=duration)
+    print(shown(result), f"\nclock ran over by up to {behind.longest:.3f} s")
+    assert unexplained(result, behind.longest) == [], f"{shown(result)}\nclock ran over by up to {behind.longest:.3f} s"
     assert result["sender"]["sent"] == result["plan"]["requests"] > 0
     assert [e["planned"] for e in result["events"]] == [e.at for e in scenario.events]
     assert result["lanes"]["measured"]["requests"] == result["lanes"]["predicted"]["requests"]

@@ -35,3 +35,13 @@ async def open_first_lesson(pilot) -> LessonScreen:
     await pilot.pause()
     assert isinstance(pilot.app.screen, LessonScreen)
     return pilot.app.screen
+
+
+async def judged(pilot, panel) -> None:
+    """Wait until `panel`'s (a PredictPanel's) headless judging run has finished: the worker thread
+    hands its result to the app (call_from_thread returns once the panel has it), then ends."""
+    workers = [worker for worker in pilot.app.workers if worker.node is panel and worker.group == "pred-judge"]
+    assert workers, "no judging run: was a choice picked?"
+    await pilot.app.workers.wait_for_complete(workers)
+    verdict = panel.query_one("#pred-result")
+    assert await wait_for(pilot, lambda: verdict.size.height > str(verdict.content).count("\n"))  # laid out whole

@@ -145,7 +145,7 @@ class TutorApp(App):
         # the lesson screen is imported where used: the first frame (home) does not need its widgets
         from tutor.screens.lesson import LessonScreen
 
-        screen = self.screen
+        screen = self.screen_stack[-1] if self.screen_stack else None  # none left: the app is closing
         if isinstance(screen, LessonScreen) and screen.lesson.steps:
             number = screen.text.predicts.index(event.panel.predict) + 1 if event.panel.predict in screen.text.predicts else 0
             self.classroom.answered(f"{screen.lesson.id}/{screen.step.id}/{number}", event.correct)

@@ -174,6 +174,10 @@ class PredictPanel(Vertical):
         if self.has_class("-revealed"):
             if result is not None:
                 self._reveal()
+                # Textual 8.2 may lose the layout this longer text asks for when it lands right after the
+                # reveal (seen under load: the whole-run line stayed cut off): ask once more after the repaint
+                result_text = self.query_one("#pred-result", Static)
+                self.call_after_refresh(result_text.refresh, layout=True)
             return
         self.add_class("-revealed")
         self._reveal()

@@ -64,7 +64,15 @@ class SafeCommandPalette(CommandPalette):
         if not being_removed(self):
             super()._watch__list_visible()
 
+    async def _watch__show_busy(self) -> None:
+        if not being_removed(self):  # the busy countdown can end after Esc (later on a busy machine)
+            await super()._watch__show_busy()
+
+    def _action_cursor_down(self) -> None:
+        if not being_removed(self):  # keys held after Esc reach the palette while its list is removed
+            super()._action_cursor_down()
+
     def _action_command_list(self, action: str) -> None:
-        if action in ("page_up", "page_down") and not can_page(self.query_one(CommandList)):
+        if being_removed(self) or (action in ("page_up", "page_down") and not can_page(self.query_one(CommandList))):
             return
         super()._action_command_list(action)

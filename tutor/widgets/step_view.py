@@ -127,6 +127,7 @@ class StepView(VerticalScroll, can_focus=False):
         self.live = False  # the step is visible: its live checks may re-run
         self.last_revealed: Markdown | None = None  # the hint or solution mounted last, to scroll to
         self.sim_target: Widget | None = None  # what `scroll_to_sims` brings into view
+        self.scrolled_to: Widget | None = None  # what the last `scroll_when_rendered` brought up (None: pending)
         self._fill_timer: Timer | None = None
         self._fill_deadline = 0.0  # the questions' panels wait for the text until then (monotonic)
         self._ready = False
@@ -325,20 +326,27 @@ class StepView(VerticalScroll, can_focus=False):
         Markdown builds its blocks after it is mounted, so scrolling at once (say, to a hint asked
         for right after the step opened) would land short when the text above grows later.
         """
+        self.scrolled_to = None
         work: WorkType[None] = partial(self._scroll_when_rendered, target)  # named: mypy cannot infer it
         self.run_worker(work, group="scroll", exclusive=True)
 
     async def _scroll_when_rendered(self, target: Widget) -> None:
         deadline = time.monotonic() + RENDER_WAIT
-        while time.monotonic() < deadline and any(
-                markdown.source.strip() and not markdown.children for markdown in self.query(Markdown)):
+        while time.monotonic() < deadline and not self._laid_out(target):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0)  # let the new blocks be laid out before measuring
         self.call_after_refresh(self._scroll_now, target)
 
+    def _laid_out(self, target: Widget) -> bool:
+        """Whether the step's Markdown has built its blocks and `target` has its place in the layout
+        (on a busy machine the layout comes a while after the blocks; scrolling before it does nothing)."""
+        return target.region.area > 0 and not any(
+            markdown.source.strip() and not markdown.children for markdown in self.query(Markdown))
+
     def _scroll_now(self, target: Widget) -> None:
         if target.is_attached:
             self.scroll_to_widget(target, top=True, animate=False)
+            self.scrolled_to = target
 
     def close_sims(self) -> None:
         """Remove the simulators opened with `s` (their timers stop with them) when the step is left."""
