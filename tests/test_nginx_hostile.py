@@ -214,7 +214,7 @@ def test_an_include_loop_is_one_clean_error_not_a_crash(tmp_path):
 def test_configs_beyond_the_simulator_are_one_clean_line(tmp_path, setup, phrase):
     path = tmp_path / "site.conf"
     path.write_text(setup(tmp_path))
-    code, out, err = run_cli(["sim", "--nginx-conf", str(path)])
+    code, out, err = run_cli(["sim", "--nginx-conf", str(path), "--lang", "en"])
     assert_clean(code, out, err, codes=(2,))
     assert phrase in err and str(path) in err
 
