@@ -155,3 +155,22 @@ def test_sim_trace_of_a_direct_scenario_has_no_502_504_status(capsys, tmp_path):
                 "refused", "timed out", "reset", "closed"}
         else:
             assert statuses == {int(code): n for code, n in report["status"].items()}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+async def test_f1_words_the_server_keys_without_nginx_in_a_direct_scenario(lang):
+    """F1 on a direct scenario says what stopping, hanging, powering off and starting do to the
+    clients; on a proxied scenario the same keys speak of nginx."""
+    from support.play_app import PlayApp
+    from tutor.keymap import help_rows
+
+    texts = {}
+    for name in ("web-server-basic", "lb-one-dies"):
+        app = PlayApp(name, lang=lang, timer=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            own, _ = help_rows(app.screen, lang)
+            texts[name] = {key: text for key, text in own if key in ("s", "h", "o", "t")}
+    assert len(texts["web-server-basic"]) == 4
+    assert not [text for text in texts["web-server-basic"].values() if NGINX_CODES.search(text)]
+    assert all("nginx" in texts["lb-one-dies"][key] for key in ("s", "h", "o", "t"))

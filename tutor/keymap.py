@@ -128,12 +128,13 @@ def help_rows(screen, lang: str) -> tuple[list[tuple[str, str]], list[tuple[str,
     seen: set[str] = set(getattr(screen, "help_hidden_keys", frozenset)())  # Esc listed once (its other meaning)
     for node in _chain(screen):
         rows = everywhere if node is screen.app else own
+        text_of = getattr(node, "help_text", None)  # a node may word a key for its present state
         for key in declared(node):
             shown = _display(screen, key, active) if key.in_help else None
             if shown is None or key.id in seen:
                 continue
             seen.add(key.id)
-            rows.append((shown, tr(key.section, key.text, lang)))
+            rows.append((shown, tr(key.section, text_of(key) if text_of else key.text, lang)))
     return own, everywhere
 
 

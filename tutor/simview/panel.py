@@ -37,6 +37,8 @@ from tutor.simview.series import RATE_WINDOW
 from tutor.simview.summary import SimSummary
 from tutor.widgets.lifecycle import being_removed
 
+# F1 texts with a wording of their own in a direct scenario (catalogue key + "_direct")
+DIRECT_EXPLAINED = frozenset({"explain.stop", "explain.hang", "explain.poweroff", "explain.start"})
 PRESENTER_FIXED_ROWS = 22  # presenter rows that are not the diagram: status, narration, digits, a short log
 PRESENTER_MAX_GAP = 10
 PRESENTER_BASE_WIDTH = 120  # beyond this width the presenter diagram's links get longer
@@ -444,6 +446,13 @@ class SimPanel(Widget, can_focus=True):
         for entry in list(self.player.log)[-LOG_REDRAW:]:
             log.write(format_entry(entry, self.lang))
         self._log_written = self.player.log_total
+
+    def help_text(self, key: Key) -> str:
+        """The catalogue key of `key`'s F1 text: a direct scenario (no nginx) has its own words for
+        what stopping, hanging, powering off and starting a server do to the clients."""
+        if self.player.scenario.direct and key.text in DIRECT_EXPLAINED:
+            return f"{key.text}_direct"
+        return key.text
 
     def help_notes(self, lang: str) -> list[tuple[str, str]]:
         """F1 rows after the keys: what each column of the server table means (short heading first)."""
