@@ -182,7 +182,7 @@ class Progress:
         self._update(None, None, change)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"version": FORMAT_VERSION, "lessons": self._lessons}
+        return _document(self._lessons)
 
     def save(self) -> None:
         """Write the file now, merged with what other processes saved; a failure is kept in
@@ -238,7 +238,7 @@ class Progress:
                 lessons = self._lessons if lessons is None else lessons
                 change(lessons)
                 if writable:
-                    write_json_atomic(path, {"version": FORMAT_VERSION, "lessons": lessons})
+                    write_json_atomic(path, _document(lessons))
                     self.save_error = None
         except OSError as exc:
             self.save_error = f"{path}: {exc.strerror or exc}"
@@ -268,6 +268,11 @@ class Progress:
         if backup is None:
             self.save_error = f"{self.path}: unreadable and cannot be moved aside; progress is not saved"
         return backup is not None
+
+
+def _document(lessons: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The progress file's content for `lessons`."""
+    return {"version": FORMAT_VERSION, "lessons": lessons}
 
 
 def _validated(data: Any) -> dict[str, dict[str, Any]] | None:
