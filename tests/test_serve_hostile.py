@@ -32,13 +32,18 @@ def raw_request(port: int, request: bytes, host: str = "127.0.0.1") -> bytes:
     """Send `request` as is on a new connection; the first bytes of the answer (the status line)."""
     with socket.create_connection((host, port), timeout=30) as sock:
         sock.sendall(request)
-        answer = b""
-        while b"\r\n" not in answer:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-        return answer
+        return first_bytes(sock)
+
+
+def first_bytes(sock: socket.socket) -> bytes:
+    """What the server sends on `sock` up to the end of its status line (or until it closes)."""
+    answer = b""
+    while b"\r\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    return answer
 
 
 def upgrade(port: int, host_header: str, origin: str | None, path: str = "/ws") -> bytes:

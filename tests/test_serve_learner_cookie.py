@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from serve_support import ServeProcess, alive, wait_for
-from test_serve_hostile import status, upgrade
+from test_serve_hostile import first_bytes, status, upgrade
 from tutor.web import learner
 
 SESSION_START = 90.0
@@ -105,13 +105,7 @@ def test_the_websocket_applies_the_same_rule(public):
             request += f"Cookie: {learner.COOKIE}={cookie}\r\n".encode()
         with socket.create_connection(("127.0.0.2", port), timeout=30) as sock:
             sock.sendall(request + b"\r\n")
-            answer = b""
-            while b"\r\n" not in answer:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                answer += chunk
-            code = status(answer)
+            code = status(first_bytes(sock))
             if code == 101:  # the app runs while the socket is open: see it, then close the tab
                 pid = wait_for(lambda: next(iter(public.session_pids()), None), SESSION_START, "the app process")
         if code == 101:

@@ -39,6 +39,20 @@ async def open_sim_block(pilot, lang: str) -> tuple[LessonScreen, SimPanel]:
     return screen, view.query_one(SimPanel)
 
 
+async def open_lesson_one_simulator(pilot) -> tuple[LessonScreen, SimPanel]:
+    """Lesson 1 step 1, its simulator opened with `s` and focused."""
+    app = pilot.app
+    assert app.open_lesson("web-server", None)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, LessonScreen)
+    await pilot.press("s")
+    assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
+    panel = screen.current_view().query_one(SimPanel)
+    panel.focus()
+    return screen, panel
+
+
 async def test_the_simulator_acts_only_with_focus_and_esc_leaves_it():
     app = TutorApp(lang="en", lessons_root=LESSONS)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -164,15 +178,8 @@ async def test_p_in_a_direct_scenario_stays_in_the_simulator():
     focused, p still belongs to the simulator (it says why nothing changes), not "previous step"."""
     app = TutorApp(lang="id")
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.open_lesson("web-server", None)
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        await pilot.press("s")
-        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
-        panel = screen.current_view().query_one(SimPanel)
+        screen, panel = await open_lesson_one_simulator(pilot)
         assert panel.player.scenario.direct
-        panel.focus()
         assert await wait_for(pilot, lambda: "keluar dari simulator" in bar(app))
         said = status(app)
         await pilot.press("p")
@@ -206,14 +213,7 @@ async def test_a_focused_simulator_in_presenter_mode_has_no_stray_border_rows():
     narration's box (a focus frame drawn under the panel's parts showed through as lone `┃ … ┃` rows)."""
     app = TutorApp(lang="id")
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.open_lesson("web-server", None)
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, LessonScreen)
-        await pilot.press("s")
-        assert await wait_for(pilot, lambda: bool(screen.current_view().query(SimPanel)))
-        panel = screen.current_view().query_one(SimPanel)
-        panel.focus()
+        screen, panel = await open_lesson_one_simulator(pilot)
         await pilot.press("v")
         assert await wait_for(pilot, lambda: panel.presenter and panel.query_one("#sv-narration").region.height > 2)
         await pilot.pause()
