@@ -13,6 +13,7 @@ def test_nginx_round_robins_between_two_real_backends(lab):
     )
     seen = [httpx.get(f"http://127.0.0.1:{proxy.port}/", timeout=3).headers["x-app"] for _ in range(4)]
     assert seen == ["app1", "app2", "app1", "app2"]
+    proxy.wait_idle(logged=4)  # a worker writes the log line after it sends the answer
     log = proxy.access_log()
     assert [row["upstream_addr"] for row in log] == [app1.address, app2.address] * 2
     app2.stop()
