@@ -192,6 +192,15 @@ async def test_the_simulator_opened_note_passes(monkeypatch):
     """"The simulator is open ..." is news for a moment: it leaves the status line by itself (and a
     newer line is not cleared by it)."""
     monkeypatch.setattr("tutor.screens.lesson.NOTE_SECONDS", 1.0)
+    shown: list[str] = []  # the status line right after each passing note is said (it may pass before a poll sees it)
+    say = LessonScreen.say
+
+    def say_and_record(self, key, *, passing=False, **values):
+        say(self, key, passing=passing, **values)
+        if passing:
+            shown.append(status(self.app))
+
+    monkeypatch.setattr(LessonScreen, "say", say_and_record)
     app = TutorApp(lang="id")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.open_lesson("web-server", None)
@@ -199,10 +208,10 @@ async def test_the_simulator_opened_note_passes(monkeypatch):
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         await pilot.press("s")
-        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        assert await wait_for(pilot, lambda: len(shown) == 1) and "Simulator dibuka" in shown[0]
         assert await wait_for(pilot, lambda: status(app) == "")
         await pilot.press("s")  # opened already: the same note again, then a newer line stays
-        assert await wait_for(pilot, lambda: "Simulator dibuka" in status(app))
+        assert await wait_for(pilot, lambda: len(shown) == 2) and "Simulator dibuka" in shown[1]
         await pilot.press("p")
         assert "langkah pertama" in status(app)
         assert screen._note_timer is None  # the newer line stays: nothing will clear it
